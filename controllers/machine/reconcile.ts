@@ -1,0 +1,170 @@
+// SimMachine reconciler: boots the simulated VM (after the simulated boot time its Node
+// registers and kwok keeps it Ready), keeps the Node's AKS labels in step, and on deletion
+// cordons and drains the Node through the eviction API before deleting it.
+import { randomUUID } from 'node:crypto';
+import type { V1Node } from '@kubernetes/client-node';
+import type { SimCluster, SimMachine, SimMachineStatus, SimNodePool } from '../../src/api/generated.js';
+import { isConflict, isNotFound } from '../../src/runtime/client.js';
+import type { Reconciler, Result } from '../../src/runtime/controller.js';
+import { getCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
+import { durationMs } from '../../src/runtime/duration.js';
+import { clusterKeyOf, FINALIZERS, LABELS, splitKey, type ControllerDef, type Ctx } from '../context.js';
+import { cordon, drainStep } from '../shared/drain.js';
+import { addFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../shared/objects.js';
+import { buildNode, desiredNodeLabels, nodeShape } from './node.js';
+
+export const machineController: ControllerDef = {
+  name: 'machine',
+  reconciler: (ctx) => new MachineReconciler(ctx),
+  watch(ctx, enqueue) {
+    const self = (m: SimMachine): void => enqueue(`${m.metadata.namespace}/${m.metadata.name}`);
+    ctx.machines.on({ add: self, update: (_o, m) => self(m), delete: self });
+    const fromNode = (n: V1Node): void => {
+      const ns = n.metadata?.labels?.[LABELS.namespace];
+      if (ns) enqueue(`${ns}/${n.metadata!.name}`);
+    };
+    ctx.nodes.on({
+      add: fromNode,
+      delete: fromNode,
+      // Heartbeats change a Node all the time; only readiness, labels and taints matter here.
+      update: (o, n) => (readyOf(o) !== readyOf(n) || o.metadata?.labels !== n.metadata?.labels) && fromNode(n),
+    });
+    // A pool's labels, taints or mode changed: its nodes' labels follow.
+    ctx.pools.on({
+      update: (o, p) => {
+        if (o.metadata.generation === p.metadata.generation) return;
+        for (const m of ctx.machines.byIndex('pool', `${p.metadata.namespace}/${p.spec.clusterName}/${p.spec.name}`)) self(m);
+      },
+    });
+  },
+};
+
+const readyOf = (n: V1Node | undefined): string => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
+
+const DEFAULT_DRAIN_MINUTES = 30;
+/** Real ms between drain steps while pods terminate or budgets block. */
+const DRAIN_POLL_MS = 250;
+
+class MachineReconciler implements Reconciler {
+  readonly name = 'machine';
+  constructor(private readonly ctx: Ctx) {}
+
+  async reconcile(k: string): Promise<Result> {
+    const { ctx } = this;
+    const m = ctx.machines.get(k);
+    if (!m) return;
+    const [ns, name] = splitKey(k);
+    const node = ctx.nodes.get(name);
+    const pool = ctx.pools.get(`${ns}/${m.spec.clusterName}-${m.spec.poolName}`);
+    const cluster = ctx.clusters.get(clusterKeyOf(ns, m.spec.clusterName));
+    if (m.metadata.deletionTimestamp) return this.teardown(m, node, pool, cluster);
+    if (!hasFinalizer(m, FINALIZERS.machine)) {
+      await addFinalizer(ctx.kube, 'SimMachine', m, FINALIZERS.machine);
+      return;
+    }
+    if (!pool || !cluster) return; // the pool or cluster is going away and will delete this machine
+    const now = ctx.clock.now();
+    const nowIso = new Date(now).toISOString();
+    const shape = nodeShape(m, pool, cluster);
+
+    if (!node) {
+      const bootMs = ctx.clock.toReal(durationMs(cluster.spec.simulation?.nodeBootTime ?? 'PT1M'));
+      const bootStart = Date.parse(m.metadata.creationTimestamp as unknown as string) || now;
+      const bootDone = bootStart + bootMs;
+      const status: SimMachineStatus = {
+        phase: m.status?.phase === 'Running' ? 'Running' : 'Provisioning',
+        powerState: 'Starting',
+        nodeName: name,
+        bootId: m.status?.bootId ?? randomUUID(),
+        conditions: setCondition(m.status?.conditions as Condition[] | undefined, { type: 'NodeReady', status: 'False', reason: 'Booting', message: 'VM is booting; its node has not registered yet' }, nowIso),
+      };
+      await writeStatus(ctx.kube, 'SimMachine', m, status);
+      if (now < bootDone) return { requeueAfterMs: bootDone - now };
+      try {
+        ctx.kube.wrote('create', 'Node');
+        await ctx.kube.core.createNode({ body: buildNode({ ...m, status: { ...m.status, ...status } }, shape, ctx.settings.subscriptionId) });
+        ctx.log.info({ machine: k }, `Node ${name} registered`);
+      } catch (err: unknown) {
+        if (!isConflict(err)) throw err;
+      }
+      return;
+    }
+
+    // Keep the labels aksim owns in step with the pool and machine (version, image, user labels).
+    const want = desiredNodeLabels(m, shape);
+    const have = node.metadata?.labels ?? {};
+    const drift = Object.entries(want).filter(([key, v]) => have[key] !== v);
+    if (drift.length > 0) await ctx.kube.patchNode(name, { metadata: { labels: Object.fromEntries(drift) } });
+
+    const ready = readyOf(node) === 'True';
+    const prev = m.status?.conditions as Condition[] | undefined;
+    const status: SimMachineStatus = {
+      phase: ready || m.status?.phase === 'Running' ? 'Running' : 'Provisioning',
+      powerState: 'Running',
+      nodeName: name,
+      provisionedTime: m.status?.provisionedTime ?? (ready ? nowIso : undefined),
+      conditions: setCondition(
+        prev,
+        ready
+          ? { type: 'NodeReady', status: 'True', reason: 'KubeletReady', message: 'node is Ready' }
+          : { type: 'NodeReady', status: 'False', reason: readyOf(node) === 'Unknown' ? 'NodeStatusUnknown' : 'KubeletNotReady', message: `node Ready condition is ${readyOf(node)}` },
+        nowIso,
+      ),
+    };
+    await writeStatus(ctx.kube, 'SimMachine', m, status);
+  }
+
+  /** Cordon, drain (PDBs honoured, up to drainTimeoutInMinutes), delete the Node, release the finalizer. */
+  private async teardown(m: SimMachine, node: V1Node | undefined, pool: SimNodePool | undefined, cluster: SimCluster | undefined): Promise<Result> {
+    const { ctx } = this;
+    if (!hasFinalizer(m, FINALIZERS.machine)) return;
+    const now = ctx.clock.now();
+    const nowIso = new Date(now).toISOString();
+    const name = m.metadata.name!;
+    let conditions = m.status?.conditions as Condition[] | undefined;
+    const drained = getCondition(conditions, 'Drained');
+    if (node && drained?.status !== 'True') {
+      if (!drained) {
+        conditions = setCondition(conditions, { type: 'Drained', status: 'False', reason: 'Draining', message: 'cordoned; evicting pods' }, nowIso);
+        await writeStatus(ctx.kube, 'SimMachine', m, { phase: 'Deleting', powerState: 'Stopping', conditions });
+        await cordon(ctx.kube, node);
+        if (node) ctx.events.emit(node, { type: 'Normal', reason: 'NodeDrainStart', note: `Draining node ${name} before deleting its VM`, controller: 'aksim.io/machine' });
+        return { requeueAfterMs: 0 };
+      }
+      const drainMinutes = pool?.spec.upgradeSettings?.drainTimeoutInMinutes ?? DEFAULT_DRAIN_MINUTES;
+      const deadline = Date.parse(drained.lastTransitionTime) + ctx.clock.toReal(drainMinutes * 60_000);
+      const step = await drainStep(ctx.kube, name, now, deadline);
+      if (!step.done && !step.timedOut) {
+        if (step.blocked.length > 0) ctx.log.debug({ machine: name, blocked: step.blocked }, 'Eviction blocked by a PodDisruptionBudget; retrying');
+        return { requeueAfterMs: DRAIN_POLL_MS };
+      }
+      if (step.timedOut) {
+        ctx.events.emit(node, {
+          type: 'Warning',
+          reason: 'NodeDrainError',
+          note: `Drain of ${name} timed out after ${drainMinutes} simulated minutes; ${step.remaining} pods left (${step.blocked.slice(0, 5).join(', ')}); deleting the VM anyway`,
+          controller: 'aksim.io/machine',
+        });
+      } else {
+        ctx.events.emit(node, { type: 'Normal', reason: 'NodeDrainEnd', note: `Drained node ${name}`, controller: 'aksim.io/machine' });
+      }
+      conditions = setCondition(conditions, { type: 'Drained', status: 'True', reason: step.timedOut ? 'DrainTimeout' : 'Drained', message: step.timedOut ? 'drain timed out' : 'all pods evicted' }, nowIso);
+      await writeStatus(ctx.kube, 'SimMachine', m, { phase: 'Deleting', powerState: 'Stopping', conditions });
+      return { requeueAfterMs: 0 };
+    }
+    // The VM takes nodeDeleteTime to go away after its drain.
+    const since = drained ? Date.parse(drained.lastTransitionTime) : now;
+    const deleteAt = since + ctx.clock.toReal(durationMs(cluster?.spec.simulation?.nodeDeleteTime ?? 'PT30S'));
+    if (node && now < deleteAt) return { requeueAfterMs: deleteAt - now };
+    if (node) {
+      try {
+        ctx.kube.wrote('delete', 'Node');
+        await ctx.kube.core.deleteNode({ name });
+      } catch (err: unknown) {
+        if (!isNotFound(err)) throw err;
+      }
+    }
+    await removeFinalizer(ctx.kube, 'SimMachine', m, FINALIZERS.machine);
+    ctx.log.info({ machine: `${m.metadata.namespace}/${name}` }, `VM ${name} deleted`);
+  }
+}

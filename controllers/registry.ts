@@ -1,0 +1,7 @@
+// Every controller the operator runs, in one list.
+import { clusterController } from './cluster/reconcile.js';
+import type { ControllerDef } from './context.js';
+import { machineController } from './machine/reconcile.js';
+import { nodepoolController } from './nodepool/reconcile.js';
+
+export const CONTROLLERS: ControllerDef[] = [clusterController, nodepoolController, machineController];

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Starts or stops aksim's embedded cluster: etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler and kwok-controller as local processes run by kwokctl (no container engine).
+#   scripts/cluster.sh up | down | status | kubeconfig
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(dirname "$here")
+source "$here/versions.sh"
+export GOTOOLCHAIN=local
+
+NAME=${AKSIM_CLUSTER_NAME:-aksim}
+export KWOK_WORKDIR=${KWOK_WORKDIR:-$AKSIM_CACHE/kwok}
+KUBECONFIG_OUT=${AKSIM_KUBECONFIG:-$AKSIM_CACHE/kubeconfig}
+KWOKCTL=$AKSIM_BIN/kwok-v$KWOK_VERSION/kwokctl
+K8S_BIN=$AKSIM_BIN/kubernetes-v$K8S_VERSION
+# Heartbeats in real seconds. A node stops reporting "no status" only after the grace period,
+# so a simulated "no heartbeat for N minutes" can never be shorter than this (docs/architecture.md).
+LEASE_SECONDS=${AKSIM_NODE_LEASE_SECONDS:-20}
+MONITOR_PERIOD_MS=${AKSIM_NODE_MONITOR_PERIOD_MS:-2000}
+GRACE_PERIOD_MS=${AKSIM_NODE_GRACE_PERIOD_MS:-20000}
+
+fail() { printf 'cluster: %s\n' "$*" >&2; exit 1; }
+
+kwok_stage_dir() {
+  local dir
+  dir=$(cd "$AKSIM_CACHE" && go mod download -json "sigs.k8s.io/kwok@v$KWOK_VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
+  [[ -d $dir/kustomize/stage ]] || fail "kwok v$KWOK_VERSION stages not found in the Go module cache (run make setup)"
+  echo "$dir/kustomize/stage"
+}
+
+up() {
+  for b in "$KWOKCTL" "$K8S_BIN/kube-apiserver" "$AKSIM_BIN/etcd-v$ETCD_VERSION/etcd"; do
+    [[ -x $b ]] || fail "missing $b: run 'make setup' first"
+  done
+  if "$KWOKCTL" get clusters 2>/dev/null | grep -qx "$NAME"; then
+    if kubectl --kubeconfig "$KUBECONFIG_OUT" get --raw /readyz >/dev/null 2>&1; then
+      echo "cluster $NAME is already running; KUBECONFIG=$KUBECONFIG_OUT"; return
+    fi
+    echo "cluster $NAME exists but is not answering: starting it again"
+    "$KWOKCTL" --name "$NAME" start cluster --wait 180s || { "$KWOKCTL" --name "$NAME" delete cluster; up; return; }
+    "$KWOKCTL" --name "$NAME" get kubeconfig >"$KUBECONFIG_OUT"
+    return
+  fi
+  local stages cfg
+  stages=$(kwok_stage_dir)
+  cfg=$AKSIM_CACHE/kwokctl-$NAME.yaml
+  mkdir -p "$AKSIM_CACHE"
+  cat >"$cfg" <<YAML
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokctlConfiguration
+options:
+  runtime: binary
+  kubeVersion: v$K8S_VERSION
+  bindAddress: 127.0.0.1
+  kubeApiserverBinary: $K8S_BIN/kube-apiserver
+  kubeControllerManagerBinary: $K8S_BIN/kube-controller-manager
+  kubeSchedulerBinary: $K8S_BIN/kube-scheduler
+  kwokControllerBinary: $AKSIM_BIN/kwok-v$KWOK_VERSION/kwok
+  etcdBinary: $AKSIM_BIN/etcd-v$ETCD_VERSION/etcd
+  heartbeatFactor: 1
+  nodeLeaseDurationSeconds: $LEASE_SECONDS
+  kubeControllerManagerNodeMonitorPeriodMilliseconds: $MONITOR_PERIOD_MS
+  kubeControllerManagerNodeMonitorGracePeriodMilliseconds: $GRACE_PERIOD_MS
+  disableQPSLimits: true
+componentsPatches:
+  - name: kube-apiserver
+    extraArgs:
+      - { key: advertise-address, value: 127.0.0.1 }
+  - name: kwok-controller
+    extraArgs:
+      # kwok keeps every node alive except those aksim marks with a stopped kubelet
+      # (KubeletStopped, HostHardwareFailure...): those lose their Lease and turn Unknown.
+      - { key: manage-all-nodes, value: "false" }
+      - { key: manage-nodes-with-label-selector, value: "aksim.io/kubelet!=stopped" }
+YAML
+  local args=(-c "$cfg")
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml node/chaos/node-not-ready.yaml \
+           pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    args+=(-c "$stages/$f")
+  done
+  args+=(-c "$repo/manifests/kwok/aksim-stages.yaml")
+  echo "==> starting cluster $NAME (kube v$K8S_VERSION, etcd v$ETCD_VERSION, kwok v$KWOK_VERSION)"
+  "$KWOKCTL" --name "$NAME" "${args[@]}" create cluster --wait 180s --kubeconfig "" \
+    || fail "kwokctl could not create the cluster; logs: $KWOK_WORKDIR/clusters/$NAME/logs/"
+  "$KWOKCTL" --name "$NAME" get kubeconfig >"$KUBECONFIG_OUT"
+  echo "==> waiting for the default ServiceAccount"
+  for _ in $(seq 1 120); do
+    kubectl --kubeconfig "$KUBECONFIG_OUT" -n default get serviceaccount default >/dev/null 2>&1 && break
+    sleep 1
+  done
+  echo "cluster $NAME is up; KUBECONFIG=$KUBECONFIG_OUT"
+}
+
+down() {
+  if [[ -x $KWOKCTL ]] && "$KWOKCTL" get clusters 2>/dev/null | grep -qx "$NAME"; then
+    "$KWOKCTL" --name "$NAME" delete cluster
+  else
+    echo "cluster $NAME is not running"
+  fi
+  rm -f "$KUBECONFIG_OUT"
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) "$KWOKCTL" get clusters; kubectl --kubeconfig "$KUBECONFIG_OUT" get --raw /readyz && echo ;;
+  kubeconfig) echo "$KUBECONFIG_OUT" ;;
+  *) echo "usage: $0 up|down|status|kubeconfig" >&2; exit 2 ;;
+esac

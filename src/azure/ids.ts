@@ -1,0 +1,84 @@
+// ARM resource ids for AKS clusters, agent pools, operations and snapshots: build and parse.
+
+const CONTAINER_SERVICE = 'microsoft.containerservice';
+const ARM_HOST = /^https:\/\/management\.azure\.com(?=\/)/i;
+
+export function clusterId(sub: string, rg: string, cluster: string): string {
+  // The az CLI prints `resourcegroups` in lowercase for managed clusters.
+  return `/subscriptions/${sub}/resourcegroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${cluster}`;
+}
+
+export function agentPoolId(sub: string, rg: string, cluster: string, pool: string): string {
+  return `${clusterId(sub, rg, cluster)}/agentPools/${pool}`;
+}
+
+export function operationId(resourceId: string, opName: string): string {
+  return `${resourceId}/operations/${opName}`;
+}
+
+export function snapshotId(sub: string, rg: string, name: string): string {
+  return `/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ContainerService/snapshots/${name}`;
+}
+
+export interface ParsedId {
+  subscription: string;
+  resourceGroup: string;
+  provider: string;
+  types: { type: string; name: string }[];
+}
+
+/**
+ * Parses `/subscriptions/S/resourceGroups/RG/providers/NS/type/name[/type/name...]`.
+ * Fixed segments match case-insensitively; an optional `https://management.azure.com` prefix,
+ * a query string and one trailing slash are accepted. Returns undefined when malformed.
+ */
+export function parseArmId(id: string): ParsedId | undefined {
+  let path = id.trim().replace(ARM_HOST, '');
+  const q = path.indexOf('?');
+  if (q >= 0) path = path.slice(0, q);
+  if (!path.startsWith('/')) return undefined;
+  if (path.endsWith('/')) path = path.slice(0, -1);
+  const segs = path.slice(1).split('/');
+  if (segs.some((s) => s === '')) return undefined;
+  const [s0, subscription, s2, resourceGroup, s4, provider, ...rest] = segs;
+  if (s0?.toLowerCase() !== 'subscriptions' || s2?.toLowerCase() !== 'resourcegroups') return undefined;
+  if (s4?.toLowerCase() !== 'providers') return undefined;
+  if (!subscription || !resourceGroup || !provider) return undefined;
+  if (rest.length === 0 || rest.length % 2 !== 0) return undefined;
+  const types: { type: string; name: string }[] = [];
+  for (let i = 0; i < rest.length; i += 2) {
+    types.push({ type: rest[i] ?? '', name: rest[i + 1] ?? '' });
+  }
+  return { subscription, resourceGroup, provider, types };
+}
+
+function containerServiceTypes(id: string, expected: string[]): (ParsedId & { names: string[] }) | undefined {
+  const p = parseArmId(id);
+  if (!p || p.provider.toLowerCase() !== CONTAINER_SERVICE) return undefined;
+  if (p.types.length !== expected.length) return undefined;
+  const names: string[] = [];
+  for (const [i, t] of p.types.entries()) {
+    if (t.type.toLowerCase() !== expected[i]) return undefined;
+    names.push(t.name);
+  }
+  return { ...p, names };
+}
+
+export function parseClusterId(
+  id: string,
+): { subscription: string; resourceGroup: string; cluster: string } | undefined {
+  const p = containerServiceTypes(id, ['managedclusters']);
+  const cluster = p?.names[0];
+  if (!p || cluster === undefined) return undefined;
+  return { subscription: p.subscription, resourceGroup: p.resourceGroup, cluster };
+}
+
+export function parseAgentPoolId(
+  id: string,
+): { subscription: string; resourceGroup: string; cluster: string; pool: string } | undefined {
+  const p = containerServiceTypes(id, ['managedclusters', 'agentpools']);
+  const cluster = p?.names[0];
+  const pool = p?.names[1];
+  if (!p || cluster === undefined || pool === undefined) return undefined;
+  return { subscription: p.subscription, resourceGroup: p.resourceGroup, cluster, pool };
+}

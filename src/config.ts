@@ -1,0 +1,81 @@
+// Operator settings: flags win over environment variables, which win over the aksim-config
+// ConfigMap, which wins over the defaults below.
+import type { Kube } from './runtime/client.js';
+import { isNotFound } from './runtime/client.js';
+
+export interface Settings {
+  /** One real second is timeScale simulated seconds. */
+  timeScale: number;
+  subscriptionId: string;
+  /** Namespace of the operator's own objects (leader Lease, ConfigMap). */
+  systemNamespace: string;
+  metricsHost: string;
+  metricsPort: number;
+  leaderElection: boolean;
+  workers: number;
+}
+
+export const DEFAULTS: Settings = {
+  timeScale: 1,
+  subscriptionId: '8ecadfc9-d1a3-4ea4-b844-0d9f87e4d7c8',
+  systemNamespace: 'aksim-system',
+  metricsHost: '127.0.0.1',
+  metricsPort: 8080,
+  leaderElection: true,
+  workers: 8,
+};
+
+const ENV: Record<keyof Settings, string> = {
+  timeScale: 'AKSIM_TIME_SCALE',
+  subscriptionId: 'AKSIM_SUBSCRIPTION_ID',
+  systemNamespace: 'AKSIM_SYSTEM_NAMESPACE',
+  metricsHost: 'AKSIM_METRICS_HOST',
+  metricsPort: 'AKSIM_METRICS_PORT',
+  leaderElection: 'AKSIM_LEADER_ELECTION',
+  workers: 'AKSIM_WORKERS',
+};
+
+type Raw = Partial<Record<keyof Settings, string | number | boolean | undefined>>;
+
+/** Parses and checks one layer of raw values; throws an error naming the bad setting. */
+export function parseSettings(layers: Raw[]): Settings {
+  const out: Settings = { ...DEFAULTS };
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries(layer) as [keyof Settings, unknown][]) {
+      if (v === undefined || v === '') continue;
+      const def = DEFAULTS[k];
+      let val: unknown = v;
+      if (typeof def === 'number') {
+        val = Number(v);
+        if (!Number.isFinite(val) || (val as number) <= 0) throw new Error(`setting ${k} must be a positive number, got ${JSON.stringify(v)}`);
+      } else if (typeof def === 'boolean') {
+        val = v === true || v === 'true' || v === '1';
+        if (!(typeof v === 'boolean' || ['true', 'false', '1', '0'].includes(String(v)))) throw new Error(`setting ${k} must be true or false, got ${JSON.stringify(v)}`);
+      } else {
+        val = String(v);
+      }
+      (out as unknown as Record<string, unknown>)[k] = val;
+    }
+  }
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(out.subscriptionId)) {
+    throw new Error(`setting subscriptionId must be a GUID, got ${out.subscriptionId}`);
+  }
+  return out;
+}
+
+export function envSettings(env: NodeJS.ProcessEnv = process.env): Raw {
+  const raw: Raw = {};
+  for (const [k, name] of Object.entries(ENV) as [keyof Settings, string][]) raw[k] = env[name];
+  return raw;
+}
+
+/** Reads the optional ConfigMap <systemNamespace>/aksim-config (keys named as in Settings). */
+export async function configMapSettings(kube: Kube, namespace: string): Promise<Raw> {
+  try {
+    const cm = await kube.core.readNamespacedConfigMap({ name: 'aksim-config', namespace });
+    return (cm.data ?? {}) as Raw;
+  } catch (err: unknown) {
+    if (isNotFound(err)) return {};
+    throw err;
+  }
+}

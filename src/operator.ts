@@ -1,0 +1,115 @@
+// The operator process: caches, controllers, leader election, metrics/health, graceful shutdown.
+import { hostname } from 'node:os';
+import type { Server } from 'node:http';
+import type { V1Node } from '@kubernetes/client-node';
+import type { SimCluster, SimMachine, SimNodePool } from './api/generated.js';
+import { GROUP, VERSION } from './api/generated.js';
+import { configMapSettings, envSettings, parseSettings, type Settings } from './config.js';
+import { Kube } from './runtime/client.js';
+import { RealClock } from './runtime/clock.js';
+import { Controller } from './runtime/controller.js';
+import { EventRecorder } from './runtime/events.js';
+import { Informer } from './runtime/informer.js';
+import { LeaderElector } from './runtime/leader.js';
+import { log } from './runtime/logger.js';
+import { apiWrites, isLeader, queueAdds, queueDepth, queueRetries, reconcileSeconds, reconcileTotal, serveMetrics } from './runtime/metrics.js';
+import { CONTROLLERS } from '../controllers/registry.js';
+import { LABELS, type Caches, type Ctx } from '../controllers/context.js';
+
+export interface OperatorOptions {
+  kubeconfig?: string;
+  /** Raw flag values; they win over env and the ConfigMap. */
+  flags?: Partial<Record<keyof Settings, string | number | boolean | undefined>>;
+}
+
+export async function runOperator(opts: OperatorOptions): Promise<void> {
+  const kube = Kube.fromFile(opts.kubeconfig);
+  kube.onWrite = (verb, resource) => apiWrites.inc({ verb, resource });
+  const early = parseSettings([envSettings(), opts.flags ?? {}]);
+  const settings = parseSettings([await configMapSettings(kube, early.systemNamespace), envSettings(), opts.flags ?? {}]);
+  const clock = new RealClock(settings.timeScale, { onError: (err) => log.error({ err }, 'Scheduled callback failed') });
+  log.info({ settings }, 'Starting aksim operator');
+
+  let ready = false;
+  let stopping = false;
+  const server: Server = await serveMetrics(settings.metricsPort, settings.metricsHost, { live: () => !stopping, ready: () => ready });
+
+  const elector = new LeaderElector({ kube, namespace: settings.systemNamespace, name: 'aksim-operator', identity: `${hostname()}-${process.pid}`, log });
+  const controllers: Controller[] = [];
+  const caches = makeCaches(kube);
+
+  const shutdown = async (signal: string, code = 0): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    ready = false;
+    log.info({ signal }, 'Shutting down');
+    for (const inf of Object.values(caches)) inf.stop();
+    await Promise.race([Promise.all(controllers.map((c) => c.stop())), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    await elector.release();
+    isLeader.set(0);
+    clock.close();
+    server.close();
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  await ensureNamespace(kube, settings.systemNamespace);
+  if (settings.leaderElection) {
+    log.info({ lease: `${settings.systemNamespace}/aksim-operator` }, 'Waiting to become leader');
+    await elector.acquire(() => void shutdown('lost-leadership', 1));
+  }
+  isLeader.set(1);
+
+  const ctx: Ctx = { ...caches, kube, clock, events: new EventRecorder(kube, clock, log), log, settings };
+  for (const def of CONTROLLERS) {
+    const c = new Controller({
+      reconciler: def.reconciler(ctx),
+      clock,
+      workers: settings.workers,
+      log: log.child({ controller: def.name }),
+      onResult: (name, outcome, seconds) => {
+        reconcileTotal.inc({ controller: name, outcome });
+        reconcileSeconds.observe({ controller: name }, seconds);
+      },
+      queue: {
+        metrics: {
+          depth: (q, n) => queueDepth.set({ queue: q }, n),
+          adds: (q) => queueAdds.inc({ queue: q }),
+          retries: (q) => queueRetries.inc({ queue: q }),
+        },
+      },
+    });
+    def.watch(ctx, (key) => c.enqueue(key));
+    controllers.push(c);
+  }
+  for (const inf of Object.values(caches)) inf.start();
+  await Promise.all(Object.values(caches).map((inf) => inf.synced));
+  for (const c of controllers) c.start();
+  ready = true;
+  log.info({ controllers: CONTROLLERS.map((d) => d.name) }, 'Caches synced; controllers running');
+}
+
+function makeCaches(kube: Kube): Caches {
+  const crd = (plural: string): string => `/apis/${GROUP}/${VERSION}/${plural}`;
+  const clusters = new Informer<SimCluster>({ kube, path: crd('simclusters'), log });
+  const pools = new Informer<SimNodePool>({ kube, path: crd('simnodepools'), log });
+  pools.addIndex('cluster', (p) => [`${p.metadata.namespace}/${p.spec.clusterName}`]);
+  const machines = new Informer<SimMachine>({ kube, path: crd('simmachines'), log });
+  machines.addIndex('pool', (m) => [`${m.metadata.namespace}/${m.spec.clusterName}/${m.spec.poolName}`]);
+  machines.addIndex('cluster', (m) => [`${m.metadata.namespace}/${m.spec.clusterName}`]);
+  const nodes = new Informer<V1Node>({ kube, path: '/api/v1/nodes', labelSelector: LABELS.cluster, log });
+  return { clusters, pools, machines, nodes };
+}
+
+async function ensureNamespace(kube: Kube, name: string): Promise<void> {
+  try {
+    await kube.core.readNamespace({ name });
+  } catch {
+    try {
+      await kube.core.createNamespace({ body: { metadata: { name } } });
+    } catch (err: unknown) {
+      log.warn({ err, namespace: name }, 'Could not create the system namespace');
+    }
+  }
+}

@@ -1,0 +1,145 @@
+// A thin typed wrapper over @kubernetes/client-node: custom resources by kind, status writes,
+// server-side apply, and a write counter (bench/ reports writes per operation).
+import {
+  ApiException,
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  EventsV1Api,
+  KubeConfig,
+  PatchStrategy,
+  PolicyV1Api,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
+import { GROUP, PLURALS, VERSION } from '../api/generated.js';
+
+export type Kind = keyof typeof PLURALS;
+
+/** Counts API writes by verb and resource so benchmarks and metrics can report them. */
+export type WriteHook = (verb: string, resource: string) => void;
+
+export class Kube {
+  readonly core: CoreV1Api;
+  readonly coordination: CoordinationV1Api;
+  readonly eventsApi: EventsV1Api;
+  readonly policy: PolicyV1Api;
+  readonly custom: CustomObjectsApi;
+  onWrite: WriteHook = () => {};
+
+  constructor(readonly kc: KubeConfig) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.coordination = kc.makeApiClient(CoordinationV1Api);
+    this.eventsApi = kc.makeApiClient(EventsV1Api);
+    this.policy = kc.makeApiClient(PolicyV1Api);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  static fromFile(path?: string): Kube {
+    const kc = new KubeConfig();
+    if (path) kc.loadFromFile(path);
+    else kc.loadFromDefault();
+    return new Kube(kc);
+  }
+
+  wrote(verb: string, resource: string): void {
+    this.onWrite(verb, resource);
+  }
+
+  private co(kind: Kind, namespace: string): { group: string; version: string; namespace: string; plural: string } {
+    return { group: GROUP, version: VERSION, namespace, plural: PLURALS[kind] };
+  }
+
+  async get<T>(kind: Kind, namespace: string, name: string): Promise<T | undefined> {
+    try {
+      return (await this.custom.getNamespacedCustomObject({ ...this.co(kind, namespace), name })) as T;
+    } catch (err: unknown) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+
+  async list<T>(kind: Kind, namespace: string, labelSelector?: string): Promise<T[]> {
+    const res = (await this.custom.listNamespacedCustomObject({ ...this.co(kind, namespace), labelSelector })) as { items: T[] };
+    return res.items;
+  }
+
+  async create<T extends object>(kind: Kind, namespace: string, body: T): Promise<T> {
+    this.wrote('create', kind);
+    return (await this.custom.createNamespacedCustomObject({
+      ...this.co(kind, namespace),
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind, ...body },
+    })) as T;
+  }
+
+  /** JSON merge patch of the main resource (spec, metadata). */
+  async patch<T>(kind: Kind, namespace: string, name: string, body: object): Promise<T> {
+    this.wrote('patch', kind);
+    return (await this.custom.patchNamespacedCustomObject(
+      { ...this.co(kind, namespace), name, body },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as T;
+  }
+
+  /** JSON merge patch of the status subresource. */
+  async patchStatus<T>(kind: Kind, namespace: string, name: string, status: object): Promise<T> {
+    this.wrote('patch-status', kind);
+    return (await this.custom.patchNamespacedCustomObjectStatus(
+      { ...this.co(kind, namespace), name, body: { status } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    )) as T;
+  }
+
+  /** Server-side apply with a fixed field manager: idempotent desired-state writes. */
+  async apply<T extends object>(kind: Kind, namespace: string, name: string, body: T, fieldManager: string): Promise<T> {
+    this.wrote('apply', kind);
+    return (await this.custom.patchNamespacedCustomObject(
+      {
+        ...this.co(kind, namespace),
+        name,
+        body: { apiVersion: `${GROUP}/${VERSION}`, kind, metadata: { name, namespace }, ...body },
+        fieldManager,
+        force: true,
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
+    )) as T;
+  }
+
+  /** Deletes; NotFound counts as success. */
+  async delete(kind: Kind, namespace: string, name: string): Promise<void> {
+    this.wrote('delete', kind);
+    try {
+      await this.custom.deleteNamespacedCustomObject({ ...this.co(kind, namespace), name });
+    } catch (err: unknown) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /** Merge-patches a Node (cluster-scoped). */
+  async patchNode(name: string, body: object): Promise<void> {
+    this.wrote('patch', 'Node');
+    await this.core.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  }
+}
+
+export function statusCode(err: unknown): number | undefined {
+  if (err instanceof ApiException) return err.code;
+  const c = (err as { code?: unknown; statusCode?: unknown } | null)?.code ?? (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof c === 'number' ? c : undefined;
+}
+export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
+export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
+export const isTooManyRequests = (err: unknown): boolean => statusCode(err) === 429;
+
+/** The API server's message inside an ApiException body, for errors people read. */
+export function apiMessage(err: unknown): string {
+  if (err instanceof ApiException) {
+    try {
+      const body = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
+      if (body && typeof body.message === 'string') return body.message;
+    } catch {
+      // body was not JSON
+    }
+    return `HTTP ${err.code}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}

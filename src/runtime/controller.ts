@@ -1,0 +1,202 @@
+// Runs a Reconciler over a WorkQueue with N workers: timeouts, error backoff, requeue-after, terminal errors.
+import type { Clock } from './clock.js';
+import { WorkQueue, type WorkQueueMetrics } from './workqueue.js';
+
+/** requeueAfterMs is REAL ms. */
+export type Result = { requeueAfterMs?: number } | void;
+
+/** Retrying won't help (e.g. an invalid spec): the key is logged and dropped until something changes it. */
+export class TerminalError extends Error {
+  constructor(
+    message: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TerminalError';
+  }
+}
+
+export interface Reconciler {
+  name: string;
+  /**
+   * The signal aborts when the controller gives up on this call (timeout). Reconcilers may ignore
+   * it, but passing it on to API calls stops a timed-out reconcile from writing stale state.
+   */
+  reconcile(key: string, signal?: AbortSignal): Promise<Result>;
+}
+
+export type Outcome = 'success' | 'error' | 'requeue' | 'terminal';
+
+export interface ControllerLogger {
+  info(o: object, m: string): void;
+  error(o: object, m: string): void;
+  debug(o: object, m: string): void;
+}
+
+export interface ControllerOptions {
+  reconciler: Reconciler;
+  clock: Clock;
+  /** Concurrent reconciles (distinct keys). Default 4. */
+  workers?: number;
+  /** Real ms per reconcile before it is abandoned and retried with backoff. Default 60_000. */
+  timeoutMs?: number;
+  log: ControllerLogger;
+  onResult?: (name: string, outcome: Outcome, seconds: number) => void;
+  /** Passed through to the WorkQueue. */
+  queue?: { baseBackoffMs?: number; maxBackoffMs?: number; metrics?: WorkQueueMetrics };
+}
+
+const TIMED_OUT: unique symbol = Symbol('timed out');
+
+/** Walks the cause chain, like errors.Is in controller-runtime, so wrapping keeps an error terminal. */
+function findTerminal(err: unknown): TerminalError | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof TerminalError) return e;
+  }
+  return undefined;
+}
+
+export class Controller {
+  readonly queue: WorkQueue;
+  private readonly reconciler: Reconciler;
+  private readonly clock: Clock;
+  private readonly workers: number;
+  private readonly timeoutMs: number;
+  private readonly log: ControllerLogger;
+  private readonly onResult: ControllerOptions['onResult'];
+  private loops: Promise<void>[] | undefined;
+
+  constructor(opts: ControllerOptions) {
+    this.reconciler = opts.reconciler;
+    this.clock = opts.clock;
+    this.workers = opts.workers ?? 4;
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.log = opts.log;
+    this.onResult = opts.onResult;
+    if (!Number.isInteger(this.workers) || this.workers < 1) throw new RangeError(`workers must be an integer >= 1, got ${this.workers}`);
+    if (!(this.timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${this.timeoutMs}`);
+    this.queue = new WorkQueue({ name: this.reconciler.name, clock: this.clock, ...opts.queue });
+  }
+
+  enqueue(key: string): void {
+    this.queue.add(key);
+  }
+
+  start(): void {
+    if (this.loops !== undefined) return;
+    this.loops = Array.from({ length: this.workers }, () => this.worker());
+    this.log.info({ controller: this.reconciler.name, workers: this.workers }, 'controller started');
+  }
+
+  /**
+   * Shuts the queue down (ready keys still drain) and resolves once every worker has finished its
+   * current reconcile. A reconcile that already timed out is not awaited: it was aborted and has
+   * shown it does not finish in bounded time, and stop() must.
+   */
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    await Promise.all(this.loops ?? []);
+    this.log.info({ controller: this.reconciler.name }, 'controller stopped');
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      try {
+        await this.processOne(key);
+      } catch (err) {
+        // Only caller-supplied hooks (log, onResult, metrics) can throw here. processOne already
+        // released the key; the worker must survive or capacity silently leaks away.
+        try {
+          this.log.error({ controller: this.reconciler.name, key, err }, 'controller hook failed');
+        } catch {
+          // Nothing left to report to.
+        }
+      }
+    }
+  }
+
+  private async processOne(key: string): Promise<void> {
+    const name = this.reconciler.name;
+    const started = this.clock.now();
+    const abort = new AbortController();
+    const run = Promise.resolve().then(() => this.reconciler.reconcile(key, abort.signal));
+    // A plain setTimeout, not clock.at: the timeout bounds real work and must fire even when the
+    // clock is a FakeClock nobody advances. It is the only exception to the one-timer rule and is
+    // bounded by `workers` concurrent timers, each unref'd and cleared as soon as the race ends.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), this.timeoutMs);
+      timer.unref();
+    });
+
+    let release = true;
+    try {
+      let result: Result | typeof TIMED_OUT;
+      try {
+        result = await Promise.race([run, timeout]);
+      } catch (err) {
+        this.handleError(key, err, started);
+        return;
+      }
+      if (result === TIMED_OUT) {
+        release = false;
+        this.handleTimeout(key, run, abort, started);
+        return;
+      }
+      this.queue.forget(key);
+      const after = result?.requeueAfterMs;
+      if (after !== undefined) {
+        this.queue.addAfter(key, after);
+        this.log.debug({ controller: name, key, requeueAfterMs: after }, 'reconcile requeued');
+        this.report('requeue', started);
+      } else {
+        this.report('success', started);
+      }
+    } finally {
+      clearTimeout(timer);
+      if (release) this.queue.done(key);
+    }
+  }
+
+  private handleError(key: string, err: unknown, started: number): void {
+    const name = this.reconciler.name;
+    const terminal = findTerminal(err);
+    if (terminal !== undefined) {
+      this.log.error({ controller: name, key, err, reason: terminal.reason }, 'reconcile failed terminally; not requeueing');
+      this.queue.forget(key);
+      this.report('terminal', started);
+      return;
+    }
+    this.log.error({ controller: name, key, err }, 'reconcile failed');
+    this.queue.addRateLimited(key);
+    this.report('error', started);
+  }
+
+  private handleTimeout(key: string, run: Promise<Result>, abort: AbortController, started: number): void {
+    const name = this.reconciler.name;
+    // The key stays "processing" until the abandoned call really settles: a retry while it still
+    // runs would be two reconciles of one key at once. The worker itself moves on so one stuck key
+    // cannot eat a worker slot. Attached first so a throwing hook below cannot strand the key.
+    run
+      .then(
+        () => this.log.debug({ controller: name, key }, 'timed-out reconcile finished late'),
+        (lateErr: unknown) => this.log.debug({ controller: name, key, err: lateErr }, 'timed-out reconcile failed late'),
+      )
+      .catch(() => {})
+      .finally(() => this.queue.done(key));
+    const err = new Error(`reconcile of ${key} timed out after ${this.timeoutMs}ms`);
+    abort.abort(err);
+    // Scheduled now rather than on settle so the retry's backoff clock starts at the timeout;
+    // if it fires before the old call settles, the queue holds the key until done().
+    this.queue.addRateLimited(key);
+    this.log.error({ controller: name, key, err }, 'reconcile timed out');
+    this.report('error', started);
+  }
+
+  private report(outcome: Outcome, started: number): void {
+    this.onResult?.(this.reconciler.name, outcome, (this.clock.now() - started) / 1000);
+  }
+}
