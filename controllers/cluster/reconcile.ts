@@ -53,7 +53,7 @@ class ClusterReconciler implements Reconciler {
     const before = cluster.status?.provisioningState;
     await writeStatus(ctx.kube, 'SimCluster', cluster, next);
     if (before !== next.provisioningState && next.provisioningState === 'Succeeded') {
-      ctx.events.emit(cluster, { type: 'Normal', reason: 'Succeeded', note: `Cluster is ready: ${next.readyNodes}/${next.totalNodes} nodes`, controller: 'aksim.io/cluster' });
+      ctx.events.emit(cluster, { type: 'Normal', reason: 'Succeeded', note: `Cluster ${name} is ready with ${next.totalNodes} nodes`, controller: 'aksim.io/cluster' });
     }
   }
 

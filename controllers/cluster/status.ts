@@ -21,10 +21,11 @@ export function clusterStatus(v: ClusterView): SimClusterStatus {
   const name = md.name!;
   const location = cluster.spec.location ?? 'eastus';
   const gen = md.generation ?? 0;
+  const missing = (cluster.spec.agentPoolProfiles ?? []).filter((pr) => !pools.some((p) => p.spec.name === pr.name)).map((pr) => pr.name);
   const busy = pools.filter((p) => !p.status?.provisioningState || IN_PROGRESS.has(p.status.provisioningState) || (p.status.observedGeneration ?? 0) < (p.metadata.generation ?? 0));
   const failed = pools.filter((p) => p.status?.provisioningState === 'Failed');
   const profilesApplied = (prev.profilesAppliedGeneration ?? 0) >= gen;
-  const settled = profilesApplied && busy.length === 0;
+  const settled = profilesApplied && busy.length === 0 && missing.length === 0;
   let state: string;
   if (md.deletionTimestamp) state = 'Deleting';
   else if (settled && failed.length > 0) state = 'Failed';
@@ -58,7 +59,7 @@ export function clusterStatus(v: ClusterView): SimClusterStatus {
       type: 'Reconciling',
       status: working ? 'True' : 'False',
       reason: working ? state : 'Idle',
-      message: working ? `pools in progress: ${busy.map((p) => p.spec.name).join(', ') || 'none'}` : 'no operation in progress',
+      message: working ? `pools in progress: ${[...busy.map((p) => p.spec.name), ...missing].join(', ') || 'none'}` : 'no operation in progress',
       observedGeneration: gen,
     },
     v.nowIso,

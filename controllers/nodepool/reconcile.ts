@@ -100,7 +100,7 @@ class NodePoolReconciler implements Reconciler {
       ctx.events.emit(pool, {
         type: 'Normal',
         reason: next.provisioningState!,
-        note: next.provisioningState === 'Succeeded' ? `Pool ${pool.spec.name} has ${next.readyNodes} ready nodes` : `Pool ${pool.spec.name}: ${next.count} nodes for a target of ${pool.spec.count}`,
+        note: next.provisioningState === 'Succeeded' ? `Pool ${pool.spec.name} reached ${pool.spec.count} ready nodes` : `Pool ${pool.spec.name} is ${next.provisioningState!.toLowerCase()} to ${pool.spec.count} nodes`,
         controller: 'aksim.io/nodepool',
       });
     }
