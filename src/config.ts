@@ -12,6 +12,8 @@ export interface Settings {
   metricsHost: string;
   metricsPort: number;
   leaderElection: boolean;
+  /** Leader Lease duration; a killed leader's successor waits at most this long. */
+  leaseSeconds: number;
   workers: number;
 }
 
@@ -22,6 +24,7 @@ export const DEFAULTS: Settings = {
   metricsHost: '127.0.0.1',
   metricsPort: 8080,
   leaderElection: true,
+  leaseSeconds: 15,
   workers: 8,
 };
 
@@ -32,6 +35,7 @@ const ENV: Record<keyof Settings, string> = {
   metricsHost: 'AKSIM_METRICS_HOST',
   metricsPort: 'AKSIM_METRICS_PORT',
   leaderElection: 'AKSIM_LEADER_ELECTION',
+  leaseSeconds: 'AKSIM_LEASE_SECONDS',
   workers: 'AKSIM_WORKERS',
 };
 
@@ -47,7 +51,8 @@ export function parseSettings(layers: Raw[]): Settings {
       let val: unknown = v;
       if (typeof def === 'number') {
         val = Number(v);
-        if (!Number.isFinite(val) || (val as number) <= 0) throw new Error(`setting ${k} must be a positive number, got ${JSON.stringify(v)}`);
+        const min = k === 'metricsPort' ? 0 : Number.MIN_VALUE; // port 0 picks a free port
+        if (!Number.isFinite(val) || (val as number) < min) throw new Error(`setting ${k} must be a ${min === 0 ? 'non-negative' : 'positive'} number, got ${JSON.stringify(v)}`);
       } else if (typeof def === 'boolean') {
         val = v === true || v === 'true' || v === '1';
         if (!(typeof v === 'boolean' || ['true', 'false', '1', '0'].includes(String(v)))) throw new Error(`setting ${k} must be true or false, got ${JSON.stringify(v)}`);

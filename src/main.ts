@@ -15,6 +15,7 @@ program
   .option('--metrics-port <port>', 'port of /metrics, /healthz and /readyz on 127.0.0.1')
   .option('--metrics-host <host>', 'address of the metrics server')
   .option('--no-leader-election', 'run without a leader Lease (one process only)')
+  .option('--lease-seconds <n>', 'leader Lease duration in seconds')
   .option('--workers <n>', 'concurrent reconciles per controller')
   .action(async (o: Record<string, string | boolean | undefined>) => {
     await runOperator({
@@ -26,6 +27,7 @@ program
         metricsPort: o.metricsPort as string | undefined,
         metricsHost: o.metricsHost as string | undefined,
         leaderElection: o.leaderElection === false ? false : undefined,
+        leaseSeconds: o.leaseSeconds as string | undefined,
         workers: o.workers as string | undefined,
       },
     });

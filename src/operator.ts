@@ -34,7 +34,10 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   let stopping = false;
   const server: Server = await serveMetrics(settings.metricsPort, settings.metricsHost, { live: () => !stopping, ready: () => ready });
 
-  const elector = new LeaderElector({ kube, namespace: settings.systemNamespace, name: 'aksim-operator', identity: `${hostname()}-${process.pid}`, log });
+  const addr = server.address();
+  const metricsUrl = `http://${settings.metricsHost}:${typeof addr === 'object' && addr ? addr.port : settings.metricsPort}`;
+  log.info({ metrics: metricsUrl }, 'Serving /metrics, /healthz and /readyz');
+  const elector = new LeaderElector({ kube, namespace: settings.systemNamespace, name: 'aksim-operator', identity: `${hostname()}-${process.pid}`, leaseSeconds: settings.leaseSeconds, renewSeconds: Math.max(1, Math.floor(settings.leaseSeconds / 5)), log });
   const controllers: Controller[] = [];
   const caches = makeCaches(kube);
 
