@@ -1,5 +1,5 @@
 // What every controller gets: the client, the clock, events, settings and the shared caches.
-import type { V1Node } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine, SimNodePool } from '../src/api/generated.js';
 import type { Settings } from '../src/config.js';
 import type { Kube } from '../src/runtime/client.js';
@@ -26,6 +26,11 @@ export interface Ctx extends Caches {
 
 export interface ControllerDef {
   name: string;
+  /**
+   * Optional: makes the extra caches this controller needs (beyond Caches) and keeps them for its
+   * reconciler. The operator starts them and waits for their sync before any controller runs.
+   */
+  caches?(ctx: Ctx): Informer<KubernetesObject>[];
   /** Makes the reconciler. */
   reconciler(ctx: Ctx): Reconciler;
   /** Wires cache events to keys of this controller's queue. */

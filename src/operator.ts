@@ -1,7 +1,7 @@
 // The operator process: caches, controllers, leader election, metrics/health, graceful shutdown.
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
-import type { V1Node } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine, SimNodePool } from './api/generated.js';
 import { GROUP, VERSION } from './api/generated.js';
 import { configMapSettings, envSettings, parseSettings, type Settings } from './config.js';
@@ -40,13 +40,14 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   const elector = new LeaderElector({ kube, namespace: settings.systemNamespace, name: 'aksim-operator', identity: `${hostname()}-${process.pid}`, leaseSeconds: settings.leaseSeconds, renewSeconds: Math.max(1, Math.floor(settings.leaseSeconds / 5)), log });
   const controllers: Controller[] = [];
   const caches = makeCaches(kube);
+  const informersRef: Informer<KubernetesObject>[] = [];
 
   const shutdown = async (signal: string, code = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
     ready = false;
     log.info({ signal }, 'Shutting down');
-    for (const inf of Object.values(caches)) inf.stop();
+    for (const inf of informersRef) inf.stop();
     await Promise.race([Promise.all(controllers.map((c) => c.stop())), new Promise((r) => setTimeout(r, 10_000).unref())]);
     await elector.release();
     isLeader.set(0);
@@ -65,6 +66,8 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   isLeader.set(1);
 
   const ctx: Ctx = { ...caches, kube, clock, events: new EventRecorder(kube, clock, log), log, settings };
+  const informers: Informer<KubernetesObject>[] = Object.values(caches);
+  for (const def of CONTROLLERS) informers.push(...(def.caches?.(ctx) ?? []));
   for (const def of CONTROLLERS) {
     const c = new Controller({
       reconciler: def.reconciler(ctx),
@@ -86,8 +89,9 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     def.watch(ctx, (key) => c.enqueue(key));
     controllers.push(c);
   }
-  for (const inf of Object.values(caches)) inf.start();
-  await Promise.all(Object.values(caches).map((inf) => inf.synced));
+  informersRef.push(...informers);
+  for (const inf of informers) inf.start();
+  await Promise.all(informers.map((inf) => inf.synced));
   for (const c of controllers) c.start();
   ready = true;
   log.info({ controllers: CONTROLLERS.map((d) => d.name) }, 'Caches synced; controllers running');
