@@ -1,6 +1,6 @@
 // What every controller gets: the client, the clock, events, settings and the shared caches.
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
-import type { SimCluster, SimMachine, SimNodePool } from '../src/api/generated.js';
+import type { SimCluster, SimMachine, SimNodePool, SimOperation } from '../src/api/generated.js';
 import type { Settings } from '../src/config.js';
 import type { Kube } from '../src/runtime/client.js';
 import type { Clock } from '../src/runtime/clock.js';
@@ -14,6 +14,8 @@ export interface Caches {
   pools: Informer<SimNodePool>;
   machines: Informer<SimMachine>;
   nodes: Informer<V1Node>;
+  /** Indexed by 'target': <namespace>/<targetKind>/<targetName>. */
+  operations: Informer<SimOperation>;
 }
 
 export interface Ctx extends Caches {

@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
-import type { SimCluster, SimMachine, SimNodePool } from './api/generated.js';
+import type { SimCluster, SimMachine, SimNodePool, SimOperation } from './api/generated.js';
 import { GROUP, VERSION } from './api/generated.js';
 import { configMapSettings, envSettings, parseSettings, type Settings } from './config.js';
 import { Kube } from './runtime/client.js';
@@ -106,7 +106,9 @@ function makeCaches(kube: Kube): Caches {
   machines.addIndex('pool', (m) => [`${m.metadata.namespace}/${m.spec.clusterName}/${m.spec.poolName}`]);
   machines.addIndex('cluster', (m) => [`${m.metadata.namespace}/${m.spec.clusterName}`]);
   const nodes = new Informer<V1Node>({ kube, path: '/api/v1/nodes', labelSelector: LABELS.cluster, log });
-  return { clusters, pools, machines, nodes };
+  const operations = new Informer<SimOperation>({ kube, path: crd('simoperations'), log });
+  operations.addIndex('target', (o) => [`${o.metadata.namespace}/${o.spec.targetKind}/${o.spec.targetName}`]);
+  return { clusters, pools, machines, nodes, operations };
 }
 
 async function ensureNamespace(kube: Kube, name: string): Promise<void> {

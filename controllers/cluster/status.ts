@@ -1,4 +1,4 @@
-// Pure: the SimCluster status that follows from the cluster and its pools.
+// Pure: the SimCluster status that follows from the cluster, its pools and its operation state.
 import type { SimCluster, SimClusterStatus, SimNodePool } from '../../src/api/generated.js';
 import { clusterId } from '../../src/azure/ids.js';
 import { poolHash } from '../nodepool/naming.js';
@@ -9,57 +9,54 @@ export interface ClusterView {
   pools: SimNodePool[];
   subscriptionId: string;
   nowIso: string;
+  /** provisioningState: the running operation's state, or how the last one ended. */
+  state: string;
+  error?: string;
 }
 
-const IN_PROGRESS = new Set(['Creating', 'Updating', 'Scaling', 'Upgrading', 'UpgradingNodeImageVersion', 'Deleting', 'Starting', 'Stopping', 'Canceling']);
+const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
+
+/** The version each pool should run: its own, or the control plane's. */
+export const poolFollowsVersion = (p: SimNodePool, cp: string): string => p.spec.orchestratorVersion ?? cp;
+
+/** A pool has caught up with everything asked of it and runs no operation. */
+export function poolSettled(p: SimNodePool): boolean {
+  const s = p.status;
+  return Boolean(s && !s.currentOperation && (s.lastOperationGeneration ?? 0) >= (p.metadata.generation ?? 1) && s.provisioningState && TERMINAL.has(s.provisioningState));
+}
 
 export function clusterStatus(v: ClusterView): SimClusterStatus {
-  const { cluster, pools } = v;
+  const { cluster, pools, state } = v;
   const md = cluster.metadata;
   const prev = cluster.status ?? {};
   const ns = md.namespace!;
   const name = md.name!;
   const location = cluster.spec.location ?? 'eastus';
   const gen = md.generation ?? 0;
-  const missing = (cluster.spec.agentPoolProfiles ?? []).filter((pr) => !pools.some((p) => p.spec.name === pr.name)).map((pr) => pr.name);
-  const busy = pools.filter((p) => !p.status?.provisioningState || IN_PROGRESS.has(p.status.provisioningState) || (p.status.observedGeneration ?? 0) < (p.metadata.generation ?? 0));
-  const failed = pools.filter((p) => p.status?.provisioningState === 'Failed');
-  const profilesApplied = (prev.profilesAppliedGeneration ?? 0) >= gen;
-  const settled = profilesApplied && busy.length === 0 && missing.length === 0;
-  let state: string;
-  if (md.deletionTimestamp) state = 'Deleting';
-  else if (settled && failed.length > 0) state = 'Failed';
-  else if (settled) state = 'Succeeded';
-  else if (!prev.provisioningState || prev.provisioningState === 'Creating') state = 'Creating';
-  else if ((prev.observedGeneration ?? 0) < gen || prev.provisioningState === 'Updating') state = 'Updating';
-  else state = 'Succeeded';
   const ready = pools.reduce((n, p) => n + (p.status?.readyNodes ?? 0), 0);
   const total = pools.reduce((n, p) => n + (p.status?.count ?? 0), 0);
-  let conditions: Condition[] | undefined = prev.conditions as Condition[] | undefined;
-  const readyNow = state === 'Succeeded' && ready === total;
+  const working = !TERMINAL.has(state);
+  const readyNow = state === 'Succeeded' && ready >= total && pools.every((p) => p.status?.provisioningState === 'Succeeded');
+  const busy = pools.filter((p) => !poolSettled(p)).map((p) => p.spec.name);
+  let conditions = prev.conditions as Condition[] | undefined;
   conditions = setCondition(
     conditions,
     {
       type: 'Ready',
       status: readyNow ? 'True' : 'False',
-      reason: readyNow ? 'Succeeded' : state === 'Succeeded' ? 'NodesNotReady' : state,
-      message: readyNow
-        ? `all ${total} nodes in ${pools.length} pools are ready`
-        : failed.length > 0
-          ? `agent pools failed: ${failed.map((p) => p.spec.name).join(', ')}`
-          : `${ready}/${total} nodes ready; ${busy.length} of ${pools.length} pools in progress`,
+      reason: readyNow ? 'Succeeded' : state === 'Succeeded' ? 'PoolsNotReady' : state,
+      message: (v.error ? `${v.error}; ` : '') + `${ready}/${total} nodes ready in ${pools.length} agent pools`,
       observedGeneration: gen,
     },
     v.nowIso,
   );
-  const working = state !== 'Succeeded' && state !== 'Failed';
   conditions = setCondition(
     conditions,
     {
       type: 'Reconciling',
       status: working ? 'True' : 'False',
       reason: working ? state : 'Idle',
-      message: working ? `pools in progress: ${[...busy.map((p) => p.spec.name), ...missing].join(', ') || 'none'}` : 'no operation in progress',
+      message: working ? `${state}; agent pools in progress: ${busy.join(', ') || 'none'}` : 'no operation in progress',
       observedGeneration: gen,
     },
     v.nowIso,
@@ -69,14 +66,13 @@ export function clusterStatus(v: ClusterView): SimClusterStatus {
     id: clusterId(v.subscriptionId, ns, name),
     provisioningState: state,
     powerState: { code: 'Running' },
-    currentKubernetesVersion: cluster.spec.kubernetesVersion,
-    fqdn: `${dnsPrefix}-${poolHash(v.subscriptionId, ns, name).slice(0, 8)}.hcp.${location}.azmk8s.io`.toLowerCase(),
+    currentKubernetesVersion: prev.currentKubernetesVersion,
+    fqdn: `${dnsPrefix}-${poolHash(v.subscriptionId, ns, name)}.hcp.${location}.azmk8s.io`.toLowerCase(),
     nodeResourceGroup: `MC_${ns}_${name}_${location}`,
     poolCount: pools.length,
     readyNodes: ready,
     totalNodes: total,
-    observedGeneration: settled ? gen : prev.observedGeneration,
-    profilesAppliedGeneration: prev.profilesAppliedGeneration,
+    observedGeneration: working ? prev.observedGeneration : gen,
     conditions,
   };
 }

@@ -6,7 +6,10 @@ import { LABELS } from '../context.js';
 import { vmssName } from '../nodepool/naming.js';
 import { nodeInfo, nodeLabels, nodeTaints, providerId, type NodeShape } from './labels.js';
 
-export function nodeShape(m: SimMachine, pool: SimNodePool, cluster: SimCluster): NodeShape {
+/** The node as installed: status versions once booted (spec is what an upgrade will install). */
+export function nodeShape(m: SimMachine, pool: SimNodePool, cluster: SimCluster, installing = false): NodeShape {
+  const version = installing ? m.spec.orchestratorVersion : (m.status?.orchestratorVersion ?? m.spec.orchestratorVersion);
+  const image = installing ? m.spec.nodeImageVersion : (m.status?.nodeImageVersion ?? m.spec.nodeImageVersion);
   return {
     nodeName: m.metadata.name!,
     cluster: cluster.metadata.name!,
@@ -19,8 +22,8 @@ export function nodeShape(m: SimMachine, pool: SimNodePool, cluster: SimCluster)
     region: cluster.spec.location ?? 'eastus',
     zone: m.spec.zone ?? '',
     priority: m.spec.priority ?? 'Regular',
-    kubernetesVersion: m.spec.orchestratorVersion,
-    nodeImageVersion: m.spec.nodeImageVersion,
+    kubernetesVersion: version,
+    nodeImageVersion: image,
     nodeLabels: pool.spec.nodeLabels as Record<string, string> | undefined,
     nodeTaints: pool.spec.nodeTaints,
     faultDomain: m.spec.faultDomain,

@@ -1,12 +1,13 @@
 // SimMachine reconciler: boots the simulated VM (after the simulated boot time its Node
-// registers and kwok keeps it Ready), keeps the Node's AKS labels in step, and on deletion
-// cordons and drains the Node through the eviction API before deleting it.
+// registers and kwok keeps it Ready), reimages it when its wanted version or image changes
+// (cordon, drain, fresh boot), keeps the Node's AKS labels in step, and on deletion cordons and
+// drains the Node through the eviction API before deleting it.
 import { randomUUID } from 'node:crypto';
 import type { V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine, SimMachineStatus, SimNodePool } from '../../src/api/generated.js';
 import { isConflict, isNotFound } from '../../src/runtime/client.js';
 import type { Reconciler, Result } from '../../src/runtime/controller.js';
-import { getCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
+import { getCondition, removeCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
 import { durationMs } from '../../src/runtime/duration.js';
 import { clusterKeyOf, FINALIZERS, LABELS, splitKey, type ControllerDef, type Ctx } from '../context.js';
 import { cordon, drainStep } from '../shared/drain.js';
@@ -45,6 +46,9 @@ const DEFAULT_DRAIN_MINUTES = 30;
 /** Real ms between drain steps while pods terminate or budgets block. */
 const DRAIN_POLL_MS = 250;
 
+const needsReimage = (m: SimMachine): boolean =>
+  m.status?.orchestratorVersion !== undefined && (m.spec.orchestratorVersion !== m.status.orchestratorVersion || m.spec.nodeImageVersion !== m.status.nodeImageVersion);
+
 class MachineReconciler implements Reconciler {
   readonly name = 'machine';
   constructor(private readonly ctx: Ctx) {}
@@ -63,48 +67,94 @@ class MachineReconciler implements Reconciler {
       return;
     }
     if (!pool || !cluster) return; // the pool or cluster is going away and will delete this machine
+    if (!node) return this.boot(m, pool, cluster);
+    if (needsReimage(m)) return this.reimage(m, node, pool);
+    return this.observe(m, node, pool, cluster);
+  }
+
+  /** No Node: the VM is booting (created or reimaged); after the boot time its Node registers. */
+  private async boot(m: SimMachine, pool: SimNodePool, cluster: SimCluster): Promise<Result> {
+    const { ctx } = this;
+    const name = m.metadata.name!;
     const now = ctx.clock.now();
     const nowIso = new Date(now).toISOString();
-    const shape = nodeShape(m, pool, cluster);
+    const bootMs = ctx.clock.toReal(durationMs(cluster.spec.simulation?.nodeBootTime ?? 'PT1M'));
+    const bootStart = Date.parse(m.status?.bootStartTime ?? (m.metadata.creationTimestamp as unknown as string)) || now;
+    const bootDone = bootStart + bootMs;
+    const status: SimMachineStatus = {
+      phase: m.status?.phase ?? 'Provisioning',
+      powerState: 'Starting',
+      nodeName: name,
+      bootId: m.status?.bootId ?? randomUUID(),
+      bootStartTime: m.status?.bootStartTime ?? new Date(bootStart).toISOString(),
+      conditions: setCondition(m.status?.conditions as Condition[] | undefined, { type: 'NodeReady', status: 'False', reason: 'Booting', message: 'VM is booting; its node has not registered yet' }, nowIso),
+    };
+    await writeStatus(ctx.kube, 'SimMachine', m, status);
+    if (now < bootDone) return { requeueAfterMs: bootDone - now };
+    const shape = nodeShape(m, pool, cluster, true);
+    try {
+      ctx.kube.wrote('create', 'Node');
+      await ctx.kube.core.createNode({ body: buildNode({ ...m, status: { ...m.status, ...status } }, shape, ctx.settings.subscriptionId) });
+      ctx.log.info({ machine: `${m.metadata.namespace}/${name}`, version: shape.kubernetesVersion }, `Node ${name} registered`);
+    } catch (err: unknown) {
+      if (!isConflict(err)) throw err;
+    }
+    // What the VM now runs; a reimage is finished once its node registered.
+    const conditions = removeCondition(status.conditions as Condition[], 'Upgrading');
+    await writeStatus(ctx.kube, 'SimMachine', { ...m, status: { ...m.status, ...status } }, { orchestratorVersion: m.spec.orchestratorVersion, nodeImageVersion: m.spec.nodeImageVersion, reimageStartTime: undefined, conditions });
+  }
 
-    if (!node) {
-      const bootMs = ctx.clock.toReal(durationMs(cluster.spec.simulation?.nodeBootTime ?? 'PT1M'));
-      const bootStart = Date.parse(m.metadata.creationTimestamp as unknown as string) || now;
-      const bootDone = bootStart + bootMs;
-      const status: SimMachineStatus = {
-        phase: m.status?.phase === 'Running' ? 'Running' : 'Provisioning',
-        powerState: 'Starting',
-        nodeName: name,
-        bootId: m.status?.bootId ?? randomUUID(),
-        conditions: setCondition(m.status?.conditions as Condition[] | undefined, { type: 'NodeReady', status: 'False', reason: 'Booting', message: 'VM is booting; its node has not registered yet' }, nowIso),
-      };
-      await writeStatus(ctx.kube, 'SimMachine', m, status);
-      if (now < bootDone) return { requeueAfterMs: bootDone - now };
-      try {
-        ctx.kube.wrote('create', 'Node');
-        await ctx.kube.core.createNode({ body: buildNode({ ...m, status: { ...m.status, ...status } }, shape, ctx.settings.subscriptionId) });
-        ctx.log.info({ machine: k }, `Node ${name} registered`);
-      } catch (err: unknown) {
-        if (!isConflict(err)) throw err;
-      }
+  /** Upgrade in place: cordon, drain (PDBs honoured, up to drainTimeoutInMinutes), then a fresh boot on the new version. */
+  private async reimage(m: SimMachine, node: V1Node, pool: SimNodePool): Promise<Result> {
+    const { ctx } = this;
+    const name = m.metadata.name!;
+    const now = ctx.clock.now();
+    const nowIso = new Date(now).toISOString();
+    let conditions = m.status?.conditions as Condition[] | undefined;
+    if (getCondition(conditions, 'UpgradeFailed')?.status === 'True') return; // left cordoned for investigation
+    if (!m.status?.reimageStartTime) {
+      conditions = setCondition(conditions, { type: 'Upgrading', status: 'True', reason: 'Draining', message: `upgrading to ${m.spec.orchestratorVersion} (${m.spec.nodeImageVersion}): cordoned, evicting pods` }, nowIso);
+      await writeStatus(ctx.kube, 'SimMachine', m, { phase: 'Upgrading', reimageStartTime: nowIso, conditions });
+      await cordon(ctx.kube, node);
+      ctx.events.emit(node, { type: 'Normal', reason: 'NodeDrainStart', note: `Draining node ${name} to upgrade it to Kubernetes ${m.spec.orchestratorVersion}`, controller: 'aksim.io/machine' });
+      return { requeueAfterMs: 0 };
+    }
+    const drainMinutes = pool.spec.upgradeSettings?.drainTimeoutInMinutes ?? DEFAULT_DRAIN_MINUTES;
+    const deadline = Date.parse(m.status.reimageStartTime) + ctx.clock.toReal(drainMinutes * 60_000);
+    const step = await drainStep(ctx.kube, name, now, deadline);
+    if (!step.done && !step.timedOut) return { requeueAfterMs: DRAIN_POLL_MS };
+    if (step.timedOut) {
+      const msg = `drain did not finish within ${drainMinutes} minutes; ${step.remaining} pods left (${step.blocked.slice(0, 5).join(', ')})`;
+      conditions = setCondition(conditions, { type: 'UpgradeFailed', status: 'True', reason: 'DrainTimeout', message: msg }, nowIso);
+      await writeStatus(ctx.kube, 'SimMachine', m, { conditions });
+      ctx.events.emit(node, { type: 'Warning', reason: 'NodeDrainError', note: `Upgrade of ${name}: ${msg}; the node stays cordoned`, controller: 'aksim.io/machine' });
       return;
     }
+    ctx.events.emit(node, { type: 'Normal', reason: 'NodeDrainEnd', note: `Drained node ${name}; reimaging it with ${m.spec.nodeImageVersion}`, controller: 'aksim.io/machine' });
+    conditions = setCondition(conditions, { type: 'Upgrading', status: 'True', reason: 'Reimaging', message: `reimaging to ${m.spec.orchestratorVersion}` }, nowIso);
+    await writeStatus(ctx.kube, 'SimMachine', m, { phase: 'Upgrading', powerState: 'Starting', bootStartTime: nowIso, bootId: randomUUID(), conditions });
+    await this.deleteNode(name);
+  }
 
-    // Keep the labels aksim owns in step with the pool and machine (version, image, user labels).
-    const want = desiredNodeLabels(m, shape);
+  /** Running VM: keep the labels aksim owns in step and report readiness. */
+  private async observe(m: SimMachine, node: V1Node, pool: SimNodePool, cluster: SimCluster): Promise<Result> {
+    const { ctx } = this;
+    const name = m.metadata.name!;
+    const nowIso = new Date(ctx.clock.now()).toISOString();
+    const want = desiredNodeLabels(m, nodeShape(m, pool, cluster));
     const have = node.metadata?.labels ?? {};
     const drift = Object.entries(want).filter(([key, v]) => have[key] !== v);
     if (drift.length > 0) await ctx.kube.patchNode(name, { metadata: { labels: Object.fromEntries(drift) } });
-
     const ready = readyOf(node) === 'True';
-    const prev = m.status?.conditions as Condition[] | undefined;
     const status: SimMachineStatus = {
-      phase: ready || m.status?.phase === 'Running' ? 'Running' : 'Provisioning',
+      phase: ready || m.status?.phase === 'Running' ? 'Running' : (m.status?.phase ?? 'Provisioning'),
       powerState: 'Running',
       nodeName: name,
       provisionedTime: m.status?.provisionedTime ?? (ready ? nowIso : undefined),
+      orchestratorVersion: m.status?.orchestratorVersion ?? m.spec.orchestratorVersion,
+      nodeImageVersion: m.status?.nodeImageVersion ?? m.spec.nodeImageVersion,
       conditions: setCondition(
-        prev,
+        m.status?.conditions as Condition[] | undefined,
         ready
           ? { type: 'NodeReady', status: 'True', reason: 'KubeletReady', message: 'node is Ready' }
           : { type: 'NodeReady', status: 'False', reason: readyOf(node) === 'Unknown' ? 'NodeStatusUnknown' : 'KubeletNotReady', message: `node Ready condition is ${readyOf(node)}` },
@@ -128,7 +178,7 @@ class MachineReconciler implements Reconciler {
         conditions = setCondition(conditions, { type: 'Drained', status: 'False', reason: 'Draining', message: 'cordoned; evicting pods' }, nowIso);
         await writeStatus(ctx.kube, 'SimMachine', m, { phase: 'Deleting', powerState: 'Stopping', conditions });
         await cordon(ctx.kube, node);
-        if (node) ctx.events.emit(node, { type: 'Normal', reason: 'NodeDrainStart', note: `Draining node ${name} before deleting its VM`, controller: 'aksim.io/machine' });
+        ctx.events.emit(node, { type: 'Normal', reason: 'NodeDrainStart', note: `Draining node ${name} before deleting its VM`, controller: 'aksim.io/machine' });
         return { requeueAfterMs: 0 };
       }
       const drainMinutes = pool?.spec.upgradeSettings?.drainTimeoutInMinutes ?? DEFAULT_DRAIN_MINUTES;
@@ -156,15 +206,17 @@ class MachineReconciler implements Reconciler {
     const since = drained ? Date.parse(drained.lastTransitionTime) : now;
     const deleteAt = since + ctx.clock.toReal(durationMs(cluster?.spec.simulation?.nodeDeleteTime ?? 'PT30S'));
     if (node && now < deleteAt) return { requeueAfterMs: deleteAt - now };
-    if (node) {
-      try {
-        ctx.kube.wrote('delete', 'Node');
-        await ctx.kube.core.deleteNode({ name });
-      } catch (err: unknown) {
-        if (!isNotFound(err)) throw err;
-      }
-    }
+    if (node) await this.deleteNode(name);
     await removeFinalizer(ctx.kube, 'SimMachine', m, FINALIZERS.machine);
     ctx.log.info({ machine: `${m.metadata.namespace}/${name}` }, `VM ${name} deleted`);
+  }
+
+  private async deleteNode(name: string): Promise<void> {
+    try {
+      this.ctx.kube.wrote('delete', 'Node');
+      await this.ctx.kube.core.deleteNode({ name });
+    } catch (err: unknown) {
+      if (!isNotFound(err)) throw err;
+    }
   }
 }

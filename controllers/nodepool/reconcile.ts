@@ -1,21 +1,27 @@
-// SimNodePool reconciler: keeps the pool's SimMachines at spec.count (zone-balanced, deterministic
-// names, so a restart never duplicates machines), and reports the pool's state. Machines tear
-// themselves down (cordon, drain, delete Node) when deleted; see controllers/machine.
-import type { SimCluster, SimMachine, SimNodePool } from '../../src/api/generated.js';
+// SimNodePool reconciler: every change of the pool runs as one long-running operation
+// (SimOperation) that drives the pool's machines to a recorded target: count (zone-balanced,
+// deterministic names, so a restart never duplicates machines), Kubernetes version and node image
+// (rolling, with maxSurge). Machines tear themselves down and reimage themselves (cordon, drain,
+// boot); see controllers/machine. Abort stops the operation where it is, with no rollback.
+import type { SimCluster, SimMachine, SimNodePool, SimNodePoolStatus } from '../../src/api/generated.js';
 import { GROUP, VERSION } from '../../src/api/generated.js';
+import { agentPoolId } from '../../src/azure/ids.js';
 import { checkPoolVersion, resolveVersion } from '../../src/azure/versions.js';
 import { isConflict } from '../../src/runtime/client.js';
+import { getCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
 import type { Reconciler, Result } from '../../src/runtime/controller.js';
-import { setCondition, type Condition } from '../../src/runtime/conditions.js';
 import { clusterKeyOf, FINALIZERS, LABELS, poolKeyOf, splitKey, type ControllerDef, type Ctx } from '../context.js';
+import { isTerminal, percentOf, RUNNING_STATE, startOperation, updateOperation, type OpType } from '../operations/ops.js';
+import { ABORT_ANNOTATION, CANCEL_GRACE_MS } from '../operations/abort.js';
 import { addFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../shared/objects.js';
 import { defaultNodeImage, defaultOsSku } from './images.js';
 import { nodeName, parseNodeIndex, poolHash } from './naming.js';
-import { planScale, type MachineInfo } from './scale.js';
+import { pendingUnits, planPool, type PlanMachine, type PoolTarget } from './plan.js';
 import { isMachineReady, poolStatus } from './status.js';
 
 /** Creates in flight at once: fast for 500-node scale-outs without flooding the API server. */
 const CREATE_CONCURRENCY = 32;
+export const SURGE_LABEL = 'aksim.io/surge';
 
 export const nodepoolController: ControllerDef = {
   name: 'nodepool',
@@ -28,11 +34,37 @@ export const nodepoolController: ControllerDef = {
     const fromCluster = (c: SimCluster): void => {
       for (const p of ctx.pools.byIndex('cluster', clusterKeyOf(c.metadata.namespace!, c.metadata.name!))) self(p);
     };
-    ctx.clusters.on({ add: fromCluster, update: (o, c) => o.metadata.generation !== c.metadata.generation && fromCluster(c), delete: fromCluster });
+    ctx.clusters.on({
+      add: fromCluster,
+      update: (o, c) => (o.metadata.generation !== c.metadata.generation || o.status?.currentKubernetesVersion !== c.status?.currentKubernetesVersion) && fromCluster(c),
+      delete: fromCluster,
+    });
   },
 };
 
-export const poolHashOf = (subscription: string, ns: string, cluster: string, pool: string): string => poolHash(subscription, ns, cluster, pool);
+
+export function toPlanMachine(m: SimMachine): PlanMachine {
+  return {
+    name: m.metadata.name!,
+    index: m.spec.index ?? parseNodeIndex(m.metadata.name!) ?? 0,
+    zone: m.spec.zone ?? '',
+    deleting: Boolean(m.metadata.deletionTimestamp),
+    ready: isMachineReady(m),
+    surge: m.metadata.labels?.[SURGE_LABEL] === 'true',
+    wantVersion: m.spec.orchestratorVersion,
+    wantImage: m.spec.nodeImageVersion,
+    haveVersion: m.status?.orchestratorVersion,
+    haveImage: m.status?.nodeImageVersion,
+  };
+}
+
+function classify(prev: PoolTarget | undefined, next: PoolTarget): OpType {
+  if (!prev) return 'Create';
+  if (prev.version !== next.version) return 'Upgrade';
+  if (prev.image !== next.image) return 'NodeImageUpgrade';
+  if (prev.count !== next.count) return 'Scale';
+  return 'Update';
+}
 
 class NodePoolReconciler implements Reconciler {
   readonly name = 'nodepool';
@@ -44,42 +76,99 @@ class NodePoolReconciler implements Reconciler {
     if (!pool) return;
     const [ns] = splitKey(k);
     const machines = ctx.machines.byIndex('pool', poolKeyOf(ns, pool.spec.clusterName, pool.spec.name));
-    if (pool.metadata.deletionTimestamp) return this.finalize(pool, machines);
+    const nowIso = new Date(ctx.clock.now()).toISOString();
+    if (pool.metadata.deletionTimestamp) return this.finalize(pool, machines, nowIso);
     if (!hasFinalizer(pool, FINALIZERS.pool)) {
       await addFinalizer(ctx.kube, 'SimNodePool', pool, FINALIZERS.pool);
       return;
     }
     const cluster = ctx.clusters.get(clusterKeyOf(ns, pool.spec.clusterName));
-    const nowIso = new Date(ctx.clock.now()).toISOString();
     if (!cluster) return this.refuse(pool, 'ClusterNotFound', `SimCluster ${pool.spec.clusterName} does not exist in namespace ${ns}`, nowIso);
     if (cluster.metadata.deletionTimestamp) return;
 
-    const cpVersion = resolveVersion(cluster.spec.kubernetesVersion ?? '');
-    const wanted = pool.spec.orchestratorVersion ?? cluster.spec.kubernetesVersion ?? '';
+    const cur = pool.status?.currentOperation;
+    if (cur?.operationId && pool.metadata.annotations?.[ABORT_ANNOTATION] === cur.operationId) return this.cancel(pool, machines, nowIso);
+    if (!cur) {
+      const started = await this.maybeStart(pool, cluster, machines, nowIso);
+      if (started !== undefined) return started;
+      return; // idle: nothing to drive
+    }
+    return this.drive(pool, cluster, machines, nowIso);
+  }
+
+  /** The target this pool's spec asks for now, or a refusal message. */
+  private desiredTarget(pool: SimNodePool, cluster: SimCluster): { target?: PoolTarget; reason?: string; message?: string } {
+    const cp = cluster.status?.currentKubernetesVersion ?? cluster.spec.kubernetesVersion ?? '';
+    const cpVersion = resolveVersion(cp);
+    const wanted = pool.spec.orchestratorVersion ?? cp;
     const version = resolveVersion(wanted);
-    if (!cpVersion || !version) return this.refuse(pool, 'VersionNotSupported', `Kubernetes version ${version ? cluster.spec.kubernetesVersion : wanted} is not supported`, nowIso);
-    const versionError = checkPoolVersion(version, cpVersion);
-    if (versionError) return this.refuse(pool, 'InvalidOrchestratorVersion', versionError, nowIso);
-
+    if (!cpVersion || !version) return { reason: 'VersionNotSupported', message: `Kubernetes version ${version ? cp : wanted} is not supported` };
+    const prev = pool.status?.target;
+    if (prev?.orchestratorVersion && resolveVersion(prev.orchestratorVersion) && version !== prev.orchestratorVersion && versionLess(version, prev.orchestratorVersion)) {
+      return { reason: 'NotAllowedVersionDowngrade', message: `Downgrading agent pool ${pool.spec.name} from ${prev.orchestratorVersion} to ${version} is not allowed` };
+    }
+    const err = checkPoolVersion(version, cpVersion);
+    if (err) return { reason: 'InvalidOrchestratorVersion', message: err };
     const osSku = defaultOsSku(pool.spec.osType ?? 'Linux', pool.spec.osSKU);
-    const image = pool.status?.nodeImageVersion ?? defaultNodeImage(osSku);
-    const hash = poolHashOf(ctx.settings.subscriptionId, ns, pool.spec.clusterName, pool.spec.name);
-    const infos: MachineInfo[] = machines.map((m) => ({
-      name: m.metadata.name!,
-      index: m.spec.index ?? parseNodeIndex(m.metadata.name!) ?? 0,
-      zone: m.spec.zone ?? '',
-      deleting: Boolean(m.metadata.deletionTimestamp),
-      ready: isMachineReady(m),
-    }));
-    const plan = planScale({ machines: infos, desired: pool.spec.count ?? 0, zones: pool.spec.availabilityZones ?? [] });
+    const image = prev?.nodeImageVersion ?? defaultNodeImage(osSku);
+    return { target: { count: pool.spec.count ?? 0, version, image } };
+  }
 
+  private async maybeStart(pool: SimNodePool, cluster: SimCluster, machines: SimMachine[], nowIso: string): Promise<Result | undefined> {
+    const gen = pool.metadata.generation ?? 0;
+    const prevTarget = pool.status?.target;
+    const d = this.desiredTarget(pool, cluster);
+    const prevT: PoolTarget | undefined = prevTarget?.orchestratorVersion
+      ? { count: prevTarget.count ?? 0, version: prevTarget.orchestratorVersion, image: prevTarget.nodeImageVersion ?? '' }
+      : undefined;
+    const changed = gen > (pool.status?.lastOperationGeneration ?? 0) || (d.target && prevT && (d.target.version !== prevT.version || d.target.image !== prevT.image));
+    if (!changed) {
+      await this.writeIdleStatus(pool, machines, nowIso);
+      return undefined;
+    }
+    if (!d.target) return this.refuse(pool, d.reason!, d.message!, nowIso);
+    const target = d.target;
+    const type = classify(prevT, target);
+    const plans = machines.map(toPlanMachine);
+    const stepsTotal = pendingUnits(plans, target);
+    const id = agentPoolId(this.ctx.settings.subscriptionId, pool.metadata.namespace!, pool.spec.clusterName, pool.spec.name);
+    const op = await startOperation(this.ctx, { target: pool, targetKind: 'SimNodePool', targetId: id, type, generation: gen, stepsTotal, startCount: plans.filter((m) => !m.deleting && !m.surge).length });
+    const state = RUNNING_STATE[type];
+    const status: SimNodePoolStatus = {
+      ...poolStatus({ pool, machines, subscriptionId: this.ctx.settings.subscriptionId, version: pool.status?.currentOrchestratorVersion ?? target.version, nodeImageVersion: pool.status?.nodeImageVersion ?? target.image, nowIso, state }),
+      currentOperation: { name: op.metadata.name, operationId: op.spec.operationId, type, state, startTime: op.status?.startTime, startCount: op.status?.startCount, stepsTotal },
+      target: { count: target.count, orchestratorVersion: target.version, nodeImageVersion: target.image },
+      lastOperationGeneration: gen,
+    };
+    await writeStatus(this.ctx.kube, 'SimNodePool', pool, status);
+    this.ctx.events.emit(pool, { type: 'Normal', reason: state, note: `Operation ${op.spec.operationId} (${type}) started: ${describe(type, prevT, target)}`, controller: 'aksim.io/nodepool' });
+    return;
+  }
+
+  private async drive(pool: SimNodePool, cluster: SimCluster, machines: SimMachine[], nowIso: string): Promise<Result> {
+    const { ctx } = this;
+    const ns = pool.metadata.namespace!;
+    const cur = pool.status!.currentOperation!;
+    const tgt = pool.status!.target!;
+    const target: PoolTarget = { count: tgt.count ?? 0, version: tgt.orchestratorVersion!, image: tgt.nodeImageVersion! };
+    const plans = machines.map(toPlanMachine);
+    const plan = planPool({ machines: plans, target, zones: pool.spec.availabilityZones ?? [], maxSurge: pool.spec.upgradeSettings?.maxSurge });
+
+    const failed = machines.find((m) => getCondition(m.status?.conditions as Condition[] | undefined, 'UpgradeFailed')?.status === 'True');
+    if (failed) {
+      const msg = getCondition(failed.status!.conditions as Condition[], 'UpgradeFailed')!.message;
+      return this.finish(pool, machines, nowIso, 'Failed', { code: 'UpgradeFailed', message: `Upgrade of node ${failed.metadata.name} failed: ${msg}` });
+    }
+
+    const hash = poolHash(ctx.settings.subscriptionId, ns, pool.spec.clusterName, pool.spec.name);
+    const osSku = defaultOsSku(pool.spec.osType ?? 'Linux', pool.spec.osSKU);
     if (plan.create.length > 0) {
-      ctx.log.info({ pool: k, create: plan.create.length }, `Scaling out pool ${pool.spec.name} by ${plan.create.length}`);
+      ctx.log.info({ pool: `${ns}/${pool.metadata.name}`, create: plan.create.length }, `Adding ${plan.create.length} nodes to pool ${pool.spec.name}`);
       const queue = [...plan.create];
       await Promise.all(
         Array.from({ length: Math.min(CREATE_CONCURRENCY, queue.length) }, async () => {
           for (let c = queue.shift(); c; c = queue.shift()) {
-            const m = this.machineFor(pool, nodeName(pool.spec.name, hash, c.index), c.index, c.zone, version, image, osSku);
+            const m = this.machineFor(pool, nodeName(pool.spec.name, hash, c.index), c.index, c.zone, target, osSku, c.surge);
             try {
               await ctx.kube.create('SimMachine', ns, m);
             } catch (err: unknown) {
@@ -90,29 +179,89 @@ class NodePoolReconciler implements Reconciler {
       );
     }
     if (plan.remove.length > 0) {
-      ctx.log.info({ pool: k, remove: plan.remove }, `Scaling in pool ${pool.spec.name} by ${plan.remove.length}`);
+      ctx.log.info({ pool: `${ns}/${pool.metadata.name}`, remove: plan.remove }, `Removing ${plan.remove.length} nodes from pool ${pool.spec.name}`);
       await Promise.all(plan.remove.map((name) => ctx.kube.delete('SimMachine', ns, name)));
     }
-    const next = poolStatus({ pool, machines, subscriptionId: ctx.settings.subscriptionId, version, nodeImageVersion: image, nowIso });
-    const before = pool.status?.provisioningState;
-    await writeStatus(ctx.kube, 'SimNodePool', pool, next);
-    if (before !== next.provisioningState) {
-      ctx.events.emit(pool, {
-        type: 'Normal',
-        reason: next.provisioningState!,
-        note: next.provisioningState === 'Succeeded' ? `Pool ${pool.spec.name} reached ${pool.spec.count} ready nodes` : `Pool ${pool.spec.name} is ${next.provisioningState!.toLowerCase()} to ${pool.spec.count} nodes`,
-        controller: 'aksim.io/nodepool',
-      });
+    for (const name of plan.upgrade) {
+      ctx.log.info({ machine: `${ns}/${name}`, version: target.version, image: target.image }, `Upgrading node ${name}`);
+      await ctx.kube.patch('SimMachine', ns, name, { spec: { orchestratorVersion: target.version, nodeImageVersion: target.image } });
     }
+    if (plan.done) return this.finish(pool, machines, nowIso, 'Succeeded');
+
+    const total = cur.stepsTotal ?? 0;
+    const done = Math.max(0, total - plan.pending);
+    await updateOperation(ctx, ns, cur.name!, { stepsDone: done, percentComplete: percentOf(done, total, false) });
+    const next = poolStatus({ pool, machines, subscriptionId: ctx.settings.subscriptionId, version: pool.status?.currentOrchestratorVersion ?? target.version, nodeImageVersion: pool.status?.nodeImageVersion ?? target.image, nowIso, state: cur.state ?? 'Updating' });
+    await writeStatus(ctx.kube, 'SimNodePool', pool, next);
+    return;
   }
 
-  private machineFor(pool: SimNodePool, name: string, index: number, zone: string, version: string, image: string, osSku: string): SimMachine {
+  private async finish(pool: SimNodePool, machines: SimMachine[], nowIso: string, outcome: 'Succeeded' | 'Failed', error?: { code: string; message: string }): Promise<Result> {
+    const { ctx } = this;
+    const ns = pool.metadata.namespace!;
+    const cur = pool.status!.currentOperation!;
+    const tgt = pool.status!.target!;
+    const total = cur.stepsTotal ?? 0;
+    await updateOperation(ctx, ns, cur.name!, {
+      status: outcome,
+      stepsDone: outcome === 'Succeeded' ? total : undefined,
+      percentComplete: outcome === 'Succeeded' ? 100 : undefined,
+      endTime: nowIso,
+      error: error ? { ...error, target: pool.spec.name } : undefined,
+    });
+    const version = outcome === 'Succeeded' ? tgt.orchestratorVersion! : (pool.status?.currentOrchestratorVersion ?? tgt.orchestratorVersion!);
+    const image = outcome === 'Succeeded' ? tgt.nodeImageVersion! : (pool.status?.nodeImageVersion ?? tgt.nodeImageVersion!);
+    const status = { ...poolStatus({ pool, machines, subscriptionId: ctx.settings.subscriptionId, version, nodeImageVersion: image, nowIso, state: outcome, error: error?.message }), currentOperation: undefined };
+    await writeStatus(ctx.kube, 'SimNodePool', pool, status);
+    ctx.events.emit(pool, {
+      type: outcome === 'Succeeded' ? 'Normal' : 'Warning',
+      reason: outcome === 'Succeeded' ? 'Succeeded' : (error?.code ?? 'Failed'),
+      note: outcome === 'Succeeded' ? `Operation ${cur.operationId} (${cur.type}) succeeded: ${tgt.count} nodes on ${version}` : `Operation ${cur.operationId} (${cur.type}) failed: ${error?.message}`,
+      controller: 'aksim.io/nodepool',
+    });
+  }
+
+  /** Abort: Canceling now, Canceled a moment later; nothing is rolled back and nothing more is started. */
+  private async cancel(pool: SimNodePool, machines: SimMachine[], nowIso: string): Promise<Result> {
+    const { ctx } = this;
+    const ns = pool.metadata.namespace!;
+    const cur = pool.status!.currentOperation!;
+    const op = ctx.operations.get(`${ns}/${cur.name}`);
+    const version = pool.status?.currentOrchestratorVersion ?? '';
+    const image = pool.status?.nodeImageVersion ?? '';
+    if (cur.state !== 'Canceling') {
+      await updateOperation(ctx, ns, cur.name!, { status: 'Canceling' });
+      await writeStatus(ctx.kube, 'SimNodePool', pool, { ...poolStatus({ pool, machines, subscriptionId: ctx.settings.subscriptionId, version, nodeImageVersion: image, nowIso, state: 'Canceling' }), currentOperation: { ...cur, state: 'Canceling' } });
+      ctx.events.emit(pool, { type: 'Normal', reason: 'Canceling', note: `Abort requested: canceling operation ${cur.operationId} (${cur.type})`, controller: 'aksim.io/nodepool' });
+      return { requeueAfterMs: CANCEL_GRACE_MS };
+    }
+    const since = op?.status?.status === 'Canceling' ? Date.parse(pool.status?.conditions?.find((c) => c.type === 'Reconciling')?.lastTransitionTime ?? nowIso) : 0;
+    const wait = since + CANCEL_GRACE_MS - this.ctx.clock.now();
+    if (wait > 0) return { requeueAfterMs: wait };
+    await updateOperation(ctx, ns, cur.name!, { status: 'Canceled', endTime: nowIso, error: { code: 'OperationCanceled', message: `Operation ${cur.operationId} was canceled by an abort request` } });
+    await writeStatus(ctx.kube, 'SimNodePool', pool, { ...poolStatus({ pool, machines, subscriptionId: ctx.settings.subscriptionId, version, nodeImageVersion: image, nowIso, state: 'Canceled' }), currentOperation: undefined });
+    ctx.events.emit(pool, { type: 'Normal', reason: 'Canceled', note: `Operation ${cur.operationId} (${cur.type}) canceled; nothing was rolled back`, controller: 'aksim.io/nodepool' });
+  }
+
+  private async writeIdleStatus(pool: SimNodePool, machines: SimMachine[], nowIso: string): Promise<void> {
+    const state = pool.status?.provisioningState ?? 'Succeeded';
+    await writeStatus(
+      this.ctx.kube,
+      'SimNodePool',
+      pool,
+      poolStatus({ pool, machines, subscriptionId: this.ctx.settings.subscriptionId, version: pool.status?.currentOrchestratorVersion ?? '', nodeImageVersion: pool.status?.nodeImageVersion ?? '', nowIso, state }),
+    );
+  }
+
+  private machineFor(pool: SimNodePool, name: string, index: number, zone: string, t: PoolTarget, osSku: string, surge: boolean): SimMachine {
     const md = pool.metadata;
+    const labels: Record<string, string> = { [LABELS.cluster]: pool.spec.clusterName, [LABELS.pool]: pool.spec.name };
+    if (surge) labels[SURGE_LABEL] = 'true';
     return {
       metadata: {
         name,
         namespace: md.namespace,
-        labels: { [LABELS.cluster]: pool.spec.clusterName, [LABELS.pool]: pool.spec.name },
+        labels,
         ownerReferences: [{ apiVersion: `${GROUP}/${VERSION}`, kind: 'SimNodePool', name: md.name!, uid: md.uid!, controller: true, blockOwnerDeletion: true }],
       },
       spec: {
@@ -125,8 +274,8 @@ class NodePoolReconciler implements Reconciler {
         osType: pool.spec.osType ?? 'Linux',
         osSKU: osSku,
         priority: pool.spec.scaleSetPriority ?? 'Regular',
-        orchestratorVersion: version,
-        nodeImageVersion: image,
+        orchestratorVersion: t.version,
+        nodeImageVersion: t.image,
       },
     };
   }
@@ -141,14 +290,49 @@ class NodePoolReconciler implements Reconciler {
     if (!already) this.ctx.events.emit(pool, { type: 'Warning', reason, note: message, controller: 'aksim.io/nodepool' });
   }
 
-  private async finalize(pool: SimNodePool, machines: SimMachine[]): Promise<Result> {
+  private async finalize(pool: SimNodePool, machines: SimMachine[], nowIso: string): Promise<Result> {
     const { ctx } = this;
-    await writeStatus(ctx.kube, 'SimNodePool', pool, { provisioningState: 'Deleting' });
-    const live = machines.filter((m) => !m.metadata.deletionTimestamp);
+    const ns = pool.metadata.namespace!;
+    const cur = pool.status?.currentOperation;
+    if (cur?.type !== 'Delete') {
+      if (cur?.name && !isTerminal(ctx.operations.get(`${ns}/${cur.name}`)?.status?.status)) {
+        await updateOperation(ctx, ns, cur.name, { status: 'Canceled', endTime: nowIso, error: { code: 'OperationCanceled', message: 'the agent pool is being deleted' } });
+      }
+      const id = agentPoolId(ctx.settings.subscriptionId, ns, pool.spec.clusterName, pool.spec.name);
+      const op = await startOperation(ctx, { target: pool, targetKind: 'SimNodePool', targetId: id, type: 'Delete', generation: pool.metadata.generation ?? 0, stepsTotal: machines.length, startCount: machines.length });
+      await writeStatus(ctx.kube, 'SimNodePool', pool, { provisioningState: 'Deleting', currentOperation: { name: op.metadata.name, operationId: op.spec.operationId, type: 'Delete', state: 'Deleting', startTime: op.status?.startTime, startCount: machines.length, stepsTotal: machines.length } });
+      return;
+    }
     if (machines.length > 0) {
-      await Promise.all(live.map((m) => ctx.kube.delete('SimMachine', m.metadata.namespace!, m.metadata.name!)));
+      const live = machines.filter((m) => !m.metadata.deletionTimestamp);
+      await Promise.all(live.map((m) => ctx.kube.delete('SimMachine', ns, m.metadata.name!)));
+      const total = cur.stepsTotal ?? 0;
+      await updateOperation(ctx, ns, cur.name!, { stepsDone: total - machines.length, percentComplete: percentOf(total - machines.length, total, false) });
       return; // machine deletions re-enqueue this pool
     }
+    await updateOperation(ctx, ns, cur.name!, { status: 'Succeeded', stepsDone: cur.stepsTotal ?? 0, percentComplete: 100, endTime: nowIso });
     await removeFinalizer(ctx.kube, 'SimNodePool', pool, FINALIZERS.pool);
+  }
+}
+
+function versionLess(a: string, b: string): boolean {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) < (pb[i] ?? 0);
+  return false;
+}
+
+function describe(type: OpType, prev: PoolTarget | undefined, next: PoolTarget): string {
+  switch (type) {
+    case 'Create':
+      return `${next.count} nodes on Kubernetes ${next.version}`;
+    case 'Scale':
+      return `${prev?.count} -> ${next.count} nodes`;
+    case 'Upgrade':
+      return `Kubernetes ${prev?.version} -> ${next.version}`;
+    case 'NodeImageUpgrade':
+      return `node image ${prev?.image} -> ${next.image}`;
+    default:
+      return 'settings update';
   }
 }

@@ -1,4 +1,4 @@
-// Pure: the SimNodePool status that follows from the pool, its machines and the version in use.
+// Pure: the SimNodePool status that follows from the pool, its machines and its operation state.
 import type { SimMachine, SimNodePool, SimNodePoolStatus } from '../../src/api/generated.js';
 import { agentPoolId } from '../../src/azure/ids.js';
 import { setCondition, type Condition } from '../../src/runtime/conditions.js';
@@ -10,34 +10,35 @@ export interface PoolView {
   version: string;
   nodeImageVersion: string;
   nowIso: string;
+  /** provisioningState: the running operation's state, or how the last one ended. */
+  state: string;
+  /** Why the last operation failed. */
+  error?: string;
 }
 
 export const isMachineReady = (m: SimMachine): boolean =>
   !m.metadata.deletionTimestamp && m.status?.phase === 'Running' && (m.status.conditions ?? []).some((c) => c.type === 'NodeReady' && c.status === 'True');
 
+const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
+
 export function poolStatus(v: PoolView): SimNodePoolStatus {
-  const { pool, machines } = v;
+  const { pool, machines, state } = v;
   const prev = pool.status ?? {};
   const gen = pool.metadata.generation ?? 0;
   const live = machines.filter((m) => !m.metadata.deletionTimestamp);
   const leaving = machines.length - live.length;
   const ready = live.filter(isMachineReady).length;
-  const desired = pool.spec.count ?? 0;
-  const settled = live.length === desired && ready === desired && leaving === 0;
-  let state: string;
-  if (pool.metadata.deletionTimestamp) state = 'Deleting';
-  else if (settled) state = 'Succeeded';
-  else if (!prev.provisioningState || prev.provisioningState === 'Creating') state = 'Creating';
-  else state = 'Scaling';
-  const working = state !== 'Succeeded';
+  const working = !TERMINAL.has(state);
+  const allReady = ready === live.length;
+  const readyTrue = state === 'Succeeded' && allReady;
   let conditions = prev.conditions as Condition[] | undefined;
   conditions = setCondition(
     conditions,
     {
       type: 'Ready',
-      status: settled ? 'True' : 'False',
-      reason: settled ? 'Succeeded' : state,
-      message: `${ready}/${desired} nodes ready` + (leaving ? `, ${leaving} being removed` : ''),
+      status: readyTrue ? 'True' : 'False',
+      reason: readyTrue ? 'Succeeded' : state === 'Succeeded' ? 'NodesNotReady' : state,
+      message: (v.error ? `${v.error}; ` : '') + `${ready}/${live.length} nodes ready` + (leaving ? `, ${leaving} being removed` : ''),
       observedGeneration: gen,
     },
     v.nowIso,
@@ -48,7 +49,7 @@ export function poolStatus(v: PoolView): SimNodePoolStatus {
       type: 'Reconciling',
       status: working ? 'True' : 'False',
       reason: working ? state : 'Idle',
-      message: working ? `${live.length} machines for a target of ${desired}` : 'no operation in progress',
+      message: working ? `${state}: ${live.length} nodes, target ${pool.status?.target?.count ?? pool.spec.count}` : 'no operation in progress',
       observedGeneration: gen,
     },
     v.nowIso,
@@ -57,11 +58,11 @@ export function poolStatus(v: PoolView): SimNodePoolStatus {
     id: agentPoolId(v.subscriptionId, pool.metadata.namespace!, pool.spec.clusterName, pool.spec.name),
     provisioningState: state,
     powerState: { code: 'Running' },
-    count: live.length,
+    count: live.filter((m) => m.metadata.labels?.['aksim.io/surge'] !== 'true').length,
     readyNodes: ready,
-    currentOrchestratorVersion: v.version,
-    nodeImageVersion: v.nodeImageVersion,
-    observedGeneration: settled ? gen : prev.observedGeneration,
+    currentOrchestratorVersion: v.version || undefined,
+    nodeImageVersion: v.nodeImageVersion || undefined,
+    observedGeneration: working ? prev.observedGeneration : gen,
     conditions,
   };
 }

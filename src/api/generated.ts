@@ -5,6 +5,323 @@ export const GROUP = 'aksim.io';
 export const VERSION = 'v1alpha1';
 
 /**
+ * The container group template, as the properties of an ARM PUT of containerGroupProfiles.
+ */
+export interface ContainerGroupProfileSpec {
+  /**
+   * Azure region, e.g. westeurope (informational).
+   */
+  location?: string;
+  /**
+   * @maxItems 3
+   */
+  zones?: string[];
+  tags?: {
+    [k: string]: string | undefined;
+  };
+  sku?: "Standard" | "Dedicated" | "Confidential" | "NotSpecified";
+  osType?: "Linux" | "Windows";
+  restartPolicy?: "Always" | "OnFailure" | "Never";
+  priority?: "Regular" | "Spot";
+  /**
+   * @minItems 1
+   * @maxItems 60
+   */
+  containers: {
+    /**
+     * Container name (lowercase letters, digits, hyphens).
+     */
+    name: string;
+    /**
+     * Image reference; a `latest` (or missing) tag is resolved through the simulated registry when CGs are made.
+     */
+    image: string;
+    /**
+     * Exec form.
+     */
+    command?: string[];
+    environmentVariables?: {
+      name: string;
+      value?: string;
+      secureValue?: string;
+    }[];
+    ports?: {
+      port: number;
+      protocol?: "TCP" | "UDP";
+    }[];
+    resources?: {
+      requests: {
+        cpu: number;
+        memoryInGB: number;
+        gpu?: {
+          count?: number;
+          sku?: string;
+        };
+      };
+      limits?: {
+        cpu?: number;
+        memoryInGB?: number;
+      };
+    };
+    /**
+     * ACI ContainerProbe: exec.command or httpGet {path, port, scheme}, initialDelaySeconds, periodSeconds, failureThreshold, successThreshold, timeoutSeconds.
+     */
+    livenessProbe?: {};
+    /**
+     * ACI ContainerProbe, as livenessProbe.
+     */
+    readinessProbe?: {};
+    volumeMounts?: {
+      name: string;
+      mountPath: string;
+      readOnly?: boolean;
+    }[];
+  }[];
+  ipAddress?: {
+    type?: "Public" | "Private";
+    ports?: {
+      port: number;
+      protocol?: "TCP" | "UDP";
+    }[];
+    dnsNameLabel?: string;
+  };
+  volumes?: {}[];
+  imageRegistryCredentials?: {}[];
+  diagnostics?: {};
+}
+
+export interface ContainerGroupProfileStatus {
+  /**
+   * ARM resource id.
+   */
+  id?: string;
+  /**
+   * Current (latest) revision number; the first is 1.
+   */
+  revision?: number;
+  observedGeneration?: number;
+  /**
+   * Revision history, oldest first (at most 100 kept): the spec each revision number stands for.
+   */
+  revisions?: {
+    revision: number;
+    /**
+     * sha256 of the revision's spec (tags and location excluded).
+     */
+    hash: string;
+    createdAt?: string;
+    spec: {};
+  }[];
+  conditions?: {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    reason: string;
+    message: string;
+    lastTransitionTime: string;
+    observedGeneration?: number;
+  }[];
+}
+
+export interface ContainerGroupProfile {
+  apiVersion?: string;
+  kind?: string;
+  metadata: V1ObjectMeta;
+  spec: ContainerGroupProfileSpec;
+  status?: ContainerGroupProfileStatus;
+}
+
+/**
+ * Desired state of the NGroup, as the properties of an ARM PUT of ngroups.
+ */
+export interface NGroupSpec {
+  /**
+   * Azure region; names the virtual nodes.
+   */
+  location?: string;
+  /**
+   * @maxItems 3
+   */
+  zones?: ("1" | "2" | "3")[];
+  tags?: {
+    [k: string]: string | undefined;
+  };
+  elasticProfile?: {
+    desiredCount?: number;
+    /**
+     * Replace CGs that are deleted directly.
+     */
+    maintainDesiredCount?: boolean;
+    containerGroupNamingPolicy?: {
+      guidNamingPolicy?: {
+        /**
+         * CG names are this prefix plus a GUID.
+         */
+        prefix?: string;
+      };
+    };
+  };
+  /**
+   * The profile new CGs are made from (aksim takes one).
+   *
+   * @maxItems 1
+   */
+  containerGroupProfiles?: {
+    resource: {
+      /**
+       * ARM id of a containerGroupProfile, or its name in this namespace.
+       */
+      id: string;
+    };
+    /**
+     * Pinned revision; absent means the latest.
+     */
+    revision?: number;
+  }[];
+  placementProfile?: {
+    /**
+     * Set at creation only.
+     */
+    faultDomainCount?: number;
+  };
+  updateProfile?: {
+    updateMode?: "Manual" | "Rolling";
+    rollingUpdateProfile?: {
+      maxBatchPercent?: number;
+      maxUnhealthyPercent?: number;
+      maxUnhealthyUpdatedPercent?: number;
+      /**
+       * ISO 8601 duration of simulated time.
+       */
+      pauseTimeBetweenBatches?: string;
+      /**
+       * true: update CGs where they stand; null/false: replace them.
+       */
+      inPlaceUpdate?: boolean | null;
+    };
+  };
+}
+
+export interface NGroupStatus {
+  /**
+   * ARM resource id.
+   */
+  id?: string;
+  /**
+   * Creating, Updating, Failed, Succeeded, Canceled or Deleting.
+   */
+  provisioningState?: string;
+  observedGeneration?: number;
+  /**
+   * The profile revision new CGs are made from (the last one applied).
+   */
+  profile?: {
+    name?: string;
+    namespace?: string;
+    id?: string;
+    revision?: number;
+  };
+  /**
+   * CGs that exist and are not being deleted.
+   */
+  containerGroupCount?: number;
+  healthyCount?: number;
+  unhealthyCount?: number;
+  /**
+   * CGs on status.profile's revision.
+   */
+  updatedCount?: number;
+  /**
+   * desiredCount last scaled to (CGs deleted directly are replaced only with maintainDesiredCount).
+   */
+  appliedDesiredCount?: number;
+  /**
+   * Last aksim.io/cancel-rolling-update annotation value acted on.
+   */
+  cancelRequestHandled?: string;
+  /**
+   * Result of the last aksim.io/update-container-groups request (Manual mode).
+   */
+  manualUpdate?: {
+    request?: string;
+    revision?: number;
+    updated?: string[];
+    error?: string;
+  };
+  latestRollingUpdate?: {
+    /**
+     * Sequence number of the rolling update on this NGroup.
+     */
+    id?: number;
+    profile?: {
+      id?: string;
+      revision?: number;
+    };
+    inPlace?: boolean;
+    state?: "InProgress" | "Succeeded" | "Failed" | "Cancelled";
+    /**
+     * batches done / total, for kubectl get.
+     */
+    progress?: string;
+    batchesCompleted?: number;
+    /**
+     * Batches done plus those still planned.
+     */
+    totalBatches?: number;
+    succeededCount?: number;
+    failedCount?: number;
+    pendingCount?: number;
+    startTime?: string;
+    endTime?: string;
+    lastAction?: "Start" | "Cancel";
+    lastActionTime?: string;
+    error?: {
+      code?: string;
+      message?: string;
+    };
+    /**
+     * The one batch in flight.
+     */
+    currentBatch?: {
+      /**
+       * 0-based.
+       */
+      index?: number;
+      phase?: "Updating" | "Pausing";
+      /**
+       * CGs this batch updates.
+       */
+      members?: string[];
+      /**
+       * Replace mode: the new CG for each member, same order.
+       */
+      replacements?: string[];
+      /**
+       * zone/fault domain pair, or * for the unhealthy-first batch.
+       */
+      faultDomain?: string;
+      startTime?: string;
+      pauseUntil?: string;
+    };
+  };
+  conditions?: {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    reason: string;
+    message: string;
+    lastTransitionTime: string;
+    observedGeneration?: number;
+  }[];
+}
+
+export interface NGroup {
+  apiVersion?: string;
+  kind?: string;
+  metadata: V1ObjectMeta;
+  spec: NGroupSpec;
+  status?: NGroupStatus;
+}
+
+/**
  * Desired state of the managed cluster, as in an ARM PUT of managedClusters.
  */
 export interface SimClusterSpec {
@@ -57,6 +374,10 @@ export interface SimClusterSpec {
      */
     nodeBootTime?: string;
     /**
+     * Time the control plane takes to upgrade.
+     */
+    controlPlaneUpgradeTime?: string;
+    /**
      * Time to delete a VM after its node is drained.
      */
     nodeDeleteTime?: string;
@@ -78,6 +399,34 @@ export interface SimClusterStatus {
   poolCount?: number;
   readyNodes?: number;
   totalNodes?: number;
+  /**
+   * The running long-running operation (absent when none runs).
+   */
+  currentOperation?: {
+    /**
+     * SimOperation object name.
+     */
+    name?: string;
+    /**
+     * Operation GUID.
+     */
+    operationId?: string;
+    type?: string;
+    /**
+     * provisioningState while it runs, e.g. Scaling.
+     */
+    state?: string;
+    startTime?: string;
+    /**
+     * Nodes when the operation started.
+     */
+    startCount?: number;
+    stepsTotal?: number;
+  };
+  /**
+   * Generation the last operation was started for; an aborted generation is not retried.
+   */
+  lastOperationGeneration?: number;
   observedGeneration?: number;
   /**
    * Generation whose agentPoolProfiles were last applied to the pools.
@@ -139,6 +488,22 @@ export interface SimMachineStatus {
    */
   provisionedTime?: string;
   bootId?: string;
+  /**
+   * Kubernetes version installed on the VM (spec.orchestratorVersion is the wanted one).
+   */
+  orchestratorVersion?: string;
+  /**
+   * Node image installed on the VM.
+   */
+  nodeImageVersion?: string;
+  /**
+   * When the running reimage (upgrade) started: cordon and drain, then a fresh boot.
+   */
+  reimageStartTime?: string;
+  /**
+   * When the VM last started booting (creation or reimage).
+   */
+  bootStartTime?: string;
   observedGeneration?: number;
   conditions?: {
     type: string;
@@ -225,6 +590,42 @@ export interface SimNodePoolStatus {
   count?: number;
   readyNodes?: number;
   currentOrchestratorVersion?: string;
+  /**
+   * The running long-running operation (absent when none runs).
+   */
+  currentOperation?: {
+    /**
+     * SimOperation object name.
+     */
+    name?: string;
+    /**
+     * Operation GUID.
+     */
+    operationId?: string;
+    type?: string;
+    /**
+     * provisioningState while it runs, e.g. Scaling.
+     */
+    state?: string;
+    startTime?: string;
+    /**
+     * Nodes when the operation started.
+     */
+    startCount?: number;
+    stepsTotal?: number;
+  };
+  /**
+   * What the current or last operation drives the machines to.
+   */
+  target?: {
+    count?: number;
+    orchestratorVersion?: string;
+    nodeImageVersion?: string;
+  };
+  /**
+   * Generation the last operation was started for; an aborted generation is not retried.
+   */
+  lastOperationGeneration?: number;
   nodeImageVersion?: string;
   observedGeneration?: number;
   conditions?: {
@@ -269,6 +670,7 @@ export interface SimOperationStatus {
   percentComplete?: number;
   stepsDone?: number;
   stepsTotal?: number;
+  startCount?: number;
   startTime?: string;
   endTime?: string;
   error?: {
@@ -288,6 +690,8 @@ export interface SimOperation {
 
 /** Resource plural of each kind, for API paths. */
 export const PLURALS = {
+  ContainerGroupProfile: 'containergroupprofiles',
+  NGroup: 'ngroups',
   SimCluster: 'simclusters',
   SimMachine: 'simmachines',
   SimNodePool: 'simnodepools',

@@ -66,7 +66,7 @@ describe('e2e: clusters, pools and nodes', function () {
     }
     const c = await kubectlJson('get', 'simcluster', '-n', ns, 'contoso');
     expect(c.status.id).to.equal(`/subscriptions/${c.status.id.split('/')[2]}/resourcegroups/${ns}/providers/Microsoft.ContainerService/managedClusters/contoso`);
-    expect(c.status).to.include({ readyNodes: 5, totalNodes: 5, currentKubernetesVersion: '1.34' });
+    expect(c.status).to.include({ readyNodes: 5, totalNodes: 5, currentKubernetesVersion: '1.34.4' });
     expect(c.status.conditions.find((x: { type: string }) => x.type === 'Ready').status).to.equal('True');
     // kubectl wait works on the Ready condition
     await kubectl('wait', '--for=condition=Ready', `simcluster/contoso`, '-n', ns, '--timeout=10s');
