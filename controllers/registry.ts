@@ -2,6 +2,7 @@
 import { clusterController } from './cluster/reconcile.js';
 import type { ControllerDef } from './context.js';
 import { machineController } from './machine/reconcile.js';
+import { ngroupController } from './ngroup/reconcile.js';
 import { nodepoolController } from './nodepool/reconcile.js';
 
-export const CONTROLLERS: ControllerDef[] = [clusterController, nodepoolController, machineController];
+export const CONTROLLERS: ControllerDef[] = [clusterController, nodepoolController, machineController, ngroupController];

@@ -1,6 +1,8 @@
 // The `aksim` command: the operator, and (later) the az-shaped CLI and the ARM REST server.
 import { Command } from 'commander';
 import { runOperator } from './operator.js';
+import { aksCommand } from './cli/aks.js';
+import { groupCommand, restCommand, serveCommand } from './cli/misc.js';
 
 const program = new Command();
 program.name('aksim').description('Simulated Azure AKS and ACI NGroups on a real Kubernetes API server').version('0.1.0');
@@ -32,6 +34,14 @@ program
       },
     });
   });
+
+program.addCommand(aksCommand());
+program.addCommand(groupCommand());
+program.addCommand(restCommand());
+program.addCommand(serveCommand());
+// az exits 2 on argument errors.
+program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+for (const c of program.commands) c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`aksim: ${err instanceof Error ? err.message : String(err)}`);

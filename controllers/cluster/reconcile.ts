@@ -203,8 +203,14 @@ class ClusterReconciler implements Reconciler {
       if (cur?.name && !isTerminal(ctx.operations.get(`${ns}/${cur.name}`)?.status?.status)) {
         await updateOperation(ctx, ns, cur.name, { status: 'Canceled', endTime: nowIso, error: { code: 'OperationCanceled', message: 'the cluster is being deleted' } });
       }
-      const op = await startOperation(ctx, { target: cluster, targetKind: 'SimCluster', targetId: this.id(cluster), type: 'Delete', generation: cluster.metadata.generation ?? 0, stepsTotal: pools.length, startCount: pools.length });
-      await writeStatus(ctx.kube, 'SimCluster', cluster, { provisioningState: 'Deleting', currentOperation: { name: op.metadata.name, operationId: op.spec.operationId, type: 'Delete', state: 'Deleting', startTime: op.status?.startTime, stepsTotal: pools.length } });
+      let op: Awaited<ReturnType<typeof startOperation>> | undefined;
+      try {
+        op = await startOperation(ctx, { target: cluster, targetKind: 'SimCluster', targetId: this.id(cluster), type: 'Delete', generation: cluster.metadata.generation ?? 0, stepsTotal: pools.length, startCount: pools.length });
+      } catch (err: unknown) {
+        // A terminating namespace refuses new objects (403): delete without an operation record.
+        if (statusCode(err) !== 403) throw err;
+      }
+      await writeStatus(ctx.kube, 'SimCluster', cluster, { provisioningState: 'Deleting', currentOperation: { name: op?.metadata.name ?? '', operationId: op?.spec.operationId ?? '', type: 'Delete', state: 'Deleting', startTime: op?.status?.startTime ?? nowIso, stepsTotal: pools.length } });
       return;
     }
     if (pools.length > 0) {

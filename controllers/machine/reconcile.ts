@@ -46,6 +46,13 @@ const DEFAULT_DRAIN_MINUTES = 30;
 /** Real ms between drain steps while pods terminate or budgets block. */
 const DRAIN_POLL_MS = 250;
 
+/** VMs never boot in lockstep: each takes 75%-125% of the boot time, fixed per VM name (restart-safe). */
+export function bootSpread(name: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 16777619) >>> 0;
+  return 0.75 + (h % 501) / 1000;
+}
+
 const needsReimage = (m: SimMachine): boolean =>
   m.status?.orchestratorVersion !== undefined && (m.spec.orchestratorVersion !== m.status.orchestratorVersion || m.spec.nodeImageVersion !== m.status.nodeImageVersion);
 
@@ -78,7 +85,9 @@ class MachineReconciler implements Reconciler {
     const name = m.metadata.name!;
     const now = ctx.clock.now();
     const nowIso = new Date(now).toISOString();
-    const bootMs = ctx.clock.toReal(durationMs(cluster.spec.simulation?.nodeBootTime ?? 'PT1M'));
+    const bootMs = ctx.clock.toReal(durationMs(cluster.spec.simulation?.nodeBootTime ?? 'PT1M')) * bootSpread(name);
+    // A Node deleted for a reimage the cache does not show yet: wait for the cache, never boot on stale status.
+    if (needsReimage(m) && getCondition(m.status?.conditions as Condition[] | undefined, 'Upgrading')?.reason !== 'Reimaging') return { requeueAfterMs: 100 };
     const bootStart = Date.parse(m.status?.bootStartTime ?? (m.metadata.creationTimestamp as unknown as string)) || now;
     const bootDone = bootStart + bootMs;
     const status: SimMachineStatus = {
@@ -112,6 +121,11 @@ class MachineReconciler implements Reconciler {
     const nowIso = new Date(now).toISOString();
     let conditions = m.status?.conditions as Condition[] | undefined;
     if (getCondition(conditions, 'UpgradeFailed')?.status === 'True') return; // left cordoned for investigation
+    // Drained and recorded as reimaging: the old kubelet goes away; boot() brings the new one.
+    if (getCondition(conditions, 'Upgrading')?.reason === 'Reimaging') {
+      await this.deleteNode(name);
+      return;
+    }
     if (!m.status?.reimageStartTime) {
       conditions = setCondition(conditions, { type: 'Upgrading', status: 'True', reason: 'Draining', message: `upgrading to ${m.spec.orchestratorVersion} (${m.spec.nodeImageVersion}): cordoned, evicting pods` }, nowIso);
       await writeStatus(ctx.kube, 'SimMachine', m, { phase: 'Upgrading', reimageStartTime: nowIso, conditions });
@@ -132,8 +146,8 @@ class MachineReconciler implements Reconciler {
     }
     ctx.events.emit(node, { type: 'Normal', reason: 'NodeDrainEnd', note: `Drained node ${name}; reimaging it with ${m.spec.nodeImageVersion}`, controller: 'aksim.io/machine' });
     conditions = setCondition(conditions, { type: 'Upgrading', status: 'True', reason: 'Reimaging', message: `reimaging to ${m.spec.orchestratorVersion}` }, nowIso);
+    // Record the reimage first; the Node goes on the next pass, once the cache shows this.
     await writeStatus(ctx.kube, 'SimMachine', m, { phase: 'Upgrading', powerState: 'Starting', bootStartTime: nowIso, bootId: randomUUID(), conditions });
-    await this.deleteNode(name);
   }
 
   /** Running VM: keep the labels aksim owns in step and report readiness. */

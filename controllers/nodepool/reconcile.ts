@@ -7,7 +7,7 @@ import type { SimCluster, SimMachine, SimNodePool, SimNodePoolStatus } from '../
 import { GROUP, VERSION } from '../../src/api/generated.js';
 import { agentPoolId } from '../../src/azure/ids.js';
 import { checkPoolVersion, resolveVersion } from '../../src/azure/versions.js';
-import { isConflict } from '../../src/runtime/client.js';
+import { isConflict, statusCode } from '../../src/runtime/client.js';
 import { getCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
 import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import { clusterKeyOf, FINALIZERS, LABELS, poolKeyOf, splitKey, type ControllerDef, type Ctx } from '../context.js';
@@ -299,8 +299,14 @@ class NodePoolReconciler implements Reconciler {
         await updateOperation(ctx, ns, cur.name, { status: 'Canceled', endTime: nowIso, error: { code: 'OperationCanceled', message: 'the agent pool is being deleted' } });
       }
       const id = agentPoolId(ctx.settings.subscriptionId, ns, pool.spec.clusterName, pool.spec.name);
-      const op = await startOperation(ctx, { target: pool, targetKind: 'SimNodePool', targetId: id, type: 'Delete', generation: pool.metadata.generation ?? 0, stepsTotal: machines.length, startCount: machines.length });
-      await writeStatus(ctx.kube, 'SimNodePool', pool, { provisioningState: 'Deleting', currentOperation: { name: op.metadata.name, operationId: op.spec.operationId, type: 'Delete', state: 'Deleting', startTime: op.status?.startTime, startCount: machines.length, stepsTotal: machines.length } });
+      let op: Awaited<ReturnType<typeof startOperation>> | undefined;
+      try {
+        op = await startOperation(ctx, { target: pool, targetKind: 'SimNodePool', targetId: id, type: 'Delete', generation: pool.metadata.generation ?? 0, stepsTotal: machines.length, startCount: machines.length });
+      } catch (err: unknown) {
+        // A terminating namespace refuses new objects (403): delete without an operation record.
+        if (statusCode(err) !== 403) throw err;
+      }
+      await writeStatus(ctx.kube, 'SimNodePool', pool, { provisioningState: 'Deleting', currentOperation: { name: op?.metadata.name ?? '', operationId: op?.spec.operationId ?? '', type: 'Delete', state: 'Deleting', startTime: op?.status?.startTime ?? nowIso, startCount: machines.length, stepsTotal: machines.length } });
       return;
     }
     if (machines.length > 0) {

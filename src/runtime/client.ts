@@ -80,6 +80,15 @@ export class Kube {
     )) as T;
   }
 
+  /** RFC 6902 JSON patch (for one item of a list, e.g. a cluster's agentPoolProfiles[i].count). */
+  async patchJson<T>(kind: Kind, namespace: string, name: string, ops: object[]): Promise<T> {
+    this.wrote('patch', kind);
+    return (await this.custom.patchNamespacedCustomObject(
+      { ...this.co(kind, namespace), name, body: ops },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    )) as T;
+  }
+
   /** JSON merge patch of the status subresource. */
   async patchStatus<T>(kind: Kind, namespace: string, name: string, status: object): Promise<T> {
     this.wrote('patch-status', kind);

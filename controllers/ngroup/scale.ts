@@ -1,0 +1,76 @@
+// Scale out/in to elasticProfile.desiredCount, and the Manual-mode update of named CGs.
+import { recreateProperties } from '../../src/aci/profile.js';
+import { pickScaleIn } from './placement.js';
+import type { Pass, Target } from './pass.js';
+import { isPodReady, NG } from './pod.js';
+
+/** How many CGs there should be now: without maintainDesiredCount, CGs deleted directly are not replaced. */
+export function wantedCount(p: Pass): number {
+  const desired = p.ng.spec.elasticProfile?.desiredCount ?? 0;
+  const maintain = p.ng.spec.elasticProfile?.maintainDesiredCount ?? false;
+  if (!maintain && p.st.appliedDesiredCount === desired) return Math.min(desired, p.live.length + p.unseenCreates.length);
+  return desired;
+}
+
+export async function scale(p: Pass, t: Target | undefined): Promise<void> {
+  const want = wantedCount(p);
+  const have = p.live.length + p.unseenCreates.length;
+  if (have < want && t) {
+    const slots = p.placeNew(want - have);
+    p.ctx.log.info({ ngroup: `${p.ns}/${p.name}`, create: slots.length }, `Scaling out NGroup ${p.name} by ${slots.length}`);
+    const queue = [...slots];
+    await Promise.all(
+      Array.from({ length: Math.min(32, queue.length) }, async () => {
+        for (let s = queue.shift(); s; s = queue.shift()) await p.createCg(t, s);
+      }),
+    );
+  } else if (have > want) {
+    const names = pickScaleIn(
+      p.live.map((x) => ({ ...p.slotOf(x), name: x.metadata!.name!, healthy: isPodReady(x), updated: x.metadata?.labels?.[NG.revision] === String(t?.revision) })),
+      have - want,
+    );
+    p.ctx.log.info({ ngroup: `${p.ns}/${p.name}`, remove: names }, `Scaling in NGroup ${p.name} by ${names.length}`);
+    await Promise.all(names.map((n) => p.deleteCg(n)));
+  }
+  if (t || want === 0) p.st.appliedDesiredCount = p.ng.spec.elasticProfile?.desiredCount ?? 0;
+}
+
+/**
+ * Manual mode: the annotation aksim.io/update-container-groups ("name1,name2" or "*") updates
+ * those CGs in place to the applied profile revision, once per (request, revision). A change
+ * a running CG cannot take in place is refused for that CG, naming the properties.
+ */
+export async function manualUpdate(p: Pass, t: Target | undefined): Promise<void> {
+  const req = p.ng.metadata.annotations?.[NG.manualUpdate]?.trim();
+  if (!req || !t) return;
+  if (p.st.manualUpdate?.request === req && p.st.manualUpdate.revision === t.revision) return;
+  const names = req === '*' ? p.live.map((x) => x.metadata!.name!) : req.split(/[\s,]+/).filter(Boolean);
+  const updated: string[] = [];
+  const errors: string[] = [];
+  for (const name of names) {
+    const pod = p.pod(name);
+    if (!pod || pod.metadata?.deletionTimestamp) {
+      errors.push(`${name}: no such container group`);
+      continue;
+    }
+    const l = pod.metadata?.labels ?? {};
+    if (l[NG.profile] === t.name && l[NG.revision] === String(t.revision)) {
+      updated.push(name);
+      continue;
+    }
+    const from = p.lookup({ name: l[NG.profile] ?? '', namespace: t.namespace, revision: Number(l[NG.revision]) });
+    const props = from ? recreateProperties(from.spec, t.spec) : [];
+    if (props.length > 0) {
+      errors.push(`${name}: changing ${props.join(', ')} needs the container group deleted and recreated`);
+      continue;
+    }
+    await p.updateInPlace(pod, t);
+    updated.push(name);
+  }
+  p.st.manualUpdate = { request: req, revision: t.revision, updated };
+  if (errors.length > 0) {
+    p.st.manualUpdate.error = errors.join('; ');
+    p.emit('Warning', 'ContainerGroupUpdateRefused', `Manual update to ${t.name} revision ${t.revision}: ${errors.join('; ')}`);
+  }
+  if (updated.length > 0) p.emit('Normal', 'ContainerGroupsUpdated', `Updated ${updated.length} container groups in place to ${t.name} revision ${t.revision}`);
+}

@@ -1,0 +1,57 @@
+// The NGroup status a pass ends with: counts, provisioningState and conditions on top of the
+// rolling-update and profile fields the pass already set in p.st.
+import type { NGroupStatus } from '../../src/api/generated.js';
+import { setCondition, type Condition } from '../../src/runtime/conditions.js';
+import type { Pass } from './pass.js';
+import { isPodReady, NG } from './pod.js';
+import { wantedCount } from './scale.js';
+
+export function ngroupStatus(p: Pass, problem: { reason: string; message: string } | undefined): NGroupStatus {
+  const st = p.st;
+  const gen = p.ng.metadata.generation ?? 0;
+  const live = p.live;
+  const healthy = live.filter(isPodReady).length;
+  const want = wantedCount(p);
+  const ru = st.latestRollingUpdate;
+  const onProfile = (l: Record<string, string>): boolean => l[NG.profile] === st.profile?.name && l[NG.revision] === String(st.profile?.revision);
+  const settled = live.length === want && p.pods.length === live.length && p.unseenCreates.length === 0;
+  let state: string;
+  const ruForProfile = ru && ru.profile?.revision === st.profile?.revision && ru.profile?.id === st.profile?.id;
+  if (problem) state = 'Failed';
+  else if (ru?.state === 'InProgress') state = 'Updating';
+  else if (!settled) state = !st.provisioningState || st.provisioningState === 'Creating' ? 'Creating' : 'Updating';
+  else if (ruForProfile && ru.state === 'Failed') state = 'Failed';
+  else if (ruForProfile && ru.state === 'Cancelled') state = 'Canceled';
+  else state = 'Succeeded';
+  const working = state === 'Creating' || state === 'Updating';
+  let conditions = st.conditions as Condition[] | undefined;
+  const readyMsg = `${healthy}/${want} container groups healthy` + (ru?.state === 'InProgress' ? `, rolling update ${ru.id} at batch ${(ru.batchesCompleted ?? 0) + 1}/${ru.totalBatches ?? '?'}` : '');
+  conditions = setCondition(
+    conditions,
+    {
+      type: 'Ready',
+      status: state === 'Succeeded' ? 'True' : 'False',
+      reason: problem?.reason ?? (state === 'Failed' && ru?.error?.code ? ru.error.code : state),
+      message: problem?.message ?? (state === 'Failed' && ru?.error?.message ? ru.error.message : readyMsg),
+      observedGeneration: gen,
+    },
+    p.nowIso,
+  );
+  conditions = setCondition(conditions, { type: 'Reconciling', status: working ? 'True' : 'False', reason: working ? state : 'Idle', message: working ? readyMsg : 'nothing in progress', observedGeneration: gen }, p.nowIso);
+  conditions = setCondition(
+    conditions,
+    { type: 'Stalled', status: state === 'Failed' ? 'True' : 'False', reason: state === 'Failed' ? (problem?.reason ?? ru?.error?.code ?? 'Failed') : 'Progressing', message: state === 'Failed' ? (problem?.message ?? ru?.error?.message ?? '') : 'not stalled', observedGeneration: gen },
+    p.nowIso,
+  );
+  return {
+    ...st,
+    id: p.id,
+    provisioningState: state,
+    observedGeneration: gen,
+    containerGroupCount: live.length,
+    healthyCount: healthy,
+    unhealthyCount: live.length - healthy,
+    updatedCount: live.filter((x) => onProfile(x.metadata?.labels ?? {})).length,
+    conditions,
+  };
+}

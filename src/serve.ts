@@ -1,0 +1,44 @@
+// `aksim serve`: the ARM REST surface over HTTP on 127.0.0.1 (and, later, the IMDS endpoint).
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { log } from './runtime/logger.js';
+import { handle } from './arm/router.js';
+import type { ArmService } from './arm/service.js';
+
+function readBody(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.on('data', (c: Buffer) => (data += c.toString()));
+    req.on('end', () => {
+      if (!data.trim()) return resolve(undefined);
+      try {
+        resolve(JSON.parse(data));
+      } catch {
+        reject(new Error('the request body is not valid JSON'));
+      }
+    });
+    req.on('error', reject);
+  });
+}
+
+export function serve(svc: ArmService, host: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    void (async () => {
+      let body: unknown;
+      try {
+        body = await readBody(req);
+      } catch (err: unknown) {
+        res.writeHead(400, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ error: { code: 'InvalidRequestContent', message: (err as Error).message } }));
+        return;
+      }
+      const r = await handle(svc, { method: req.method ?? 'GET', url: req.url ?? '/', body });
+      log.info({ method: req.method, url: req.url, status: r.status }, 'ARM request');
+      res.writeHead(r.status, { ...(r.body !== undefined ? { 'Content-Type': 'application/json; charset=utf-8' } : {}), ...r.headers });
+      res.end(r.body !== undefined ? JSON.stringify(r.body, null, 2) + '\n' : undefined);
+    })();
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}
