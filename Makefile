@@ -26,8 +26,8 @@ node_modules/.stamp: package.json package-lock.json
 binaries: ## build or reuse kube-apiserver, controller-manager, scheduler, etcd, kwok, kwokctl
 	@scripts/setup-binaries.sh all
 
-build: deps ## type-check and compile to dist/
-	@node_modules/.bin/tsc -p tsconfig.json
+build: deps ## type-check and compile to dist/ (bin/aksim.js runs dist/ when present)
+	@rm -rf dist && node_modules/.bin/tsc -p tsconfig.json
 
 gen: deps ## regenerate src/api/generated.ts from crds/
 	@node_modules/.bin/tsx scripts/gen-types.ts
@@ -50,22 +50,24 @@ install: deps ## install the CRDs (and the aksim-system namespace) into $KUBECON
 	@kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
 	@echo "CRDs installed"
 
-run: install ## run the operator in the foreground against $KUBECONFIG
+run: build install ## run the operator in the foreground against $KUBECONFIG
 	@bin/aksim.js operator --time-scale $(TIME_SCALE)
 
-demo: setup cluster-up install ## set up, start the cluster and the operator, create the demo cluster
+demo: setup build cluster-up install ## set up, start the cluster and the operator, create the demo cluster
 	@scripts/demo.sh
 
 demo-down: ## stop the demo operator and the embedded cluster
 	@scripts/demo.sh stop; scripts/cluster.sh down
 
-test: setup cluster-up install ## all tests: unit, controller and end-to-end on the embedded cluster
+test: setup build cluster-up install ## all tests: unit, controller and end-to-end on the embedded cluster
+	@scripts/demo.sh stop >/dev/null
 	@$(MOCHA) 'test/unit/**/*.test.ts' 'test/e2e/**/*.test.ts'
 
 test-unit: deps ## unit tests only (no cluster)
 	@$(MOCHA) 'test/unit/**/*.test.ts'
 
-test-e2e: setup cluster-up install ## end-to-end tests only
+test-e2e: setup build cluster-up install ## end-to-end tests only
+	@scripts/demo.sh stop >/dev/null
 	@$(MOCHA) 'test/e2e/**/*.test.ts'
 
 bench: setup cluster-up install ## benchmarks against kwokctl on the same control plane; writes bench/results/
