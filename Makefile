@@ -47,6 +47,7 @@ cluster-down: ## stop and remove the embedded cluster
 
 install: deps ## install the CRDs (and the aksim-system namespace) into $KUBECONFIG's cluster
 	@kubectl apply -f crds/ -f manifests/deploy/namespace.yaml >/dev/null
+	@kubectl apply -f manifests/catalog/node-images.yaml >/dev/null
 	@kubectl wait --for=condition=Established crd --all --timeout=60s >/dev/null
 	@echo "CRDs installed"
 

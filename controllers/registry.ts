@@ -4,5 +4,8 @@ import type { ControllerDef } from './context.js';
 import { machineController } from './machine/reconcile.js';
 import { ngroupController } from './ngroup/reconcile.js';
 import { nodepoolController } from './nodepool/reconcile.js';
+import { snapshotController } from './snapshot/reconcile.js';
+import { remediationController } from './remediation/reconcile.js';
+import { scheduledEventsController } from './scheduledevents/reconcile.js';
 
-export const CONTROLLERS: ControllerDef[] = [clusterController, nodepoolController, machineController, ngroupController];
+export const CONTROLLERS: ControllerDef[] = [clusterController, nodepoolController, machineController, ngroupController, remediationController, scheduledEventsController, snapshotController];

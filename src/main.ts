@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { runOperator } from './operator.js';
 import { aksCommand } from './cli/aks.js';
 import { groupCommand, restCommand, serveCommand } from './cli/misc.js';
+import { simCommand } from './cli/sim.js';
 
 const program = new Command();
 program.name('aksim').description('Simulated Azure AKS and ACI NGroups on a real Kubernetes API server').version('0.1.0');
@@ -39,6 +40,7 @@ program.addCommand(aksCommand());
 program.addCommand(groupCommand());
 program.addCommand(restCommand());
 program.addCommand(serveCommand());
+program.addCommand(simCommand());
 // az exits 2 on argument errors.
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 for (const c of program.commands) c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));

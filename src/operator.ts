@@ -3,10 +3,11 @@ import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine, SimNodePool, SimOperation } from './api/generated.js';
-import { GROUP, VERSION } from './api/generated.js';
+import { GROUP, PLURALS, VERSION } from './api/generated.js';
+import fetch from 'node-fetch';
 import { configMapSettings, envSettings, parseSettings, type Settings } from './config.js';
 import { Kube } from './runtime/client.js';
-import { RealClock } from './runtime/clock.js';
+import { RealClock, realSleep } from './runtime/clock.js';
 import { Controller } from './runtime/controller.js';
 import { EventRecorder } from './runtime/events.js';
 import { Informer } from './runtime/informer.js';
@@ -48,7 +49,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     ready = false;
     log.info({ signal }, 'Shutting down');
     for (const inf of informersRef) inf.stop();
-    await Promise.race([Promise.all(controllers.map((c) => c.stop())), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    await Promise.race([Promise.all(controllers.map((c) => c.stop())), realSleep(10_000)]);
     await elector.release();
     isLeader.set(0);
     clock.close();
@@ -58,6 +59,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
+  await checkCrds(kube);
   await ensureNamespace(kube, settings.systemNamespace);
   if (settings.leaderElection) {
     log.info({ lease: `${settings.systemNamespace}/aksim-operator` }, 'Waiting to become leader');
@@ -109,6 +111,18 @@ function makeCaches(kube: Kube): Caches {
   const operations = new Informer<SimOperation>({ kube, path: crd('simoperations'), log });
   operations.addIndex('target', (o) => [`${o.metadata.namespace}/${o.spec.targetKind}/${o.spec.targetName}`]);
   return { clusters, pools, machines, nodes, operations };
+}
+
+/** Fails fast, with the fix in the message, when the cluster lacks one of aksim's CRDs. */
+async function checkCrds(kube: Kube): Promise<void> {
+  const url = `${kube.kc.getCurrentCluster()!.server}/apis/${GROUP}/${VERSION}`;
+  const init = await kube.kc.applyToFetchOptions({});
+  const res = await fetch(url, init as never);
+  const served = res.status === 200 ? ((await res.json()) as { resources: { name: string }[] }).resources.map((r) => r.name) : [];
+  const missing = Object.values(PLURALS).filter((p) => !served.includes(p));
+  if (missing.length > 0) {
+    throw new Error(`the cluster does not serve ${missing.map((p) => `${p}.${GROUP}`).join(', ')}: install the CRDs first (make install, or kubectl apply -f crds/)`);
+  }
 }
 
 async function ensureNamespace(kube: Kube, name: string): Promise<void> {

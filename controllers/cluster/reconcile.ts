@@ -15,9 +15,12 @@ import { clusterKeyOf, FINALIZERS, LABELS, splitKey, type ControllerDef, type Ct
 import { ABORT_ANNOTATION, CANCEL_GRACE_MS } from '../operations/abort.js';
 import { isTerminal, percentOf, RUNNING_STATE, startOperation, updateOperation, type OpType } from '../operations/ops.js';
 import { addFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../shared/objects.js';
+import { WriteThrottle } from '../shared/throttle.js';
 import { clusterStatus, poolFollowsVersion, poolSettled } from './status.js';
 
 const FIELD_MANAGER = 'aksim-cluster-profiles';
+/** Progress roll-ups are written at most once a second per cluster. */
+const progress = new WriteThrottle(1000);
 /** Real ms between looks while pools are busy and refuse profile changes. */
 const BUSY_RETRY_MS = 500;
 
@@ -131,6 +134,8 @@ class ClusterReconciler implements Reconciler {
       ctx.events.emit(cluster, { type: outcome === 'Succeeded' ? 'Normal' : 'Warning', reason: outcome, note: `Operation ${cur.operationId} (${cur.type}) ${outcome.toLowerCase()}${error ? `: ${error.message}` : ''}`, controller: 'aksim.io/cluster' });
       return;
     }
+    const wait = progress.check(key(cluster), ctx.clock.now());
+    if (wait > 0) return { requeueAfterMs: wait };
     await updateOperation(ctx, ns, cur.name!, { stepsDone: Math.floor(done), percentComplete: percentOf(done, total, false) });
     await writeStatus(ctx.kube, 'SimCluster', cluster, { ...this.view(cluster, pools, nowIso, cur.state ?? 'Updating'), currentKubernetesVersion: cp });
   }

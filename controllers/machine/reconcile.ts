@@ -1,7 +1,9 @@
 // SimMachine reconciler: boots the simulated VM (after the simulated boot time its Node
 // registers and kwok keeps it Ready), reimages it when its wanted version or image changes
 // (cordon, drain, fresh boot), keeps the Node's AKS labels in step, and on deletion cordons and
-// drains the Node through the eviction API before deleting it.
+// drains the Node through the eviction API before deleting it. Injected faults and the machine
+// actions (reboot, reimage, redeploy; see health.ts) show on the Node only through the labels
+// kwok reacts to.
 import { randomUUID } from 'node:crypto';
 import type { V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine, SimMachineStatus, SimNodePool } from '../../src/api/generated.js';
@@ -12,6 +14,7 @@ import { durationMs } from '../../src/runtime/duration.js';
 import { clusterKeyOf, FINALIZERS, LABELS, splitKey, type ControllerDef, type Ctx } from '../context.js';
 import { cordon, drainStep } from '../shared/drain.js';
 import { addFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../shared/objects.js';
+import { activeFaults, ACTION_BOOTS, clearedBy, doneField, healthLabels, nextFaultExpiry, pendingAction, requestsOf, type ActionType } from './health.js';
 import { buildNode, desiredNodeLabels, nodeShape } from './node.js';
 
 export const machineController: ControllerDef = {
@@ -30,6 +33,13 @@ export const machineController: ControllerDef = {
       // Heartbeats change a Node all the time; only readiness, labels and taints matter here.
       update: (o, n) => (readyOf(o) !== readyOf(n) || o.metadata?.labels !== n.metadata?.labels) && fromNode(n),
     });
+    // The remediator gave up on (or stopped failing) some nodes: their AutoRepairFailed condition follows.
+    ctx.clusters.on({
+      update: (o, c) => {
+        if (JSON.stringify(o.status?.autoRepair?.failed) === JSON.stringify(c.status?.autoRepair?.failed)) return;
+        for (const m of ctx.machines.byIndex('cluster', `${c.metadata.namespace}/${c.metadata.name}`)) self(m);
+      },
+    });
     // A pool's labels, taints or mode changed: its nodes' labels follow.
     ctx.pools.on({
       update: (o, p) => {
@@ -39,6 +49,18 @@ export const machineController: ControllerDef = {
     });
   },
 };
+
+const ACTION_REASON: Record<ActionType, string> = { Reboot: 'Rebooting', Reimage: 'Reimaging', Redeploy: 'Redeploying' };
+
+/** A stable fake host id per VM and redeploy count (a redeploy moves the VM to another host). */
+export function hostIdFor(name: string, redeploys: number): string {
+  let h = 2166136261;
+  const s = `${name}#${redeploys}`;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619) >>> 0;
+  return `host-${h.toString(16).padStart(8, '0')}`;
+}
+
+const kindOf = (m: SimMachine): SimMachine & { apiVersion: string; kind: string } => ({ apiVersion: 'aksim.io/v1alpha1', kind: 'SimMachine', ...m });
 
 const readyOf = (n: V1Node | undefined): string => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
 
@@ -76,6 +98,7 @@ class MachineReconciler implements Reconciler {
     if (!pool || !cluster) return; // the pool or cluster is going away and will delete this machine
     if (!node) return this.boot(m, pool, cluster);
     if (needsReimage(m)) return this.reimage(m, node, pool);
+    if (m.status?.action || pendingAction(m)) return this.act(m, node, pool, cluster);
     return this.observe(m, node, pool, cluster);
   }
 
@@ -103,7 +126,10 @@ class MachineReconciler implements Reconciler {
     const shape = nodeShape(m, pool, cluster, true);
     try {
       ctx.kube.wrote('create', 'Node');
-      await ctx.kube.core.createNode({ body: buildNode({ ...m, status: { ...m.status, ...status } }, shape, ctx.settings.subscriptionId) });
+      const body = buildNode({ ...m, status: { ...m.status, ...status } }, shape, ctx.settings.subscriptionId);
+      // A VM that boots with a fault (e.g. a network misconfiguration) never reports healthy.
+      for (const [key, v] of Object.entries(healthLabels(m, now))) if (v !== null) body.metadata!.labels![key] = v;
+      await ctx.kube.core.createNode({ body });
       ctx.log.info({ machine: `${m.metadata.namespace}/${name}`, version: shape.kubernetesVersion }, `Node ${name} registered`);
     } catch (err: unknown) {
       if (!isConflict(err)) throw err;
@@ -155,11 +181,14 @@ class MachineReconciler implements Reconciler {
     const { ctx } = this;
     const name = m.metadata.name!;
     const nowIso = new Date(ctx.clock.now()).toISOString();
-    const want = desiredNodeLabels(m, nodeShape(m, pool, cluster));
-    const have = node.metadata?.labels ?? {};
-    const drift = Object.entries(want).filter(([key, v]) => have[key] !== v);
-    if (drift.length > 0) await ctx.kube.patchNode(name, { metadata: { labels: Object.fromEntries(drift) } });
+    const now = ctx.clock.now();
+    await this.syncLabels(m, node, pool, cluster, now);
     const ready = readyOf(node) === 'True';
+    const failed = cluster.status?.autoRepair?.failed?.find((f) => f.node === name);
+    let conditions = m.status?.conditions as Condition[] | undefined;
+    conditions = failed
+      ? setCondition(conditions, { type: 'AutoRepairFailed', status: 'True', reason: 'AllRepairActionsFailed', message: failed.message ?? 'auto-repair failed' }, nowIso)
+      : removeCondition(conditions, 'AutoRepairFailed');
     const status: SimMachineStatus = {
       phase: ready || m.status?.phase === 'Running' ? 'Running' : (m.status?.phase ?? 'Provisioning'),
       powerState: 'Running',
@@ -167,8 +196,9 @@ class MachineReconciler implements Reconciler {
       provisionedTime: m.status?.provisionedTime ?? (ready ? nowIso : undefined),
       orchestratorVersion: m.status?.orchestratorVersion ?? m.spec.orchestratorVersion,
       nodeImageVersion: m.status?.nodeImageVersion ?? m.spec.nodeImageVersion,
+      hostId: m.status?.hostId ?? hostIdFor(name, 0),
       conditions: setCondition(
-        m.status?.conditions as Condition[] | undefined,
+        conditions,
         ready
           ? { type: 'NodeReady', status: 'True', reason: 'KubeletReady', message: 'node is Ready' }
           : { type: 'NodeReady', status: 'False', reason: readyOf(node) === 'Unknown' ? 'NodeStatusUnknown' : 'KubeletNotReady', message: `node Ready condition is ${readyOf(node)}` },
@@ -176,6 +206,74 @@ class MachineReconciler implements Reconciler {
       ),
     };
     await writeStatus(ctx.kube, 'SimMachine', m, status);
+    // A Freeze (fault with an end) lifts by itself: come back then.
+    const expiry = nextFaultExpiry(m, now);
+    if (expiry !== undefined) return { requeueAfterMs: expiry - now };
+  }
+
+  /** Keeps the labels aksim owns (AKS labels, bookkeeping, and the health labels kwok reacts to) in step. */
+  private async syncLabels(m: SimMachine, node: V1Node, pool: SimNodePool, cluster: SimCluster, now: number): Promise<void> {
+    const want: Record<string, string | null> = { ...desiredNodeLabels(m, nodeShape(m, pool, cluster)), ...healthLabels(m, now) };
+    const have = node.metadata?.labels ?? {};
+    const drift = Object.entries(want).filter(([key, v]) => (v === null ? key in have : have[key] !== v));
+    if (drift.length > 0) await this.ctx.kube.patchNode(m.metadata.name!, { metadata: { labels: Object.fromEntries(drift) } });
+  }
+
+  /**
+   * A machine action asked for through spec.<action>Requests: the VM is down (NotReady) for the
+   * action's simulated time, then comes back with a new boot id (a redeploy also with a new host),
+   * and the faults the action cures are gone. status.action is the memory: a restarted operator
+   * finishes the running action and never starts one twice.
+   */
+  private async act(m: SimMachine, node: V1Node, pool: SimNodePool, cluster: SimCluster): Promise<Result> {
+    const { ctx } = this;
+    const name = m.metadata.name!;
+    const now = ctx.clock.now();
+    const nowIso = new Date(now).toISOString();
+    const bootMs = ctx.clock.toReal(durationMs(cluster.spec.simulation?.nodeBootTime ?? 'PT1M')) * bootSpread(name);
+    const running = m.status?.action;
+    if (!running?.type || !running.startTime) {
+      const type = pendingAction(m)!;
+      const action = { type, actor: m.spec.lastRequestedBy ?? 'user', startTime: nowIso, request: requestsOf(m, type) };
+      const next = { ...m, status: { ...m.status, action } } as SimMachine;
+      await writeStatus(ctx.kube, 'SimMachine', m, { action, powerState: 'Starting' });
+      await this.syncLabels(next, node, pool, cluster, now);
+      ctx.events.emit(kindOf(m), { type: 'Normal', reason: ACTION_REASON[type], note: `${type} of VM ${name} requested by ${action.actor}`, controller: 'aksim.io/machine' });
+      return { requeueAfterMs: bootMs * ACTION_BOOTS[type] };
+    }
+    const type = running.type as ActionType;
+    const start = Date.parse(running.startTime);
+    const end = start + bootMs * ACTION_BOOTS[type];
+    if (now < end) {
+      await this.syncLabels(m, node, pool, cluster, now);
+      return { requeueAfterMs: end - now };
+    }
+    const { cleared, remaining } = clearedBy(m, type, start);
+    if (cleared.length > 0) {
+      // resourceVersion: a fault injected meanwhile makes this lose with 409 and retry, never vanish.
+      await ctx.kube.patch('SimMachine', m.metadata.namespace!, name, { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults: remaining } });
+    }
+    const counts = { [doneField(type)]: Math.max(running.request ?? 0, (m.status?.[doneField(type) as 'reboots'] ?? 0) + 1) };
+    const status: SimMachineStatus = {
+      ...counts,
+      action: undefined,
+      powerState: 'Running',
+      bootId: randomUUID(),
+      hostId: type === 'Redeploy' ? hostIdFor(name, (m.status?.redeploys ?? 0) + 1) : (m.status?.hostId ?? hostIdFor(name, 0)),
+      nodeImageVersion: type === 'Reimage' ? m.spec.nodeImageVersion : m.status?.nodeImageVersion,
+      lastAction: { type, actor: running.actor, startTime: running.startTime, endTime: nowIso, cleared },
+    };
+    await writeStatus(ctx.kube, 'SimMachine', m, status);
+    const after = { ...m, spec: { ...m.spec, faults: remaining }, status: { ...m.status, ...status, action: undefined } } as SimMachine;
+    await this.syncLabels(after, node, pool, cluster, now);
+    const still = activeFaults(after, now).map((f) => f.type);
+    ctx.events.emit(kindOf(m), {
+      type: 'Normal',
+      reason: `${type}Completed`,
+      note: `${type} of VM ${name} finished${cleared.length ? `; cleared ${cleared.join(', ')}` : ''}${still.length ? `; still faulty: ${still.join(', ')}` : ''}`,
+      controller: 'aksim.io/machine',
+    });
+    return { requeueAfterMs: 0 };
   }
 
   /** Cordon, drain (PDBs honoured, up to drainTimeoutInMinutes), delete the Node, release the finalizer. */

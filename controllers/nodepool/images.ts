@@ -1,15 +1,22 @@
-// Default node image and OS SKU per OS (the node image catalog of the snapshots feature refines this).
+// OS SKU defaults and the node image a pool should run, from the node image catalog
+// (src/azure/images.ts; data in the ConfigMap aksim-system/aksim-node-images).
+import { DEFAULT_CATALOG, latestImage, type CatalogData } from '../../src/azure/images.js';
+
 export function defaultOsSku(osType: 'Linux' | 'Windows', osSku?: string): string {
   return osSku ?? (osType === 'Windows' ? 'Windows2022' : 'Ubuntu');
 }
 
-const DEFAULT_IMAGES: Record<string, string> = {
-  Ubuntu: 'AKSUbuntu-2204gen2containerd-202410.27.0',
-  AzureLinux: 'AKSAzureLinux-V2gen2-202410.27.0',
-  Windows2022: 'AKSWindows-2022-containerd-20348.2762.241009',
-  Windows2019: 'AKSWindows-2019-containerd-17763.6414.241010',
-};
+/** The newest image of an OS SKU at simulated time simMs; falls back to the built-in catalog, then to Ubuntu's. */
+export function latestNodeImage(catalog: CatalogData, osSku: string, fips: boolean, simMs: number): string {
+  return (
+    latestImage(catalog, osSku, fips, simMs) ??
+    latestImage(catalog, osSku, false, simMs) ??
+    latestImage(DEFAULT_CATALOG, osSku, false, Date.parse(DEFAULT_CATALOG.simulatedEpoch)) ??
+    latestImage(DEFAULT_CATALOG, 'Ubuntu', false, Date.parse(DEFAULT_CATALOG.simulatedEpoch))!
+  );
+}
 
+/** The image a pool starts with when nothing else says: the built-in catalog's latest at its epoch. */
 export function defaultNodeImage(osSku: string): string {
-  return DEFAULT_IMAGES[osSku] ?? DEFAULT_IMAGES.Ubuntu!;
+  return latestNodeImage(DEFAULT_CATALOG, osSku, false, Date.parse(DEFAULT_CATALOG.simulatedEpoch));
 }

@@ -14,13 +14,21 @@ import { clusterKeyOf, FINALIZERS, LABELS, poolKeyOf, splitKey, type ControllerD
 import { isTerminal, percentOf, RUNNING_STATE, startOperation, updateOperation, type OpType } from '../operations/ops.js';
 import { ABORT_ANNOTATION, CANCEL_GRACE_MS } from '../operations/abort.js';
 import { addFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../shared/objects.js';
-import { defaultNodeImage, defaultOsSku } from './images.js';
+import { Limiter, WriteThrottle } from '../shared/throttle.js';
+import { checkNodeImage, checkPoolFitsSnapshot, snapshotKey } from '../../src/azure/images-snapshots.js';
+import { imagePrefix, isNewerImage, nextReleaseAt } from '../../src/azure/images.js';
+import { catalogView, snapshotCaches } from '../snapshot/caches.js';
+import { isCaptured, snapshotOfId } from '../snapshot/reconcile.js';
+import { defaultOsSku, latestNodeImage } from './images.js';
 import { nodeName, parseNodeIndex, poolHash } from './naming.js';
 import { pendingUnits, planPool, type PlanMachine, type PoolTarget } from './plan.js';
 import { isMachineReady, poolStatus } from './status.js';
 
-/** Creates in flight at once: fast for 500-node scale-outs without flooding the API server. */
+/** Creates in flight per pool, and across all pools: fast scale-outs without flooding the API server. */
 const CREATE_CONCURRENCY = 32;
+const creates = new Limiter(48);
+/** Progress roll-ups (counts, percent) are written at most once a second per pool. */
+const progress = new WriteThrottle(1000);
 export const SURGE_LABEL = 'aksim.io/surge';
 
 export const nodepoolController: ControllerDef = {
@@ -34,6 +42,16 @@ export const nodepoolController: ControllerDef = {
     const fromCluster = (c: SimCluster): void => {
       for (const p of ctx.pools.byIndex('cluster', clusterKeyOf(c.metadata.namespace!, c.metadata.name!))) self(p);
     };
+    // Snapshots and the node image catalog: a pool waiting for its snapshot's capture, and every
+    // pool's latestNodeImageVersion when the catalog changes.
+    const snaps = snapshotCaches(ctx);
+    const fromSnapshot = (s: { metadata: { namespace?: string; name?: string } }): void => {
+      const key = `${s.metadata.namespace}/${s.metadata.name}`;
+      for (const p of ctx.pools.list()) if (p.spec.creationData?.sourceResourceId && snapshotKey(p.spec.creationData.sourceResourceId) === key) self(p);
+    };
+    snaps.snapshots.on({ add: fromSnapshot, update: (_o, s) => fromSnapshot(s) });
+    const allPools = (): void => ctx.pools.list().forEach(self);
+    snaps.catalogMaps.on({ add: allPools, update: allPools, delete: allPools });
     ctx.clusters.on({
       add: fromCluster,
       update: (o, c) => (o.metadata.generation !== c.metadata.generation || o.status?.currentKubernetesVersion !== c.status?.currentKubernetesVersion) && fromCluster(c),
@@ -91,7 +109,7 @@ class NodePoolReconciler implements Reconciler {
     if (!cur) {
       const started = await this.maybeStart(pool, cluster, machines, nowIso);
       if (started !== undefined) return started;
-      return; // idle: nothing to drive
+      return this.untilNextRelease(pool); // idle: come back when a newer node image ships
     }
     return this.drive(pool, cluster, machines, nowIso);
   }
@@ -109,9 +127,77 @@ class NodePoolReconciler implements Reconciler {
     }
     const err = checkPoolVersion(version, cpVersion);
     if (err) return { reason: 'InvalidOrchestratorVersion', message: err };
-    const osSku = defaultOsSku(pool.spec.osType ?? 'Linux', pool.spec.osSKU);
-    const image = prev?.nodeImageVersion ?? defaultNodeImage(osSku);
-    return { target: { count: pool.spec.count ?? 0, version, image } };
+    const img = this.desiredImage(pool, version);
+    if (!img.image) return { reason: img.reason, message: img.message };
+    return { target: { count: pool.spec.count ?? 0, version, image: img.image } };
+  }
+
+  /** The snapshot this pool names in spec.creationData, from the cache. */
+  private snapshotOf(pool: SimNodePool): ReturnType<typeof snapshotOfId> {
+    const id = pool.spec.creationData?.sourceResourceId;
+    return id ? snapshotOfId(this.ctx, id) : undefined;
+  }
+
+  /** OS SKU and FIPS of the pool's image: its spec, else its snapshot's, else the OS default. */
+  private imageKind(pool: SimNodePool): { osSku: string; fips: boolean } {
+    const snap = this.snapshotOf(pool);
+    const osSku = pool.spec.osSKU ?? (isCaptured(snap) ? snap!.status!.osSku : undefined);
+    return { osSku: defaultOsSku(pool.spec.osType ?? 'Linux', osSku), fips: pool.spec.enableFIPS ?? (isCaptured(snap) ? (snap!.status!.enableFIPS ?? false) : false) };
+  }
+
+  /** Newest image for this pool's OS SKU at the simulated date. */
+  private latestFor(pool: SimNodePool): string {
+    const cat = catalogView(this.ctx);
+    const { osSku, fips } = this.imageKind(pool);
+    return latestNodeImage(cat.data, osSku, fips, cat.simNow);
+  }
+
+  /**
+   * The node image the pool's next operation targets:
+   * - spec.creationData names a snapshot: the snapshot's image (pinned through scaling);
+   * - spec.nodeImageVersion: that image (a node image upgrade), never lower than the current one;
+   * - otherwise the image of the last target, unless the Kubernetes version changes or the pool
+   *   is new: then the latest image (node images never go down).
+   */
+  private desiredImage(pool: SimNodePool, version: string): { image?: string; reason?: string; message?: string } {
+    const prev = pool.status?.target;
+    const current = pool.status?.nodeImageVersion ?? prev?.nodeImageVersion;
+    const snapId = pool.spec.creationData?.sourceResourceId;
+    if (snapId) {
+      const snap = this.snapshotOf(pool);
+      const snapName = snap?.metadata.name ?? snapId.split('/').at(-1)!;
+      if (!snap) {
+        if (prev?.nodeImageVersion) return { image: prev.nodeImageVersion }; // deleted since: the pool keeps its image
+        return { reason: 'SnapshotNotFound', message: `The snapshot ${snapId} was not found.` };
+      }
+      if (!isCaptured(snap)) return { reason: 'SnapshotNotReady', message: `Snapshot ${snapName} has not captured its source pool (provisioningState ${snap.status?.provisioningState ?? 'Creating'}).` };
+      const info = { kubernetesVersion: snap.status!.kubernetesVersion!, nodeImageVersion: snap.status!.nodeImageVersion!, osType: snap.status!.osType ?? 'Linux', osSku: snap.status!.osSku ?? 'Ubuntu', vmSize: snap.status!.vmSize ?? '', enableFIPS: snap.status!.enableFIPS ?? false, location: snap.status!.location ?? '' };
+      const misfit = checkPoolFitsSnapshot(snapName, info, { name: pool.spec.name, vmSize: pool.spec.vmSize ?? 'Standard_D2s_v3', osType: pool.spec.osType, osSKU: pool.spec.osSKU });
+      if (misfit) return { reason: misfit.code, message: misfit.message };
+      if (current && info.nodeImageVersion !== current && isNewerImage(current, info.nodeImageVersion)) {
+        return { reason: 'SnapshotNodeImageNotNewer', message: `Upgrading agent pool ${pool.spec.name} to snapshot ${snapName} is not allowed: the snapshot's node image ${info.nodeImageVersion} is older than the pool's ${current}; node images never go down.` };
+      }
+      return { image: info.nodeImageVersion };
+    }
+    const latest = this.latestFor(pool);
+    const want = pool.spec.nodeImageVersion;
+    if (want) {
+      const bad = checkNodeImage({ poolName: pool.spec.name, want, current, expectedPrefix: imagePrefix(latest) });
+      if (bad) return { reason: bad.code, message: bad.message };
+      if (want !== current && isNewerImage(want, latest)) return { reason: 'NodeImageVersionNotFound', message: `Node image ${want} has not been released yet; the latest for agent pool ${pool.spec.name} is ${latest}.` };
+      return { image: want };
+    }
+    if (prev?.nodeImageVersion && prev.orchestratorVersion === version) return { image: prev.nodeImageVersion };
+    return { image: current && isNewerImage(current, latest) ? current : latest };
+  }
+
+  /** Idle: requeue at the real time the pool's next node image ships, to refresh latestNodeImageVersion. */
+  private untilNextRelease(pool: SimNodePool): Result {
+    const cat = catalogView(this.ctx);
+    const { osSku, fips } = this.imageKind(pool);
+    const next = nextReleaseAt(cat.data, osSku, fips, cat.simNow);
+    if (next === undefined) return;
+    return { requeueAfterMs: Math.max(1000, Math.ceil(cat.realAt(next) - this.ctx.clock.now()) + 50) };
   }
 
   private async maybeStart(pool: SimNodePool, cluster: SimCluster, machines: SimMachine[], nowIso: string): Promise<Result | undefined> {
@@ -139,6 +225,7 @@ class NodePoolReconciler implements Reconciler {
       currentOperation: { name: op.metadata.name, operationId: op.spec.operationId, type, state, startTime: op.status?.startTime, startCount: op.status?.startCount, stepsTotal },
       target: { count: target.count, orchestratorVersion: target.version, nodeImageVersion: target.image },
       lastOperationGeneration: gen,
+      latestNodeImageVersion: this.latestFor(pool),
     };
     await writeStatus(this.ctx.kube, 'SimNodePool', pool, status);
     this.ctx.events.emit(pool, { type: 'Normal', reason: state, note: `Operation ${op.spec.operationId} (${type}) started: ${describe(type, prevT, target)}`, controller: 'aksim.io/nodepool' });
@@ -161,7 +248,7 @@ class NodePoolReconciler implements Reconciler {
     }
 
     const hash = poolHash(ctx.settings.subscriptionId, ns, pool.spec.clusterName, pool.spec.name);
-    const osSku = defaultOsSku(pool.spec.osType ?? 'Linux', pool.spec.osSKU);
+    const { osSku } = this.imageKind(pool);
     if (plan.create.length > 0) {
       ctx.log.info({ pool: `${ns}/${pool.metadata.name}`, create: plan.create.length }, `Adding ${plan.create.length} nodes to pool ${pool.spec.name}`);
       const queue = [...plan.create];
@@ -170,7 +257,7 @@ class NodePoolReconciler implements Reconciler {
           for (let c = queue.shift(); c; c = queue.shift()) {
             const m = this.machineFor(pool, nodeName(pool.spec.name, hash, c.index), c.index, c.zone, target, osSku, c.surge);
             try {
-              await ctx.kube.create('SimMachine', ns, m);
+              await creates.run(() => ctx.kube.create('SimMachine', ns, m));
             } catch (err: unknown) {
               if (!isConflict(err)) throw err; // AlreadyExists: made by an earlier reconcile the cache has not shown yet
             }
@@ -190,6 +277,8 @@ class NodePoolReconciler implements Reconciler {
 
     const total = cur.stepsTotal ?? 0;
     const done = Math.max(0, total - plan.pending);
+    const wait = progress.check(`${ns}/${pool.metadata.name}`, ctx.clock.now());
+    if (wait > 0) return { requeueAfterMs: wait };
     await updateOperation(ctx, ns, cur.name!, { stepsDone: done, percentComplete: percentOf(done, total, false) });
     const next = poolStatus({ pool, machines, subscriptionId: ctx.settings.subscriptionId, version: pool.status?.currentOrchestratorVersion ?? target.version, nodeImageVersion: pool.status?.nodeImageVersion ?? target.image, nowIso, state: cur.state ?? 'Updating' });
     await writeStatus(ctx.kube, 'SimNodePool', pool, next);
@@ -231,6 +320,10 @@ class NodePoolReconciler implements Reconciler {
     const image = pool.status?.nodeImageVersion ?? '';
     if (cur.state !== 'Canceling') {
       await updateOperation(ctx, ns, cur.name!, { status: 'Canceling' });
+      // VMs this operation asked for that have not booted yet are not provisioned: canceling stops
+      // them. Nodes that registered stay (no rollback), and nothing new is started.
+      const unbooted = machines.filter((m) => !m.metadata.deletionTimestamp && !ctx.nodes.get(m.metadata.name!) && !m.status?.provisionedTime && m.status?.orchestratorVersion === undefined);
+      await Promise.all(unbooted.map((m) => ctx.kube.delete('SimMachine', ns, m.metadata.name!)));
       await writeStatus(ctx.kube, 'SimNodePool', pool, { ...poolStatus({ pool, machines, subscriptionId: ctx.settings.subscriptionId, version, nodeImageVersion: image, nowIso, state: 'Canceling' }), currentOperation: { ...cur, state: 'Canceling' } });
       ctx.events.emit(pool, { type: 'Normal', reason: 'Canceling', note: `Abort requested: canceling operation ${cur.operationId} (${cur.type})`, controller: 'aksim.io/nodepool' });
       return { requeueAfterMs: CANCEL_GRACE_MS };
@@ -249,7 +342,7 @@ class NodePoolReconciler implements Reconciler {
       this.ctx.kube,
       'SimNodePool',
       pool,
-      poolStatus({ pool, machines, subscriptionId: this.ctx.settings.subscriptionId, version: pool.status?.currentOrchestratorVersion ?? '', nodeImageVersion: pool.status?.nodeImageVersion ?? '', nowIso, state }),
+      { ...poolStatus({ pool, machines, subscriptionId: this.ctx.settings.subscriptionId, version: pool.status?.currentOrchestratorVersion ?? '', nodeImageVersion: pool.status?.nodeImageVersion ?? '', nowIso, state }), latestNodeImageVersion: this.latestFor(pool) },
     );
   }
 
@@ -262,6 +355,8 @@ class NodePoolReconciler implements Reconciler {
         name,
         namespace: md.namespace,
         labels,
+        // Born with its finalizer: one write less per machine than adding it afterwards.
+        finalizers: [FINALIZERS.machine],
         ownerReferences: [{ apiVersion: `${GROUP}/${VERSION}`, kind: 'SimNodePool', name: md.name!, uid: md.uid!, controller: true, blockOwnerDeletion: true }],
       },
       spec: {

@@ -97,6 +97,7 @@ export function percentOf(done: number, total: number, finished: boolean, prevPe
 
 /** Writes an operation's progress or end; no write when nothing changed. */
 export async function updateOperation(ctx: Ctx, ns: string, name: string, patch: SimOperationStatus): Promise<void> {
+  if (!name) return; // no operation record (e.g. a delete in a terminating namespace)
   const op = ctx.operations.get(`${ns}/${name}`) ?? (await ctx.kube.get<SimOperation>('SimOperation', ns, name));
   if (!op) return;
   const prev = op.status ?? {};

@@ -16,31 +16,9 @@ export const ANNOTATIONS = {
   fault: 'aksim.io/fault',
 } as const;
 
-export interface ArmErrorBody {
-  error: { code: string; message: string; target?: string };
-}
+export { ArmError, armError, type ArmErrorBody } from '../arm/errors.js';
+import { ArmError } from '../arm/errors.js';
 
-/** An ARM error with the HTTP status it is answered with. */
-export class ArmError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly target?: string,
-  ) {
-    super(message);
-    this.name = 'ArmError';
-  }
-  get body(): ArmErrorBody {
-    return armError(this.code, this.message, this.target);
-  }
-}
-
-export function armError(code: string, message: string, target?: string): ArmErrorBody {
-  return { error: target ? { code, message, target } : { code, message } };
-}
-
-/** ARM error codes used here (ACI spells them this way). */
 export const CODES = {
   invalid: 'InvalidRequestContent',
   badRequest: 'BadRequest',

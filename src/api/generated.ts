@@ -322,6 +322,151 @@ export interface NGroup {
 }
 
 /**
+ * What to snapshot. The operator (or the ARM layer) captures the source pool's configuration into status once; a snapshot never changes afterwards.
+ */
+export interface NodePoolSnapshotSpec {
+  creationData: {
+    /**
+     * ARM id of the source agent pool: /subscriptions/<sub>/resourcegroups/<rg>/providers/Microsoft.ContainerService/managedClusters/<cluster>/agentPools/<pool>.
+     */
+    sourceResourceId: string;
+  };
+  snapshotType?: "NodePool";
+  /**
+   * Region of the snapshot. It must be the source pool's region (default: that region).
+   */
+  location?: string;
+  tags?: {
+    [k: string]: string | undefined;
+  };
+}
+
+/**
+ * The captured configuration (read-only in ARM). Each value is written once.
+ */
+export interface NodePoolSnapshotStatus {
+  /**
+   * ARM resource id.
+   */
+  id?: string;
+  /**
+   * Succeeded once captured; Failed when the source could not be snapshotted.
+   */
+  provisioningState?: string;
+  kubernetesVersion?: string;
+  nodeImageVersion?: string;
+  osType?: string;
+  osSku?: string;
+  vmSize?: string;
+  enableFIPS?: boolean;
+  location?: string;
+  createdAt?: string;
+  conditions?: {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    reason: string;
+    message: string;
+    lastTransitionTime: string;
+    observedGeneration?: number;
+  }[];
+}
+
+export interface NodePoolSnapshot {
+  apiVersion?: string;
+  kind?: string;
+  metadata: V1ObjectMeta;
+  spec: NodePoolSnapshotSpec;
+  status?: NodePoolSnapshotStatus;
+}
+
+export interface ScheduledEventSpec {
+  eventType: "Freeze" | "Reboot" | "Redeploy" | "Preempt" | "Terminate";
+  /**
+   * Node (SimMachine) names the event affects, in this namespace.
+   *
+   * @minItems 1
+   * @maxItems 100
+   */
+  nodes: string[];
+  /**
+   * Earliest start. Moved later when it gives less than the minimum notice (Freeze, Reboot 15 min; Redeploy 10 min; Preempt 30 s; Terminate terminateNotice), counted in simulated time from creation.
+   */
+  notBefore?: string;
+  /**
+   * Terminate only: minimum notice, 5 to 15 minutes (configurable in Azure).
+   */
+  terminateNotice?: string;
+  /**
+   * Expected impact (-1 unknown). Freeze pauses the VM this long (default 5).
+   */
+  durationInSeconds?: number;
+  eventSource?: "Platform" | "User";
+  description?: string;
+  /**
+   * GUID; generated when empty.
+   */
+  eventId?: string;
+  /**
+   * StartRequests from IMDS POST (or aksim sim event approve): start now instead of at NotBefore.
+   */
+  approved?: boolean;
+}
+
+export interface ScheduledEventStatus {
+  eventId?: string;
+  /**
+   * Scheduled, Started, then Completed (the object goes away right after).
+   */
+  eventStatus?: string;
+  /**
+   * Effective NotBefore (real time).
+   */
+  notBefore?: string;
+  startTime?: string;
+  /**
+   * VM instance names as IMDS shows them (<vmss>_<instanceId>).
+   */
+  resources?: string[];
+  /**
+   * Autodrain action: None or CordonAndDrain.
+   */
+  action?: string;
+  drainStartTime?: string;
+  /**
+   * Per node, what autodrain did (what aksim cordoned is uncordoned afterwards).
+   */
+  nodes?: {
+    node?: string;
+    cordonedByAksim?: boolean;
+    /**
+     * Draining, Drained, TimedOut.
+     */
+    drain?: string;
+    /**
+     * Reboot/Redeploy: the machine request counter this event asked for.
+     */
+    requested?: number;
+    done?: boolean;
+  }[];
+  conditions?: {
+    type: string;
+    status: "True" | "False" | "Unknown";
+    reason: string;
+    message: string;
+    lastTransitionTime: string;
+    observedGeneration?: number;
+  }[];
+}
+
+export interface ScheduledEvent {
+  apiVersion?: string;
+  kind?: string;
+  metadata: V1ObjectMeta;
+  spec: ScheduledEventSpec;
+  status?: ScheduledEventStatus;
+}
+
+/**
  * Desired state of the managed cluster, as in an ARM PUT of managedClusters.
  */
 export interface SimClusterSpec {
@@ -356,6 +501,12 @@ export interface SimClusterSpec {
      */
     availabilityZones?: ("1" | "2" | "3")[];
     orchestratorVersion?: string;
+    /**
+     * Node pool snapshot the pool is made from (see SimNodePool spec.creationData).
+     */
+    creationData?: {
+      sourceResourceId?: string;
+    };
     nodeLabels?: {
       [k: string]: string | undefined;
     };
@@ -381,6 +532,69 @@ export interface SimClusterSpec {
      * Time to delete a VM after its node is drained.
      */
     nodeDeleteTime?: string;
+  };
+  /**
+   * Node auto-repair (docs/auto-repair.md). profile Seed (default) is the source document's behaviour; CurrentAKS is today's AKS (5 more minutes before repair, Linux-only redeploy, 3 attempts). Any field set here wins over the profile.
+   */
+  autoRepair?: {
+    enabled?: boolean;
+    profile?: "Seed" | "CurrentAKS";
+    /**
+     * NotReady or no status for this long makes a node unhealthy (Seed and CurrentAKS: PT10M).
+     */
+    unhealthyWindow?: string;
+    /**
+     * Extra wait after detection before the first action (Seed PT0S, CurrentAKS PT5M).
+     */
+    repairDelay?: string;
+    /**
+     * No repair while the cluster has fewer nodes (Seed 2).
+     */
+    minNodes?: number;
+    /**
+     * Nodes repaired at once per cluster (Seed 1).
+     */
+    maxConcurrentRepairs?: number;
+    /**
+     * The repair sequence (Seed: Reboot, Reimage, Redeploy).
+     */
+    actions?: ("Reboot" | "Reimage" | "Redeploy")[];
+    /**
+     * Whether Windows nodes get the Redeploy step (Seed true, CurrentAKS false).
+     */
+    redeployOnWindows?: boolean;
+    /**
+     * Times the whole sequence is run before the node is left for investigation (Seed 1, CurrentAKS 3).
+     */
+    retries?: number;
+    /**
+     * After each action, how long to wait for Ready before the next action (default PT5M).
+     */
+    readyTimeout?: string;
+  };
+  /**
+   * Node autodrain on VM scheduled events (docs/autodrain.md). profile Seed (default) is the source document's table; CurrentAKS has no action for Terminate and the renamed taint key.
+   */
+  autoDrain?: {
+    profile?: "Seed" | "CurrentAKS";
+    /**
+     * Per event type: None or CordonAndDrain (Seed: Redeploy, Preempt, Terminate drain).
+     */
+    actions?: {
+      Freeze?: "None" | "CordonAndDrain";
+      Reboot?: "None" | "CordonAndDrain";
+      Redeploy?: "None" | "CordonAndDrain";
+      Preempt?: "None" | "CordonAndDrain";
+      Terminate?: "None" | "CordonAndDrain";
+    };
+    /**
+     * Taint put on a node being drained (Seed remediator.aks.microsoft.com/unschedulable, CurrentAKS remediator.kubernetes.azure.com/unschedulable).
+     */
+    taintKey?: string;
+    /**
+     * Give up draining after this long (default: at the event's NotBefore); the node stays cordoned.
+     */
+    drainTimeout?: string;
   };
 }
 
@@ -432,6 +646,70 @@ export interface SimClusterStatus {
    * Generation whose agentPoolProfiles were last applied to the pools.
    */
   profilesAppliedGeneration?: number;
+  /**
+   * What the node auto-repair (aks-remediator) is doing and why nodes wait; written only by controllers/remediation.
+   */
+  autoRepair?: {
+    /**
+     * Why nothing is repaired now, when that is the case (e.g. the cluster is below the minimum node count).
+     */
+    message?: string;
+    unhealthyNodes?: number;
+    /**
+     * Repairs in progress (at most maxConcurrentRepairs).
+     */
+    repairs?: {
+      node?: string;
+      /**
+       * Run of the whole sequence, from 1.
+       */
+      attempt?: number;
+      /**
+       * Reboot, Reimage or Redeploy.
+       */
+      step?: string;
+      /**
+       * Acting (the machine runs the action) or WaitingReady.
+       */
+      phase?: string;
+      /**
+       * The machine's request counter for this step; done when its status count reaches it.
+       */
+      requested?: number;
+      stepStartTime?: string;
+      /**
+       * WaitingReady: when the next step starts if the node is not Ready.
+       */
+      deadline?: string;
+      startTime?: string;
+      /**
+       * Steps finished so far in this repair.
+       */
+      done?: string[];
+    }[];
+    /**
+     * Unhealthy nodes not being repaired, and why.
+     */
+    queue?: {
+      node?: string;
+      unhealthySince?: string;
+      reason?: string;
+    }[];
+    /**
+     * Nodes whose whole sequence failed; left for investigation until they are Ready again.
+     */
+    failed?: {
+      node?: string;
+      time?: string;
+      message?: string;
+    }[];
+    lastRepair?: {
+      node?: string;
+      result?: string;
+      steps?: string[];
+      endTime?: string;
+    };
+  };
   conditions?: {
     type: string;
     status: "True" | "False" | "Unknown";
@@ -471,6 +749,45 @@ export interface SimMachineSpec {
    */
   orchestratorVersion: string;
   nodeImageVersion: string;
+  /**
+   * Injected faults (aksim sim fault inject). The machine controller turns them into what kwok and the controller manager do to a sick node: KubeletStopped, HostHardwareFailure, NetworkMisconfiguration and Frozen stop the heartbeat (label aksim.io/kubelet=stopped: the Node turns Unknown after the grace period); ContainerRuntimeDown and DiskCorruption hold it NotReady (kwok's node-not-ready Stage). A reboot clears KubeletStopped and ContainerRuntimeDown, a reimage also DiskCorruption, a redeploy also HostHardwareFailure; nothing clears NetworkMisconfiguration. Frozen ends by itself at `until`.
+   *
+   * @maxItems 16
+   */
+  faults?: {
+    type:
+      | "KubeletStopped"
+      | "ContainerRuntimeDown"
+      | "DiskCorruption"
+      | "HostHardwareFailure"
+      | "NetworkMisconfiguration"
+      | "Frozen";
+    /**
+     * When the fault was injected (an action started later clears it; one started earlier does not).
+     */
+    since?: string;
+    /**
+     * The fault ends by itself at this time (Frozen: the end of a Freeze).
+     */
+    until?: string;
+    message?: string;
+  }[];
+  /**
+   * Reboots asked for so far; the machine reboots while status.reboots is lower (idempotent across restarts).
+   */
+  rebootRequests?: number;
+  /**
+   * Reimages asked for so far (OS disk reset to the pool's node image).
+   */
+  reimageRequests?: number;
+  /**
+   * Redeploys asked for so far (move to another host; ephemeral disk lost).
+   */
+  redeployRequests?: number;
+  /**
+   * Who asked for the latest action, e.g. aks-remediator, scheduled-event/<id> or a user.
+   */
+  lastRequestedBy?: string;
 }
 
 export interface SimMachineStatus {
@@ -505,6 +822,51 @@ export interface SimMachineStatus {
    */
   bootStartTime?: string;
   observedGeneration?: number;
+  /**
+   * Reboots done (compare spec.rebootRequests).
+   */
+  reboots?: number;
+  /**
+   * Repair reimages done (compare spec.reimageRequests).
+   */
+  reimages?: number;
+  /**
+   * Redeploys done (compare spec.redeployRequests).
+   */
+  redeploys?: number;
+  /**
+   * The physical host the VM runs on; a redeploy moves it to a new one.
+   */
+  hostId?: string;
+  /**
+   * The machine action running now (absent when none runs).
+   */
+  action?: {
+    type?: "Reboot" | "Reimage" | "Redeploy";
+    actor?: string;
+    startTime?: string;
+    /**
+     * The spec request counter this action answers; when it ends, the status count becomes this.
+     */
+    request?: number;
+  };
+  /**
+   * The last finished machine action.
+   */
+  lastAction?: {
+    type?: string;
+    actor?: string;
+    startTime?: string;
+    endTime?: string;
+    /**
+     * Faults the action cleared.
+     */
+    cleared?: string[];
+  };
+  /**
+   * IMDS DocumentIncarnation of this VM's scheduled events document; grows on every change.
+   */
+  eventsIncarnation?: number;
   conditions?: {
     type: string;
     status: "True" | "False" | "Unknown";
@@ -556,6 +918,23 @@ export interface SimNodePoolSpec {
    * Kubernetes version of the pool's nodes; defaults to the cluster's.
    */
   orchestratorVersion?: string;
+  /**
+   * The node pool snapshot this pool is made from or upgraded to (ARM CreationData). While set, the pool runs the snapshot's node image and keeps it through scaling. A pool made from a snapshot defaults orchestratorVersion to the snapshot's.
+   */
+  creationData?: {
+    /**
+     * ARM id of a snapshot: /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerService/snapshots/<name>.
+     */
+    sourceResourceId?: string;
+  };
+  /**
+   * Node image the pool should run, e.g. AKSUbuntu-2204gen2containerd-202503.02.0. Absent: the pool keeps its image (a new pool, or a Kubernetes version upgrade, takes the latest). Setting a newer released image (see status.latestNodeImageVersion) runs a node image upgrade; images never go down. Ignored while creationData names a snapshot.
+   */
+  nodeImageVersion?: string;
+  /**
+   * FIPS-enabled node image. Immutable.
+   */
+  enableFIPS?: boolean;
   nodeLabels?: {
     [k: string]: string | undefined;
   };
@@ -627,6 +1006,10 @@ export interface SimNodePoolStatus {
    */
   lastOperationGeneration?: number;
   nodeImageVersion?: string;
+  /**
+   * Newest node image released for this pool's OS SKU at the simulated date (the node image catalog).
+   */
+  latestNodeImageVersion?: string;
   observedGeneration?: number;
   conditions?: {
     type: string;
@@ -692,6 +1075,8 @@ export interface SimOperation {
 export const PLURALS = {
   ContainerGroupProfile: 'containergroupprofiles',
   NGroup: 'ngroups',
+  NodePoolSnapshot: 'nodepoolsnapshots',
+  ScheduledEvent: 'scheduledevents',
   SimCluster: 'simclusters',
   SimMachine: 'simmachines',
   SimNodePool: 'simnodepools',

@@ -1,16 +1,26 @@
-// ARM errors: an HTTP status and the {"error":{"code","message"}} body Azure returns.
+// ARM errors: an HTTP status and the {"error":{"code","message","target"?}} body Azure returns.
+// One type for every provider aksim simulates (ContainerService and ContainerInstance).
+export interface ArmErrorBody {
+  error: { code: string; message: string; target?: string };
+}
+
+export function armError(code: string, message: string, target?: string): ArmErrorBody {
+  return { error: { code, message, ...(target ? { target } : {}) } };
+}
+
 export class ArmError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly target?: string,
     options?: { cause?: unknown },
   ) {
     super(message, options);
     this.name = 'ArmError';
   }
-  body(): { error: { code: string; message: string } } {
-    return { error: { code: this.code, message: this.message } };
+  get body(): ArmErrorBody {
+    return armError(this.code, this.message, this.target);
   }
 }
 

@@ -35,7 +35,7 @@ export async function handle(svc: ArmService, req: ArmRequest): Promise<ArmRespo
   try {
     return await route(svc, req);
   } catch (err: unknown) {
-    if (err instanceof ArmError) return { status: err.status, headers: {}, body: err.body() };
+    if (err instanceof ArmError) return { status: err.status, headers: {}, body: err.body };
     const msg = err instanceof Error ? err.message : String(err);
     return { status: 500, headers: {}, body: { error: { code: 'InternalServerError', message: msg } } };
   }
@@ -51,13 +51,15 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
   const lc = seg.map((s) => s.toLowerCase());
   if (lc[0] !== 'subscriptions' || !seg[1]) throw new ArmError(404, 'InvalidResourceType', `The resource path '${u.pathname}' is not supported.`);
   if (seg[1].toLowerCase() !== svc.subscriptionId.toLowerCase()) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${seg[1]}' could not be found.`);
-  const rg = lc[2] === 'resourcegroups' ? seg[3] : undefined;
+  // Resource groups are namespaces and Azure names are case-insensitive: objects use lowercase.
+  const rg = lc[2] === 'resourcegroups' ? seg[3]?.toLowerCase() : undefined;
   const rest = rg ? seg.slice(4) : seg.slice(2);
   const restLc = rest.map((s) => s.toLowerCase());
   for (const h of extraRoutes) {
     const r = await h({ method, segments: rest, query: u.searchParams, body, sub: seg[1], rg }, svc);
     if (r) return r;
   }
+  if (restLc[0] === 'providers' && restLc[1] === 'microsoft.containerservice' && restLc[2] === 'snapshots') return snapshots(svc, rg, rest[3], rest.length, method, body, u.pathname);
   if (restLc[0] !== 'providers' || restLc[1] !== 'microsoft.containerservice' || restLc[2] !== 'managedclusters') {
     throw new ArmError(404, 'InvalidResourceType', `The resource type in '${u.pathname}' is not supported by aksim.`);
   }
@@ -66,7 +68,7 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
     if (rest.length === 3 && method === 'GET') return ok({ value: await svc.listClusters() });
     throw new ArmError(404, 'InvalidResourceType', `The resource path '${u.pathname}' is not supported.`);
   }
-  const cluster = rest[3];
+  const cluster = rest[3]?.toLowerCase();
   if (!cluster) {
     if (method === 'GET') return ok({ value: await svc.listClusters(rg) });
     throw methodNotAllowed(method);
@@ -117,9 +119,39 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
       }
     }
     if (ptail[0] === 'abort' && ptail.length === 1) return abortResponse(await svc.abort(pt));
+    if (ptail[0] === 'upgradenodeimageversion' && ptail.length === 1) {
+      if (method !== 'POST') throw methodNotAllowed(method);
+      const a = await svc.upgradeNodeImage(rg, cluster, pool);
+      return { status: 202, headers: asyncHeaders(a.resourceId, a.operationId, apiVersion) };
+    }
     if (ptail[0] === 'operations') return operations(svc, pt, ptail[1] ? rest[7] : undefined, method);
   }
   throw new ArmError(404, 'InvalidResourceType', `The resource path '${u.pathname}' is not supported.`);
+}
+
+/** Microsoft.ContainerService/snapshots: list (subscription or group), PUT/GET/DELETE one. */
+async function snapshots(svc: ArmService, rg: string | undefined, name: string | undefined, depth: number, method: string, body: Json, path: string): Promise<ArmResponse> {
+  const ok = (b: unknown, status = 200): ArmResponse => ({ status, headers: {}, body: b });
+  if (depth > 4) throw new ArmError(404, 'InvalidResourceType', `The resource path '${path}' is not supported.`);
+  if (!name) {
+    if (method === 'GET') return ok({ value: await svc.listSnapshots(rg) });
+    throw methodNotAllowed(method);
+  }
+  if (!rg) throw new ArmError(404, 'InvalidResourceType', `The resource path '${path}' is not supported.`);
+  switch (method) {
+    case 'GET':
+      return ok(await svc.getSnapshot(rg, name));
+    case 'PUT': {
+      const r = await svc.putSnapshot(rg, name, body);
+      return ok(r.body, r.status);
+    }
+    case 'DELETE': {
+      const r = await svc.deleteSnapshot(rg, name);
+      return { status: r.status, headers: {} };
+    }
+    default:
+      throw methodNotAllowed(method);
+  }
 }
 
 async function operations(svc: ArmService, t: Target, id: string | undefined, method: string): Promise<ArmResponse> {

@@ -1,7 +1,7 @@
 // Pure conversions between aksim objects and the ARM JSON shapes of
 // Microsoft.ContainerService 2024-01-02-preview (managedClusters, agentPools, operations).
-import type { SimCluster, SimNodePool, SimNodePoolSpec, SimOperation } from '../api/generated.js';
-import { agentPoolId, clusterId } from '../azure/ids.js';
+import type { NodePoolSnapshot, SimCluster, SimNodePool, SimNodePoolSpec, SimOperation } from '../api/generated.js';
+import { agentPoolId, clusterId, snapshotId } from '../azure/ids.js';
 
 export const API_VERSION = '2024-01-02-preview';
 type Json = Record<string, unknown>;
@@ -45,12 +45,13 @@ function poolProperties(p: SimNodePool): Json {
     provisioningState: s.provisioningState ?? 'Creating',
     powerState: { code: s.powerState?.code ?? 'Running' },
     enableNodePublicIP: false,
-    enableFIPS: false,
+    enableFIPS: sp.enableFIPS ?? false,
     scaleSetPriority: sp.scaleSetPriority ?? 'Regular',
     nodeLabels: sp.nodeLabels ?? {},
     nodeTaints: sp.nodeTaints ?? [],
   };
   if (sp.availabilityZones?.length) props.availabilityZones = sp.availabilityZones;
+  if (sp.creationData?.sourceResourceId) props.creationData = { sourceResourceId: sp.creationData.sourceResourceId };
   if (sp.scaleSetPriority === 'Spot') {
     props.scaleSetEvictionPolicy = sp.scaleSetEvictionPolicy ?? 'Delete';
     props.spotMaxPrice = -1;
@@ -97,12 +98,14 @@ export function managedClusterJson(c: SimCluster, pools: SimNodePool[], sub: str
   };
 }
 
-const POOL_FIELDS = ['count', 'vmSize', 'osType', 'osSKU', 'mode', 'scaleSetPriority', 'scaleSetEvictionPolicy', 'availabilityZones', 'orchestratorVersion', 'nodeLabels', 'nodeTaints'] as const;
+const POOL_FIELDS = ['count', 'vmSize', 'osType', 'osSKU', 'mode', 'scaleSetPriority', 'scaleSetEvictionPolicy', 'availabilityZones', 'orchestratorVersion', 'nodeLabels', 'nodeTaints', 'enableFIPS'] as const;
 
 /** The SimNodePool spec fields an ARM agent pool body (properties) asks for. */
 export function poolSpecFromArm(props: Json): Partial<SimNodePoolSpec> {
   const out: Record<string, unknown> = {};
-  for (const f of POOL_FIELDS) if (props[f] !== undefined && props[f] !== null) out[f] = props[f];
+  for (const f of POOL_FIELDS) if (props[f] !== undefined && props[f] !== null && props[f] !== '') out[f] = props[f];
+  const cd = props.creationData as Json | undefined;
+  if (cd && typeof cd.sourceResourceId === 'string' && cd.sourceResourceId) out.creationData = { sourceResourceId: cd.sourceResourceId };
   const us = props.upgradeSettings as Json | undefined;
   if (us && (us.maxSurge !== undefined || us.drainTimeoutInMinutes !== undefined)) {
     out.upgradeSettings = { ...(us.maxSurge !== undefined ? { maxSurge: String(us.maxSurge) } : {}), ...(us.drainTimeoutInMinutes !== undefined ? { drainTimeoutInMinutes: us.drainTimeoutInMinutes } : {}) };
@@ -114,4 +117,28 @@ export function poolSpecFromArm(props: Json): Partial<SimNodePoolSpec> {
 export function azFlatten(obj: Json, resourceGroup: string): Json {
   const { properties, ...rest } = obj;
   return { ...rest, ...(properties as Json | undefined), resourceGroup };
+}
+
+/** A node pool snapshot as ARM returns it (Microsoft.ContainerService/snapshots, 2024-01-02-preview). */
+export function snapshotJson(snap: NodePoolSnapshot, sub: string): Json {
+  const st = snap.status ?? {};
+  const out: Json = {
+    id: snapshotId(sub, snap.metadata.namespace!, snap.metadata.name!),
+    name: snap.metadata.name,
+    type: 'Microsoft.ContainerService/Snapshots',
+    location: st.location ?? snap.spec.location ?? 'eastus',
+  };
+  if (snap.spec.tags && Object.keys(snap.spec.tags).length) out.tags = snap.spec.tags;
+  out.systemData = { createdBy: 'aksim', createdByType: 'User', createdAt: st.createdAt ?? snap.metadata.creationTimestamp };
+  out.properties = {
+    creationData: { sourceResourceId: snap.spec.creationData.sourceResourceId },
+    snapshotType: snap.spec.snapshotType ?? 'NodePool',
+    nodeImageVersion: st.nodeImageVersion,
+    kubernetesVersion: st.kubernetesVersion,
+    osType: st.osType,
+    osSku: st.osSku,
+    vmSize: st.vmSize,
+    enableFIPS: st.enableFIPS ?? false,
+  };
+  return out;
 }

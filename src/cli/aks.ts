@@ -1,5 +1,7 @@
 // `aksim aks ...`: the az aks commands of the source documents, flag for flag.
 import { Command } from 'commander';
+import semver from 'semver';
+import { SUPPORTED_PATCHES } from '../azure/versions.js';
 import type { SimCluster, SimNodePool } from '../api/generated.js';
 import { ArmError } from '../arm/errors.js';
 import { azFlatten } from '../arm/shapes.js';
@@ -62,6 +64,8 @@ const POOL_COLUMNS: Column[] = [
   { header: 'Mode', get: (o) => o.mode },
 ];
 
+/** Resource groups are namespaces and object names are lowercase; Azure names are case-insensitive. */
+const lower = (v: string): string => v.toLowerCase();
 const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(/[,\s]+/).filter(Boolean)];
 const int = (v: string): number => {
   const n = Number(v);
@@ -104,21 +108,22 @@ export function aksCommand(): Command {
   const aks = new Command('aks').description('simulated Azure Kubernetes Service (az aks)');
 
   withGlobals(aks.command('create').description('create a managed cluster'))
-    .requiredOption('-g, --resource-group <rg>')
-    .requiredOption('-n, --name <name>')
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('-n, --name <name>', 'name', lower)
     .option('-l, --location <location>', 'region', 'eastus')
     .option('-k, --kubernetes-version <version>')
     .option('-c, --node-count <n>', 'nodes in the first (system) pool', '3')
-    .option('-s, --node-vm-size <size>', 'VM size of the first pool', 'Standard_DS2_v2')
+    .option('-s, --node-vm-size <size>', 'VM size of the first pool (default Standard_DS2_v2, or the snapshot\'s)')
     .option('--nodepool-name <name>', 'name of the first pool', 'nodepool1')
     .option('-z, --zones <zones...>', 'availability zones of the first pool')
     .option('--dns-name-prefix <prefix>')
     .option('--snapshot-id <id>', 'node pool snapshot that shapes the first pool')
+    .option('--generate-ssh-keys', 'accepted for az compatibility (simulated nodes need no SSH keys)')
     .option('--no-wait', 'do not wait for the operation to finish')
     .action(
       action(async (o: Opts) => {
         const svc = service(o);
-        const profile: Json = { name: o.nodepoolName, count: int(String(o.nodeCount)), vmSize: o.nodeVmSize, mode: 'System' };
+        const profile: Json = { name: o.nodepoolName, count: int(String(o.nodeCount)), vmSize: o.nodeVmSize ?? (o.snapshotId ? undefined : 'Standard_DS2_v2'), mode: 'System' };
         if (o.zones) profile.availabilityZones = o.zones;
         if (o.snapshotId) profile.creationData = { sourceResourceId: o.snapshotId };
         const props: Json = { agentPoolProfiles: [profile] };
@@ -133,12 +138,12 @@ export function aksCommand(): Command {
     );
 
   withGlobals(aks.command('show').description('show a managed cluster'))
-    .requiredOption('-g, --resource-group <rg>')
-    .requiredOption('-n, --name <name>')
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('-n, --name <name>', 'name', lower)
     .action(action(async (o: Opts) => print(await clusterOut(service(o), o.resourceGroup as string, o.name as string), o, CLUSTER_COLUMNS)));
 
   withGlobals(aks.command('list').description('list managed clusters'))
-    .option('-g, --resource-group <rg>')
+    .option('-g, --resource-group <rg>', 'resource group', lower)
     .action(
       action(async (o: Opts) => {
         const svc = service(o);
@@ -148,8 +153,8 @@ export function aksCommand(): Command {
     );
 
   withGlobals(aks.command('delete').description('delete a managed cluster'))
-    .requiredOption('-g, --resource-group <rg>')
-    .requiredOption('-n, --name <name>')
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('-n, --name <name>', 'name', lower)
     .option('-y, --yes', 'do not prompt for confirmation')
     .option('--no-wait', 'do not wait for the operation to finish')
     .action(
@@ -162,8 +167,8 @@ export function aksCommand(): Command {
     );
 
   withGlobals(aks.command('scale').description('scale a node pool of a managed cluster'))
-    .requiredOption('-g, --resource-group <rg>')
-    .requiredOption('-n, --name <name>')
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('-n, --name <name>', 'name', lower)
     .requiredOption('-c, --node-count <n>')
     .option('--nodepool-name <name>', 'pool to scale (default: the only pool)')
     .option('--no-wait', 'do not wait for the operation to finish')
@@ -183,8 +188,8 @@ export function aksCommand(): Command {
     );
 
   withGlobals(aks.command('upgrade').description('upgrade the control plane and (unless --control-plane-only) every node pool'))
-    .requiredOption('-g, --resource-group <rg>')
-    .requiredOption('-n, --name <name>')
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('-n, --name <name>', 'name', lower)
     .requiredOption('-k, --kubernetes-version <version>')
     .option('--control-plane-only', 'upgrade only the control plane')
     .option('-y, --yes', 'do not prompt for confirmation')
@@ -202,7 +207,10 @@ export function aksCommand(): Command {
           // Pools that carry their own version are upgraded too; with --control-plane-only,
           // pools that follow the control plane are pinned where they are.
           if (o.controlPlaneOnly && !p.spec.orchestratorVersion) await svc.kube.patch<SimNodePool>('SimNodePool', rg, p.metadata.name!, { spec: { orchestratorVersion: cp } });
-          if (!o.controlPlaneOnly && p.spec.orchestratorVersion) await svc.kube.patch<SimNodePool>('SimNodePool', rg, p.metadata.name!, { spec: { orchestratorVersion: null } });
+          // A version upgrade without a snapshot takes the latest node image: unpin the pools.
+          if (!o.controlPlaneOnly && (p.spec.orchestratorVersion || p.spec.creationData || p.spec.nodeImageVersion)) {
+            await svc.kube.patch<SimNodePool>('SimNodePool', rg, p.metadata.name!, { spec: { orchestratorVersion: null, creationData: null, nodeImageVersion: null } });
+          }
         }
         const a = await svc.putCluster(rg, name, { properties: { kubernetesVersion: o.kubernetesVersion } });
         await finish(svc, o, { kind: 'SimCluster', rg, cluster: name }, a.operationId, () => clusterOut(svc, rg, name));
@@ -210,8 +218,8 @@ export function aksCommand(): Command {
     );
 
   withGlobals(aks.command('operation-abort').description('abort the running operation of a managed cluster'))
-    .requiredOption('-g, --resource-group <rg>')
-    .requiredOption('-n, --name <name>')
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('-n, --name <name>', 'name', lower)
     .option('--no-wait', 'do not wait for the operation to be canceled')
     .action(
       action(async (o: Opts) => {
@@ -224,17 +232,17 @@ export function aksCommand(): Command {
 
   const op = aks.command('operation').description('long-running operations of a managed cluster');
   withGlobals(op.command('show-latest').description('show the latest operation'))
-    .requiredOption('-g, --resource-group <rg>')
-    .requiredOption('-n, --name <name>')
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('-n, --name <name>', 'name', lower)
     .action(action(async (o: Opts) => print(azOperation(await service(o).getOperation({ kind: 'SimCluster', rg: o.resourceGroup as string, cluster: o.name as string }, 'latest'), o.resourceGroup as string), o, OP_COLUMNS)));
   withGlobals(op.command('show').description('show an operation by id'))
-    .requiredOption('-g, --resource-group <rg>')
-    .requiredOption('-n, --name <name>')
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('-n, --name <name>', 'name', lower)
     .requiredOption('--operation-id <id>')
     .action(action(async (o: Opts) => print(azOperation(await service(o).getOperation({ kind: 'SimCluster', rg: o.resourceGroup as string, cluster: o.name as string }, o.operationId as string), o.resourceGroup as string), o, OP_COLUMNS)));
   withGlobals(op.command('list').description('list the operations kept for a cluster (newest first, at most 50)'))
-    .requiredOption('-g, --resource-group <rg>')
-    .requiredOption('-n, --name <name>')
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('-n, --name <name>', 'name', lower)
     .option('--nodepool-name <pool>', 'list the operations of this node pool instead')
     .action(
       action(async (o: Opts) => {
@@ -259,12 +267,12 @@ async function waitCanceled(svc: ArmService, t: Target, opId: string | undefined
 
 function nodepoolCommand(): Command {
   const np = new Command('nodepool').description('node pools of a managed cluster (az aks nodepool)');
-  const poolArgs = (c: Command): Command => c.requiredOption('-g, --resource-group <rg>').requiredOption('--cluster-name <cluster>').requiredOption('-n, --name <pool>');
+  const poolArgs = (c: Command): Command => c.requiredOption('-g, --resource-group <rg>', 'resource group', lower).requiredOption('--cluster-name <cluster>', 'cluster name', lower).requiredOption('-n, --name <pool>');
   const target = (o: Opts): Target => ({ kind: 'SimNodePool', rg: o.resourceGroup as string, cluster: o.clusterName as string, pool: o.name as string });
 
   poolArgs(withGlobals(np.command('add').description('add a node pool')))
     .option('-c, --node-count <n>', 'nodes', '3')
-    .option('-s, --node-vm-size <size>', 'VM size', 'Standard_DS2_v2')
+    .option('-s, --node-vm-size <size>', 'VM size (default Standard_DS2_v2, or the snapshot\'s)')
     .option('--mode <mode>', 'System or User', 'User')
     .option('--os-type <type>', 'Linux or Windows')
     .option('--os-sku <sku>', 'Ubuntu, AzureLinux, Windows2019, Windows2022')
@@ -283,7 +291,7 @@ function nodepoolCommand(): Command {
         const svc = service(o);
         const t = target(o);
         if (t.kind !== 'SimNodePool') return;
-        const body: Json = { properties: { ...poolBody(o), ...(o.snapshotId ? { creationData: { sourceResourceId: o.snapshotId } } : {}) } };
+        const body: Json = { properties: { ...poolBody(o), ...(o.snapshotId ? { creationData: { sourceResourceId: o.snapshotId } } : { vmSize: o.nodeVmSize ?? 'Standard_DS2_v2' }) } };
         if (await svc.kube.get('SimNodePool', t.rg, `${t.cluster}-${t.pool}`)) throw new ArmError(409, 'ResourceAlreadyExists', `Node pool ${t.pool} already exists, please try a different name.`);
         const a = await svc.putPool(t.rg, t.cluster, t.pool, body);
         await finish(svc, o, t, a.operationId, () => poolOut(svc, t.rg, t.cluster, t.pool));
@@ -293,8 +301,8 @@ function nodepoolCommand(): Command {
   poolArgs(withGlobals(np.command('show').description('show a node pool'))).action(action(async (o: Opts) => print(await poolOut(service(o), o.resourceGroup as string, o.clusterName as string, o.name as string), o, POOL_COLUMNS)));
 
   withGlobals(np.command('list').description('list node pools'))
-    .requiredOption('-g, --resource-group <rg>')
-    .requiredOption('--cluster-name <cluster>')
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('--cluster-name <cluster>', 'cluster name', lower)
     .action(action(async (o: Opts) => print((await service(o).listPools(o.resourceGroup as string, o.clusterName as string)).map((p) => azFlatten(p, o.resourceGroup as string)), o, POOL_COLUMNS)));
 
   poolArgs(withGlobals(np.command('scale').description('scale a node pool')))
@@ -326,6 +334,7 @@ function nodepoolCommand(): Command {
         if (o.nodeImageOnly) props.nodeImageOnly = true;
         if (o.snapshotId) props.creationData = { sourceResourceId: o.snapshotId };
         if (!o.kubernetesVersion && !o.nodeImageOnly && !o.snapshotId) throw new ArmError(400, 'InvalidArgumentValue', 'one of --kubernetes-version, --node-image-only or --snapshot-id is required');
+        if (o.kubernetesVersion && o.nodeImageOnly) throw new ArmError(400, 'MutuallyExclusiveArgumentError', 'Conflicting flags. Upgrading the Kubernetes version will also upgrade the node image version. If you only want to upgrade the node version please use the "--node-image-only" option only.');
         const a = await svc.putPool(t.rg, t.cluster, t.pool, { properties: props });
         await finish(svc, o, t, a.operationId, () => poolOut(svc, t.rg, t.cluster, t.pool));
       }),
@@ -352,5 +361,103 @@ function nodepoolCommand(): Command {
         if (o.wait !== false) await waitCanceled(svc, t, a.operationId);
       }),
     );
+
+  withGlobals(np.command('get-upgrades').description('the Kubernetes versions and the latest node image a node pool can upgrade to'))
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('--cluster-name <cluster>', 'cluster name', lower)
+    .requiredOption('--nodepool-name <pool>')
+    .action(
+      action(async (o: Opts) => {
+        const svc = service(o);
+        const rg = o.resourceGroup as string;
+        const c = await svc.cluster(rg, o.clusterName as string);
+        const p = await svc.pool(rg, o.clusterName as string, o.nodepoolName as string);
+        const cur = p.status?.currentOrchestratorVersion ?? '';
+        const cp = c.status?.currentKubernetesVersion ?? c.spec.kubernetesVersion ?? '';
+        const upgrades = Object.values(SUPPORTED_PATCHES)
+          .filter((v) => semver.valid(v) && semver.valid(cur) && semver.gt(v, cur) && (!semver.valid(cp) || semver.lte(v, cp)))
+          .sort(semver.compare)
+          .map((v) => ({ isPreview: null, kubernetesVersion: v }));
+        print(
+          {
+            id: `${p.status?.id ?? ''}/upgradeProfiles/default`,
+            kubernetesVersion: cur,
+            latestNodeImageVersion: p.status?.latestNodeImageVersion ?? null,
+            name: 'default',
+            osType: p.spec.osType ?? 'Linux',
+            resourceGroup: rg,
+            type: 'Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles',
+            upgrades,
+          },
+          o,
+        );
+      }),
+    );
+
+  np.addCommand(snapshotCommand());
   return np;
+}
+
+const SNAPSHOT_COLUMNS: Column[] = [
+  { header: 'Name', get: (o) => o.name },
+  { header: 'Location', get: (o) => o.location },
+  { header: 'ResourceGroup', get: (o) => o.resourceGroup },
+  { header: 'NodeImageVersion', get: (o) => o.nodeImageVersion },
+  { header: 'KubernetesVersion', get: (o) => o.kubernetesVersion },
+  { header: 'OsType', get: (o) => o.osType },
+  { header: 'OsSku', get: (o) => o.osSku },
+  { header: 'EnableFIPS', get: (o) => o.enableFIPS },
+  { header: 'VmSize', get: (o) => o.vmSize },
+];
+
+/** `az aks nodepool snapshot create|show|list|delete`: node pool snapshots. */
+function snapshotCommand(): Command {
+  const sc = new Command('snapshot').description('node pool snapshots (az aks nodepool snapshot)');
+  const rgOf = (o: Opts): string => o.resourceGroup as string;
+
+  withGlobals(sc.command('create').description('take a snapshot of a node pool'))
+    .requiredOption('-g, --resource-group <rg>', 'resource group of the snapshot', lower)
+    .requiredOption('-n, --name <name>', 'snapshot name', lower)
+    .requiredOption('--nodepool-id <id>', 'ARM id of the source node pool')
+    .option('-l, --location <location>', "region (must be the source pool's; default: that region)")
+    .option('--tags <tags...>', 'space-separated tags key=value', list)
+    .action(
+      action(async (o: Opts) => {
+        const svc = service(o);
+        const body: Json = { properties: { creationData: { sourceResourceId: o.nodepoolId }, snapshotType: 'NodePool' } };
+        if (o.location) body.location = o.location;
+        if (o.tags) body.tags = Object.fromEntries((o.tags as string[]).map((kv) => [kv.split('=')[0]!, kv.split('=').slice(1).join('=')]));
+        if (await svc.kube.get('NodePoolSnapshot', rgOf(o), o.name as string)) throw new ArmError(409, 'ResourceAlreadyExists', `A snapshot named ${String(o.name)} already exists in resource group ${rgOf(o)}.`);
+        const r = await svc.putSnapshot(rgOf(o), o.name as string, body);
+        print(azFlatten(r.body, rgOf(o)), o, SNAPSHOT_COLUMNS);
+      }),
+    );
+
+  withGlobals(sc.command('show').description('show a node pool snapshot'))
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('-n, --name <name>', 'snapshot name', lower)
+    .action(action(async (o: Opts) => print(azFlatten(await service(o).getSnapshot(rgOf(o), o.name as string), rgOf(o)), o, SNAPSHOT_COLUMNS)));
+
+  withGlobals(sc.command('list').description('list node pool snapshots'))
+    .option('-g, --resource-group <rg>', 'resource group', lower)
+    .action(
+      action(async (o: Opts) => {
+        const all = await service(o).listSnapshots(o.resourceGroup as string | undefined);
+        print(all.map((x) => azFlatten(x, String(x.id).split('/')[4]!)), o, SNAPSHOT_COLUMNS);
+      }),
+    );
+
+  withGlobals(sc.command('delete').description('delete a node pool snapshot'))
+    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
+    .requiredOption('-n, --name <name>', 'snapshot name', lower)
+    .option('-y, --yes', 'do not prompt for confirmation')
+    .option('--no-wait', 'do not wait')
+    .action(
+      action(async (o: Opts) => {
+        const svc = service(o);
+        await svc.snapshot(rgOf(o), o.name as string);
+        await svc.deleteSnapshot(rgOf(o), o.name as string);
+      }),
+    );
+  return sc;
 }

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import { Command } from 'commander';
 import { handle } from '../arm/router.js';
+import '../aci/routes.js'; // registers the Microsoft.ContainerInstance routes
 import { ArmError } from '../arm/errors.js';
 import { isConflict, isNotFound } from '../runtime/client.js';
 import { serve } from '../serve.js';

@@ -1,9 +1,9 @@
 // Waits on a long-running operation the way az does: a progress line on stderr, then the result.
+import { realSleep } from '../runtime/clock.js';
 import { ArmError } from '../arm/errors.js';
 import type { ArmService, Target } from '../arm/service.js';
 
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls the operation until it ends; throws an ArmError when it failed or was canceled. */
 export async function waitOperation(svc: ArmService, t: Target, operationId: string | undefined, opts: { intervalMs?: number; quiet?: boolean } = {}): Promise<Record<string, unknown>> {
@@ -27,7 +27,7 @@ export async function waitOperation(svc: ArmService, t: Target, operationId: str
       }
       return op;
     }
-    await sleep(opts.intervalMs ?? 500);
+    await realSleep(opts.intervalMs ?? 500);
   }
 }
 
@@ -40,6 +40,6 @@ export async function waitGone(check: () => Promise<unknown>, intervalMs = 500):
       if (err instanceof ArmError && err.status === 404) return;
       throw err;
     }
-    await sleep(intervalMs);
+    await realSleep(intervalMs);
   }
 }

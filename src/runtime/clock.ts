@@ -224,3 +224,23 @@ export class FakeClock extends HeapClock {
     if (target > this.current) this.current = target;
   }
 }
+
+/**
+ * Wall-clock time for things that guard real processes and networks (leases, watch backoff,
+ * CLI polling), never for simulated durations: those go through a Clock.
+ */
+export function wallNow(): number {
+  return Date.now();
+}
+
+/** A real-time pause for the same uses as wallNow. It keeps the process alive while it waits (a CLI waiting on an operation relies on that). */
+export function realSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A cancellable real-time timer (unref'd), e.g. to bound how long real work may take. */
+export function realTimeout(ms: number, fn: () => void): () => void {
+  const t = setTimeout(fn, ms);
+  t.unref();
+  return () => clearTimeout(t);
+}

@@ -1,5 +1,5 @@
 // Runs a Reconciler over a WorkQueue with N workers: timeouts, error backoff, requeue-after, terminal errors.
-import type { Clock } from './clock.js';
+import { realTimeout, type Clock } from './clock.js';
 import { WorkQueue, type WorkQueueMetrics } from './workqueue.js';
 
 /** requeueAfterMs is REAL ms. */
@@ -126,10 +126,9 @@ export class Controller {
     // A plain setTimeout, not clock.at: the timeout bounds real work and must fire even when the
     // clock is a FakeClock nobody advances. It is the only exception to the one-timer rule and is
     // bounded by `workers` concurrent timers, each unref'd and cleared as soon as the race ends.
-    let timer: NodeJS.Timeout | undefined;
+    let cancelTimer: (() => void) | undefined;
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), this.timeoutMs);
-      timer.unref();
+      cancelTimer = realTimeout(this.timeoutMs, () => resolve(TIMED_OUT));
     });
 
     let release = true;
@@ -156,7 +155,7 @@ export class Controller {
         this.report('success', started);
       }
     } finally {
-      clearTimeout(timer);
+      cancelTimer?.();
       if (release) this.queue.done(key);
     }
   }

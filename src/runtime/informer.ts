@@ -6,6 +6,7 @@ import { Watch, type KubernetesObject } from '@kubernetes/client-node';
 import fetch from 'node-fetch';
 import type { Kube } from './client.js';
 import type { Logger } from './logger.js';
+import { realSleep } from './clock.js';
 
 export interface Handlers<T> {
   add?(obj: T): void;
@@ -100,7 +101,7 @@ export class Informer<T extends KubernetesObject> {
         this.failures++;
         const delay = Math.min(30_000, 200 * 2 ** Math.min(this.failures, 8));
         this.opts.log.warn({ err, path: this.opts.path, delayMs: delay }, 'Watch failed; restarting after backoff');
-        await sleep(delay);
+        await realSleep(delay); // network backoff is real time, not simulated time
       }
     }
   }
@@ -170,6 +171,8 @@ export class Informer<T extends KubernetesObject> {
   }
 
   private upsert(obj: T): void {
+    // managedFields are the largest part of most objects and no controller reads them.
+    if (obj.metadata?.managedFields) delete obj.metadata.managedFields;
     const key = keyOf(obj);
     const old = this.store.get(key);
     if (old && old.metadata?.resourceVersion === obj.metadata?.resourceVersion) return;
@@ -202,7 +205,3 @@ export class Informer<T extends KubernetesObject> {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  // Backoff between watch restarts is real time by nature (network), not simulated time.
-  return new Promise((r) => setTimeout(r, ms).unref());
-}

@@ -1,8 +1,10 @@
 // Leader election on a coordination.k8s.io Lease, so only one operator process acts at a time.
-// Renewal uses real time (it guards real processes); losing the lease stops the process.
+// Renewal runs on real time (it guards real processes), one renewal at a time; leadership is
+// lost only when no renewal has succeeded for a whole lease duration.
 import { V1MicroTime, type V1Lease } from '@kubernetes/client-node';
 import type { Kube } from './client.js';
 import { isConflict, isNotFound } from './client.js';
+import { realSleep, wallNow } from './clock.js';
 import type { Logger } from './logger.js';
 
 export interface LeaderOptions {
@@ -15,10 +17,12 @@ export interface LeaderOptions {
   log: Logger;
 }
 
+type Attempt = 'held' | 'taken' | 'conflict';
+
 export class LeaderElector {
-  private timer: NodeJS.Timeout | undefined;
   private leading = false;
   private stopped = false;
+  private lastRenew = 0;
 
   constructor(private readonly o: LeaderOptions) {}
 
@@ -28,32 +32,51 @@ export class LeaderElector {
 
   /** Resolves once this process leads; calls onLost if it later loses the lease. */
   async acquire(onLost: () => void): Promise<void> {
-    const retry = (this.o.renewSeconds ?? 2) * 1000;
+    const period = (this.o.renewSeconds ?? 2) * 1000;
     for (;;) {
       if (this.stopped) throw new Error('leader election stopped');
-      if (await this.tryAcquireOrRenew()) break;
-      await new Promise((r) => setTimeout(r, retry));
+      const a = await this.attempt().catch((err: unknown) => {
+        this.o.log.warn({ err }, 'Leader election attempt failed');
+        return 'taken' as Attempt;
+      });
+      if (a === 'held') break;
+      await realSleep(period);
     }
     this.leading = true;
+    this.lastRenew = wallNow();
     this.o.log.info({ lease: `${this.o.namespace}/${this.o.name}`, identity: this.o.identity }, 'Became leader');
-    this.timer = setInterval(() => {
-      this.tryAcquireOrRenew().then(
-        (ok) => {
-          if (!ok && this.leading) {
-            this.leading = false;
-            this.o.log.error({ identity: this.o.identity }, 'Lost the leader lease');
-            onLost();
-          }
-        },
-        (err: unknown) => this.o.log.warn({ err }, 'Lease renewal failed'),
-      );
-    }, retry);
+    void this.renewLoop(period, onLost);
+  }
+
+  private async renewLoop(period: number, onLost: () => void): Promise<void> {
+    const leaseMs = (this.o.leaseSeconds ?? 15) * 1000;
+    while (!this.stopped && this.leading) {
+      await realSleep(period);
+      if (this.stopped) return;
+      let a: Attempt;
+      try {
+        a = await this.attempt();
+      } catch (err: unknown) {
+        this.o.log.warn({ err }, 'Lease renewal failed');
+        a = 'conflict';
+      }
+      if (a === 'held') {
+        this.lastRenew = wallNow();
+        continue;
+      }
+      // Someone else holds it, or renewals kept failing for a whole lease: step down.
+      if (a === 'taken' || wallNow() - this.lastRenew > leaseMs) {
+        this.leading = false;
+        this.o.log.error({ identity: this.o.identity, attempt: a }, 'Lost the leader lease');
+        onLost();
+        return;
+      }
+    }
   }
 
   /** Gives the lease up so a successor does not wait for it to expire. */
   async release(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
     if (!this.leading) return;
     this.leading = false;
     try {
@@ -67,10 +90,11 @@ export class LeaderElector {
     }
   }
 
-  private async tryAcquireOrRenew(): Promise<boolean> {
+  /** One read-modify-write of the Lease: held (we hold it now), taken (another live holder), conflict (retry). */
+  private async attempt(): Promise<Attempt> {
     const { kube, namespace, name, identity } = this.o;
     const leaseSeconds = this.o.leaseSeconds ?? 15;
-    const now = new V1MicroTime(Date.now());
+    const now = new V1MicroTime(wallNow());
     let lease: V1Lease;
     try {
       lease = await kube.coordination.readNamespacedLease({ name, namespace });
@@ -81,31 +105,30 @@ export class LeaderElector {
           namespace,
           body: { metadata: { name, namespace }, spec: { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 } },
         });
-        return true;
+        return 'held';
       } catch (e: unknown) {
-        if (isConflict(e)) return false;
+        if (isConflict(e)) return 'conflict';
         throw e;
       }
     }
     const spec = lease.spec ?? {};
     const holder = spec.holderIdentity;
     const renewed = spec.renewTime ? new Date(spec.renewTime).getTime() : 0;
-    const expired = renewed + (spec.leaseDurationSeconds ?? leaseSeconds) * 1000 < Date.now();
-    if (holder && holder !== identity && !expired) return false;
-    const transitions = (spec.leaseTransitions ?? 0) + (holder === identity ? 0 : 1);
+    const expired = renewed + (spec.leaseDurationSeconds ?? leaseSeconds) * 1000 < wallNow();
+    if (holder && holder !== identity && !expired) return 'taken';
     lease.spec = {
       ...spec,
       holderIdentity: identity,
       leaseDurationSeconds: leaseSeconds,
       renewTime: now,
       acquireTime: holder === identity ? spec.acquireTime : now,
-      leaseTransitions: transitions,
+      leaseTransitions: (spec.leaseTransitions ?? 0) + (holder === identity ? 0 : 1),
     };
     try {
       await kube.coordination.replaceNamespacedLease({ name, namespace, body: lease });
-      return true;
+      return 'held';
     } catch (err: unknown) {
-      if (isConflict(err)) return false;
+      if (isConflict(err)) return 'conflict';
       throw err;
     }
   }

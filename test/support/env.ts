@@ -108,7 +108,7 @@ export async function startOperator(opts: { timeScale?: number; waitUntil?: 'syn
   await waitFor(`operator: ${marker}`, async () => {
     if (proc.exitCode !== null) throw Object.assign(new Error(`operator exited ${proc.exitCode}: ${logs.slice(-5).join('\n')}`), { fatal: true });
     return logs.some((l) => l.includes(marker));
-  }, 60_000, 100);
+  }, 120_000, 100);
   return {
     proc,
     logs,

@@ -1,0 +1,230 @@
+// `aksim sim ...`: the simulator's own levers, outside the az surface: inject and clear faults,
+// run machine actions, schedule VM maintenance events, evict spot VMs.
+//   aksim sim fault inject|clear --node N --type T [-g RG]
+//   aksim sim reboot|reimage|redeploy --node N [-g RG]
+//   aksim sim event schedule|approve|cancel|list ...   aksim sim spot-evict --node N
+import { randomUUID } from 'node:crypto';
+import { Command } from 'commander';
+import type { ScheduledEvent, SimMachine } from '../api/generated.js';
+import { ArmError } from '../arm/errors.js';
+import { Kube } from '../runtime/client.js';
+import { durationMs } from '../runtime/duration.js';
+import { FAULT_TYPES, requestField, requestsOf, type ActionType } from '../../controllers/machine/health.js';
+import { action, print, withGlobals, type GlobalOpts } from './context.js';
+
+type Opts = GlobalOpts & Record<string, unknown>;
+
+const kubeOf = (o: Opts): Kube => Kube.fromFile(o.kubeconfig ?? process.env.KUBECONFIG);
+
+/** The SimMachine behind a node: in -g's namespace, or found by the node's aksim.io/namespace label. */
+export async function findMachine(kube: Kube, node: string, rg?: string): Promise<SimMachine> {
+  let ns = rg;
+  if (!ns) {
+    try {
+      const n = await kube.core.readNode({ name: node });
+      ns = n.metadata?.labels?.['aksim.io/namespace'];
+    } catch {
+      // no Node (yet): fall through to a search
+    }
+  }
+  if (!ns) {
+    const all = (await kube.custom.listClusterCustomObject({ group: 'aksim.io', version: 'v1alpha1', plural: 'simmachines' })) as { items: SimMachine[] };
+    ns = all.items.find((m) => m.metadata.name === node)?.metadata.namespace;
+  }
+  const m = ns ? await kube.get<SimMachine>('SimMachine', ns, node) : undefined;
+  if (!m) throw new ArmError(404, 'NotFound', `no simulated VM for node ${node}${rg ? ` in resource group ${rg}` : ''}`);
+  return m;
+}
+
+const machineOut = (m: SimMachine): Record<string, unknown> => ({
+  name: m.metadata.name,
+  resourceGroup: m.metadata.namespace,
+  faults: (m.spec.faults ?? []).map((f) => f.type),
+  rebootRequests: m.spec.rebootRequests ?? 0,
+  reimageRequests: m.spec.reimageRequests ?? 0,
+  redeployRequests: m.spec.redeployRequests ?? 0,
+  reboots: m.status?.reboots ?? 0,
+  reimages: m.status?.reimages ?? 0,
+  redeploys: m.status?.redeploys ?? 0,
+  action: m.status?.action?.type ?? null,
+});
+
+async function setFaults(kube: Kube, m: SimMachine, faults: NonNullable<SimMachine['spec']['faults']>): Promise<SimMachine> {
+  return kube.patch<SimMachine>('SimMachine', m.metadata.namespace!, m.metadata.name!, { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults } });
+}
+
+function faultCommand(): Command {
+  const f = new Command('fault').description('inject or clear a fault on a simulated VM');
+  const types = FAULT_TYPES.filter((t) => t !== 'Frozen').join(', ');
+  withGlobals(f.command('inject').description(`inject a fault (${types})`))
+    .requiredOption('--node <name>', 'node (VM) name')
+    .requiredOption('--type <type>', types)
+    .option('-g, --resource-group <rg>', 'resource group of the cluster (default: from the node)')
+    .option('--message <text>', 'free text kept with the fault')
+    .action(
+      action(async (o: Opts) => {
+        const kube = kubeOf(o);
+        const type = String(o.type);
+        if (!FAULT_TYPES.includes(type as never)) throw new ArmError(400, 'InvalidArgumentValue', `unknown fault type ${type}; one of ${types}`);
+        const m = await findMachine(kube, String(o.node), o.resourceGroup as string | undefined);
+        const faults = (m.spec.faults ?? []).filter((x) => x.type !== type);
+        faults.push({ type: type as never, since: new Date().toISOString(), ...(o.message ? { message: String(o.message) } : {}) });
+        print(machineOut(await setFaults(kube, m, faults)), o);
+      }),
+    );
+  withGlobals(f.command('clear').description('clear a fault (or all with --type all)'))
+    .requiredOption('--node <name>', 'node (VM) name')
+    .requiredOption('--type <type>', `${types} or all`)
+    .option('-g, --resource-group <rg>', 'resource group of the cluster (default: from the node)')
+    .action(
+      action(async (o: Opts) => {
+        const kube = kubeOf(o);
+        const m = await findMachine(kube, String(o.node), o.resourceGroup as string | undefined);
+        const faults = o.type === 'all' ? [] : (m.spec.faults ?? []).filter((x) => x.type !== o.type);
+        print(machineOut(await setFaults(kube, m, faults)), o);
+      }),
+    );
+  return f;
+}
+
+function actionCommand(type: ActionType, what: string): Command {
+  return withGlobals(new Command(type.toLowerCase()).description(what))
+    .requiredOption('--node <name>', 'node (VM) name')
+    .option('-g, --resource-group <rg>', 'resource group of the cluster (default: from the node)')
+    .option('--as <user>', 'who asks (recorded on the SimMachine)', process.env.USER ?? 'user')
+    .action(
+      action(async (o: Opts) => {
+        const kube = kubeOf(o);
+        const m = await findMachine(kube, String(o.node), o.resourceGroup as string | undefined);
+        const next = await kube.patch<SimMachine>('SimMachine', m.metadata.namespace!, m.metadata.name!, {
+          metadata: { resourceVersion: m.metadata.resourceVersion },
+          spec: { [requestField(type)]: requestsOf(m, type) + 1, lastRequestedBy: String(o.as) },
+        });
+        print(machineOut(next), o);
+      }),
+    );
+}
+
+export const EVENT_TYPES = ['Freeze', 'Reboot', 'Redeploy', 'Preempt', 'Terminate'] as const;
+
+/** Parses --not-before: an ISO time, or a duration from now in simulated time is not possible here, so real: +PT5M. */
+function notBeforeOf(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  const s = String(v);
+  if (s.startsWith('+')) return new Date(Date.now() + durationMs(s.slice(1))).toISOString();
+  const t = Date.parse(s);
+  if (Number.isNaN(t)) throw new ArmError(400, 'InvalidArgumentValue', `--not-before must be an ISO time or +<ISO duration> (real time from now), got ${s}`);
+  return new Date(t).toISOString();
+}
+
+async function scheduleEvent(kube: Kube, m: SimMachine, o: Opts, type: string, source: string): Promise<ScheduledEvent> {
+  const id = randomUUID().toUpperCase();
+  const spec: ScheduledEvent['spec'] = { eventType: type as never, nodes: [m.metadata.name!], eventSource: source as never, eventId: id };
+  const nb = notBeforeOf(o.notBefore);
+  if (nb) spec.notBefore = nb;
+  if (o.duration !== undefined) spec.durationInSeconds = Number(o.duration);
+  if (o.description) spec.description = String(o.description);
+  if (o.terminateNotice) spec.terminateNotice = String(o.terminateNotice);
+  return kube.create<ScheduledEvent>('ScheduledEvent', m.metadata.namespace!, { metadata: { name: `${type.toLowerCase()}-${id.slice(0, 8).toLowerCase()}`, namespace: m.metadata.namespace }, spec } as ScheduledEvent);
+}
+
+const eventOut = (e: ScheduledEvent): Record<string, unknown> => ({
+  name: e.metadata.name,
+  resourceGroup: e.metadata.namespace,
+  EventId: e.status?.eventId ?? e.spec.eventId,
+  EventType: e.spec.eventType,
+  EventStatus: e.status?.eventStatus ?? 'Scheduled',
+  NotBefore: e.status?.notBefore ?? e.spec.notBefore ?? null,
+  nodes: e.spec.nodes,
+});
+
+async function findEvent(kube: Kube, o: Opts): Promise<ScheduledEvent> {
+  const id = String(o.id);
+  const ns = o.resourceGroup as string | undefined;
+  const items = ns
+    ? await kube.list<ScheduledEvent>('ScheduledEvent', ns)
+    : ((await kube.custom.listClusterCustomObject({ group: 'aksim.io', version: 'v1alpha1', plural: 'scheduledevents' })) as { items: ScheduledEvent[] }).items;
+  const e = items.find((x) => x.metadata.name === id || (x.status?.eventId ?? x.spec.eventId)?.toUpperCase() === id.toUpperCase());
+  if (!e) throw new ArmError(404, 'NotFound', `no scheduled event ${id}`);
+  return e;
+}
+
+function eventCommand(): Command {
+  const ev = new Command('event').description('VM scheduled events (IMDS /metadata/scheduledevents)');
+  withGlobals(ev.command('schedule').description('schedule a VM maintenance event on a node'))
+    .requiredOption('--node <name>', 'node (VM) name')
+    .requiredOption('--type <type>', EVENT_TYPES.join(', '))
+    .option('-g, --resource-group <rg>', 'resource group of the cluster (default: from the node)')
+    .option('--not-before <time>', 'earliest start: ISO time or +<duration> of real time from now (never earlier than the minimum notice)')
+    .option('--duration <seconds>', 'DurationInSeconds (Freeze: how long the VM pauses)')
+    .option('--terminate-notice <duration>', 'Terminate: minimum notice, PT5M..PT15M')
+    .option('--source <source>', 'EventSource: Platform or User', 'Platform')
+    .option('--description <text>')
+    .action(
+      action(async (o: Opts) => {
+        const type = String(o.type);
+        if (!EVENT_TYPES.includes(type as never)) throw new ArmError(400, 'InvalidArgumentValue', `unknown event type ${type}; one of ${EVENT_TYPES.join(', ')}`);
+        const kube = kubeOf(o);
+        const m = await findMachine(kube, String(o.node), o.resourceGroup as string | undefined);
+        print(eventOut(await scheduleEvent(kube, m, o, type, String(o.source))), o);
+      }),
+    );
+  withGlobals(ev.command('approve').description('approve an event (IMDS StartRequests): it starts now'))
+    .requiredOption('--id <id>', 'EventId or object name')
+    .option('-g, --resource-group <rg>')
+    .action(
+      action(async (o: Opts) => {
+        const kube = kubeOf(o);
+        const e = await findEvent(kube, o);
+        print(eventOut(await kube.patch<ScheduledEvent>('ScheduledEvent', e.metadata.namespace!, e.metadata.name!, { spec: { approved: true } })), o);
+      }),
+    );
+  withGlobals(ev.command('cancel').description('cancel an event that has not started (what autodrain cordoned is uncordoned)'))
+    .requiredOption('--id <id>', 'EventId or object name')
+    .option('-g, --resource-group <rg>')
+    .action(
+      action(async (o: Opts) => {
+        const kube = kubeOf(o);
+        const e = await findEvent(kube, o);
+        if (e.status?.eventStatus === 'Started') throw new ArmError(409, 'Conflict', `event ${e.status.eventId} has already started`);
+        await kube.delete('ScheduledEvent', e.metadata.namespace!, e.metadata.name!);
+        print({ ...eventOut(e), EventStatus: 'Canceled' }, o);
+      }),
+    );
+  withGlobals(ev.command('list').description('list scheduled events'))
+    .option('-g, --resource-group <rg>')
+    .action(
+      action(async (o: Opts) => {
+        const kube = kubeOf(o);
+        const ns = o.resourceGroup as string | undefined;
+        const items = ns
+          ? await kube.list<ScheduledEvent>('ScheduledEvent', ns)
+          : ((await kube.custom.listClusterCustomObject({ group: 'aksim.io', version: 'v1alpha1', plural: 'scheduledevents' })) as { items: ScheduledEvent[] }).items;
+        print(items.map(eventOut), o);
+      }),
+    );
+  return ev;
+}
+
+export function simCommand(): Command {
+  const sim = new Command('sim').description('simulator controls: faults, VM actions, scheduled events, spot evictions');
+  sim.addCommand(faultCommand());
+  sim.addCommand(actionCommand('Reboot', 'reboot a VM (down for the simulated boot time)'));
+  sim.addCommand(actionCommand('Reimage', "reimage a VM (OS disk reset to the pool's node image)"));
+  sim.addCommand(actionCommand('Redeploy', 'redeploy a VM to another host (ephemeral disk lost)'));
+  sim.addCommand(eventCommand());
+  withGlobals(sim.command('spot-evict').description('evict a spot VM: a Preempt scheduled event with 30 s notice'))
+    .requiredOption('--node <name>', 'node (VM) name of a spot pool')
+    .option('-g, --resource-group <rg>')
+    .option('--not-before <time>', 'later start than the 30 s minimum: ISO time or +<duration> of real time')
+    .action(
+      action(async (o: Opts) => {
+        const kube = kubeOf(o);
+        const m = await findMachine(kube, String(o.node), o.resourceGroup as string | undefined);
+        if (m.spec.priority !== 'Spot') throw new ArmError(400, 'InvalidArgumentValue', `node ${m.metadata.name} is not a spot VM (priority ${m.spec.priority ?? 'Regular'})`);
+        print(eventOut(await scheduleEvent(kube, m, o, 'Preempt', 'Platform')), o);
+      }),
+    );
+  for (const c of [sim, ...sim.commands, ...sim.commands.flatMap((c) => c.commands)]) c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  return sim;
+}

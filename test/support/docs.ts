@@ -1,0 +1,38 @@
+// Runs the shell examples of a docs/ page as a user would: the ```sh blocks in order, in bash,
+// with `aksim` on PATH and the variables each block sets carried into the next.
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { ROOT, run } from './env.js';
+
+/** The ```sh (or ```azurecli) blocks of a docs/ page. */
+export function docBlocks(page: string): string[] {
+  const md = readFileSync(join(ROOT, page), 'utf8');
+  return [...md.matchAll(/^```(?:sh|azurecli)\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+}
+
+/** A folder with an `aksim` command that runs this checkout's bin/aksim.js. */
+export function aksimOnPath(): string {
+  const bin = mkdtempSync(join(tmpdir(), 'aksim-bin-'));
+  writeFileSync(join(bin, 'aksim'), `#!/bin/sh\nexec "${process.execPath}" "${join(ROOT, 'bin/aksim.js')}" "$@"\n`);
+  chmodSync(join(bin, 'aksim'), 0o755);
+  return bin;
+}
+
+/** Runs one block in bash with the variables of earlier blocks; returns its output and the variables it set. */
+export async function runBlock(block: string, vars: Record<string, string>, bin: string, opts: { expectFail?: boolean } = {}): Promise<{ stdout: string; stderr: string; code: number; vars: Record<string, string> }> {
+  const names = [...block.matchAll(/^(?:export )?([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]!);
+  const script = [
+    'set -eo pipefail',
+    ...Object.entries(vars).map(([k, v]) => `${k}='${v.replace(/'/g, "'\\''")}'`),
+    block,
+    ...names.map((n) => `printf '__VAR__ %s=%s\\n' ${n} "$${n}"`),
+  ].join('\n');
+  const r = await run('bash', ['-c', script], { env: { PATH: `${bin}:${process.env.PATH}` } });
+  if (opts.expectFail) expect(r.code, `block should fail:\n${block}`).to.not.equal(0);
+  else expect(r.code, `block failed:\n${block}\nstderr: ${r.stderr}`).to.equal(0);
+  const out = { ...vars };
+  for (const m of r.stdout.matchAll(/^__VAR__ ([A-Za-z_][A-Za-z0-9_]*)=(.*)$/gm)) out[m[1]!] = m[2]!;
+  return { stdout: r.stdout.replace(/^__VAR__ .*\n?/gm, ''), stderr: r.stderr, code: r.code, vars: out };
+}
