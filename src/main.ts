@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { runOperator } from './operator.js';
 import { aksCommand } from './cli/aks.js';
-import { groupCommand, restCommand, serveCommand } from './cli/misc.js';
+import { accountCommand, groupCommand, restCommand, serveCommand } from './cli/misc.js';
 import { simCommand } from './cli/sim.js';
 
 const program = new Command();
@@ -38,6 +38,7 @@ program
 
 program.addCommand(aksCommand());
 program.addCommand(groupCommand());
+program.addCommand(accountCommand());
 program.addCommand(restCommand());
 program.addCommand(serveCommand());
 program.addCommand(simCommand());

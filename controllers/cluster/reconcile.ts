@@ -3,6 +3,7 @@
 // agentPoolProfiles to SimNodePools (server-side apply, once each pool is idle), waits for the
 // pools' own operations, and rolls their state up. Abort cancels the cluster's operation and the
 // running operations of its pools. Deletion removes every pool first.
+import { createHash } from 'node:crypto';
 import type { SimCluster, SimClusterStatus, SimNodePool, SimNodePoolSpec } from '../../src/api/generated.js';
 import { GROUP, VERSION } from '../../src/api/generated.js';
 import { clusterId } from '../../src/azure/ids.js';
@@ -108,9 +109,14 @@ class ClusterReconciler implements Reconciler {
     }
     // 2. Profiles go to their pools once each is idle (a busy pool refuses changes).
     if ((cluster.status?.profilesAppliedGeneration ?? 0) < gen) {
-      const busy = await this.applyProfiles(cluster, ns, name);
-      if (busy.length > 0) return { requeueAfterMs: BUSY_RETRY_MS };
-      await writeStatus(ctx.kube, 'SimCluster', cluster, { profilesAppliedGeneration: gen });
+      // Only a change of the profiles themselves is pushed to the pools: a simulation setting or
+      // a version change must not undo a pool scaled on its own since.
+      const hash = profilesHash(cluster);
+      if (hash !== cluster.status?.profilesHash) {
+        const busy = await this.applyProfiles(cluster, ns, name);
+        if (busy.length > 0) return { requeueAfterMs: BUSY_RETRY_MS };
+      }
+      await writeStatus(ctx.kube, 'SimCluster', cluster, { profilesAppliedGeneration: gen, profilesHash: hash });
       return;
     }
     // 3. Wait for every pool to catch up.
@@ -237,6 +243,10 @@ class ClusterReconciler implements Reconciler {
     const [ns, name] = splitKey(key(cluster));
     return clusterId(this.ctx.settings.subscriptionId, ns, name);
   }
+}
+
+export function profilesHash(c: SimCluster): string {
+  return createHash('sha1').update(JSON.stringify(c.spec.agentPoolProfiles ?? [])).digest('hex').slice(0, 16);
 }
 
 function lessThan(a: string, b: string): boolean {

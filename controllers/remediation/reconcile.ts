@@ -3,6 +3,7 @@
 // (the memory a restarted operator resumes from), then asks machines for actions as user
 // aks-remediator (spec.<action>Requests, field manager aks-remediator) and posts the Node events
 // (reporting controller aks-auto-repair). Requeues at the earliest deadline; never polls.
+import { isDeepStrictEqual } from 'node:util';
 import { PatchStrategy, setHeaderOptions, type V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine } from '../../src/api/generated.js';
 import { GROUP, VERSION } from '../../src/api/generated.js';
@@ -10,7 +11,6 @@ import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import { getCondition, type Condition } from '../../src/runtime/conditions.js';
 import { clusterKeyOf, LABELS, splitKey, type ControllerDef, type Ctx } from '../context.js';
 import { doneOf, requestField, requestsOf, ACTION_TYPES, type ActionType } from '../machine/health.js';
-import { writeStatus } from '../shared/objects.js';
 import { decide, repairSettings, REMEDIATOR_USER, REPORTING_CONTROLLER, type NodeView } from './decide.js';
 
 export const SHUTDOWN_TAINT = 'node.cloudprovider.kubernetes.io/shutdown';
@@ -86,19 +86,44 @@ export function nodeView(m: SimMachine, node: V1Node | undefined, now: number): 
 
 class RemediationReconciler implements Reconciler {
   readonly name = 'remediation';
+  /**
+   * The last status.autoRepair this process wrote per cluster. A reconcile triggered by a machine
+   * or node change can run before the cluster cache shows that write; deciding from the stale
+   * copy would repeat the step's events. Only a guard against the cache lag: on restart the API
+   * server's status is the memory.
+   */
+  private readonly written = new Map<string, { rv: number; status: NonNullable<NonNullable<SimCluster['status']>['autoRepair']> }>();
   constructor(private readonly ctx: Ctx) {}
+
+  private freshest(k: string, cluster: SimCluster): NonNullable<SimCluster['status']>['autoRepair'] {
+    const mine = this.written.get(k);
+    const cached = cluster.status?.autoRepair;
+    if (!mine) return cached;
+    if (Number(cluster.metadata.resourceVersion) >= mine.rv || isDeepStrictEqual(cached, mine.status)) {
+      this.written.delete(k);
+      return cached;
+    }
+    return mine.status;
+  }
 
   async reconcile(k: string): Promise<Result> {
     const { ctx } = this;
     const cluster = ctx.clusters.get(k);
-    if (!cluster || cluster.metadata.deletionTimestamp) return;
+    if (!cluster || cluster.metadata.deletionTimestamp) {
+      this.written.delete(k);
+      return;
+    }
     const [ns] = splitKey(k);
     const machines = ctx.machines.byIndex('cluster', k).filter((m) => !m.metadata.deletionTimestamp);
     const now = ctx.clock.now();
     const nodes = machines.map((m) => nodeView(m, ctx.nodes.get(m.metadata.name!), now));
-    const d = decide({ settings: repairSettings(cluster.spec.autoRepair), nodes, prev: cluster.status?.autoRepair, toReal: (ms) => ctx.clock.toReal(ms) }, now);
+    const prev = this.freshest(k, cluster);
+    const d = decide({ settings: repairSettings(cluster.spec.autoRepair), nodes, prev, toReal: (ms) => ctx.clock.toReal(ms) }, now);
     // Status first: a restart after this line resumes the same step and re-asserts its request.
-    await writeStatus(ctx.kube, 'SimCluster', cluster, { autoRepair: d.status });
+    if (!isDeepStrictEqual(prev ?? {}, d.status)) {
+      const updated = await ctx.kube.patchStatus<SimCluster>('SimCluster', ns, cluster.metadata.name!, { autoRepair: d.status });
+      this.written.set(k, { rv: Number(updated.metadata.resourceVersion), status: d.status });
+    }
     for (const r of d.requests) {
       const m = ctx.machines.get(`${ns}/${r.node}`);
       if (!m || requestsOf(m, r.action) >= r.target) continue;

@@ -13,7 +13,7 @@ import { GROUP, VERSION } from '../../src/api/generated.js';
 import { isNotFound } from '../../src/runtime/client.js';
 import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import { Informer } from '../../src/runtime/informer.js';
-import { clusterKeyOf, splitKey, type ControllerDef, type Ctx } from '../context.js';
+import { clusterKeyOf, type ControllerDef, type Ctx } from '../context.js';
 import { requestField, requestsOf, doneOf } from '../machine/health.js';
 import { vmssName, parseNodeIndex } from '../nodepool/naming.js';
 import { cordon, drainStep } from '../shared/drain.js';

@@ -647,6 +647,10 @@ export interface SimClusterStatus {
    */
   profilesAppliedGeneration?: number;
   /**
+   * Hash of the agentPoolProfiles last applied: other spec changes (simulation settings, version) leave the pools' own changes alone.
+   */
+  profilesHash?: string;
+  /**
    * What the node auto-repair (aks-remediator) is doing and why nodes wait; written only by controllers/remediation.
    */
   autoRepair?: {

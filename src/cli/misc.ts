@@ -74,6 +74,18 @@ export function groupCommand(): Command {
   return g;
 }
 
+export function accountCommand(): Command {
+  const a = new Command('account').description('the simulated subscription (az account)');
+  withGlobals(a.command('show').description('show the simulated subscription'))
+    .action(
+      action(async (o: Opts) => {
+        const sub = service(o).subscriptionId;
+        print({ environmentName: 'AzureCloud', id: sub, isDefault: true, name: 'aksim simulated subscription', state: 'Enabled', tenantId: sub, user: { name: 'aksim', type: 'user' } }, o);
+      }),
+    );
+  return a;
+}
+
 export function serveCommand(): Command {
   return new Command('serve')
     .description('serve the ARM REST surface on 127.0.0.1')

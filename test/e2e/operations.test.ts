@@ -90,7 +90,7 @@ describe('e2e: long-running operations', function () {
   });
 
   it('aborts a scale-out: Canceled within seconds, no rollback, nothing more created, and a later scale works', async () => {
-    await kubectl('patch', 'simcluster', '-n', ns, 'contoso', '--type=merge', '-p', '{"spec":{"simulation":{"nodeBootTime":"PT20M"}}}');
+    await kubectl('patch', 'simcluster', '-n', ns, 'contoso', '--type=merge', '-p', '{"spec":{"simulation":{"nodeBootTime":"PT40M"}}}');
     await waitFor('cluster idle', async () => !(await kubectlJson('get', 'simcluster', '-n', ns, 'contoso')).status?.currentOperation);
     const r = await aksim('aks', 'nodepool', 'scale', '-g', ns, '--cluster-name', 'contoso', '-n', 'nodepool1', '-c', '30', '--no-wait', '-o', 'none');
     expect(r.code, r.stderr).to.equal(0);

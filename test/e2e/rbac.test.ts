@@ -93,6 +93,7 @@ describe('e2e: in-cluster manifests and least-privilege RBAC', function () {
     const granted: Check[] = [
       // Nodes: create per machine, labels and cordon by patch, delete, the node cache.
       ...['get', 'list', 'watch', 'create', 'patch', 'delete'].map((v) => [v, 'nodes']),
+      ['patch', 'nodes', '--subresource=status'], // the VMEventScheduled node condition (autodrain)
       // Pods: drain lists across namespaces; NGroups container groups are pods.
       ['list', 'pods', '-A'], ['watch', 'pods', '-A'],
       ...['get', 'create', 'patch', 'delete'].map((v) => [v, 'pods', '-n', 'some-resource-group']),
@@ -124,7 +125,7 @@ describe('e2e: in-cluster manifests and least-privilege RBAC', function () {
       ['create', 'rolebindings.rbac.authorization.k8s.io', '-n', SYSTEM_NS],
       ['create', 'pods', '--subresource=exec', '-n', 'default'], ['create', 'serviceaccounts', '--subresource=token', '-n', SYSTEM_NS],
       ['impersonate', 'serviceaccounts', '-A'],
-      ['update', 'nodes'], ['patch', 'nodes', '--subresource=status'], ['deletecollection', 'nodes'],
+      ['update', 'nodes'], ['deletecollection', 'nodes'],
       ['update', 'pods', '--subresource=status', '-n', 'default'], ['list', 'configmaps', '-A'], ['get', 'configmaps/kube-root-ca.crt', '-n', 'default'], ['deletecollection', 'pods', '-n', 'default'],
       ['deletecollection', 'simclusters.aksim.io', '-n', 'default'],
       ['delete', 'customresourcedefinitions.apiextensions.k8s.io'],

@@ -6,9 +6,15 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { ROOT, run } from './env.js';
 
-/** The ```sh (or ```azurecli) blocks of a docs/ page. */
-export function docBlocks(page: string): string[] {
-  const md = readFileSync(join(ROOT, page), 'utf8');
+/** The ```sh (or ```azurecli) blocks of a docs/ page, or of one `## ` section of it. */
+export function docBlocks(page: string, section?: string): string[] {
+  let md = readFileSync(join(ROOT, page), 'utf8');
+  if (section) {
+    const start = md.indexOf(`\n${section}`);
+    if (start < 0) throw new Error(`${page} has no section ${section}`);
+    const end = md.indexOf('\n## ', start + 1);
+    md = md.slice(start, end < 0 ? undefined : end);
+  }
   return [...md.matchAll(/^```(?:sh|azurecli)\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
 }
 
