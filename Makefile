@@ -71,8 +71,9 @@ test-e2e: setup build cluster-up install ## end-to-end tests only
 	@scripts/demo.sh stop >/dev/null
 	@$(MOCHA) 'test/e2e/**/*.test.ts'
 
-bench: setup cluster-up install ## benchmarks against kwokctl on the same control plane; writes bench/results/
+bench: setup build cluster-up install ## benchmarks against kwokctl on the same control plane; writes bench/results/
 	@node_modules/.bin/tsx bench/run.ts
+	@node_modules/.bin/tsx bench/operations.ts
 
 clean: ## remove build output (keeps the binary cache)
 	@rm -rf dist

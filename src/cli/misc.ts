@@ -48,7 +48,8 @@ export function groupCommand(): Command {
     .action(
       action(async (o: Opts) => {
         const svc = service(o);
-        const name = o.name as string;
+        // Resource group names are case-insensitive in Azure; namespaces are lowercase.
+        const name = String(o.name).toLowerCase();
         try {
           await svc.kube.core.createNamespace({ body: { metadata: { name, labels: { 'aksim.io/resource-group': 'true' }, annotations: { 'aksim.io/location': String(o.location) } } } });
         } catch (err: unknown) {
@@ -64,7 +65,14 @@ export function groupCommand(): Command {
     .action(
       action(async (o: Opts) => {
         try {
-          await service(o).kube.core.deleteNamespace({ name: o.name as string });
+          const svc = service(o);
+          const ns = String(o.name).toLowerCase();
+          await svc.kube.core.readNamespace({ name: ns });
+          // Like az group delete: the resources go first (their finalizers need a live namespace).
+          for (const kind of ['SimCluster', 'NGroup', 'ContainerGroupProfile', 'NodePoolSnapshot'] as const) {
+            for (const obj of await svc.kube.list<{ metadata: { name: string } }>(kind, ns)) await svc.kube.delete(kind, ns, obj.metadata.name);
+          }
+          await svc.kube.core.deleteNamespace({ name: ns });
         } catch (err: unknown) {
           if (isNotFound(err)) throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${o.name}' could not be found.`);
           throw err;

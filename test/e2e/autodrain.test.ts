@@ -92,6 +92,7 @@ spec:
   template:
     metadata: {labels: {app: web}}
     spec:
+      nodeSelector: {aksim.io/namespace: ${ns}}
       tolerations: [{key: kubernetes.azure.com/scalesetpriority, operator: Exists}]
       containers: [{name: web, image: nginx}]
 ---

@@ -183,7 +183,7 @@ describe('e2e: operator restarts', function () {
 
   it('a second operator waits on the leader Lease and takes over when the leader dies', async () => {
     const leader = await startOperator();
-    const standby = await startOperator({ waitUntil: 'started' });
+    const standby = await startOperator({ waitUntil: 'started', alongside: true });
     try {
       await new Promise((r) => setTimeout(r, 1500));
       expect(standby.logs.some((l) => l.includes('Waiting to become leader'))).to.equal(true);

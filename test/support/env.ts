@@ -82,7 +82,10 @@ export interface OperatorProcess {
 }
 
 /** Starts `aksim operator` and resolves once its caches are synced (or once it waits for leadership). */
-export async function startOperator(opts: { timeScale?: number; waitUntil?: 'synced' | 'started' } = {}): Promise<OperatorProcess> {
+export async function startOperator(opts: { timeScale?: number; waitUntil?: 'synced' | 'started'; alongside?: boolean } = {}): Promise<OperatorProcess> {
+  // One operator at a time unless a test asks for a second one (leader election): a process left
+  // behind by a failed test would otherwise hold the leader Lease for every later suite.
+  if (!opts.alongside) await stopAllOperators();
   const args = ['bin/aksim.js', 'operator', '--time-scale', String(opts.timeScale ?? 60), '--metrics-port', '0', '--lease-seconds', '3'];
   const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG, AKSIM_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: string[] = [];
@@ -123,6 +126,21 @@ export async function startOperator(opts: { timeScale?: number; waitUntil?: 'syn
 }
 
 const live = new Set<ChildProcess>();
+
+async function stopAllOperators(): Promise<void> {
+  shared = undefined;
+  await Promise.all(
+    [...live].map(
+      (p) =>
+        new Promise<void>((resolve) => {
+          if (p.exitCode !== null || p.signalCode !== null) return resolve();
+          p.once('exit', () => resolve());
+          p.kill('SIGTERM');
+          setTimeout(() => p.kill('SIGKILL'), 15_000).unref();
+        }),
+    ),
+  );
+}
 process.on('exit', () => {
   for (const p of live) p.kill('SIGKILL');
 });
