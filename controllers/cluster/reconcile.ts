@@ -63,7 +63,13 @@ class ClusterReconciler implements Reconciler {
     const gen = cluster.metadata.generation ?? 0;
     const prev = cluster.status;
     if (gen <= (prev?.lastOperationGeneration ?? 0)) {
-      await writeStatus(ctx.kube, 'SimCluster', cluster, this.view(cluster, pools, nowIso, prev?.provisioningState ?? 'Succeeded'));
+      // Idle: only counts move (a pool scaling on its own); roll them up at most once a second.
+      const next = this.view(cluster, pools, nowIso, prev?.provisioningState ?? 'Succeeded');
+      if (next.provisioningState === prev?.provisioningState) {
+        const wait = progress.check(key(cluster), ctx.clock.now());
+        if (wait > 0) return { requeueAfterMs: wait };
+      }
+      await writeStatus(ctx.kube, 'SimCluster', cluster, next);
       return;
     }
     const want = resolveVersion(cluster.spec.kubernetesVersion ?? '');
