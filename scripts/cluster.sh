@@ -100,6 +100,35 @@ down() {
   rm -f "$KUBECONFIG_OUT"
 }
 
+# PROVIDER=kind: for machines with a Docker engine (not these; this path is not exercised here).
+# A kind cluster with kwok deployed into it from the same kwok module; the rest (CRDs, operator,
+# tests) only needs the kubeconfig.
+kind_up() {
+  command -v kind >/dev/null && command -v docker >/dev/null || fail "PROVIDER=kind needs kind and a Docker engine"
+  kind get clusters 2>/dev/null | grep -qx "$NAME" || kind create cluster --name "$NAME" --kubeconfig "$KUBECONFIG_OUT"
+  local stages kwokdir
+  stages=$(kwok_stage_dir)
+  kwokdir=$(dirname "$stages")
+  kubectl --kubeconfig "$KUBECONFIG_OUT" apply -k "$kwokdir/kwok"
+  for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml node/chaos/node-not-ready.yaml \
+           pod/fast/pod-ready.yaml pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    kubectl --kubeconfig "$KUBECONFIG_OUT" apply -f "$stages/$f"
+  done
+  kubectl --kubeconfig "$KUBECONFIG_OUT" apply -f "$repo/manifests/kwok/aksim-stages.yaml"
+  # kwok must leave nodes alone whose kubelet aksim stopped (faults): same selector as the embedded cluster.
+  kubectl --kubeconfig "$KUBECONFIG_OUT" -n kube-system patch deployment kwok-controller --type=json -p \
+    '[{"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--manage-all-nodes=false"},
+      {"op":"add","path":"/spec/template/spec/containers/0/args/-","value":"--manage-nodes-with-label-selector=aksim.io/kubelet!=stopped"}]'
+  echo "kind cluster $NAME with kwok is up; KUBECONFIG=$KUBECONFIG_OUT"
+}
+
+if [[ ${PROVIDER:-kwokctl} == kind ]]; then
+  case "${1:-}" in
+    up) kind_up; exit 0 ;;
+    down) kind delete cluster --name "$NAME"; rm -f "$KUBECONFIG_OUT"; exit 0 ;;
+  esac
+fi
+
 case "${1:-}" in
   up) up ;;
   down) down ;;
