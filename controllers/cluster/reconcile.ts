@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { SimCluster, SimClusterStatus, SimNodePool, SimNodePoolSpec } from '../../src/api/generated.js';
 import { GROUP, VERSION } from '../../src/api/generated.js';
 import { clusterId } from '../../src/azure/ids.js';
-import { minorOf, resolveVersion } from '../../src/azure/versions.js';
+import { minorOf, resolveVersion, versionLess } from '../../src/azure/versions.js';
 import { statusCode } from '../../src/runtime/client.js';
 import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import { setCondition, type Condition } from '../../src/runtime/conditions.js';
@@ -76,7 +76,7 @@ class ClusterReconciler implements Reconciler {
     const have = prev?.currentKubernetesVersion;
     if (!want) return this.refuse(cluster, 'VersionNotSupported', `Kubernetes version ${cluster.spec.kubernetesVersion} is not supported`, nowIso);
     if (have && want !== have) {
-      if (lessThan(want, have)) return this.refuse(cluster, 'NotAllowedVersionDowngrade', `Downgrading the control plane from ${have} to ${want} is not allowed`, nowIso);
+      if (versionLess(want, have)) return this.refuse(cluster, 'NotAllowedVersionDowngrade', `Downgrading the control plane from ${have} to ${want} is not allowed`, nowIso);
       if (minorOf(want) - minorOf(have) > 1) return this.refuse(cluster, 'InvalidUpgradePath', `Upgrading from ${have} to ${want} skips a minor version; upgrade one minor version at a time`, nowIso);
     }
     const type: OpType = !have ? 'Create' : want !== have ? 'Upgrade' : profilesOnlyCountChanged(cluster, pools) ? 'Scale' : 'Update';
@@ -255,12 +255,6 @@ export function profilesHash(c: SimCluster): string {
   return createHash('sha1').update(JSON.stringify(c.spec.agentPoolProfiles ?? [])).digest('hex').slice(0, 16);
 }
 
-function lessThan(a: string, b: string): boolean {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) < (pb[i] ?? 0);
-  return false;
-}
 
 /** True when the only difference between the profiles and their pools is the node count (az aks scale). */
 function profilesOnlyCountChanged(cluster: SimCluster, pools: SimNodePool[]): boolean {

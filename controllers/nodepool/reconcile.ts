@@ -6,7 +6,7 @@
 import type { SimCluster, SimMachine, SimNodePool, SimNodePoolStatus } from '../../src/api/generated.js';
 import { GROUP, VERSION } from '../../src/api/generated.js';
 import { agentPoolId } from '../../src/azure/ids.js';
-import { checkPoolVersion, resolveVersion } from '../../src/azure/versions.js';
+import { checkPoolVersion, resolveVersion, versionLess } from '../../src/azure/versions.js';
 import { isConflict, statusCode } from '../../src/runtime/client.js';
 import { getCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
 import type { Reconciler, Result } from '../../src/runtime/controller.js';
@@ -416,12 +416,6 @@ class NodePoolReconciler implements Reconciler {
   }
 }
 
-function versionLess(a: string, b: string): boolean {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) < (pb[i] ?? 0);
-  return false;
-}
 
 function describe(type: OpType, prev: PoolTarget | undefined, next: PoolTarget): string {
   switch (type) {

@@ -35,3 +35,11 @@ export function checkPoolVersion(pool: string, controlPlane: string): string | u
   if (p.major !== c.major || c.minor - p.minor > 2) return `agent pool version ${pool} is more than 2 minor versions behind the control plane version ${controlPlane}`;
   return undefined;
 }
+
+/** a < b for Kubernetes versions (major.minor.patch, missing parts as 0). */
+export function versionLess(a: string, b: string): boolean {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if ((pa[i] ?? 0) !== (pb[i] ?? 0)) return (pa[i] ?? 0) < (pb[i] ?? 0);
+  return false;
+}
