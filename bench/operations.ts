@@ -79,8 +79,9 @@ async function main(): Promise<void> {
   } finally {
     await kube.delete('SimCluster', NS, 'ops').catch(() => undefined);
     await waitFor('cleanup', async () => (await kube.list('SimNodePool', NS)).length === 0, 120_000).catch(() => undefined);
-    proc.kill('SIGTERM');
     await kube.core.deleteNamespace({ name: NS }).catch(() => undefined);
+    await waitFor('namespace gone', async () => !(await kube.core.readNamespace({ name: NS }).catch(() => undefined)), 120_000).catch(() => undefined);
+    proc.kill('SIGTERM');
   }
 }
 
