@@ -215,10 +215,10 @@ export class ArmService {
     try {
       const cm = await this.kube.core.readNamespacedConfigMap({ name: CATALOG_CONFIGMAP, namespace: parseSettings([envSettings()]).systemNamespace }).catch(() => undefined);
       const data = cm ? parseCatalog(cm.data) : DEFAULT_CATALOG;
-      const created = cm?.metadata?.creationTimestamp ? new Date(cm.metadata.creationTimestamp).getTime() : Date.now();
+      const created = cm?.metadata?.creationTimestamp ? new Date(cm.metadata.creationTimestamp).getTime() : wallNow();
       const osType = pool.spec.osType ?? 'Linux';
       const osSku = pool.spec.osSKU ?? (osType === 'Windows' ? 'Windows2022' : 'Ubuntu');
-      fromCatalog = latestImage(data, osSku, pool.spec.enableFIPS ?? false, simulatedNow(data, Date.now(), created, 1));
+      fromCatalog = latestImage(data, osSku, pool.spec.enableFIPS ?? false, simulatedNow(data, wallNow(), created, 1));
     } catch {
       fromCatalog = undefined; // a malformed catalog: the operator's view stands
     }
@@ -291,7 +291,7 @@ export class ArmService {
     const info = got.info!;
     const tags = body.tags as Record<string, string> | undefined;
     await this.write(() => this.kube.create('NodePoolSnapshot', rg, { metadata: { name: objName, namespace: rg }, spec: { creationData: { sourceResourceId: src }, snapshotType: 'NodePool', location: info.location, ...(tags ? { tags } : {}) } }));
-    const nowIso = new Date().toISOString();
+    const nowIso = new Date(wallNow()).toISOString();
     const status: NodePoolSnapshotStatus = {
       id: snapshotId(this.subscriptionId, rg, objName),
       provisioningState: 'Succeeded',

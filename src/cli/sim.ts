@@ -3,6 +3,7 @@
 //   aksim sim fault inject|clear --node N --type T [-g RG]
 //   aksim sim reboot|reimage|redeploy --node N [-g RG]
 //   aksim sim event schedule|approve|cancel|list ...   aksim sim spot-evict --node N
+import { wallNow } from '../runtime/clock.js';
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import type { ScheduledEvent, SimMachine } from '../api/generated.js';
@@ -68,7 +69,7 @@ function faultCommand(): Command {
         if (!FAULT_TYPES.includes(type as never)) throw new ArmError(400, 'InvalidArgumentValue', `unknown fault type ${type}; one of ${types}`);
         const m = await findMachine(kube, String(o.node), o.resourceGroup as string | undefined);
         const faults = (m.spec.faults ?? []).filter((x) => x.type !== type);
-        faults.push({ type: type as never, since: new Date().toISOString(), ...(o.message ? { message: String(o.message) } : {}) });
+        faults.push({ type: type as never, since: new Date(wallNow()).toISOString(), ...(o.message ? { message: String(o.message) } : {}) });
         print(machineOut(await setFaults(kube, m, faults)), o);
       }),
     );
@@ -111,7 +112,7 @@ export const EVENT_TYPES = ['Freeze', 'Reboot', 'Redeploy', 'Preempt', 'Terminat
 function notBeforeOf(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   const s = String(v);
-  if (s.startsWith('+')) return new Date(Date.now() + durationMs(s.slice(1))).toISOString();
+  if (s.startsWith('+')) return new Date(wallNow() + durationMs(s.slice(1))).toISOString();
   const t = Date.parse(s);
   if (Number.isNaN(t)) throw new ArmError(400, 'InvalidArgumentValue', `--not-before must be an ISO time or +<ISO duration> (real time from now), got ${s}`);
   return new Date(t).toISOString();
