@@ -24,7 +24,9 @@ const node = (name: string): Promise<Node> => kubectlJson<Node>('get', 'node', n
 const cond = (n: Node, type: string): Cond | undefined => n.status?.conditions?.find((c) => c.type === type);
 async function nodeEvents(name: string): Promise<Ev[]> {
   const list = await kubectlJson<{ items: Ev[] }>('get', 'events.events.k8s.io', '-n', 'default', '--field-selector', `regarding.name=${name}`);
-  return list.items.sort((a, b) => a.eventTime.localeCompare(b.eventTime));
+  // Events the controller manager posts through core/v1 have no eventTime: order them by their series or creation time.
+  const at = (e: Ev): string => e.eventTime ?? (e as unknown as { deprecatedLastTimestamp?: string }).deprecatedLastTimestamp ?? '';
+  return list.items.sort((a, b) => at(a).localeCompare(at(b)));
 }
 async function pods(ns: string): Promise<Pod[]> {
   return (await kubectlJson<{ items: Pod[] }>('get', 'pods', '-n', ns, '-l', 'app=web')).items;
