@@ -41,14 +41,15 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   const elector = new LeaderElector({ kube, namespace: settings.systemNamespace, name: 'aksim-operator', identity: `${hostname()}-${process.pid}`, leaseSeconds: settings.leaseSeconds, renewSeconds: Math.max(1, Math.floor(settings.leaseSeconds / 5)), log });
   const controllers: Controller[] = [];
   const caches = makeCaches(kube);
-  const informersRef: Informer<KubernetesObject>[] = [];
+  // Every cache, the controllers' extra ones included; filled once leadership is held.
+  const informers: Informer<KubernetesObject>[] = [];
 
   const shutdown = async (signal: string, code = 0): Promise<void> => {
     if (stopping) return;
     stopping = true;
     ready = false;
     log.info({ signal }, 'Shutting down');
-    for (const inf of informersRef) inf.stop();
+    for (const inf of informers) inf.stop();
     await Promise.race([Promise.all(controllers.map((c) => c.stop())), realSleep(10_000)]);
     await elector.release();
     isLeader.set(0);
@@ -68,7 +69,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   isLeader.set(1);
 
   const ctx: Ctx = { ...caches, kube, clock, events: new EventRecorder(kube, clock, log), log, settings };
-  const informers: Informer<KubernetesObject>[] = Object.values(caches);
+  informers.push(...Object.values(caches));
   for (const def of CONTROLLERS) informers.push(...(def.caches?.(ctx) ?? []));
   for (const def of CONTROLLERS) {
     const c = new Controller({
@@ -91,7 +92,6 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
     def.watch(ctx, (key) => c.enqueue(key));
     controllers.push(c);
   }
-  informersRef.push(...informers);
   for (const inf of informers) inf.start();
   await Promise.all(informers.map((inf) => inf.synced));
   for (const c of controllers) c.start();

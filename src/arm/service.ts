@@ -107,9 +107,9 @@ export class ArmService {
   }
 
   async deleteCluster(rg: string, name: string): Promise<Accepted> {
-    const c = await this.cluster(rg, name);
+    await this.cluster(rg, name); // 404 when it does not exist
     await this.kube.delete('SimCluster', rg, name);
-    const opId = await this.waitForOperation('SimCluster', rg, name, c.metadata.generation, true);
+    const opId = await this.waitForOperation('SimCluster', rg, name, true);
     return { status: 202, operationId: opId, resourceId: clusterId(this.subscriptionId, rg, name) };
   }
 
@@ -328,7 +328,7 @@ export class ArmService {
       await this.write(() => this.kube.patchJson('SimCluster', rg, cluster, [{ op: 'test', path: `/spec/agentPoolProfiles/${i}/name`, value: pool }, { op: 'remove', path: `/spec/agentPoolProfiles/${i}` }]));
     }
     await this.kube.delete('SimNodePool', rg, p.metadata.name!);
-    const opId = await this.waitForOperation('SimNodePool', rg, p.metadata.name!, p.metadata.generation, true);
+    const opId = await this.waitForOperation('SimNodePool', rg, p.metadata.name!, true);
     return { status: 202, operationId: opId, resourceId: agentPoolId(this.subscriptionId, rg, cluster, pool) };
   }
 
@@ -387,7 +387,7 @@ export class ArmService {
   }
 
   /** Waits until the operator has started the operation for the latest generation (or the delete). */
-  private async waitForOperation(kind: 'SimCluster' | 'SimNodePool', rg: string, name: string, _gen?: number, deleting = false): Promise<string | undefined> {
+  private async waitForOperation(kind: 'SimCluster' | 'SimNodePool', rg: string, name: string, deleting = false): Promise<string | undefined> {
     const end = wallNow() + this.acceptWaitMs;
     while (wallNow() < end) {
       const o = await this.kube.get<SimCluster | SimNodePool>(kind, rg, name);

@@ -177,12 +177,11 @@ export function aksCommand(): Command {
         const svc = service(o);
         const rg = o.resourceGroup as string;
         const name = o.name as string;
-        const c = await svc.cluster(rg, name);
+        await svc.cluster(rg, name); // a missing cluster is a ResourceNotFound, as in az
         const pools = await svc.poolsOf(rg, name);
         const poolName = (o.nodepoolName as string | undefined) ?? (pools.length === 1 ? pools[0]!.spec.name : undefined);
         if (!poolName) throw new ArmError(400, 'InvalidArgumentValue', 'There are more than one node pool in the cluster. Please specify nodepool name or use az aks nodepool command to scale node pool');
         const a = await svc.putPool(rg, name, poolName, { properties: { count: int(String(o.nodeCount)) } });
-        void c;
         await finish(svc, o, { kind: 'SimNodePool', rg, cluster: name, pool: poolName }, a.operationId, () => clusterOut(svc, rg, name));
       }),
     );
