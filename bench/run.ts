@@ -23,6 +23,8 @@ const CLUSTER_NAME = process.env.AKSIM_CLUSTER_NAME ?? 'aksim';
 const KUBECONFIG = process.env.KUBECONFIG ?? join(CACHE, 'kubeconfig');
 /** The operator's entry script; point it at compiled output (e.g. dist/src/main.js) to compare. */
 const OPERATOR_ENTRY = process.env.BENCH_OPERATOR_ENTRY ?? 'bin/aksim.js';
+/** Extra Node.js flags for the operator process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+const OPERATOR_NODE_ARGS = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const POOLS = Number(process.env.BENCH_POOLS ?? 10);
 const NODES_PER_POOL = Number(process.env.BENCH_NODES_PER_POOL ?? 50);
@@ -176,7 +178,7 @@ function procStatusKB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 async function startOperator(logFile: string): Promise<Operator> {
-  const args = [OPERATOR_ENTRY, 'operator', '--time-scale', String(TIME_SCALE), '--metrics-port', '0', '--lease-seconds', LEASE_SECONDS];
+  const args = [...OPERATOR_NODE_ARGS, OPERATOR_ENTRY, 'operator', '--time-scale', String(TIME_SCALE), '--metrics-port', '0', '--lease-seconds', LEASE_SECONDS];
   const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = createWriteStream(logFile);
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
@@ -487,6 +489,7 @@ async function main(): Promise<void> {
       timeScale: TIME_SCALE,
       simulation: { nodeBootTime: 'PT0S', nodeDeleteTime: 'PT0S' },
       operatorEntry: OPERATOR_ENTRY,
+      operatorNodeArgs: OPERATOR_NODE_ARGS.join(' '),
       operatorWorkers: process.env.AKSIM_WORKERS ?? 'default',
       operatorArgs: `--time-scale ${TIME_SCALE} --metrics-port 0 --lease-seconds ${LEASE_SECONDS}`,
       kwokctl: `kwokctl --name ${CLUSTER_NAME} scale node --replicas ${NODES}`,
