@@ -294,7 +294,10 @@ class MachineReconciler implements Reconciler {
     const name = m.metadata.name!;
     let conditions = m.status?.conditions as Condition[] | undefined;
     const drained = getCondition(conditions, 'Drained');
-    if (node && drained?.status !== 'True') {
+    // `az aks delete` removes the VMs with the cluster: no cordon or drain (a pool delete or a
+    // scale-in drains first). The VM still takes nodeDeleteTime from its own deletion.
+    const clusterGoing = !cluster || Boolean(cluster.metadata.deletionTimestamp);
+    if (node && drained?.status !== 'True' && !clusterGoing) {
       if (!drained) {
         conditions = setCondition(conditions, { type: 'Drained', status: 'False', reason: 'Draining', message: 'cordoned; evicting pods' }, nowIso);
         await writeStatus(ctx.kube, 'SimMachine', m, { phase: 'Deleting', powerState: 'Stopping', conditions });
@@ -324,7 +327,7 @@ class MachineReconciler implements Reconciler {
       return { requeueAfterMs: 0 };
     }
     // The VM takes nodeDeleteTime to go away after its drain.
-    const since = drained ? Date.parse(drained.lastTransitionTime) : now;
+    const since = drained ? Date.parse(drained.lastTransitionTime) : Date.parse(m.metadata.deletionTimestamp as unknown as string) || now;
     const deleteAt = since + ctx.clock.toReal(durationMs(cluster?.spec.simulation?.nodeDeleteTime ?? 'PT30S'));
     if (node && now < deleteAt) return { requeueAfterMs: deleteAt - now };
     if (node) await this.deleteNode(name);

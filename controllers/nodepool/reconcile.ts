@@ -13,6 +13,7 @@ import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import { clusterKeyOf, FINALIZERS, LABELS, poolKeyOf, splitKey, type ControllerDef, type Ctx } from '../context.js';
 import { isTerminal, percentOf, RUNNING_STATE, startOperation, updateOperation, type OpType } from '../operations/ops.js';
 import { ABORT_ANNOTATION, CANCEL_GRACE_MS } from '../operations/abort.js';
+import { Expectations } from '../shared/expectations.js';
 import { addFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../shared/objects.js';
 import { Limiter, WriteThrottle } from '../shared/throttle.js';
 import { checkNodeImage, checkPoolFitsSnapshot, snapshotKey } from '../../src/azure/images-snapshots.js';
@@ -86,6 +87,8 @@ function classify(prev: PoolTarget | undefined, next: PoolTarget): OpType {
 
 class NodePoolReconciler implements Reconciler {
   readonly name = 'nodepool';
+  /** Machines created that the cache does not show yet: planned as existing, never created twice. */
+  private readonly created = new Expectations<PlanMachine>();
   constructor(private readonly ctx: Ctx) {}
 
   async reconcile(k: string): Promise<Result> {
@@ -238,7 +241,9 @@ class NodePoolReconciler implements Reconciler {
     const cur = pool.status!.currentOperation!;
     const tgt = pool.status!.target!;
     const target: PoolTarget = { count: tgt.count ?? 0, version: tgt.orchestratorVersion!, image: tgt.nodeImageVersion! };
-    const plans = machines.map(toPlanMachine);
+    const owner = `${ns}/${pool.metadata.name}`;
+    const inCache = new Set(machines.map((m) => m.metadata.name!));
+    const plans = [...machines.map(toPlanMachine), ...this.created.pending(owner, (n) => inCache.has(n), ctx.clock.now())];
     const plan = planPool({ machines: plans, target, zones: pool.spec.availabilityZones ?? [], maxSurge: pool.spec.upgradeSettings?.maxSurge });
 
     const failed = machines.find((m) => getCondition(m.status?.conditions as Condition[] | undefined, 'UpgradeFailed')?.status === 'True');
@@ -256,8 +261,10 @@ class NodePoolReconciler implements Reconciler {
         Array.from({ length: Math.min(CREATE_CONCURRENCY, queue.length) }, async () => {
           for (let c = queue.shift(); c; c = queue.shift()) {
             const m = this.machineFor(pool, nodeName(pool.spec.name, hash, c.index), c.index, c.zone, target, osSku, c.surge);
+            const name = m.metadata.name!;
             try {
               await creates.run(() => ctx.kube.create('SimMachine', ns, m));
+              this.created.expect(owner, name, { ...toPlanMachine(m), name }, ctx.clock.now());
             } catch (err: unknown) {
               if (!isConflict(err)) throw err; // AlreadyExists: made by an earlier reconcile the cache has not shown yet
             }
@@ -407,6 +414,8 @@ class NodePoolReconciler implements Reconciler {
     if (machines.length > 0) {
       const live = machines.filter((m) => !m.metadata.deletionTimestamp);
       await Promise.all(live.map((m) => ctx.kube.delete('SimMachine', ns, m.metadata.name!)));
+      const wait = progress.check(`${ns}/${pool.metadata.name}`, ctx.clock.now());
+      if (wait > 0) return { requeueAfterMs: wait };
       const total = cur.stepsTotal ?? 0;
       await updateOperation(ctx, ns, cur.name!, { stepsDone: total - machines.length, percentComplete: percentOf(total - machines.length, total, false) });
       return; // machine deletions re-enqueue this pool

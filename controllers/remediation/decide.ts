@@ -54,6 +54,8 @@ export interface NodeView {
   unhealthySince?: number;
   /** Why this node must not be repaired now (never healthy, shutdown taint, upgrading...). */
   skip?: string;
+  /** Never registered healthy yet: a booting VM, not an unhealthy one, until a window has passed. */
+  neverHealthy?: boolean;
   windows: boolean;
   requests: Record<ActionType, number>;
   done: Record<ActionType, number>;
@@ -170,11 +172,17 @@ export function decide(s: RepairState, now: number): RepairDecision {
   // Unhealthy nodes not in repair: why they wait, and which start now.
   const busy = new Set(repairs.map((r) => r.node));
   const failedSet = new Set(failed.map((f) => f.node));
+  const dueAfter = s.toReal(cfg.windowMs + cfg.delayMs);
+  // A VM that has not registered healthy yet is still provisioning: it is neither counted nor
+  // listed (a scale-out would otherwise rewrite this status for every booting node) until it has
+  // been down for the window; then it is listed as not repaired.
+  const booting = (n: NodeView): boolean => Boolean(n.neverHealthy) && !failedSet.has(n.name) && now < n.unhealthySince! + dueAfter;
   const unhealthy = s.nodes.filter((n) => n.ready !== 'True' && n.unhealthySince !== undefined && !busy.has(n.name));
+  for (const n of unhealthy.filter(booting)) wake.push(n.unhealthySince! + dueAfter);
   const queue: NonNullable<AutoRepairStatus['queue']> = [];
   const due: NodeView[] = [];
-  const dueAfter = s.toReal(cfg.windowMs + cfg.delayMs);
-  for (const n of unhealthy.sort((a, b) => a.unhealthySince! - b.unhealthySince! || a.name.localeCompare(b.name))) {
+  const listed = unhealthy.filter((n) => !booting(n));
+  for (const n of listed.sort((a, b) => a.unhealthySince! - b.unhealthySince! || a.name.localeCompare(b.name))) {
     const since = iso(n.unhealthySince!);
     if (failedSet.has(n.name)) queue.push({ node: n.name, unhealthySince: since, reason: 'auto-repair failed; left for investigation' });
     else if (n.skip) queue.push({ node: n.name, unhealthySince: since, reason: `not repaired: ${n.skip}` });
@@ -198,7 +206,7 @@ export function decide(s: RepairState, now: number): RepairDecision {
       queue.push({ node: n.name, unhealthySince: iso(n.unhealthySince!), reason: `waiting: ${cfg.maxConcurrent === 1 ? 'one node is repaired at a time' : `${cfg.maxConcurrent} repairs at a time`} (repairing ${repairs.map((r) => r.node).join(', ')})` });
     }
   }
-  const status: AutoRepairStatus = { unhealthyNodes: unhealthy.length + repairs.length, repairs, queue, failed };
+  const status: AutoRepairStatus = { unhealthyNodes: listed.length + repairs.length, repairs, queue, failed };
   if (message) status.message = message;
   if (lastRepair) status.lastRepair = lastRepair;
   const future = wake.filter((t) => t > now);

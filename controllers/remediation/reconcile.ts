@@ -81,6 +81,7 @@ export function nodeView(m: SimMachine, node: V1Node | undefined, now: number): 
   if (since !== undefined) v.unhealthySince = since;
   const skip = skipReason(m, node);
   if (skip) v.skip = skip;
+  if (!m.status?.provisionedTime) v.neverHealthy = true;
   return v;
 }
 
@@ -121,7 +122,9 @@ class RemediationReconciler implements Reconciler {
     const d = decide({ settings: repairSettings(cluster.spec.autoRepair), nodes, prev, toReal: (ms) => ctx.clock.toReal(ms) }, now);
     // Status first: a restart after this line resumes the same step and re-asserts its request.
     if (!isDeepStrictEqual(prev ?? {}, d.status)) {
-      const updated = await ctx.kube.patchStatus<SimCluster>('SimCluster', ns, cluster.metadata.name!, { autoRepair: d.status });
+      // A merge patch keeps keys it does not name: clear the ones that went (e.g. message).
+      const cleared = Object.fromEntries(Object.keys(cluster.status?.autoRepair ?? {}).filter((f) => !(f in d.status)).map((f) => [f, null]));
+      const updated = await ctx.kube.patchStatus<SimCluster>('SimCluster', ns, cluster.metadata.name!, { autoRepair: { ...cleared, ...d.status } });
       this.written.set(k, { rv: Number(updated.metadata.resourceVersion), status: d.status });
     }
     for (const r of d.requests) {

@@ -18,6 +18,7 @@ import {
   type SecurityAuthentication,
 } from '@kubernetes/client-node';
 import { GROUP, PLURALS, VERSION } from '../api/generated.js';
+import { nodeHttp } from './http.js';
 
 export type Kind = keyof typeof PLURALS;
 
@@ -31,7 +32,8 @@ const MAX_SOCKETS = 32;
  * The kubeconfig's credentials with one keep-alive connection pool. client-node builds a new
  * https.Agent for every request, so each call would open a new TLS connection (a handshake and a
  * new secure context on both sides): at 500 nodes that was half the operator's CPU. This keeps
- * the headers client-node sets (tokens, basic auth) and reuses one agent built from its options.
+ * the headers client-node sets (tokens, basic auth) and reuses one agent built from its options;
+ * src/runtime/http.ts sends the requests on it.
  */
 class PooledAuth implements SecurityAuthentication {
   private agent: HttpAgent | undefined;
@@ -64,7 +66,7 @@ export class Kube {
   constructor(readonly kc: KubeConfig) {
     const server = kc.getCurrentCluster()?.server;
     if (!server) throw new Error('the kubeconfig has no current cluster');
-    const config = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: new PooledAuth(kc) } });
+    const config = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: new PooledAuth(kc) }, httpApi: nodeHttp });
     this.core = new CoreV1Api(config);
     this.coordination = new CoordinationV1Api(config);
     this.eventsApi = new EventsV1Api(config);

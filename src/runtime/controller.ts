@@ -1,6 +1,7 @@
 // Runs a Reconciler over a WorkQueue with N workers: timeouts, error backoff, requeue-after, terminal errors.
 import { realTimeout, type Clock } from './clock.js';
 import { WorkQueue, type WorkQueueMetrics } from './workqueue.js';
+import { isConflict } from './client.js';
 
 /** requeueAfterMs is REAL ms. */
 export type Result = { requeueAfterMs?: number } | void;
@@ -169,7 +170,9 @@ export class Controller {
       this.report('terminal', started);
       return;
     }
-    this.log.error({ controller: name, key, err }, 'reconcile failed');
+    // A conflict only means the cache was behind a write: retry quietly, as with any requeue.
+    if (isConflict(err)) this.log.debug({ controller: name, key }, 'conflict on a stale object; retrying');
+    else this.log.error({ controller: name, key, err }, 'reconcile failed');
     this.queue.addRateLimited(key);
     this.report('error', started);
   }

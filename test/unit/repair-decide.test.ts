@@ -77,6 +77,18 @@ describe('repair: decide', () => {
     expect(off.status.message).to.match(/disabled/);
   });
 
+  it('does not count or list booting VMs until they have been down for the window', () => {
+    const boot = (name: string): NodeView => nodeOf(name, { ready: 'Unknown', unhealthySince: T0, skip: 'it never registered as healthy', neverHealthy: true });
+    const early = decide(state([boot('a'), boot('b'), nodeOf('c')]), T0 + 5_000);
+    expect(early.status.unhealthyNodes).to.equal(0);
+    expect(early.status.queue).to.deep.equal([]);
+    expect(early.wakeAt).to.equal(T0 + 10_000); // 10 simulated minutes at 60x
+    const late = decide(state([boot('a'), nodeOf('c')]), T0 + 10_000);
+    expect(late.status.unhealthyNodes).to.equal(1);
+    expect(late.status.queue![0]).to.include({ node: 'a', reason: 'not repaired: it never registered as healthy' });
+    expect(late.requests).to.deep.equal([]);
+  });
+
   it('re-asserts the request of a step recorded before a restart, without a second Start event', () => {
     const nodes = [nodeOf('a', { ready: 'False', unhealthySince: T0 }), nodeOf('b')];
     const d1 = decide(state(nodes), T0 + 10_000);

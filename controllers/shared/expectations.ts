@@ -1,0 +1,32 @@
+// Objects this process just created that its watch cache does not show yet. A reconcile that runs
+// in between would otherwise plan from the stale cache and create them again (409s: wasted API
+// writes at scale). Memory only: after a restart the cache is the truth again.
+export class Expectations<T> {
+  private readonly byOwner = new Map<string, Map<string, { value: T; at: number }>>();
+  constructor(private readonly ttlMs = 30_000) {}
+
+  expect(owner: string, name: string, value: T, nowMs: number): void {
+    let m = this.byOwner.get(owner);
+    if (!m) this.byOwner.set(owner, (m = new Map()));
+    m.set(name, { value, at: nowMs });
+  }
+
+  forget(owner: string, name: string): void {
+    const m = this.byOwner.get(owner);
+    m?.delete(name);
+    if (m?.size === 0) this.byOwner.delete(owner);
+  }
+
+  /** What is still expected: not yet in the cache (`seen`) and younger than the TTL. */
+  pending(owner: string, seen: (name: string) => boolean, nowMs: number): T[] {
+    const m = this.byOwner.get(owner);
+    if (!m) return [];
+    const out: T[] = [];
+    for (const [name, e] of m) {
+      if (seen(name) || nowMs - e.at > this.ttlMs) m.delete(name);
+      else out.push(e.value);
+    }
+    if (m.size === 0) this.byOwner.delete(owner);
+    return out;
+  }
+}
