@@ -74,6 +74,8 @@ test-e2e: setup build cluster-up install ## end-to-end tests only
 bench: setup build cluster-up install ## benchmarks against kwokctl on the same control plane; writes bench/results/
 	@node_modules/.bin/tsx bench/run.ts
 	@node_modules/.bin/tsx bench/operations.ts
+	@node_modules/.bin/tsx bench/repair.ts
+	@node_modules/.bin/tsx bench/drain.ts
 
 clean: ## remove build output (keeps the binary cache)
 	@rm -rf dist

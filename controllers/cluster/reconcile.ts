@@ -39,6 +39,8 @@ const key = (c: SimCluster): string => clusterKeyOf(c.metadata.namespace!, c.met
 
 class ClusterReconciler implements Reconciler {
   readonly name = 'cluster';
+  /** Per cluster, the "generation/hash" of profiles this process applied and recorded, until the cache shows it. */
+  private readonly applied = new Map<string, string>();
   constructor(private readonly ctx: Ctx) {}
 
   async reconcile(k: string): Promise<Result> {
@@ -118,13 +120,17 @@ class ClusterReconciler implements Reconciler {
       // Only a change of the profiles themselves is pushed to the pools: a simulation setting or
       // a version change must not undo a pool scaled on its own since.
       const hash = profilesHash(cluster);
+      // Applied and recorded already; the cache has not shown the record yet (its update brings us back).
+      if (this.applied.get(key(cluster)) === `${gen}/${hash}`) return;
       if (hash !== cluster.status?.profilesHash) {
         const busy = await this.applyProfiles(cluster, ns, name);
         if (busy.length > 0) return { requeueAfterMs: BUSY_RETRY_MS };
       }
       await writeStatus(ctx.kube, 'SimCluster', cluster, { profilesAppliedGeneration: gen, profilesHash: hash });
+      this.applied.set(key(cluster), `${gen}/${hash}`);
       return;
     }
+    this.applied.delete(key(cluster));
     // 3. Wait for every pool to catch up.
     const expected = (cluster.spec.agentPoolProfiles ?? []).map((p) => p.name);
     const missing = expected.filter((p) => !pools.some((x) => x.spec.name === p));

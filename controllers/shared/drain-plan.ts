@@ -1,7 +1,7 @@
 // Pure drain decisions: which pods on a node to evict, which to leave, and whether the drain is
 // finished or out of time. One drain serves every feature that drains (scale-in, upgrade,
 // scheduled events).
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1LabelSelector, V1Pod } from '@kubernetes/client-node';
 
 export type PodVerdict =
   | { kind: 'evict'; pod: string }
@@ -47,4 +47,71 @@ export function decideDrain(state: DrainState, nowMs: number, deadlineMs: number
   if (nowMs >= deadlineMs) return { kind: 'timeout', remaining };
   if (state.toEvict.length > 0) return { kind: 'evict', pods: state.toEvict };
   return { kind: 'wait', pods: state.terminating };
+}
+
+/** What a drain needs of a PodDisruptionBudget: whom it covers and how many it lets go now. */
+export interface Budget {
+  namespace: string;
+  name: string;
+  selector?: V1LabelSelector;
+  /** status.disruptionsAllowed as last computed by the disruption controller. */
+  disruptionsAllowed: number;
+}
+
+/** Label selector semantics of policy/v1: an empty selector matches every pod, a missing one none. */
+export function selectorMatches(sel: V1LabelSelector | undefined, labels: Record<string, string> | undefined): boolean {
+  if (!sel) return false;
+  const l = labels ?? {};
+  for (const [k, v] of Object.entries(sel.matchLabels ?? {})) if (l[k] !== v) return false;
+  for (const e of sel.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(l, e.key);
+    const vals = e.values ?? [];
+    switch (e.operator) {
+      case 'In':
+        if (!has || !vals.includes(l[e.key]!)) return false;
+        break;
+      case 'NotIn':
+        if (has && vals.includes(l[e.key]!)) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+const podReady = (p: V1Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+/**
+ * Which of the pods to evict to ask for now, and which to hold back because a budget lets no more
+ * of them go this step. The API server stays the judge (a 429 is still handled as blocked): this
+ * only spares requests that are sure to be refused. Per budget, as many healthy pods as it allows
+ * now, at least one (its status may lag, and the probe's answer is the truth); pods no budget
+ * covers, and pods that are not Ready (the API server may let an unhealthy pod go whatever the
+ * budget), are always asked for.
+ */
+export function planEvictions(pods: V1Pod[], budgets: Budget[]): { evict: string[]; held: string[] } {
+  const slots = new Map(budgets.map((b) => [`${b.namespace}/${b.name}`, Math.max(1, b.disruptionsAllowed)]));
+  const evict: string[] = [];
+  const held: string[] = [];
+  for (const p of pods) {
+    const key = `${p.metadata?.namespace}/${p.metadata?.name}`;
+    const mine = budgets.filter((b) => b.namespace === p.metadata?.namespace && selectorMatches(b.selector, p.metadata?.labels));
+    if (mine.length === 0 || !podReady(p)) {
+      evict.push(key);
+      continue;
+    }
+    const ids = mine.map((b) => `${b.namespace}/${b.name}`);
+    if (ids.every((id) => (slots.get(id) ?? 0) > 0)) {
+      for (const id of ids) slots.set(id, slots.get(id)! - 1);
+      evict.push(key);
+    } else held.push(key);
+  }
+  return { evict, held };
 }

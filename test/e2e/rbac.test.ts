@@ -98,6 +98,7 @@ describe('e2e: in-cluster manifests and least-privilege RBAC', function () {
       ['list', 'pods', '-A'], ['watch', 'pods', '-A'],
       ...['get', 'create', 'patch', 'delete'].map((v) => [v, 'pods', '-n', 'some-resource-group']),
       ['create', 'pods', '--subresource=eviction', '-n', 'some-resource-group'],
+      ['list', 'poddisruptionbudgets.policy', '-n', 'some-resource-group'],
       ['patch', 'pods', '--subresource=status', '-n', 'some-resource-group'],
       // The NGroups image registry ConfigMap, in a resource group or the system namespace.
       ['get', 'configmaps/aksim-registry', '-n', 'some-resource-group'], ['get', 'configmaps/aksim-registry', '-n', SYSTEM_NS],
@@ -127,7 +128,7 @@ describe('e2e: in-cluster manifests and least-privilege RBAC', function () {
       ['impersonate', 'serviceaccounts', '-A'],
       ['update', 'nodes'], ['deletecollection', 'nodes'],
       ['update', 'pods', '--subresource=status', '-n', 'default'], ['list', 'configmaps', '-A'], ['get', 'configmaps/kube-root-ca.crt', '-n', 'default'], ['deletecollection', 'pods', '-n', 'default'],
-      ['deletecollection', 'simclusters.aksim.io', '-n', 'default'],
+      ['deletecollection', 'simclusters.aksim.io', '-n', 'default'], ['create', 'poddisruptionbudgets.policy', '-n', 'default'],
       ['delete', 'customresourcedefinitions.apiextensions.k8s.io'],
       // Leases and ConfigMaps only by name in the system namespace: not node heartbeats, not kube-system.
       ['update', 'leases.coordination.k8s.io', '-n', 'kube-node-lease'], ['get', 'leases.coordination.k8s.io/kube-scheduler', '-n', 'kube-system'],
