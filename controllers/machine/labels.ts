@@ -33,7 +33,7 @@ export interface Taint {
 const AZURE_PREFIX = 'kubernetes.azure.com/';
 
 /** Makes a string a valid label value: allowed characters only, at most 63, alphanumeric ends. */
-function labelValue(s: string): string {
+export function labelValue(s: string): string {
   return s
     .replace(/[^A-Za-z0-9._-]/g, '_')
     .slice(0, 63)

@@ -11,7 +11,7 @@ import { isConflict, isNotFound } from '../../src/runtime/client.js';
 import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import { getCondition, removeCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
 import { durationMs } from '../../src/runtime/duration.js';
-import { clusterKeyOf, FINALIZERS, LABELS, splitKey, type ControllerDef, type Ctx } from '../context.js';
+import { clusterKeyOf, FINALIZERS, LABELS, poolKeyOf, splitKey, type ControllerDef, type Ctx } from '../context.js';
 import { cordon, drainStep } from '../shared/drain.js';
 import { addFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../shared/objects.js';
 import { activeFaults, ACTION_BOOTS, clearedBy, doneField, healthLabels, nextFaultExpiry, pendingAction, requestsOf, type ActionType } from './health.js';
@@ -65,6 +65,9 @@ const kindOf = (m: SimMachine): SimMachine & { apiVersion: string; kind: string 
 const readyOf = (n: V1Node | undefined): string => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
 
 const DEFAULT_DRAIN_MINUTES = 30;
+/** Real ms a first boot's record may trail its Ready Node while the pool scales out, and how often to look again. */
+const RECORD_TRAIL_MS = 10_000;
+const RECORD_RECHECK_MS = 500;
 /** Real ms between drain steps while pods terminate or budgets block. */
 const DRAIN_POLL_MS = 250;
 
@@ -192,17 +195,25 @@ class MachineReconciler implements Reconciler {
     const ready = readyOf(node) === 'True';
     // A new node that kwok has not made Ready yet: its Ready event brings us back; no write now.
     if (!ready && !m.status?.provisionedTime && m.status?.phase !== 'Running' && (m.spec.faults ?? []).length === 0) return;
+    // A first boot's record trails a scale-out: while other VMs of its pool still boot, their
+    // creates go to the API server first (the pool counts this one from its Ready Node meanwhile),
+    // for at most RECORD_TRAIL_MS after the Node registered.
+    if (ready && m.status?.orchestratorVersion === undefined) {
+      const registered = Date.parse(node.metadata?.creationTimestamp as unknown as string) || now;
+      if (now < registered + RECORD_TRAIL_MS && this.poolStillBooting(m)) return { requeueAfterMs: Math.min(RECORD_RECHECK_MS, registered + RECORD_TRAIL_MS - now) };
+    }
     const failed = cluster.status?.autoRepair?.failed?.find((f) => f.node === name);
     let conditions = m.status?.conditions as Condition[] | undefined;
     conditions = failed
       ? setCondition(conditions, { type: 'AutoRepairFailed', status: 'True', reason: 'AllRepairActionsFailed', message: failed.message ?? 'auto-repair failed' }, nowIso)
       : removeCondition(conditions, 'AutoRepairFailed');
+    const readySince = node.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime as unknown as string | undefined;
     const status: SimMachineStatus = {
       phase: ready || m.status?.phase === 'Running' ? 'Running' : (m.status?.phase ?? 'Provisioning'),
       powerState: 'Running',
       nodeName: name,
       bootId: m.status?.bootId ?? node.status?.nodeInfo?.bootID,
-      provisionedTime: m.status?.provisionedTime ?? (ready ? nowIso : undefined),
+      provisionedTime: m.status?.provisionedTime ?? (ready ? (readySince ? new Date(readySince).toISOString() : nowIso) : undefined),
       orchestratorVersion: m.status?.orchestratorVersion ?? m.spec.orchestratorVersion,
       nodeImageVersion: m.status?.nodeImageVersion ?? m.spec.nodeImageVersion,
       hostId: m.status?.hostId ?? hostIdFor(name, 0),
@@ -218,6 +229,16 @@ class MachineReconciler implements Reconciler {
     // A Freeze (fault with an end) lifts by itself: come back then.
     const expiry = nextFaultExpiry(m, now);
     if (expiry !== undefined) return { requeueAfterMs: expiry - now };
+  }
+
+  /** Other VMs of this machine's pool on their first boot whose Node is not Ready yet. */
+  private poolStillBooting(m: SimMachine): boolean {
+    const { ctx } = this;
+    for (const x of ctx.machines.byIndex('pool', poolKeyOf(m.metadata.namespace!, m.spec.clusterName, m.spec.poolName))) {
+      if (x.metadata.name === m.metadata.name || x.metadata.deletionTimestamp || x.status?.orchestratorVersion !== undefined) continue;
+      if (readyOf(ctx.nodes.get(x.metadata.name!)) !== 'True') return true;
+    }
+    return false;
   }
 
   /** Keeps the labels aksim owns (AKS labels, bookkeeping, and the health labels kwok reacts to) in step. */

@@ -3,6 +3,7 @@
 // deterministic names, so a restart never duplicates machines), Kubernetes version and node image
 // (rolling, with maxSurge). Machines tear themselves down and reimage themselves (cordon, drain,
 // boot); see controllers/machine. Abort stops the operation where it is, with no rollback.
+import type { V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine, SimNodePool, SimNodePoolStatus } from '../../src/api/generated.js';
 import { GROUP, VERSION } from '../../src/api/generated.js';
 import { agentPoolId } from '../../src/azure/ids.js';
@@ -23,7 +24,7 @@ import { isCaptured, snapshotOfId } from '../snapshot/reconcile.js';
 import { defaultOsSku, latestNodeImage } from './images.js';
 import { nodeName, parseNodeIndex, poolHash } from './naming.js';
 import { pendingUnits, planPool, type PlanMachine, type PoolTarget } from './plan.js';
-import { isMachineReady, poolStatus } from './status.js';
+import { isBootedUnrecorded, isMachineReady, poolStatus } from './status.js';
 
 /** Creates in flight per pool, and across all pools: fast scale-outs without flooding the API server. */
 const CREATE_CONCURRENCY = 32;
@@ -31,6 +32,8 @@ const creates = new Limiter(48);
 /** Progress roll-ups (counts, percent) are written at most once a second per pool. */
 const progress = new WriteThrottle(1000);
 export const SURGE_LABEL = 'aksim.io/surge';
+
+export const nodeIsReady = (n: V1Node | undefined): boolean => Boolean(n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
 
 export const nodepoolController: ControllerDef = {
   name: 'nodepool',
@@ -40,6 +43,13 @@ export const nodepoolController: ControllerDef = {
     ctx.pools.on({ add: self, update: (_o, p) => self(p), delete: self });
     const fromMachine = (m: SimMachine): void => enqueue(`${m.metadata.namespace}/${m.spec.clusterName}-${m.spec.poolName}`);
     ctx.machines.on({ add: fromMachine, update: (_o, m) => fromMachine(m), delete: fromMachine });
+    // A Node's readiness counts before its machine records it (first boots).
+    ctx.nodes.on({
+      update: (o, n) => {
+        const l = n.metadata?.labels ?? {};
+        if (nodeIsReady(o) !== nodeIsReady(n) && l[LABELS.namespace] && l[LABELS.cluster] && l[LABELS.pool]) enqueue(`${l[LABELS.namespace]}/${l[LABELS.cluster]}-${l[LABELS.pool]}`);
+      },
+    });
     const fromCluster = (c: SimCluster): void => {
       for (const p of ctx.pools.byIndex('cluster', clusterKeyOf(c.metadata.namespace!, c.metadata.name!))) self(p);
     };
@@ -62,18 +72,20 @@ export const nodepoolController: ControllerDef = {
 };
 
 
-export function toPlanMachine(m: SimMachine): PlanMachine {
+/** The plan's view of a machine; `node`: its Node from the node cache. */
+export function toPlanMachine(m: SimMachine, node?: V1Node): PlanMachine {
+  const booted = isBootedUnrecorded(m, node);
   return {
     name: m.metadata.name!,
     index: m.spec.index ?? parseNodeIndex(m.metadata.name!) ?? 0,
     zone: m.spec.zone ?? '',
     deleting: Boolean(m.metadata.deletionTimestamp),
-    ready: isMachineReady(m),
+    ready: isMachineReady(m) || booted,
     surge: m.metadata.labels?.[SURGE_LABEL] === 'true',
     wantVersion: m.spec.orchestratorVersion,
     wantImage: m.spec.nodeImageVersion,
-    haveVersion: m.status?.orchestratorVersion,
-    haveImage: m.status?.nodeImageVersion,
+    haveVersion: m.status?.orchestratorVersion ?? (booted ? m.spec.orchestratorVersion : undefined),
+    haveImage: m.status?.nodeImageVersion ?? (booted ? m.spec.nodeImageVersion : undefined),
   };
 }
 
@@ -90,6 +102,8 @@ class NodePoolReconciler implements Reconciler {
   /** Machines created that the cache does not show yet: planned as existing, never created twice. */
   private readonly created = new Expectations<PlanMachine>();
   constructor(private readonly ctx: Ctx) {}
+
+  private readonly nodeOf = (name: string): V1Node | undefined => this.ctx.nodes.get(name);
 
   async reconcile(k: string): Promise<Result> {
     const { ctx } = this;
@@ -218,13 +232,13 @@ class NodePoolReconciler implements Reconciler {
     if (!d.target) return this.refuse(pool, d.reason!, d.message!, nowIso);
     const target = d.target;
     const type = classify(prevT, target);
-    const plans = machines.map(toPlanMachine);
+    const plans = machines.map((m) => toPlanMachine(m, this.ctx.nodes.get(m.metadata.name!)));
     const stepsTotal = pendingUnits(plans, target);
     const id = agentPoolId(this.ctx.settings.subscriptionId, pool.metadata.namespace!, pool.spec.clusterName, pool.spec.name);
     const op = await startOperation(this.ctx, { target: pool, targetKind: 'SimNodePool', targetId: id, type, generation: gen, stepsTotal, startCount: plans.filter((m) => !m.deleting && !m.surge).length });
     const state = RUNNING_STATE[type];
     const status: SimNodePoolStatus = {
-      ...poolStatus({ pool, machines, subscriptionId: this.ctx.settings.subscriptionId, version: pool.status?.currentOrchestratorVersion ?? target.version, nodeImageVersion: pool.status?.nodeImageVersion ?? target.image, nowIso, state }),
+      ...poolStatus({ pool, machines, nodeOf: this.nodeOf, subscriptionId: this.ctx.settings.subscriptionId, version: pool.status?.currentOrchestratorVersion ?? target.version, nodeImageVersion: pool.status?.nodeImageVersion ?? target.image, nowIso, state }),
       currentOperation: { name: op.metadata.name, operationId: op.spec.operationId, type, state, startTime: op.status?.startTime, startCount: op.status?.startCount, stepsTotal },
       target: { count: target.count, orchestratorVersion: target.version, nodeImageVersion: target.image },
       lastOperationGeneration: gen,
@@ -243,7 +257,7 @@ class NodePoolReconciler implements Reconciler {
     const target: PoolTarget = { count: tgt.count ?? 0, version: tgt.orchestratorVersion!, image: tgt.nodeImageVersion! };
     const owner = `${ns}/${pool.metadata.name}`;
     const inCache = new Set(machines.map((m) => m.metadata.name!));
-    const plans = [...machines.map(toPlanMachine), ...this.created.pending(owner, (n) => inCache.has(n), ctx.clock.now())];
+    const plans = [...machines.map((m) => toPlanMachine(m, this.ctx.nodes.get(m.metadata.name!))), ...this.created.pending(owner, (n) => inCache.has(n), ctx.clock.now())];
     const plan = planPool({ machines: plans, target, zones: pool.spec.availabilityZones ?? [], maxSurge: pool.spec.upgradeSettings?.maxSurge });
 
     const failed = machines.find((m) => getCondition(m.status?.conditions as Condition[] | undefined, 'UpgradeFailed')?.status === 'True');
@@ -287,7 +301,7 @@ class NodePoolReconciler implements Reconciler {
     const wait = progress.check(`${ns}/${pool.metadata.name}`, ctx.clock.now());
     if (wait > 0) return { requeueAfterMs: wait };
     await updateOperation(ctx, ns, cur.name!, { stepsDone: done, percentComplete: percentOf(done, total, false) });
-    const next = poolStatus({ pool, machines, subscriptionId: ctx.settings.subscriptionId, version: pool.status?.currentOrchestratorVersion ?? target.version, nodeImageVersion: pool.status?.nodeImageVersion ?? target.image, nowIso, state: cur.state ?? 'Updating' });
+    const next = poolStatus({ pool, machines, nodeOf: this.nodeOf, subscriptionId: ctx.settings.subscriptionId, version: pool.status?.currentOrchestratorVersion ?? target.version, nodeImageVersion: pool.status?.nodeImageVersion ?? target.image, nowIso, state: cur.state ?? 'Updating' });
     await writeStatus(ctx.kube, 'SimNodePool', pool, next);
     return;
   }
@@ -307,7 +321,7 @@ class NodePoolReconciler implements Reconciler {
     });
     const version = outcome === 'Succeeded' ? tgt.orchestratorVersion! : (pool.status?.currentOrchestratorVersion ?? tgt.orchestratorVersion!);
     const image = outcome === 'Succeeded' ? tgt.nodeImageVersion! : (pool.status?.nodeImageVersion ?? tgt.nodeImageVersion!);
-    const status = { ...poolStatus({ pool, machines, subscriptionId: ctx.settings.subscriptionId, version, nodeImageVersion: image, nowIso, state: outcome, error: error?.message }), currentOperation: undefined };
+    const status = { ...poolStatus({ pool, machines, nodeOf: this.nodeOf, subscriptionId: ctx.settings.subscriptionId, version, nodeImageVersion: image, nowIso, state: outcome, error: error?.message }), currentOperation: undefined };
     await writeStatus(ctx.kube, 'SimNodePool', pool, status);
     ctx.events.emit(pool, {
       type: outcome === 'Succeeded' ? 'Normal' : 'Warning',
@@ -331,7 +345,7 @@ class NodePoolReconciler implements Reconciler {
       // them. Nodes that registered stay (no rollback), and nothing new is started.
       const unbooted = machines.filter((m) => !m.metadata.deletionTimestamp && !ctx.nodes.get(m.metadata.name!) && !m.status?.provisionedTime && m.status?.orchestratorVersion === undefined);
       await Promise.all(unbooted.map((m) => ctx.kube.delete('SimMachine', ns, m.metadata.name!)));
-      await writeStatus(ctx.kube, 'SimNodePool', pool, { ...poolStatus({ pool, machines, subscriptionId: ctx.settings.subscriptionId, version, nodeImageVersion: image, nowIso, state: 'Canceling' }), currentOperation: { ...cur, state: 'Canceling' } });
+      await writeStatus(ctx.kube, 'SimNodePool', pool, { ...poolStatus({ pool, machines, nodeOf: this.nodeOf, subscriptionId: ctx.settings.subscriptionId, version, nodeImageVersion: image, nowIso, state: 'Canceling' }), currentOperation: { ...cur, state: 'Canceling' } });
       ctx.events.emit(pool, { type: 'Normal', reason: 'Canceling', note: `Abort requested: canceling operation ${cur.operationId} (${cur.type})`, controller: 'aksim.io/nodepool' });
       return { requeueAfterMs: CANCEL_GRACE_MS };
     }
@@ -339,7 +353,7 @@ class NodePoolReconciler implements Reconciler {
     const wait = since + CANCEL_GRACE_MS - this.ctx.clock.now();
     if (wait > 0) return { requeueAfterMs: wait };
     await updateOperation(ctx, ns, cur.name!, { status: 'Canceled', endTime: nowIso, error: { code: 'OperationCanceled', message: `Operation ${cur.operationId} was canceled by an abort request` } });
-    await writeStatus(ctx.kube, 'SimNodePool', pool, { ...poolStatus({ pool, machines, subscriptionId: ctx.settings.subscriptionId, version, nodeImageVersion: image, nowIso, state: 'Canceled' }), currentOperation: undefined });
+    await writeStatus(ctx.kube, 'SimNodePool', pool, { ...poolStatus({ pool, machines, nodeOf: this.nodeOf, subscriptionId: ctx.settings.subscriptionId, version, nodeImageVersion: image, nowIso, state: 'Canceled' }), currentOperation: undefined });
     ctx.events.emit(pool, { type: 'Normal', reason: 'Canceled', note: `Operation ${cur.operationId} (${cur.type}) canceled; nothing was rolled back`, controller: 'aksim.io/nodepool' });
   }
 
@@ -349,7 +363,7 @@ class NodePoolReconciler implements Reconciler {
       this.ctx.kube,
       'SimNodePool',
       pool,
-      { ...poolStatus({ pool, machines, subscriptionId: this.ctx.settings.subscriptionId, version: pool.status?.currentOrchestratorVersion ?? '', nodeImageVersion: pool.status?.nodeImageVersion ?? '', nowIso, state }), latestNodeImageVersion: this.latestFor(pool) },
+      { ...poolStatus({ pool, machines, nodeOf: this.nodeOf, subscriptionId: this.ctx.settings.subscriptionId, version: pool.status?.currentOrchestratorVersion ?? '', nodeImageVersion: pool.status?.nodeImageVersion ?? '', nowIso, state }), latestNodeImageVersion: this.latestFor(pool) },
     );
   }
 

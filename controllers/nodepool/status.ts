@@ -1,5 +1,7 @@
 // Pure: the SimNodePool status that follows from the pool, its machines and its operation state.
+import type { V1Node } from '@kubernetes/client-node';
 import type { SimMachine, SimNodePool, SimNodePoolStatus } from '../../src/api/generated.js';
+import { labelValue } from '../machine/labels.js';
 import { agentPoolId } from '../../src/azure/ids.js';
 import { setCondition, type Condition } from '../../src/runtime/conditions.js';
 
@@ -14,10 +16,23 @@ export interface PoolView {
   state: string;
   /** Why the last operation failed. */
   error?: string;
+  /** A machine's Node from the node cache: counts first boots not yet recorded. */
+  nodeOf?: (name: string) => V1Node | undefined;
 }
 
 export const isMachineReady = (m: SimMachine): boolean =>
   !m.metadata.deletionTimestamp && m.status?.phase === 'Running' && (m.status.conditions ?? []).some((c) => c.type === 'NodeReady' && c.status === 'True');
+
+/**
+ * A first boot whose Node registered and is Ready while the machine has not recorded it yet (that
+ * record may trail a scale-out, see controllers/machine), running what the spec still asks for.
+ */
+export function isBootedUnrecorded(m: SimMachine, node: V1Node | undefined): boolean {
+  if (!node || m.metadata.deletionTimestamp || m.status?.orchestratorVersion !== undefined) return false;
+  if (!node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return false;
+  return node.status.nodeInfo?.kubeletVersion === `v${m.spec.orchestratorVersion}` && node.metadata?.labels?.[IMAGE_LABEL] === labelValue(m.spec.nodeImageVersion);
+}
+const IMAGE_LABEL = 'kubernetes.azure.com/node-image-version';
 
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
 
@@ -27,7 +42,7 @@ export function poolStatus(v: PoolView): SimNodePoolStatus {
   const gen = pool.metadata.generation ?? 0;
   const live = machines.filter((m) => !m.metadata.deletionTimestamp);
   const leaving = machines.length - live.length;
-  const ready = live.filter(isMachineReady).length;
+  const ready = live.filter((m) => isMachineReady(m) || isBootedUnrecorded(m, v.nodeOf?.(m.metadata.name!))).length;
   const working = !TERMINAL.has(state);
   const allReady = ready === live.length;
   const readyTrue = state === 'Succeeded' && allReady;
