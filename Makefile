@@ -76,6 +76,7 @@ bench: setup build cluster-up install ## benchmarks against kwokctl on the same 
 	@node_modules/.bin/tsx bench/operations.ts
 	@node_modules/.bin/tsx bench/repair.ts
 	@node_modules/.bin/tsx bench/drain.ts
+	@node_modules/.bin/tsx bench/ngroups.ts
 
 clean: ## remove build output (keeps the binary cache)
 	@rm -rf dist

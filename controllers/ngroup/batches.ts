@@ -25,8 +25,10 @@ export function batchSize(total: number, maxBatchPercent: number): number {
   return Math.max(1, Math.floor((total * maxBatchPercent) / 100));
 }
 
-const byPair = (a: CgInfo, b: CgInfo): number =>
-  a.zone.localeCompare(b.zone, 'en', { numeric: true }) || a.faultDomain - b.faultDomain || a.name.localeCompare(b.name);
+// Collators made once: localeCompare with options builds one per call, which shows in profiles at 1000 CGs.
+const zoneOrder = new Intl.Collator('en', { numeric: true });
+const nameOrder = new Intl.Collator();
+const byPair = (a: CgInfo, b: CgInfo): number => zoneOrder.compare(a.zone, b.zone) || a.faultDomain - b.faultDomain || nameOrder.compare(a.name, b.name);
 
 /**
  * Every batch still to run, in order, for the CGs as they are now. `firstBatch` is true when the

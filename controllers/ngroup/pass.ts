@@ -5,7 +5,7 @@ import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-
 import type { ContainerGroupProfile, ContainerGroupProfileSpec, NGroup, NGroupStatus } from '../../src/api/generated.js';
 import { containerGroupId, ngroupId, profileId, profileRefOf } from '../../src/aci/ids.js';
 import { specAtRevision } from '../../src/aci/profile.js';
-import { isConflict, isNotFound } from '../../src/runtime/client.js';
+import { isConflict, isNotFound, statusCode } from '../../src/runtime/client.js';
 import type { Informer } from '../../src/runtime/informer.js';
 import type { Ctx } from '../context.js';
 import type { CgInfo } from './batches.js';
@@ -23,10 +23,52 @@ export interface NgCaches {
   /** Per NGroup: Pods created or deleted whose watch event the cache has not shown yet (real ms of the call). */
   creating: Map<string, Map<string, { atMs: number; slot: Slot }>>;
   deleting: Map<string, Map<string, number>>;
+  /** Pod objects (cache versions) whose health label and readiness were found in line or put in line. */
+  healthChecked: WeakSet<V1Pod>;
 }
 
 /** How long an unseen create or delete is trusted before the cache is believed again. */
 const EXPECT_MS = 30_000;
+/** After a call that failed without an answer from the API server (it may or may not have acted): trusted this long. */
+const UNSURE_MS = 5_000;
+
+/** The API server answered the call with a refusal (not a conflict): nothing was created or deleted. */
+const refused = (err: unknown): boolean => {
+  const code = statusCode(err);
+  return code !== undefined && code >= 400 && code < 500;
+};
+
+/**
+ * Awaits every call before reporting the first failure, so a failed reconcile leaves no calls
+ * running behind it (the next reconcile would not know about them and could repeat them).
+ */
+export async function settleAll(calls: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(calls);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+}
+
+/** API calls a pass keeps in flight at once. */
+export const CALL_WIDTH = 64;
+
+/**
+ * Runs the calls in order, `width` at a time, and like settleAll finishes all before reporting the
+ * first failure. In order and bounded, the first calls are answered (and their Pods started by
+ * kwok) while later ones wait, instead of hundreds answered together at the end.
+ */
+export async function runAll(calls: (() => Promise<unknown>)[], width = CALL_WIDTH): Promise<void> {
+  const failures: unknown[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, calls.length) }, async () => {
+      while (next < calls.length) {
+        const call = calls[next++]!;
+        await call().catch((err: unknown) => failures.push(err));
+      }
+    }),
+  );
+  if (failures.length > 0) throw failures[0];
+}
 
 /** A profile revision resolved to its spec. */
 export interface Target {
@@ -79,10 +121,34 @@ export class Pass {
 
   private readonly creating: Map<string, { atMs: number; slot: Slot }>;
   private readonly deleting: Map<string, number>;
+  /** What a pass asks of each CG, worked out once per pass (a pass looks at every CG several times). */
+  private readonly facts = new Map<V1Pod, { ready: boolean; started: boolean; sick: boolean }>();
+  private readonly infos = new Map<string, CgInfo[]>();
+
+  private factsOf(p: V1Pod): { ready: boolean; started: boolean; sick: boolean } {
+    let f = this.facts.get(p);
+    if (!f) this.facts.set(p, (f = { ready: isPodReady(p), started: isPodStarted(p), sick: wantsUnhealthy(p) }));
+    return f;
+  }
+
+  /** The CG's Ready condition (its health). */
+  ready(p: V1Pod): boolean {
+    return this.factsOf(p).ready;
+  }
 
   /** Slots of CGs created but not yet in the cache. */
   get unseenCreates(): Slot[] {
     return [...this.creating.values()].map((e) => e.slot);
+  }
+
+  /** A create of this CG was sent and the cache does not show it yet: do not send it again. */
+  expectsCreate(name: string): boolean {
+    return this.creating.has(name);
+  }
+
+  /** A delete of this CG was sent and the cache does not show it yet: do not send it again. */
+  expectsDelete(name: string): boolean {
+    return this.deleting.has(name);
   }
 
   get id(): string {
@@ -192,7 +258,10 @@ export class Pass {
       this.ctx.kube.wrote('create', 'Pod');
       await this.ctx.kube.core.createNamespacedPod({ namespace: this.ns, body });
     } catch (err: unknown) {
-      if (!isConflict(err)) throw err;
+      if (isConflict(err)) return name;
+      if (refused(err)) this.creating.delete(name);
+      else if (this.creating.has(name)) this.creating.set(name, { atMs: this.nowMs - EXPECT_MS + UNSURE_MS, slot });
+      throw err;
     }
     return name;
   }
@@ -203,7 +272,10 @@ export class Pass {
       this.ctx.kube.wrote('delete', 'Pod');
       await this.ctx.kube.core.deleteNamespacedPod({ name, namespace: this.ns, gracePeriodSeconds: 0 });
     } catch (err: unknown) {
-      if (!isNotFound(err)) throw err;
+      if (isNotFound(err)) return;
+      if (refused(err)) this.deleting.delete(name);
+      else this.deleting.set(name, this.nowMs - EXPECT_MS + UNSURE_MS);
+      throw err;
     }
   }
 
@@ -245,33 +317,55 @@ export class Pass {
 
   /** Keeps each started CG's readiness and unhealthy label in line with its image and injected fault. */
   async syncHealth(): Promise<void> {
-    await Promise.all(
-      this.live.map(async (p) => {
-        const sick = wantsUnhealthy(p);
-        const labelled = p.metadata?.labels?.[NG.unhealthy] === 'true';
-        if (sick !== labelled) {
-          this.ctx.kube.wrote('patch', 'Pod');
-          await this.ctx.kube.core.patchNamespacedPod({ name: p.metadata!.name!, namespace: this.ns, body: { metadata: { labels: { [NG.unhealthy]: sick ? 'true' : null } } } }, SMP).catch((err: unknown) => {
-            if (!isNotFound(err)) throw err;
-          });
-        }
-        if (isPodStarted(p) && isPodReady(p) === sick) await this.setReady(p, !sick);
-      }),
-    );
+    // A cache object already checked (and fixed, if it needed it) is not looked at again: the
+    // decision depends on the Pod alone, and a fix shows as a new object once the watch has it.
+    const checked = this.c.healthChecked;
+    const calls: Promise<void>[] = [];
+    for (const p of this.live) {
+      if (checked.has(p)) continue;
+      const { ready, started, sick } = this.factsOf(p);
+      const relabel = sick !== (p.metadata?.labels?.[NG.unhealthy] === 'true');
+      const reready = started && ready === sick;
+      if (!relabel && !reready) {
+        checked.add(p);
+        continue;
+      }
+      calls.push(
+        (async () => {
+          if (relabel) {
+            this.ctx.kube.wrote('patch', 'Pod');
+            await this.ctx.kube.core.patchNamespacedPod({ name: p.metadata!.name!, namespace: this.ns, body: { metadata: { labels: { [NG.unhealthy]: sick ? 'true' : null } } } }, SMP).catch((err: unknown) => {
+              if (!isNotFound(err)) throw err;
+            });
+          }
+          if (reready) await this.setReady(p, !sick);
+          checked.add(p);
+        })(),
+      );
+    }
+    await settleAll(calls);
   }
 
   /** A started CG whose readiness does not yet show its health inputs: wait before judging it. */
   settling(p: V1Pod): boolean {
-    return isPodStarted(p) && isPodReady(p) === wantsUnhealthy(p);
+    const f = this.factsOf(p);
+    return f.started && f.ready === f.sick;
   }
 
-  /** The live CGs as the batch planner sees them, against a target revision. */
+  /** The live CGs as the batch planner sees them, against a target revision (the same array for the whole pass: do not change it). */
   cgInfos(t: { name: string; revision: number }): CgInfo[] {
-    return this.live.map((p) => {
-      const l = p.metadata?.labels ?? {};
-      const s = this.slotOf(p);
-      return { name: p.metadata!.name!, zone: s.zone, faultDomain: s.faultDomain, healthy: isPodReady(p), updated: l[NG.profile] === t.name && l[NG.revision] === String(t.revision) };
-    });
+    const key = `${t.name}|${t.revision}`;
+    let out = this.infos.get(key);
+    if (!out) {
+      const revision = String(t.revision);
+      out = this.live.map((p) => {
+        const l = p.metadata?.labels ?? {};
+        const s = this.slotOf(p);
+        return { name: p.metadata!.name!, zone: s.zone, faultDomain: s.faultDomain, healthy: this.ready(p), updated: l[NG.profile] === t.name && l[NG.revision] === revision };
+      });
+      this.infos.set(key, out);
+    }
+    return out;
   }
 
   /** Slots for n new CGs given the live ones. */

@@ -7,7 +7,7 @@ import { recreateProperties } from '../../src/aci/profile.js';
 import { durationMs } from '../../src/runtime/duration.js';
 import { overPercent, planBatches } from './batches.js';
 import { NG } from './pod.js';
-import type { Pass, Ru, Target } from './pass.js';
+import { runAll, settleAll, type Pass, type Ru, type Target } from './pass.js';
 
 export interface RollingSettings {
   maxBatchPercent: number;
@@ -144,8 +144,11 @@ export async function stepRollingUpdate(p: Pass): Promise<void> {
     b.phase = 'Pausing';
     const pauseReal = p.ctx.clock.toReal(rs.pauseMs);
     b.pauseUntil = new Date(p.nowMs + pauseReal).toISOString();
-    p.requeue(pauseReal);
-    return counts(p, ru, t);
+    if (pauseReal > 0) {
+      p.requeue(pauseReal);
+      return counts(p, ru, t);
+    }
+    // No pause: the batch is judged now, from the same view of the CGs that found it done.
   }
   if (b?.phase === 'Pausing') {
     const until = Date.parse(b.pauseUntil ?? '') || 0;
@@ -197,35 +200,38 @@ export async function stepRollingUpdate(p: Pass): Promise<void> {
   p.emit('Normal', 'RollingUpdateBatchStarted', `Rolling update ${ru.id}: batch ${index + 1} of ${ru.totalBatches} (${next.members.length} container groups, ${next.pair === '*' ? 'the unhealthy ones' : `zone/fault domain ${next.pair}`})`);
 }
 
-/** Replace: one new CG per member (same slot), then the member deleted. Done when all new ones run. */
+/** Replace: one new CG per member (same slot) and the member deleted. Done when all new ones run and the old ones are going. */
 async function replaceBatch(p: Pass, members: string[], replacements: string[], t: Target, label: string): Promise<boolean> {
   let done = true;
-  await Promise.all(
-    members.map(async (old, i) => {
-      const fresh = replacements[i];
-      if (!fresh) return;
-      const oldPod = p.pod(old);
-      const newPod = p.pod(fresh);
-      if (!newPod) {
-        done = false;
-        const slot = oldPod ? p.slotOf(oldPod) : p.placeNew(1)[0];
-        if (slot) await p.createCg(t, slot, fresh, { batchLabel: label, replaces: old });
-      } else if (newPod.status?.phase !== 'Running') {
-        done = false;
-      }
-      if (oldPod && !oldPod.metadata?.deletionTimestamp) {
-        done = false;
-        await p.deleteCg(old);
-      }
-    }),
-  );
+  const creates: (() => Promise<unknown>)[] = [];
+  const deletes: (() => Promise<unknown>)[] = [];
+  members.forEach((old, i) => {
+    const fresh = replacements[i];
+    if (!fresh) return;
+    const oldPod = p.pod(old);
+    const newPod = p.pod(fresh);
+    if (!newPod) {
+      done = false;
+      // Sent by an earlier reconcile and not in the cache yet: wait for it rather than send it again.
+      const slot = p.expectsCreate(fresh) ? undefined : oldPod ? p.slotOf(oldPod) : p.placeNew(1)[0];
+      if (slot) creates.push(() => p.createCg(t, slot, fresh, { batchLabel: label, replaces: old }));
+    } else if (newPod.status?.phase !== 'Running') {
+      done = false;
+    }
+    if (oldPod && !oldPod.metadata?.deletionTimestamp) {
+      done = false;
+      if (!p.expectsDelete(old)) deletes.push(() => p.deleteCg(old));
+    }
+  });
+  // The new CGs first: the batch is done when they run, and they start while the deletes are sent.
+  await runAll([...creates, ...deletes]);
   return done;
 }
 
 /** In place: each member patched to the target revision. Done when the cache shows them all updated. */
 async function inPlaceBatch(p: Pass, members: string[], t: Target, label: string): Promise<boolean> {
   let done = true;
-  await Promise.all(
+  await settleAll(
     members.map(async (name) => {
       const pod = p.pod(name);
       if (!pod || pod.metadata?.deletionTimestamp) return; // gone: nothing left to update

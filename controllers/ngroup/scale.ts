@@ -1,8 +1,8 @@
 // Scale out/in to elasticProfile.desiredCount, and the Manual-mode update of named CGs.
 import { recreateProperties } from '../../src/aci/profile.js';
 import { pickScaleIn } from './placement.js';
-import type { Pass, Target } from './pass.js';
-import { isPodReady, NG } from './pod.js';
+import { runAll, type Pass, type Target } from './pass.js';
+import { NG } from './pod.js';
 
 /** How many CGs there should be now: without maintainDesiredCount, CGs deleted directly are not replaced. */
 export function wantedCount(p: Pass): number {
@@ -18,19 +18,14 @@ export async function scale(p: Pass, t: Target | undefined): Promise<void> {
   if (have < want && t) {
     const slots = p.placeNew(want - have);
     p.ctx.log.info({ ngroup: `${p.ns}/${p.name}`, create: slots.length }, `Scaling out NGroup ${p.name} by ${slots.length}`);
-    const queue = [...slots];
-    await Promise.all(
-      Array.from({ length: Math.min(32, queue.length) }, async () => {
-        for (let s = queue.shift(); s; s = queue.shift()) await p.createCg(t, s);
-      }),
-    );
+    await runAll(slots.map((s) => () => p.createCg(t, s)));
   } else if (have > want) {
     const names = pickScaleIn(
-      p.live.map((x) => ({ ...p.slotOf(x), name: x.metadata!.name!, healthy: isPodReady(x), updated: x.metadata?.labels?.[NG.revision] === String(t?.revision) })),
+      p.live.map((x) => ({ ...p.slotOf(x), name: x.metadata!.name!, healthy: p.ready(x), updated: x.metadata?.labels?.[NG.revision] === String(t?.revision) })),
       have - want,
     );
     p.ctx.log.info({ ngroup: `${p.ns}/${p.name}`, remove: names }, `Scaling in NGroup ${p.name} by ${names.length}`);
-    await Promise.all(names.map((n) => p.deleteCg(n)));
+    await runAll(names.map((n) => () => p.deleteCg(n)));
   }
   if (t || want === 0) p.st.appliedDesiredCount = p.ng.spec.elasticProfile?.desiredCount ?? 0;
 }

@@ -1,16 +1,17 @@
 // The NGroup status a pass ends with: counts, provisioningState and conditions on top of the
 // rolling-update and profile fields the pass already set in p.st.
+import { isDeepStrictEqual } from 'node:util';
 import type { NGroupStatus } from '../../src/api/generated.js';
 import { setCondition, type Condition } from '../../src/runtime/conditions.js';
 import type { Pass } from './pass.js';
-import { isPodReady, NG } from './pod.js';
+import { NG } from './pod.js';
 import { wantedCount } from './scale.js';
 
 export function ngroupStatus(p: Pass, problem: { reason: string; message: string } | undefined): NGroupStatus {
   const st = p.st;
   const gen = p.ng.metadata.generation ?? 0;
   const live = p.live;
-  const healthy = live.filter(isPodReady).length;
+  const healthy = live.filter((x) => p.ready(x)).length;
   const want = wantedCount(p);
   const ru = st.latestRollingUpdate;
   const onProfile = (l: Record<string, string>): boolean => l[NG.profile] === st.profile?.name && l[NG.revision] === String(st.profile?.revision);
@@ -54,4 +55,29 @@ export function ngroupStatus(p: Pass, problem: { reason: string; message: string
     updatedCount: live.filter((x) => onProfile(x.metadata?.labels ?? {})).length,
     conditions,
   };
+}
+
+const COUNTS = new Set(['containerGroupCount', 'healthyCount', 'unhealthyCount', 'updatedCount', 'latestRollingUpdate', 'conditions']);
+const RU_COUNTS = new Set(['succeededCount', 'failedCount', 'pendingCount']);
+const MESSAGE = new Set(['message']);
+
+/** Equal apart from the keys in skip (compared one level deep). */
+function sameBut(a: object | undefined, b: object | undefined, skip: Set<string>): boolean {
+  if (!a || !b) return a === b;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const k of new Set([...Object.keys(x), ...Object.keys(y)])) if (!skip.has(k) && !isDeepStrictEqual(x[k], y[k])) return false;
+  return true;
+}
+
+/**
+ * True when `next` differs from `prev` in CG counts only (and the condition messages that quote
+ * them): such roll-ups may wait (reconcile.ts writes them at most once a second); any other change
+ * (a batch, a phase, a state, a reason) is written at once.
+ */
+export function countsOnly(prev: NGroupStatus | undefined, next: NGroupStatus): boolean {
+  if (!prev || !sameBut(prev, next, COUNTS) || !sameBut(prev.latestRollingUpdate, next.latestRollingUpdate, RU_COUNTS)) return false;
+  const a = (prev.conditions ?? []) as Condition[];
+  const b = (next.conditions ?? []) as Condition[];
+  return a.length === b.length && a.every((c, i) => sameBut(c, b[i], MESSAGE));
 }
