@@ -37,6 +37,12 @@ export interface ControllerDef {
   reconciler(ctx: Ctx): Reconciler;
   /** Wires cache events to keys of this controller's queue. */
   watch(ctx: Ctx, enqueue: (key: string) => void): void;
+  /**
+   * Real ms over which cache events for one key coalesce into one reconcile (the first event
+   * schedules it, later ones join it). For reconcilers that look at a whole cluster per key and
+   * run on deadlines anyway; their own requeues stay exact.
+   */
+  coalesceMs?: number;
 }
 
 /** Labels aksim puts on the objects it makes. */

@@ -89,7 +89,8 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
         },
       },
     });
-    def.watch(ctx, (key) => c.enqueue(key));
+    const coalesce = def.coalesceMs;
+    def.watch(ctx, coalesce ? (key) => c.enqueueAfter(key, coalesce) : (key) => c.enqueue(key));
     controllers.push(c);
   }
   for (const inf of informers) inf.start();

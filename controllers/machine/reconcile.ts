@@ -11,7 +11,7 @@ import { isConflict, isNotFound } from '../../src/runtime/client.js';
 import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import { getCondition, removeCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
 import { durationMs } from '../../src/runtime/duration.js';
-import { clusterKeyOf, FINALIZERS, LABELS, poolKeyOf, splitKey, type ControllerDef, type Ctx } from '../context.js';
+import { clusterKeyOf, FINALIZERS, LABELS, splitKey, type ControllerDef, type Ctx } from '../context.js';
 import { cordon, drainStep } from '../shared/drain.js';
 import { addFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../shared/objects.js';
 import { activeFaults, ACTION_BOOTS, clearedBy, doneField, healthLabels, nextFaultExpiry, pendingAction, requestsOf, type ActionType } from './health.js';
@@ -83,6 +83,8 @@ const needsReimage = (m: SimMachine): boolean =>
 
 class MachineReconciler implements Reconciler {
   readonly name = 'machine';
+  /** Per cluster: whether first boots are still under way, and when that was looked at. */
+  private readonly booting = new Map<string, { at: number; booting: boolean }>();
   constructor(private readonly ctx: Ctx) {}
 
   async reconcile(k: string): Promise<Result> {
@@ -195,12 +197,12 @@ class MachineReconciler implements Reconciler {
     const ready = readyOf(node) === 'True';
     // A new node that kwok has not made Ready yet: its Ready event brings us back; no write now.
     if (!ready && !m.status?.provisionedTime && m.status?.phase !== 'Running' && (m.spec.faults ?? []).length === 0) return;
-    // A first boot's record trails a scale-out: while other VMs of its pool still boot, their
-    // creates go to the API server first (the pool counts this one from its Ready Node meanwhile),
+    // A first boot's record trails a scale-out: while other VMs of its cluster still boot, their
+    // creates go to the API server first (pools count this one from its Ready Node meanwhile),
     // for at most RECORD_TRAIL_MS after the Node registered.
     if (ready && m.status?.orchestratorVersion === undefined) {
       const registered = Date.parse(node.metadata?.creationTimestamp as unknown as string) || now;
-      if (now < registered + RECORD_TRAIL_MS && this.poolStillBooting(m)) return { requeueAfterMs: Math.min(RECORD_RECHECK_MS, registered + RECORD_TRAIL_MS - now) };
+      if (now < registered + RECORD_TRAIL_MS && this.clusterStillBooting(m, now)) return { requeueAfterMs: Math.min(RECORD_RECHECK_MS, registered + RECORD_TRAIL_MS - now) };
     }
     const failed = cluster.status?.autoRepair?.failed?.find((f) => f.node === name);
     let conditions = m.status?.conditions as Condition[] | undefined;
@@ -231,14 +233,22 @@ class MachineReconciler implements Reconciler {
     if (expiry !== undefined) return { requeueAfterMs: expiry - now };
   }
 
-  /** Other VMs of this machine's pool on their first boot whose Node is not Ready yet. */
-  private poolStillBooting(m: SimMachine): boolean {
+  /** VMs of this machine's cluster on their first boot whose Node is not Ready yet (looked at most every RECORD_RECHECK_MS per cluster). */
+  private clusterStillBooting(m: SimMachine, now: number): boolean {
     const { ctx } = this;
-    for (const x of ctx.machines.byIndex('pool', poolKeyOf(m.metadata.namespace!, m.spec.clusterName, m.spec.poolName))) {
-      if (x.metadata.name === m.metadata.name || x.metadata.deletionTimestamp || x.status?.orchestratorVersion !== undefined) continue;
-      if (readyOf(ctx.nodes.get(x.metadata.name!)) !== 'True') return true;
+    const key = clusterKeyOf(m.metadata.namespace!, m.spec.clusterName);
+    const seen = this.booting.get(key);
+    if (seen && now - seen.at < RECORD_RECHECK_MS) return seen.booting;
+    let booting = false;
+    for (const x of ctx.machines.byIndex('cluster', key)) {
+      if (x.metadata.deletionTimestamp || x.status?.orchestratorVersion !== undefined) continue;
+      if (readyOf(ctx.nodes.get(x.metadata.name!)) !== 'True') {
+        booting = true;
+        break;
+      }
     }
-    return false;
+    this.booting.set(key, { at: now, booting });
+    return booting;
   }
 
   /** Keeps the labels aksim owns (AKS labels, bookkeeping, and the health labels kwok reacts to) in step. */

@@ -19,6 +19,9 @@ export const CA_DELETE_TAINT = 'ToBeDeletedByClusterAutoscaler';
 export const remediationController: ControllerDef = {
   name: 'remediation',
   reconciler: (ctx) => new RemediationReconciler(ctx),
+  // One reconcile looks at every node of the cluster: during a scale-out's event storm, at most
+  // one per 250 ms instead of one per node event. Windows and waits run on deadlines (wakeAt).
+  coalesceMs: 250,
   watch(ctx, enqueue) {
     const self = (c: SimCluster): void => enqueue(`${c.metadata.namespace}/${c.metadata.name}`);
     ctx.clusters.on({ add: self, update: (_o, c) => self(c) });

@@ -84,6 +84,11 @@ export class Controller {
     this.queue.add(key);
   }
 
+  /** Enqueues key after realDelayMs unless it is already due sooner. */
+  enqueueAfter(key: string, realDelayMs: number): void {
+    this.queue.addAfter(key, realDelayMs);
+  }
+
   start(): void {
     if (this.loops !== undefined) return;
     this.loops = Array.from({ length: this.workers }, () => this.worker());
