@@ -3,37 +3,25 @@
 // rollout of 1000 replicas (maxSurge 20%, maxUnavailable 0) on the same control plane in the same
 // run, both on the same simulated ACI virtual nodes. Writes bench/results/ngroups-<time>.json and
 // ngroups-latest.json. BENCH_CG_COUNT (default 1000) sets both sizes for quick runs.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
-import { cpus, homedir, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, PatchStrategy, setHeaderOptions, type KubernetesObject, type V1Deployment, type V1Node, type V1Pod, type V1ReplicaSet } from '@kubernetes/client-node';
 import nodeFetch from 'node-fetch';
-import { pino } from 'pino';
 import type { ContainerGroupProfile, NGroup } from '../src/api/generated.js';
 import { GROUP, VERSION } from '../src/api/generated.js';
-import { isNotFound, Kube } from '../src/runtime/client.js';
+import { isNotFound } from '../src/runtime/client.js';
 import { Informer } from '../src/runtime/informer.js';
+import { CACHE, elapsed, kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, OPERATOR_ENTRY, OPERATOR_NODE_ARGS, procStatusKB, quiet, RESULTS, round3, sleep, startOperator, TIME_SCALE, TIMEOUT_MS } from './lib.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const RESULTS = join(ROOT, 'bench/results');
-const CACHE = process.env.AKSIM_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'aksim');
-const KWOK_VERSION = process.env.KWOK_VERSION ?? '0.8.0';
 const KWOK_WORKDIR = process.env.KWOK_WORKDIR ?? join(CACHE, 'kwok');
 const CLUSTER_NAME = process.env.AKSIM_CLUSTER_NAME ?? 'aksim';
-const KUBECONFIG = process.env.KUBECONFIG ?? join(CACHE, 'kubeconfig');
 /** The operator's entry script; point it at compiled output (e.g. dist/src/main.js) to compare. */
-const OPERATOR_ENTRY = process.env.BENCH_OPERATOR_ENTRY ?? 'bin/aksim.js';
 /** Extra node flags for the operator, e.g. `--cpu-prof --cpu-prof-dir=bench/results/prof`. */
-const OPERATOR_NODE_ARGS = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const COUNT = Number(process.env.BENCH_CG_COUNT ?? 1000);
-const TIME_SCALE = 60;
 /** As bench/run.ts: 3 s leases make the operator quit under load on this machine. */
-const LEASE_SECONDS = process.env.BENCH_LEASE_SECONDS ?? '15';
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 900) * 1000;
 const TARGET_RATIO = 1.0;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 
@@ -48,34 +36,10 @@ const IMAGE = (v: number): string => `mcr.microsoft.com/azuredocs/aci-helloworld
 const REQUESTS = { cpu: 1, memoryInGB: 1.5 };
 const VK_TAINT_KEY = 'virtual-kubelet.io/provider';
 
-const quiet = pino({ level: 'error', base: undefined });
-const kube = Kube.fromFile(KUBECONFIG);
 const apps = kube.kc.makeApiClient(AppsV1Api);
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
-const elapsed = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function median(xs: number[]): number {
-  const v = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
-}
-
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const isPodReady = (p: V1Pod): boolean => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 const isNodeReady = (n: V1Node): boolean => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
@@ -186,24 +150,6 @@ const liveReady = (version: string): string => `${version}|ready|live`;
 // ---------------------------------------------------------------------------------------------
 // Processes: the operator, and CPU time of the control plane's components
 
-interface Operator {
-  proc: ChildProcess;
-  metricsUrl: string;
-  logFile: string;
-  maxRssKB: number;
-  died: Promise<never>;
-  stop(): Promise<void>;
-}
-
-function procStatusKB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
 /** utime + stime of a process in seconds (clock ticks of 1/100 s), or undefined when it is gone. */
 function cpuSeconds(pid: number | undefined): number | undefined {
   if (!pid) return undefined;
@@ -214,76 +160,6 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-async function startOperator(logFile: string): Promise<Operator> {
-  const args = [...OPERATOR_NODE_ARGS, OPERATOR_ENTRY, 'operator', '--time-scale', String(TIME_SCALE), '--metrics-port', '0', '--lease-seconds', LEASE_SECONDS];
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = createWriteStream(logFile);
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  let stopping = false;
-  let metricsUrl = '';
-  let synced = false;
-  let tail: string[] = [];
-  let buf = '';
-  const onData = (d: Buffer): void => {
-    out.write(d);
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      tail = [...tail.slice(-9), line];
-      const m = /"metrics":"(http:\/\/[^"]+)"/.exec(line);
-      if (m) metricsUrl = m[1]!;
-      if (line.includes('Caches synced')) synced = true;
-    }
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  const died = new Promise<never>((_, reject) =>
-    proc.once('exit', (code, signal) => {
-      if (!stopping) reject(new Error(`operator exited (${code ?? signal}) during the run:\n${tail.join('\n')}\nlog: ${logFile}`));
-    }),
-  );
-  died.catch(() => undefined); // handled where it is raced
-  const op: Operator = {
-    proc,
-    logFile,
-    maxRssKB: 0,
-    died,
-    get metricsUrl() {
-      return metricsUrl;
-    },
-    async stop() {
-      stopping = true;
-      clearInterval(sampler);
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGTERM');
-        const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(t);
-      }
-      out.end();
-    },
-  };
-  const sampler = setInterval(() => {
-    op.maxRssKB = Math.max(op.maxRssKB, procStatusKB(proc.pid!, 'VmRSS'));
-  }, 250);
-  const deadline = Date.now() + 120_000;
-  while (!synced) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      await op.stop();
-      throw new Error(`operator exited (${proc.exitCode ?? proc.signalCode}) before its caches synced:\n${tail.join('\n')}`);
-    }
-    if (Date.now() > deadline) {
-      await op.stop();
-      throw new Error(`operator did not log "Caches synced" within 120s; log: ${logFile}`);
-    }
-    await sleep(50);
-  }
-  if (!metricsUrl) throw new Error(`operator logged no metrics URL; log: ${logFile}`);
-  return op;
 }
 
 interface OperatorCounters {
@@ -816,30 +692,6 @@ async function deploymentRun(comps: Component[]): Promise<DeploymentResult> {
 
 // ---------------------------------------------------------------------------------------------
 // Report
-
-async function machineInfo(): Promise<Record<string, unknown>> {
-  const kv = await run('kubectl', ['version', '-o', 'json']);
-  let kubeVersion = 'unknown';
-  try {
-    kubeVersion = (JSON.parse(kv.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion ?? kubeVersion;
-  } catch {
-    // kubectl printed no JSON; keep "unknown"
-  }
-  const commit = await run('git', ['rev-parse', '--short', 'HEAD']).catch(() => undefined);
-  const dirty = await run('git', ['status', '--porcelain', '--', 'controllers', 'src']).catch(() => undefined);
-  return {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    memoryGB: round3(totalmem() / 2 ** 30),
-    loadAverageAtStart: loadavg().map(round3),
-    kernel: release(),
-    node: process.version,
-    kubeVersion,
-    kwokVersion: KWOK_VERSION,
-    gitCommit: commit?.code === 0 ? commit.stdout.trim() : undefined,
-    gitTreeDirty: dirty?.code === 0 ? dirty.stdout.trim().length > 0 : undefined,
-  };
-}
 
 interface Round {
   aksim: AksimResult;

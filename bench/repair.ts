@@ -2,29 +2,18 @@
 // a node's unhealthy window ends (the remediator's own rule: controllers/remediation) to the
 // NodeRebootStart Event, over sequential faults on different nodes. Writes
 // bench/results/repair-<time>.json and repair-latest.json. Target: under 1 s.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, release, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import type { SimCluster, SimMachine } from '../src/api/generated.js';
 import { GROUP, VERSION } from '../src/api/generated.js';
-import { isNotFound, Kube } from '../src/runtime/client.js';
-import { Informer } from '../src/runtime/informer.js';
+import { isNotFound } from '../src/runtime/client.js';
 import { requestsOf } from '../controllers/machine/health.js';
 import { repairSettings } from '../controllers/remediation/decide.js';
 import { unhealthySince } from '../controllers/remediation/reconcile.js';
-
-const ROOT = new URL('..', import.meta.url).pathname;
-const RESULTS = join(ROOT, 'bench/results');
-const CACHE = process.env.AKSIM_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'aksim');
-const KUBECONFIG = process.env.KUBECONFIG ?? join(CACHE, 'kubeconfig');
-const OPERATOR_ENTRY = process.env.BENCH_OPERATOR_ENTRY ?? 'bin/aksim.js';
-const LEASE_SECONDS = process.env.BENCH_LEASE_SECONDS ?? '15';
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 900) * 1000;
-const TIME_SCALE = 60;
+import { kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, type Operator, OPERATOR_ENTRY, RESULTS, ROOT, round3, sleep, startOperator, TIME_SCALE, TIMEOUT_MS, Watcher } from './lib.js';
 
 const NODES = Number(process.env.BENCH_REPAIR_NODES ?? 500);
 const NODES_PER_POOL = Math.min(NODES, Number(process.env.BENCH_REPAIR_NODES_PER_POOL ?? 50));
@@ -38,20 +27,11 @@ const AUTO_REPAIR = { enabled: true, unhealthyWindow: 'PT10M', repairDelay: 'PT0
 const TARGET_MS = 1000;
 
 const CLUSTER = 'repair';
-const quiet = pino({ level: 'error', base: undefined });
-const kube = Kube.fromFile(KUBECONFIG);
 
 // ---------------------------------------------------------------------------------------------
 // Helpers (the same shape as bench/run.ts)
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
 
 function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -66,128 +46,6 @@ function run(cmd: string, args: string[]): Promise<{ code: number; stdout: strin
 }
 
 const readyOf = (n: V1Node | undefined): string => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
-
-/** A watch over a collection: until(pred) resolves on the first cache event after which pred holds. */
-class Watcher<T extends KubernetesObject> {
-  readonly informer: Informer<T>;
-  private waiters: { pred: (objs: T[]) => boolean; resolve: () => void }[] = [];
-
-  constructor(path: string, labelSelector?: string) {
-    this.informer = new Informer<T>({ kube, path, labelSelector, log: quiet });
-    const check = (): void => this.check();
-    this.informer.on({ add: check, update: check, delete: check });
-  }
-
-  async start(): Promise<this> {
-    this.informer.start();
-    await this.informer.synced;
-    return this;
-  }
-
-  stop(): void {
-    this.informer.stop();
-    this.waiters = [];
-  }
-
-  until(what: string, pred: (objs: T[]) => boolean, timeoutMs = TIMEOUT_MS): Promise<void> {
-    if (pred(this.informer.list())) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`));
-      }, timeoutMs);
-      const waiter = {
-        pred,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      this.waiters.push(waiter);
-    });
-  }
-
-  private check(): void {
-    if (this.waiters.length === 0) return;
-    const objs = this.informer.list();
-    for (const w of [...this.waiters]) {
-      if (w.pred(objs)) {
-        this.waiters = this.waiters.filter((x) => x !== w);
-        w.resolve();
-      }
-    }
-  }
-}
-
-interface Operator {
-  proc: ChildProcess;
-  metricsUrl: string;
-  died: Promise<never>;
-  stop(): Promise<void>;
-}
-
-async function startOperator(logFile: string): Promise<Operator> {
-  const args = [OPERATOR_ENTRY, 'operator', '--time-scale', String(TIME_SCALE), '--metrics-port', '0', '--lease-seconds', LEASE_SECONDS];
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = createWriteStream(logFile);
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  let stopping = false;
-  let metricsUrl = '';
-  let synced = false;
-  let tail: string[] = [];
-  let buf = '';
-  const onData = (d: Buffer): void => {
-    out.write(d);
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      tail = [...tail.slice(-9), line];
-      const m = /"metrics":"(http:\/\/[^"]+)"/.exec(line);
-      if (m) metricsUrl = m[1]!;
-      if (line.includes('Caches synced')) synced = true;
-    }
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  const died = new Promise<never>((_, reject) =>
-    proc.once('exit', (code, signal) => {
-      if (!stopping) reject(new Error(`operator exited (${code ?? signal}) during the run:\n${tail.join('\n')}\nlog: ${logFile}`));
-    }),
-  );
-  died.catch(() => undefined);
-  const op: Operator = {
-    proc,
-    died,
-    get metricsUrl() {
-      return metricsUrl;
-    },
-    async stop() {
-      stopping = true;
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGTERM');
-        const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(t);
-      }
-      out.end();
-    },
-  };
-  const deadline = Date.now() + 120_000;
-  while (!synced) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      await op.stop();
-      throw new Error(`operator exited (${proc.exitCode ?? proc.signalCode}) before its caches synced:\n${tail.join('\n')}`);
-    }
-    if (Date.now() > deadline) {
-      await op.stop();
-      throw new Error(`operator did not log "Caches synced" within 120s; log: ${logFile}`);
-    }
-    await sleep(50);
-  }
-  return op;
-}
 
 const cleanups: (() => Promise<void>)[] = [];
 async function cleanupAll(): Promise<void> {
@@ -216,29 +74,6 @@ async function forceRemove(ns: string): Promise<void> {
   }
   const nodes = await kube.core.listNode({ labelSelector: `aksim.io/cluster=${CLUSTER},aksim.io/namespace=${ns}` });
   await Promise.all(nodes.items.map((n) => kube.core.deleteNode({ name: n.metadata!.name! }).catch(() => undefined)));
-}
-
-async function machineInfo(): Promise<Record<string, unknown>> {
-  const kv = await run('kubectl', ['version', '-o', 'json']);
-  let kubeVersion = 'unknown';
-  try {
-    kubeVersion = (JSON.parse(kv.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion ?? kubeVersion;
-  } catch {
-    // kubectl printed no JSON; keep "unknown"
-  }
-  const commit = await run('git', ['rev-parse', '--short', 'HEAD']).catch(() => undefined);
-  const dirty = await run('git', ['status', '--porcelain', '--', 'controllers', 'src']).catch(() => undefined);
-  return {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    memoryGB: round3(totalmem() / 2 ** 30),
-    kernel: release(),
-    node: process.version,
-    kubeVersion,
-    gitCommit: commit?.code === 0 ? commit.stdout.trim() : undefined,
-    workingTreeChanges: dirty?.code === 0 ? dirty.stdout.trim().split('\n').filter(Boolean).length : undefined,
-    loadAverageAtStart: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

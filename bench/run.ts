@@ -1,50 +1,35 @@
 // The foundation benchmark (`make bench`): time for aksim to bring up a 10x50-node SimCluster
 // against kwokctl scaling 500 plain nodes on the same control plane, the operator's peak RSS and
 // its API writes per node. Writes bench/results/foundation-<time>.json and foundation-latest.json.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, homedir, release, totalmem } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
-import { pino } from 'pino';
 import type { SimCluster } from '../src/api/generated.js';
 import { GROUP, VERSION } from '../src/api/generated.js';
-import { isNotFound, Kube } from '../src/runtime/client.js';
-import { Informer } from '../src/runtime/informer.js';
+import { isNotFound } from '../src/runtime/client.js';
+import { CACHE, elapsed, kube, KUBECONFIG, KWOK_VERSION, LEASE_SECONDS, machineInfo, median, OPERATOR_ENTRY, OPERATOR_NODE_ARGS, procStatusKB, RESULTS, ROOT, round3, startOperator, TIME_SCALE, Watcher } from './lib.js';
 
-const ROOT = new URL('..', import.meta.url).pathname;
-const RESULTS = join(ROOT, 'bench/results');
-const CACHE = process.env.AKSIM_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'aksim');
-const KWOK_VERSION = process.env.KWOK_VERSION ?? '0.8.0';
 const KWOKCTL = join(CACHE, 'bin', `kwok-v${KWOK_VERSION}`, 'kwokctl');
 const KWOK_ENV = { ...process.env, KWOK_WORKDIR: process.env.KWOK_WORKDIR ?? join(CACHE, 'kwok') };
 const CLUSTER_NAME = process.env.AKSIM_CLUSTER_NAME ?? 'aksim';
-const KUBECONFIG = process.env.KUBECONFIG ?? join(CACHE, 'kubeconfig');
 /** The operator's entry script; point it at compiled output (e.g. dist/src/main.js) to compare. */
-const OPERATOR_ENTRY = process.env.BENCH_OPERATOR_ENTRY ?? 'bin/aksim.js';
 /** Extra Node.js flags for the operator process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
-const OPERATOR_NODE_ARGS = (process.env.BENCH_OPERATOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 const POOLS = Number(process.env.BENCH_POOLS ?? 10);
 const NODES_PER_POOL = Number(process.env.BENCH_NODES_PER_POOL ?? 50);
 const NODES = POOLS * NODES_PER_POOL;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
-const TIME_SCALE = 60;
 /**
  * The operator's leader Lease. 3 s (what the e2e tests use) makes the operator quit mid-run on this
  * 2-core machine: its renewals overlap under load and the loser's 409 reads as a lost lease
  * (src/runtime/leader.ts). 15 s is the operator's own default; the Lease is not what is measured.
  */
-const LEASE_SECONDS = process.env.BENCH_LEASE_SECONDS ?? '15';
-const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 900) * 1000;
 const TARGET_RATIO = 1.5;
 const TARGET_RSS_MB = 250;
 /** kwokctl puts this label on the nodes it scales. */
 const KWOK_SELECTOR = 'kwok.x-k8s.io/kwokctl-scale=node';
-
-const quiet = pino({ level: 'error', base: undefined });
-const kube = Kube.fromFile(KUBECONFIG);
 
 interface AksimRound {
   secondsToReady: number;
@@ -69,16 +54,6 @@ interface Round {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-const elapsed = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e9;
-const round3 = (x: number): number => Math.round(x * 1000) / 1000;
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { cwd: ROOT, env: { ...env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -98,154 +73,10 @@ async function kwokctl(...args: string[]): Promise<void> {
 
 const isReady = (n: V1Node): boolean => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
-/**
- * A watch over a collection: resolves `until(pred)` on the first cache event after which pred
- * holds, so the wait costs one watch stream instead of repeated lists.
- */
-class Watcher<T extends KubernetesObject> {
-  readonly informer: Informer<T>;
-  private waiters: { pred: (objs: T[]) => boolean; resolve: () => void }[] = [];
-
-  constructor(path: string, labelSelector?: string) {
-    this.informer = new Informer<T>({ kube, path, labelSelector, log: quiet });
-    const check = (): void => this.check();
-    this.informer.on({ add: check, update: check, delete: check });
-  }
-
-  async start(): Promise<this> {
-    this.informer.start();
-    await this.informer.synced;
-    return this;
-  }
-
-  stop(): void {
-    this.informer.stop();
-    this.waiters = [];
-  }
-
-  until(what: string, pred: (objs: T[]) => boolean, timeoutMs = TIMEOUT_MS): Promise<void> {
-    if (pred(this.informer.list())) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what} (cache holds ${this.informer.size})`));
-      }, timeoutMs);
-      const waiter = {
-        pred,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      };
-      this.waiters.push(waiter);
-    });
-  }
-
-  private check(): void {
-    if (this.waiters.length === 0) return;
-    const objs = this.informer.list();
-    for (const w of [...this.waiters]) {
-      if (w.pred(objs)) {
-        this.waiters = this.waiters.filter((x) => x !== w);
-        w.resolve();
-      }
-    }
-  }
-}
-
 const allReady = (n: number) => (nodes: V1Node[]): boolean => nodes.length >= n && nodes.filter(isReady).length >= n;
 
 // ---------------------------------------------------------------------------------------------
 // The operator process
-
-interface Operator {
-  proc: ChildProcess;
-  metricsUrl: string;
-  logFile: string;
-  maxRssKB: number;
-  /** Rejects when the operator exits on its own (e.g. it lost its leader Lease): fail fast, do not wait out a timeout. */
-  died: Promise<never>;
-  stop(): Promise<void>;
-}
-
-function procStatusKB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-async function startOperator(logFile: string): Promise<Operator> {
-  const args = [...OPERATOR_NODE_ARGS, OPERATOR_ENTRY, 'operator', '--time-scale', String(TIME_SCALE), '--metrics-port', '0', '--lease-seconds', LEASE_SECONDS];
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = createWriteStream(logFile);
-  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-  let stopping = false;
-  let metricsUrl = '';
-  let synced = false;
-  let tail: string[] = [];
-  let buf = '';
-  const onData = (d: Buffer): void => {
-    out.write(d);
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      tail = [...tail.slice(-9), line];
-      const m = /"metrics":"(http:\/\/[^"]+)"/.exec(line);
-      if (m) metricsUrl = m[1]!;
-      if (line.includes('Caches synced')) synced = true;
-    }
-  };
-  proc.stdout!.on('data', onData);
-  proc.stderr!.on('data', onData);
-  const died = new Promise<never>((_, reject) =>
-    proc.once('exit', (code, signal) => {
-      if (!stopping) reject(new Error(`operator exited (${code ?? signal}) during the run:\n${tail.join('\n')}\nlog: ${logFile}`));
-    }),
-  );
-  died.catch(() => undefined); // handled where it is raced
-  const op: Operator = {
-    proc,
-    logFile,
-    maxRssKB: 0,
-    died,
-    get metricsUrl() {
-      return metricsUrl;
-    },
-    async stop() {
-      stopping = true;
-      clearInterval(sampler);
-      if (proc.exitCode === null && proc.signalCode === null) {
-        proc.kill('SIGTERM');
-        const t = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-        await exited;
-        clearTimeout(t);
-      }
-      out.end();
-    },
-  };
-  const sampler = setInterval(() => {
-    op.maxRssKB = Math.max(op.maxRssKB, procStatusKB(proc.pid!, 'VmRSS'));
-  }, 250);
-  const deadline = Date.now() + 120_000;
-  while (!synced) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      await op.stop();
-      throw new Error(`operator exited (${proc.exitCode ?? proc.signalCode}) before its caches synced:\n${tail.join('\n')}`);
-    }
-    if (Date.now() > deadline) {
-      await op.stop();
-      throw new Error(`operator did not log "Caches synced" within 120s; log: ${logFile}`);
-    }
-    await sleep(50);
-  }
-  if (!metricsUrl) throw new Error(`operator logged no metrics URL; log: ${logFile}`);
-  return op;
-}
 
 /** aksim_api_writes_total by "verb resource" label pair, and the sum. */
 async function apiWrites(metricsUrl: string): Promise<{ total: number; byKind: Record<string, number> }> {
@@ -421,27 +252,6 @@ async function kwokctlRun(): Promise<KwokRound> {
 
 // ---------------------------------------------------------------------------------------------
 // Report
-
-async function machineInfo(): Promise<Record<string, unknown>> {
-  const kv = await run('kubectl', ['version', '-o', 'json']);
-  let kubeVersion = 'unknown';
-  try {
-    kubeVersion = (JSON.parse(kv.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion ?? kubeVersion;
-  } catch {
-    // kubectl printed no JSON; keep "unknown"
-  }
-  const commit = await run('git', ['rev-parse', '--short', 'HEAD']).catch(() => undefined);
-  return {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model ?? 'unknown',
-    memoryGB: round3(totalmem() / 2 ** 30),
-    kernel: release(),
-    node: process.version,
-    kubeVersion,
-    kwokVersion: KWOK_VERSION,
-    gitCommit: commit?.code === 0 ? commit.stdout.trim() : undefined,
-  };
-}
 
 function table(r: Record<string, any>): string {
   const rows: [string, string, string][] = [
