@@ -294,7 +294,9 @@ class NodePoolReconciler implements Reconciler {
       ctx.log.info({ machine: `${ns}/${name}`, version: target.version, image: target.image }, `Upgrading node ${name}`);
       await ctx.kube.patch('SimMachine', ns, name, { spec: { orchestratorVersion: target.version, nodeImageVersion: target.image } });
     }
-    if (plan.done) return this.finish(pool, machines, nowIso, 'Succeeded');
+    // Done once every machine has also recorded its first boot (records trail a scale-out; they
+    // come as soon as no VM of the cluster is still booting, and each brings this pool back).
+    if (plan.done && !machines.some((m) => isBootedUnrecorded(m, ctx.nodes.get(m.metadata.name!)))) return this.finish(pool, machines, nowIso, 'Succeeded');
 
     const total = cur.stepsTotal ?? 0;
     const done = Math.max(0, total - plan.pending);

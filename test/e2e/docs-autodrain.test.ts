@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import type { EventsV1Event, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ScheduledEvent, SimMachine } from '../../src/api/generated.js';
 import { Kube } from '../../src/runtime/client.js';
-import { aksimOnPath, docBlocks, runBlock } from '../support/docs.js';
+import { aksimOnPath, type BlockCheck, docBlocks, runChecked } from '../support/docs.js';
 import { KUBECONFIG, run, sharedOperator, waitFor } from '../support/env.js';
 
 const kube = Kube.fromFile(KUBECONFIG);
@@ -63,7 +63,7 @@ describe('e2e: docs/autodrain.md walkthrough', function () {
     const bin = aksimOnPath();
     const blocks = docBlocks('docs/autodrain.md');
     expect(blocks.length).to.be.at.least(9);
-    let vars: Record<string, string> = {};
+    const vars: Record<string, string> = {};
     const v = (name: string): string => {
       expect(vars[name], `$${name}`).to.be.a('string').and.not.equal('');
       return vars[name]!;
@@ -87,7 +87,7 @@ describe('e2e: docs/autodrain.md walkthrough', function () {
     const uids: Record<string, string | undefined> = {};
     let notBefore = NaN;
     let incarnation = 0;
-    const checks: [RegExp, (stdout: string) => Promise<void>][] = [
+    const checks: BlockCheck[] = [
       [/nodepool add -g demo-drain --cluster-name draindemo -n spot --priority Spot/, async (stdout) => {
         const nodes = (await kube.core.listNode({ labelSelector: `aksim.io/namespace=${RG},aksim.io/cluster=draindemo` })).items;
         nodeNames = nodes.map((n) => n.metadata!.name!);
@@ -225,22 +225,11 @@ describe('e2e: docs/autodrain.md walkthrough', function () {
       }],
     ];
 
-    const checked = checks.map(() => 0);
     try {
-      for (const block of blocks) {
-        const r = await runBlock(block, vars, bin);
-        vars = r.vars;
-        for (const [i, [re, check]] of checks.entries()) {
-          if (re.test(block)) {
-            await check(r.stdout);
-            checked[i]!++;
-          }
-        }
-      }
+      await runChecked(blocks, checks, bin, vars);
     } finally {
       sampling = false;
       await sampler;
     }
-    expect(checked, 'each check matches one block').to.deep.equal(checks.map(() => 1));
   });
 });

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import type { EventsV1Event } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine, SimOperation } from '../../src/api/generated.js';
 import { Kube } from '../../src/runtime/client.js';
-import { aksimOnPath, docBlocks, runBlock } from '../support/docs.js';
+import { aksimOnPath, type BlockCheck, docBlocks, runChecked } from '../support/docs.js';
 import { KUBECONFIG, run, sharedOperator, waitFor } from '../support/env.js';
 
 const kube = Kube.fromFile(KUBECONFIG);
@@ -54,7 +54,7 @@ async function cleanup(nodes: string[] = []): Promise<void> {
 
 describe('e2e: docs/auto-repair.md walkthrough', function () {
   this.timeout(240_000);
-  let vars: Record<string, string> = {};
+  const vars: Record<string, string> = {};
   before(async () => {
     await sharedOperator();
     await cleanup();
@@ -86,7 +86,7 @@ describe('e2e: docs/auto-repair.md walkthrough', function () {
     const hostIds: Record<string, string | undefined> = {};
     const eventCounts: Record<string, number> = {};
     let faultSince = NaN;
-    const checks: [RegExp, (stdout: string) => Promise<void>][] = [
+    const checks: BlockCheck[] = [
       [/aksim aks create -g demo-repair -n repairdemo/, async (stdout) => {
         const ms = await kube.list<SimMachine>('SimMachine', RG, 'aksim.io/cluster=repairdemo');
         expect(ms).to.have.length(4);
@@ -243,22 +243,11 @@ describe('e2e: docs/auto-repair.md walkthrough', function () {
       }],
     ];
 
-    const checked = checks.map(() => 0);
     try {
-      for (const block of blocks) {
-        const r = await runBlock(block, vars, bin);
-        vars = r.vars;
-        for (const [i, [re, check]] of checks.entries()) {
-          if (re.test(block)) {
-            await check(r.stdout);
-            checked[i]!++;
-          }
-        }
-      }
+      await runChecked(blocks, checks, bin, vars);
     } finally {
       sampling = false;
       await sampler;
     }
-    expect(checked, 'each check matches one block').to.deep.equal(checks.map(() => 1));
   });
 });

@@ -42,3 +42,25 @@ export async function runBlock(block: string, vars: Record<string, string>, bin:
   for (const m of r.stdout.matchAll(/^__VAR__ ([A-Za-z_][A-Za-z0-9_]*)=(.*)$/gm)) out[m[1]!] = m[2]!;
   return { stdout: r.stdout.replace(/^__VAR__ .*\n?/gm, ''), stderr: r.stderr, code: r.code, vars: out };
 }
+
+/** A check of what one block promises, picked by a pattern of the block's text. */
+export type BlockCheck = [RegExp, (stdout: string) => Promise<void>];
+
+/**
+ * Runs the blocks in order, updating `vars` in place (checks read it), and after each block the
+ * checks whose pattern matches it; then asserts every check matched exactly one block.
+ */
+export async function runChecked(blocks: string[], checks: BlockCheck[], bin: string, vars: Record<string, string>): Promise<void> {
+  const checked = checks.map(() => 0);
+  for (const block of blocks) {
+    const r = await runBlock(block, vars, bin);
+    Object.assign(vars, r.vars);
+    for (const [i, [re, check]] of checks.entries()) {
+      if (re.test(block)) {
+        await check(r.stdout);
+        checked[i]!++;
+      }
+    }
+  }
+  expect(checked, 'each check matches one block').to.deep.equal(checks.map(() => 1));
+}
