@@ -2,15 +2,13 @@
 // Redeploy scheduled event: cordon, taint, eviction API) against `kubectl drain` of an identical
 // node of the same pool with the same 100 pods, in the same run. Writes
 // bench/results/drain-<time>.json and drain-latest.json. Target: aksim / kubectl <= 1.0.
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ScheduledEvent, SimMachine } from '../src/api/generated.js';
-import { GROUP, VERSION } from '../src/api/generated.js';
 import { isNotFound } from '../src/runtime/client.js';
-import { elapsed, kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, type Operator, OPERATOR_ENTRY, RESULTS, ROOT, round3, sleep, startOperator, TIME_SCALE, Watcher } from './lib.js';
+import { apiWrites, cleanups, crdPath, elapsed, type EventObj, forceRemove, kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, type Operator, OPERATOR_ENTRY, RESULTS, round3, run, runMain, sleep, startOperator, TIME_SCALE, Watcher, writeResult, writesBetween } from './lib.js';
 
 const KUBECTL = process.env.BENCH_KUBECTL ?? 'kubectl';
 
@@ -33,66 +31,9 @@ const CLUSTER = 'drain';
 // ---------------------------------------------------------------------------------------------
 // Helpers (the same shape as bench/run.ts)
 
-/** Runs a command to its end, or SIGTERMs it after killAfterMs. */
-function run(cmd: string, args: string[], killAfterMs?: number): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const timer = killAfterMs === undefined ? undefined : setTimeout(() => p.kill('SIGTERM'), killAfterMs);
-    p.on('close', () => clearTimeout(timer));
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
-/** aksim_api_writes_total by "verb resource". */
-async function apiWrites(metricsUrl: string): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const m of (await (await fetch(`${metricsUrl}/metrics`)).text()).matchAll(/^aksim_api_writes_total\{verb="([^"]+)",resource="([^"]+)"\} ([0-9.eE+-]+)/gm)) out[`${m[1]} ${m[2]}`] = Number(m[3]);
-  return out;
-}
-
-const cleanups: (() => Promise<void>)[] = [];
-async function cleanupAll(): Promise<void> {
-  while (cleanups.length > 0) {
-    const fn = cleanups.pop()!;
-    try {
-      await fn();
-    } catch (err: unknown) {
-      console.error(`bench: cleanup step failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-}
-
-const crd = (plural: string, ns: string): string => `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${plural}`;
-
-/** Last resort when the operator could not finish a deletion: drop aksim's finalizers so the namespace can go. */
-async function forceRemove(ns: string): Promise<void> {
-  for (const kind of ['SimMachine', 'SimNodePool', 'SimCluster'] as const) {
-    const items = await kube.list<KubernetesObject>(kind, ns).catch(() => []);
-    for (const o of items) {
-      if (!o.metadata?.finalizers?.length) continue;
-      await kube.patch(kind, ns, o.metadata.name!, { metadata: { finalizers: null } }).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
-    }
-  }
-  const nodes = await kube.core.listNode({ labelSelector: `aksim.io/cluster=${CLUSTER},aksim.io/namespace=${ns}` });
-  await Promise.all(nodes.items.map((n) => kube.core.deleteNode({ name: n.metadata!.name! }).catch(() => undefined)));
-}
-
 // ---------------------------------------------------------------------------------------------
 // The run
 
-interface EventObj extends KubernetesObject {
-  reason?: string;
-  eventTime?: string;
-  reportingController?: string;
-  regarding?: { name?: string };
-}
 type MachineObj = SimMachine & KubernetesObject;
 type SevObj = ScheduledEvent & KubernetesObject;
 
@@ -186,7 +127,7 @@ async function main(): Promise<void> {
       await kube.delete('SimCluster', ns, CLUSTER).catch(() => undefined);
       await nodeWatch.until('cleanup: nodes gone', (n) => n.length === 0, 120_000).catch(() => undefined);
     }
-    await forceRemove(ns);
+    await forceRemove(ns, ['SimMachine', 'SimNodePool', 'SimCluster'], `aksim.io/cluster=${CLUSTER},aksim.io/namespace=${ns}`);
     for (const e of await kube.list<SevObj>('ScheduledEvent', ns).catch(() => [] as SevObj[])) await kube.patch('ScheduledEvent', ns, e.metadata.name!, { metadata: { finalizers: null } }).catch(() => undefined);
     await kube.core.deleteNamespace({ name: ns }).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
@@ -194,9 +135,9 @@ async function main(): Promise<void> {
     const end = Date.now() + 120_000;
     while (Date.now() < end && (await kube.core.readNamespace({ name: ns }).then(() => true, () => false))) await sleep(500);
   });
-  const machineWatch = await new Watcher<MachineObj>(crd('simmachines', ns)).start();
+  const machineWatch = await new Watcher<MachineObj>(crdPath('simmachines', ns)).start();
   cleanups.push(async () => machineWatch.stop());
-  const sevWatch = await new Watcher<SevObj>(crd('scheduledevents', ns)).start();
+  const sevWatch = await new Watcher<SevObj>(crdPath('scheduledevents', ns)).start();
   cleanups.push(async () => sevWatch.stop());
   const podWatch = await new Watcher<V1Pod>(`/api/v1/namespaces/${ns}/pods`).start();
   cleanups.push(async () => podWatch.stop());
@@ -299,16 +240,14 @@ async function main(): Promise<void> {
     targetRatio: TARGET_RATIO,
     pass: { ratio: ratio <= TARGET_RATIO },
   };
-  const body = `${JSON.stringify(result, null, 2)}\n`;
-  writeFileSync(join(RESULTS, `${NAME}-${stamp}.json`), body);
-  writeFileSync(join(RESULTS, `${NAME}-latest.json`), body);
+  const wrote = writeResult(NAME, stamp, result);
   console.log(`
                               aksim   kubectl
   pods gone (s)          ${aksimSeconds.toFixed(3).padStart(9)} ${kubectlSeconds.toFixed(3).padStart(9)}
   drained / exit (s)     ${aksimDrained.toFixed(3).padStart(9)} ${kubectlExit.toFixed(3).padStart(9)}
   ratio aksim/kubectl ${ratio.toFixed(2)} (target <= ${TARGET_RATIO}): ${result.pass.ratio ? 'PASS' : 'MISS'}; drained/exit ${result.ratioDrainedToExit.toFixed(2)}
 
-wrote bench/results/${NAME}-${stamp}.json and ${NAME}-latest.json`);
+${wrote}`);
 }
 
 async function aksimDrain(
@@ -347,7 +286,7 @@ async function aksimDrain(
   // The NodeDrainEnd Event is posted fire-and-forget after the status write: give it a moment.
   for (let i = 0; i < 100 && Number.isNaN(find('NodeDrainEnd')); i++) await sleep(50);
   const after = await apiWrites(op.metricsUrl);
-  const operatorWrites = Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+  const operatorWrites = writesBetween(before, after);
   // Cancel: the operator uncordons and untaints what it cordoned.
   await kube.delete('ScheduledEvent', ns, name);
   await Promise.race([
@@ -423,7 +362,7 @@ async function blockedDrain(
   await nodeWatch.until(`${nodeA} uncordoned`, () => !nodeWatch.informer.get(nodeA)?.spec?.unschedulable);
 
   // Stopped after BLOCKED_SECONDS (its --timeout does not stop goroutines waiting on its client-side rate limit).
-  const r = await run(KUBECTL, ['drain', nodeB, ...KUBECTL_ARGS], BLOCKED_SECONDS * 1000);
+  const r = await run(KUBECTL, ['drain', nodeB, ...KUBECTL_ARGS], { killAfterMs: BLOCKED_SECONDS * 1000 });
   writeFileSync(logFile, `$ ${KUBECTL} drain ${nodeB} ${KUBECTL_ARGS.join(' ')} (stopped after ${BLOCKED_SECONDS}s; exit ${r.code})\n${r.stdout}${r.stderr}`);
   const u = await run(KUBECTL, ['uncordon', nodeB]);
   if (u.code !== 0) throw new Error(`kubectl uncordon ${nodeB} failed: ${u.stderr}`);
@@ -464,24 +403,4 @@ async function kubectlDrain(node: string, podWatch: Watcher<V1Pod>, logFile: str
   return { node, secondsToPodsGone: round3(secondsToPodsGone), secondsToFirstEviction: round3(secondsToFirstEviction), secondsToAllEvicted: round3(secondsToAllEvicted), secondsToExit: round3(secondsToExit) };
 }
 
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`bench: ${sig}; cleaning up`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
-
-main().then(
-  async () => {
-    await cleanupAll();
-    process.exit(0);
-  },
-  async (err: unknown) => {
-    console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    await cleanupAll();
-    process.exit(1);
-  },
-);
+runMain(main);

@@ -2,12 +2,13 @@
 // predicate holds, the operator process (log, metrics URL, peak RSS, fail-fast on exit), and the
 // machine description written into every results file.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, homedir, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { Kube } from '../src/runtime/client.js';
+import { GROUP, VERSION } from '../src/api/generated.js';
+import { isNotFound, Kube, type Kind } from '../src/runtime/client.js';
 import { Informer } from '../src/runtime/informer.js';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
@@ -34,13 +35,20 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-function runQuiet(cmd: string, args: string[]): Promise<{ code: number; stdout: string }> {
+/** Runs a command with the bench's KUBECONFIG; `killAfterMs` stops it (SIGTERM) if it runs longer. */
+export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; killAfterMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const p = spawn(cmd, args, { cwd: ROOT, env: { ...(opts.env ?? process.env), KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => p.kill('SIGTERM'), opts.killAfterMs);
     let stdout = '';
+    let stderr = '';
     p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout }));
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
 }
 
@@ -188,15 +196,15 @@ export async function startOperator(logFile: string): Promise<Operator> {
 
 /** The machine, the control plane and the code a result was measured on. */
 export async function machineInfo(): Promise<Record<string, unknown>> {
-  const kv = await runQuiet('kubectl', ['version', '-o', 'json']);
+  const kv = await run('kubectl', ['version', '-o', 'json']);
   let kubeVersion = 'unknown';
   try {
     kubeVersion = (JSON.parse(kv.stdout) as { serverVersion?: { gitVersion?: string } }).serverVersion?.gitVersion ?? kubeVersion;
   } catch {
     // kubectl printed no JSON; keep "unknown"
   }
-  const commit = await runQuiet('git', ['rev-parse', '--short', 'HEAD']).catch(() => undefined);
-  const dirty = await runQuiet('git', ['status', '--porcelain', '--', 'controllers', 'src']).catch(() => undefined);
+  const commit = await run('git', ['rev-parse', '--short', 'HEAD']).catch(() => undefined);
+  const dirty = await run('git', ['status', '--porcelain', '--', 'controllers', 'src']).catch(() => undefined);
   return {
     cpus: cpus().length,
     cpuModel: cpus()[0]?.model ?? 'unknown',
@@ -209,4 +217,94 @@ export async function machineInfo(): Promise<Record<string, unknown>> {
     gitCommit: commit?.code === 0 ? commit.stdout.trim() : undefined,
     gitTreeDirty: dirty?.code === 0 ? dirty.stdout.trim().length > 0 : undefined,
   };
+}
+
+export const crdPath = (plural: string, ns: string): string => `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${plural}`;
+
+/** Cleanup steps, run last-in first-out on success, failure and Ctrl-C. */
+export const cleanups: (() => Promise<void>)[] = [];
+
+export async function cleanupAll(): Promise<void> {
+  while (cleanups.length > 0) {
+    const fn = cleanups.pop()!;
+    try {
+      await fn();
+    } catch (err: unknown) {
+      console.error(`bench: cleanup step failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+/** Last resort when the operator could not finish a deletion: drop the finalizers of these kinds, and delete Nodes left behind. */
+export async function forceRemove(ns: string, kinds: readonly Kind[], nodeSelector?: string): Promise<void> {
+  for (const kind of kinds) {
+    const items = await kube.list<KubernetesObject>(kind, ns).catch(() => []);
+    for (const o of items) {
+      if (!o.metadata?.finalizers?.length) continue;
+      await kube.patch(kind, ns, o.metadata.name!, { metadata: { finalizers: null } }).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
+      });
+    }
+  }
+  if (!nodeSelector) return;
+  const nodes = await kube.core.listNode({ labelSelector: nodeSelector });
+  await Promise.all(nodes.items.map((n) => kube.core.deleteNode({ name: n.metadata!.name! }).catch(() => undefined)));
+}
+
+/** Writes bench/results/<name>-<stamp>.json and <name>-latest.json; returns what to print. */
+export function writeResult(name: string, stamp: string, result: object): string {
+  const body = `${JSON.stringify(result, null, 2)}\n`;
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, `${name}-${stamp}.json`), body);
+  writeFileSync(join(RESULTS, `${name}-latest.json`), body);
+  return `wrote bench/results/${name}-${stamp}.json and ${name}-latest.json`;
+}
+
+/** Runs a benchmark's main, cleaning up on success, failure and SIGINT/SIGTERM, and exits. */
+export function runMain(main: () => Promise<void>): void {
+  let interrupted = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (interrupted) return;
+      interrupted = true;
+      console.error(`bench: ${sig}; cleaning up`);
+      void cleanupAll().finally(() => process.exit(130));
+    });
+  }
+  main().then(
+    async () => {
+      await cleanupAll();
+      process.exit(0);
+    },
+    async (err: unknown) => {
+      console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      await cleanupAll();
+      process.exit(1);
+    },
+  );
+}
+
+/** The operator's aksim_api_writes_total by "verb resource". */
+export async function apiWrites(metricsUrl: string): Promise<Record<string, number>> {
+  const res = await fetch(`${metricsUrl}/metrics`);
+  if (!res.ok) throw new Error(`GET ${metricsUrl}/metrics: HTTP ${res.status}`);
+  const out: Record<string, number> = {};
+  for (const m of (await res.text()).matchAll(/^aksim_api_writes_total\{([^}]*)\}\s+([0-9.eE+-]+)/gm)) {
+    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    out[`${labels.verb} ${labels.resource}`] = Number(m[2]);
+  }
+  return out;
+}
+
+/** The counters that grew between two apiWrites() readings, by how much. */
+export function writesBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+}
+
+/** An events.k8s.io Event as the benchmarks watch it. */
+export interface EventObj extends KubernetesObject {
+  reason?: string;
+  eventTime?: string;
+  reportingController?: string;
+  regarding?: { name?: string };
 }

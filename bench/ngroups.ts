@@ -4,16 +4,15 @@
 // run, both on the same simulated ACI virtual nodes. Writes bench/results/ngroups-<time>.json and
 // ngroups-latest.json. BENCH_CG_COUNT (default 1000) sets both sizes for quick runs.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import { AppsV1Api, PatchStrategy, setHeaderOptions, type KubernetesObject, type V1Deployment, type V1Node, type V1Pod, type V1ReplicaSet } from '@kubernetes/client-node';
 import nodeFetch from 'node-fetch';
 import type { ContainerGroupProfile, NGroup } from '../src/api/generated.js';
-import { GROUP, VERSION } from '../src/api/generated.js';
 import { isNotFound } from '../src/runtime/client.js';
 import { Informer } from '../src/runtime/informer.js';
-import { CACHE, elapsed, kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, OPERATOR_ENTRY, OPERATOR_NODE_ARGS, procStatusKB, quiet, RESULTS, round3, sleep, startOperator, TIME_SCALE, TIMEOUT_MS } from './lib.js';
+import { CACHE, cleanupAll, cleanups, crdPath, elapsed, forceRemove, kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, OPERATOR_ENTRY, OPERATOR_NODE_ARGS, procStatusKB, quiet, RESULTS, round3, runMain, sleep, startOperator, TIME_SCALE, TIMEOUT_MS, writeResult } from './lib.js';
 
 const KWOK_WORKDIR = process.env.KWOK_WORKDIR ?? join(CACHE, 'kwok');
 const CLUSTER_NAME = process.env.AKSIM_CLUSTER_NAME ?? 'aksim';
@@ -294,19 +293,6 @@ const refusedCount = (r: Record<string, number>): number => sum(r) - accepted(r)
 // ---------------------------------------------------------------------------------------------
 // Cleanup, shared by success and failure
 
-const cleanups: (() => Promise<void>)[] = [];
-
-async function cleanupAll(): Promise<void> {
-  while (cleanups.length > 0) {
-    const fn = cleanups.pop()!;
-    try {
-      await fn();
-    } catch (err: unknown) {
-      console.error(`bench: cleanup step failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-}
-
 async function deleteNamespaceAndWait(ns: string, timeoutMs = 300_000): Promise<boolean> {
   await kube.core.deleteNamespace({ name: ns }).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;
@@ -321,17 +307,6 @@ async function deleteNamespaceAndWait(ns: string, timeoutMs = 300_000): Promise<
     await sleep(500);
   }
   return false;
-}
-
-/** Last resort when the operator could not finish: drop the NGroups' finalizers so the namespace can go. */
-async function forceRemove(ns: string): Promise<void> {
-  const items = await kube.list<KubernetesObject>('NGroup', ns).catch(() => []);
-  for (const o of items) {
-    if (!o.metadata?.finalizers?.length) continue;
-    await kube.patch('NGroup', ns, o.metadata.name!, { metadata: { finalizers: null } }).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,8 +349,6 @@ interface AksimResult {
   apiserverWritesByKind: Record<string, number>;
   componentCpuSeconds: Record<string, number>;
 }
-
-const crdPath = (plural: string, ns: string): string => `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${plural}`;
 
 function profile(ns: string, version: number): ContainerGroupProfile {
   return {
@@ -423,7 +396,7 @@ async function aksimRun(stamp: string, roundNo: number, comps: Component[]): Pro
       while (Date.now() < end && (await kube.get('NGroup', ns, 'bench-ng'))) await sleep(500);
     }
     if (op.proc.exitCode !== null || !(await deleteNamespaceAndWait(ns, 180_000))) {
-      await forceRemove(ns);
+      await forceRemove(ns, ['NGroup']);
       await deleteNamespaceAndWait(ns, 120_000);
     }
   });
@@ -771,30 +744,8 @@ async function main(): Promise<void> {
     operatorPeakRssMB: Math.max(...rounds.map((r) => r.aksim.operatorPeakRssMB)),
     pass: { ratio: ratio <= TARGET_RATIO },
   };
-  const body = `${JSON.stringify(result, null, 2)}\n`;
-  writeFileSync(join(RESULTS, `ngroups-${stamp}.json`), body);
-  writeFileSync(join(RESULTS, 'ngroups-latest.json'), body);
-  console.log(`\n${table(result)}\n\nwrote bench/results/ngroups-${stamp}.json and ngroups-latest.json`);
+  const wrote = writeResult('ngroups', stamp, result);
+  console.log(`\n${table(result)}\n\n${wrote}`);
 }
 
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`bench: ${sig}; cleaning up`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
-
-main().then(
-  async () => {
-    await cleanupAll();
-    process.exit(0);
-  },
-  async (err: unknown) => {
-    console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    await cleanupAll();
-    process.exit(1);
-  },
-);
+runMain(main);

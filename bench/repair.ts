@@ -2,18 +2,16 @@
 // a node's unhealthy window ends (the remediator's own rule: controllers/remediation) to the
 // NodeRebootStart Event, over sequential faults on different nodes. Writes
 // bench/results/repair-<time>.json and repair-latest.json. Target: under 1 s.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine } from '../src/api/generated.js';
-import { GROUP, VERSION } from '../src/api/generated.js';
 import { isNotFound } from '../src/runtime/client.js';
 import { requestsOf } from '../controllers/machine/health.js';
 import { repairSettings } from '../controllers/remediation/decide.js';
 import { unhealthySince } from '../controllers/remediation/reconcile.js';
-import { kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, type Operator, OPERATOR_ENTRY, RESULTS, ROOT, round3, sleep, startOperator, TIME_SCALE, TIMEOUT_MS, Watcher } from './lib.js';
+import { cleanups, crdPath, type EventObj, forceRemove, kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, type Operator, OPERATOR_ENTRY, RESULTS, round3, run, runMain, sleep, startOperator, TIME_SCALE, TIMEOUT_MS, Watcher, writeResult } from './lib.js';
 
 const NODES = Number(process.env.BENCH_REPAIR_NODES ?? 500);
 const NODES_PER_POOL = Math.min(NODES, Number(process.env.BENCH_REPAIR_NODES_PER_POOL ?? 50));
@@ -33,58 +31,11 @@ const CLUSTER = 'repair';
 
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 
-function run(cmd: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 const readyOf = (n: V1Node | undefined): string => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
-
-const cleanups: (() => Promise<void>)[] = [];
-async function cleanupAll(): Promise<void> {
-  while (cleanups.length > 0) {
-    const fn = cleanups.pop()!;
-    try {
-      await fn();
-    } catch (err: unknown) {
-      console.error(`bench: cleanup step failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-}
-
-const crd = (plural: string, ns: string): string => `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${plural}`;
-
-/** Last resort when the operator could not finish a deletion: drop aksim's finalizers so the namespace can go. */
-async function forceRemove(ns: string): Promise<void> {
-  for (const kind of ['SimMachine', 'SimNodePool', 'SimCluster'] as const) {
-    const items = await kube.list<KubernetesObject>(kind, ns).catch(() => []);
-    for (const o of items) {
-      if (!o.metadata?.finalizers?.length) continue;
-      await kube.patch(kind, ns, o.metadata.name!, { metadata: { finalizers: null } }).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
-    }
-  }
-  const nodes = await kube.core.listNode({ labelSelector: `aksim.io/cluster=${CLUSTER},aksim.io/namespace=${ns}` });
-  await Promise.all(nodes.items.map((n) => kube.core.deleteNode({ name: n.metadata!.name! }).catch(() => undefined)));
-}
 
 // ---------------------------------------------------------------------------------------------
 // The run
 
-interface EventObj extends KubernetesObject {
-  reason?: string;
-  eventTime?: string;
-  reportingController?: string;
-  regarding?: { name?: string };
-}
 type ClusterObj = SimCluster & KubernetesObject;
 type MachineObj = SimMachine & KubernetesObject;
 
@@ -135,16 +86,16 @@ async function main(): Promise<void> {
       await kube.delete('SimCluster', ns, CLUSTER).catch(() => undefined);
       await nodeWatch.until('cleanup: nodes gone', (n) => n.length === 0, 240_000).catch(() => undefined);
     }
-    await forceRemove(ns);
+    await forceRemove(ns, ['SimMachine', 'SimNodePool', 'SimCluster'], `aksim.io/cluster=${CLUSTER},aksim.io/namespace=${ns}`);
     await kube.core.deleteNamespace({ name: ns }).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
     });
     const end = Date.now() + 120_000;
     while (Date.now() < end && (await kube.core.readNamespace({ name: ns }).then(() => true, () => false))) await sleep(500);
   });
-  const machineWatch = await new Watcher<MachineObj>(crd('simmachines', ns)).start();
+  const machineWatch = await new Watcher<MachineObj>(crdPath('simmachines', ns)).start();
   cleanups.push(async () => machineWatch.stop());
-  const clusterWatch = await new Watcher<ClusterObj>(crd('simclusters', ns)).start();
+  const clusterWatch = await new Watcher<ClusterObj>(crdPath('simclusters', ns)).start();
   cleanups.push(async () => clusterWatch.stop());
 
   // Events on Nodes live in "default"; the receipt time is taken in the watch callback.
@@ -242,9 +193,7 @@ async function main(): Promise<void> {
     targetMs: TARGET_MS,
     pass: { median: median(receiptMs) < TARGET_MS, max: Math.max(...receiptMs) < TARGET_MS },
   };
-  const body = `${JSON.stringify(result, null, 2)}\n`;
-  writeFileSync(join(RESULTS, `repair-${stamp}.json`), body);
-  writeFileSync(join(RESULTS, 'repair-latest.json'), body);
+  const wrote = writeResult('repair', stamp, result);
   const mark = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
   console.log(`
   window end -> NodeRebootStart, ${samples.length} samples on ${NODES} nodes
@@ -252,7 +201,7 @@ async function main(): Promise<void> {
     watch receipt: median ${result.medianMsToWatchReceipt} ms, max ${result.maxMsToWatchReceipt} ms
   target < ${TARGET_MS} ms (watch receipt): median ${mark(result.pass.median)}, max ${mark(result.pass.max)}
 
-wrote bench/results/repair-${stamp}.json and repair-latest.json`);
+${wrote}`);
 }
 
 async function sample(
@@ -342,24 +291,4 @@ async function sample(
   return s;
 }
 
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`bench: ${sig}; cleaning up`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
-
-main().then(
-  async () => {
-    await cleanupAll();
-    process.exit(0);
-  },
-  async (err: unknown) => {
-    console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    await cleanupAll();
-    process.exit(1);
-  },
-);
+runMain(main);

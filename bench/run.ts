@@ -1,15 +1,13 @@
 // The foundation benchmark (`make bench`): time for aksim to bring up a 10x50-node SimCluster
 // against kwokctl scaling 500 plain nodes on the same control plane, the operator's peak RSS and
 // its API writes per node. Writes bench/results/foundation-<time>.json and foundation-latest.json.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import type { SimCluster } from '../src/api/generated.js';
-import { GROUP, VERSION } from '../src/api/generated.js';
 import { isNotFound } from '../src/runtime/client.js';
-import { CACHE, elapsed, kube, KUBECONFIG, KWOK_VERSION, LEASE_SECONDS, machineInfo, median, OPERATOR_ENTRY, OPERATOR_NODE_ARGS, procStatusKB, RESULTS, ROOT, round3, startOperator, TIME_SCALE, Watcher } from './lib.js';
+import { apiWrites, CACHE, cleanupAll, cleanups, crdPath, elapsed, forceRemove, kube, KUBECONFIG, KWOK_VERSION, LEASE_SECONDS, machineInfo, median, OPERATOR_ENTRY, OPERATOR_NODE_ARGS, procStatusKB, RESULTS, round3, run, runMain, startOperator, TIME_SCALE, Watcher, writeResult, writesBetween } from './lib.js';
 
 const KWOKCTL = join(CACHE, 'bin', `kwok-v${KWOK_VERSION}`, 'kwokctl');
 const KWOK_ENV = { ...process.env, KWOK_WORKDIR: process.env.KWOK_WORKDIR ?? join(CACHE, 'kwok') };
@@ -54,20 +52,8 @@ interface Round {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { cwd: ROOT, env: { ...env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 async function kwokctl(...args: string[]): Promise<void> {
-  const r = await run(KWOKCTL, ['--name', CLUSTER_NAME, ...args], KWOK_ENV);
+  const r = await run(KWOKCTL, ['--name', CLUSTER_NAME, ...args], { env: KWOK_ENV });
   if (r.code !== 0) throw new Error(`kwokctl ${args.join(' ')} failed (${r.code}): ${r.stderr.slice(-2000)}`);
 }
 
@@ -78,55 +64,8 @@ const allReady = (n: number) => (nodes: V1Node[]): boolean => nodes.length >= n 
 // ---------------------------------------------------------------------------------------------
 // The operator process
 
-/** aksim_api_writes_total by "verb resource" label pair, and the sum. */
-async function apiWrites(metricsUrl: string): Promise<{ total: number; byKind: Record<string, number> }> {
-  const res = await fetch(`${metricsUrl}/metrics`);
-  if (!res.ok) throw new Error(`GET ${metricsUrl}/metrics: HTTP ${res.status}`);
-  const byKind: Record<string, number> = {};
-  let total = 0;
-  for (const line of (await res.text()).split('\n')) {
-    const m = /^aksim_api_writes_total\{([^}]*)\}\s+([0-9.eE+-]+)/.exec(line);
-    if (!m) continue;
-    const labels = Object.fromEntries([...m[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
-    const v = Number(m[2]);
-    byKind[`${labels.verb} ${labels.resource}`] = v;
-    total += v;
-  }
-  return { total, byKind };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Cleanup, shared by success and failure
-
-const cleanups: (() => Promise<void>)[] = [];
-
-async function cleanupAll(): Promise<void> {
-  while (cleanups.length > 0) {
-    const fn = cleanups.pop()!;
-    try {
-      await fn();
-    } catch (err: unknown) {
-      console.error(`bench: cleanup step failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }
-}
-
-const crd = (plural: string, ns: string): string => `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${plural}`;
-
-/** Last resort when the operator could not finish a deletion: drop aksim's finalizers so the namespace can go. */
-async function forceRemove(ns: string, clusterName: string): Promise<void> {
-  for (const kind of ['SimMachine', 'SimNodePool', 'SimCluster'] as const) {
-    const items = await kube.list<KubernetesObject>(kind, ns).catch(() => []);
-    for (const o of items) {
-      if (!o.metadata?.finalizers?.length) continue;
-      await kube.patch(kind, ns, o.metadata.name!, { metadata: { finalizers: null } }).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
-    }
-  }
-  const nodes = await kube.core.listNode({ labelSelector: `aksim.io/cluster=${clusterName}` });
-  await Promise.all(nodes.items.map((n) => kube.core.deleteNode({ name: n.metadata!.name! }).catch(() => undefined)));
-}
 
 // ---------------------------------------------------------------------------------------------
 // The two runs
@@ -174,12 +113,12 @@ async function aksimRun(roundNo: number, stamp: string): Promise<AksimRound> {
       await kube.delete('SimCluster', ns, name);
       await nodeWatch.until('cleanup: nodes gone', (n) => n.length === 0, 180_000).catch(() => undefined);
     }
-    await forceRemove(ns, name);
+    await forceRemove(ns, ['SimMachine', 'SimNodePool', 'SimCluster'], `aksim.io/cluster=${name}`);
     await kube.core.deleteNamespace({ name: ns }).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
     });
   });
-  const clusterWatch = await new Watcher<SimCluster & KubernetesObject>(crd('simclusters', ns)).start();
+  const clusterWatch = await new Watcher<SimCluster & KubernetesObject>(crdPath('simclusters', ns)).start();
   cleanups.push(async () => clusterWatch.stop());
 
   const before = await apiWrites(op.metricsUrl);
@@ -192,9 +131,8 @@ async function aksimRun(roundNo: number, stamp: string): Promise<AksimRound> {
   let secondsToSucceeded = 0;
   await Promise.race([Promise.all([ready.then(() => (secondsToReady = elapsed(t0))), succeeded.then(() => (secondsToSucceeded = elapsed(t0)))]), op.died]);
   const after = await apiWrites(op.metricsUrl);
-  const byKind: Record<string, number> = {};
-  for (const [k, v] of Object.entries(after.byKind)) if (v - (before.byKind[k] ?? 0) > 0) byKind[k] = v - (before.byKind[k] ?? 0);
-  const writes = after.total - before.total;
+  const byKind = writesBetween(before, after);
+  const writes = Object.values(byKind).reduce((a, b) => a + b, 0);
   console.log(`  aksim: ${NODES} Nodes Ready in ${secondsToReady.toFixed(2)}s, cluster Succeeded in ${secondsToSucceeded.toFixed(2)}s, ${writes} API writes`);
 
   const td = process.hrtime.bigint();
@@ -323,30 +261,8 @@ async function main(): Promise<void> {
     apiWritesPerNode: round3(median(rounds.map((r) => r.aksim.apiWritesPerNode))),
     pass: { ratio: ratio <= TARGET_RATIO, peakRss: operatorPeakRssMB <= TARGET_RSS_MB },
   };
-  const body = `${JSON.stringify(result, null, 2)}\n`;
-  writeFileSync(join(RESULTS, `foundation-${stamp}.json`), body);
-  writeFileSync(join(RESULTS, 'foundation-latest.json'), body);
-  console.log(`\n${table(result)}\n\nwrote bench/results/foundation-${stamp}.json and foundation-latest.json`);
+  const wrote = writeResult('foundation', stamp, result);
+  console.log(`\n${table(result)}\n\n${wrote}`);
 }
 
-let interrupted = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(sig, () => {
-    if (interrupted) return;
-    interrupted = true;
-    console.error(`bench: ${sig}; cleaning up`);
-    void cleanupAll().finally(() => process.exit(130));
-  });
-}
-
-main().then(
-  async () => {
-    await cleanupAll();
-    process.exit(0);
-  },
-  async (err: unknown) => {
-    console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    await cleanupAll();
-    process.exit(1);
-  },
-);
+runMain(main);

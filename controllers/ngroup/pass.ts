@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import type { ContainerGroupProfile, ContainerGroupProfileSpec, NGroup, NGroupStatus } from '../../src/api/generated.js';
+import { Expectations } from '../shared/expectations.js';
 import { containerGroupId, ngroupId, profileId, profileRefOf } from '../../src/aci/ids.js';
 import { specAtRevision } from '../../src/aci/profile.js';
 import { isConflict, isNotFound, statusCode } from '../../src/runtime/client.js';
@@ -12,7 +13,8 @@ import type { CgInfo } from './batches.js';
 import { EMPTY_REGISTRY, parseRegistry, REGISTRY_CONFIGMAP, type Registry } from './images.js';
 import { virtualNode } from './nodes.js';
 import { placeNew, slotsFor, virtualNodeName, type Slot } from './placement.js';
-import { buildPod, imagesOf, isPodReady, isPodStarted, NG, wantsUnhealthy } from './pod.js';
+import { isPodReady } from '../shared/ready.js';
+import { buildPod, imagesOf, isPodStarted, NG, wantsUnhealthy } from './pod.js';
 
 export interface NgCaches {
   ngroups: Informer<NGroup>;
@@ -20,15 +22,15 @@ export interface NgCaches {
   pods: Informer<V1Pod>;
   /** Virtual nodes this process has made sure of. */
   nodesMade: Set<string>;
-  /** Per NGroup: Pods created or deleted whose watch event the cache has not shown yet (real ms of the call). */
-  creating: Map<string, Map<string, { atMs: number; slot: Slot }>>;
-  deleting: Map<string, Map<string, number>>;
+  /** Per NGroup: Pods created or deleted whose watch event the cache has not shown yet. */
+  creating: Expectations<Slot>;
+  deleting: Expectations<true>;
   /** Pod objects (cache versions) whose health label and readiness were found in line or put in line. */
   healthChecked: WeakSet<V1Pod>;
 }
 
 /** How long an unseen create or delete is trusted before the cache is believed again. */
-const EXPECT_MS = 30_000;
+export const EXPECT_MS = 30_000;
 /** After a call that failed without an answer from the API server (it may or may not have acted): trusted this long. */
 const UNSURE_MS = 5_000;
 
@@ -106,21 +108,16 @@ export class Pass {
     this.nowMs = ctx.clock.now();
     this.nowIso = new Date(this.nowMs).toISOString();
     this.st = structuredClone(ng.status ?? {});
-    const key = `${this.ns}/${this.name}`;
-    if (!c.creating.has(key)) c.creating.set(key, new Map());
-    if (!c.deleting.has(key)) c.deleting.set(key, new Map());
-    this.creating = c.creating.get(key)!;
-    this.deleting = c.deleting.get(key)!;
-    for (const [n, e] of this.creating) if (this.pod(n) || this.nowMs - e.atMs > EXPECT_MS) this.creating.delete(n);
-    for (const [n, at] of this.deleting) {
+    this.key = `${this.ns}/${this.name}`;
+    c.creating.pending(this.key, (n) => Boolean(this.pod(n)), this.nowMs);
+    c.deleting.pending(this.key, (n) => {
       const p = this.pod(n);
-      if (!p || p.metadata?.deletionTimestamp || this.nowMs - at > EXPECT_MS) this.deleting.delete(n);
-    }
-    this.live = pods.filter((p) => !p.metadata?.deletionTimestamp && !this.deleting.has(p.metadata!.name!));
+      return !p || Boolean(p.metadata?.deletionTimestamp);
+    }, this.nowMs);
+    this.live = pods.filter((p) => !p.metadata?.deletionTimestamp && !c.deleting.has(this.key, p.metadata!.name!));
   }
 
-  private readonly creating: Map<string, { atMs: number; slot: Slot }>;
-  private readonly deleting: Map<string, number>;
+  private readonly key: string;
   /** What a pass asks of each CG, worked out once per pass (a pass looks at every CG several times). */
   private readonly facts = new Map<V1Pod, { ready: boolean; started: boolean; sick: boolean }>();
   private readonly infos = new Map<string, CgInfo[]>();
@@ -138,17 +135,17 @@ export class Pass {
 
   /** Slots of CGs created but not yet in the cache. */
   get unseenCreates(): Slot[] {
-    return [...this.creating.values()].map((e) => e.slot);
+    return this.c.creating.pending(this.key, () => false, this.nowMs);
   }
 
   /** A create of this CG was sent and the cache does not show it yet: do not send it again. */
   expectsCreate(name: string): boolean {
-    return this.creating.has(name);
+    return this.c.creating.has(this.key, name);
   }
 
   /** A delete of this CG was sent and the cache does not show it yet: do not send it again. */
   expectsDelete(name: string): boolean {
-    return this.deleting.has(name);
+    return this.c.deleting.has(this.key, name);
   }
 
   get id(): string {
@@ -253,28 +250,28 @@ export class Pass {
       ngroupId: this.id,
       ...extra,
     });
-    if (!this.pod(name)) this.creating.set(name, { atMs: this.nowMs, slot });
+    if (!this.pod(name)) this.c.creating.expect(this.key, name, slot, this.nowMs);
     try {
       this.ctx.kube.wrote('create', 'Pod');
       await this.ctx.kube.core.createNamespacedPod({ namespace: this.ns, body });
     } catch (err: unknown) {
       if (isConflict(err)) return name;
-      if (refused(err)) this.creating.delete(name);
-      else if (this.creating.has(name)) this.creating.set(name, { atMs: this.nowMs - EXPECT_MS + UNSURE_MS, slot });
+      if (refused(err)) this.c.creating.forget(this.key, name);
+      else if (this.c.creating.has(this.key, name)) this.c.creating.expect(this.key, name, slot, this.nowMs - EXPECT_MS + UNSURE_MS);
       throw err;
     }
     return name;
   }
 
   async deleteCg(name: string): Promise<void> {
-    this.deleting.set(name, this.nowMs);
+    this.c.deleting.expect(this.key, name, true, this.nowMs);
     try {
       this.ctx.kube.wrote('delete', 'Pod');
       await this.ctx.kube.core.deleteNamespacedPod({ name, namespace: this.ns, gracePeriodSeconds: 0 });
     } catch (err: unknown) {
       if (isNotFound(err)) return;
-      if (refused(err)) this.deleting.delete(name);
-      else this.deleting.set(name, this.nowMs - EXPECT_MS + UNSURE_MS);
+      if (refused(err)) this.c.deleting.forget(this.key, name);
+      else this.c.deleting.expect(this.key, name, true, this.nowMs - EXPECT_MS + UNSURE_MS);
       throw err;
     }
   }

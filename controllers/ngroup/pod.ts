@@ -144,6 +144,5 @@ export function wantsUnhealthy(p: V1Pod): boolean {
   return a[NG.imageHealth] === 'unhealthy' || (a[NG.fault] ?? '').toLowerCase() === 'unhealthy';
 }
 
-export const isPodReady = (p: V1Pod): boolean => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 /** kwok has started it (Running, with an IP): from then on aksim owns its readiness. */
 export const isPodStarted = (p: V1Pod): boolean => p.status?.phase === 'Running' && Boolean(p.status.podIP);

@@ -14,7 +14,8 @@ import { setCondition, type Condition } from '../../src/runtime/conditions.js';
 import { Informer } from '../../src/runtime/informer.js';
 import { splitKey, type ControllerDef, type Ctx } from '../context.js';
 import { addFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../shared/objects.js';
-import { Pass, runAll, type NgCaches } from './pass.js';
+import { EXPECT_MS, Pass, runAll, type NgCaches } from './pass.js';
+import { Expectations } from '../shared/expectations.js';
 import { mergePatch } from './patch.js';
 import { NG } from './pod.js';
 import { handleCancel, handleTargetChange, replaceInFlight, stepRollingUpdate, type Refusal } from './rolling.js';
@@ -43,7 +44,7 @@ function makeCaches(ctx: Ctx): NgCaches {
   const profiles = new Informer<ContainerGroupProfile>({ kube: ctx.kube, path: crd('containergroupprofiles'), log: ctx.log });
   const pods = new Informer<V1Pod>({ kube: ctx.kube, path: '/api/v1/pods', labelSelector: NG.ngroup, log: ctx.log });
   pods.addIndex('ngroup', (p) => [`${p.metadata?.namespace}/${p.metadata?.labels?.[NG.ngroup]}`]);
-  return { ngroups, profiles, pods, nodesMade: new Set(), creating: new Map(), deleting: new Map(), healthChecked: new WeakSet() };
+  return { ngroups, profiles, pods, nodesMade: new Set(), creating: new Expectations(EXPECT_MS), deleting: new Expectations(EXPECT_MS), healthChecked: new WeakSet() };
 }
 
 export const ngroupController: ControllerDef = {

@@ -15,6 +15,7 @@ import { clusterKeyOf, FINALIZERS, LABELS, poolKeyOf, splitKey, type ControllerD
 import { isTerminal, percentOf, RUNNING_STATE, startOperation, updateOperation, type OpType } from '../operations/ops.js';
 import { ABORT_ANNOTATION, CANCEL_GRACE_MS } from '../operations/abort.js';
 import { Expectations } from '../shared/expectations.js';
+import { isNodeReady } from '../shared/ready.js';
 import { addFinalizer, hasFinalizer, removeFinalizer, writeStatus } from '../shared/objects.js';
 import { Limiter, WriteThrottle } from '../shared/throttle.js';
 import { checkNodeImage, checkPoolFitsSnapshot, snapshotKey } from '../../src/azure/images-snapshots.js';
@@ -33,7 +34,6 @@ const creates = new Limiter(48);
 const progress = new WriteThrottle(1000);
 export const SURGE_LABEL = 'aksim.io/surge';
 
-export const nodeIsReady = (n: V1Node | undefined): boolean => Boolean(n?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
 
 export const nodepoolController: ControllerDef = {
   name: 'nodepool',
@@ -47,7 +47,7 @@ export const nodepoolController: ControllerDef = {
     ctx.nodes.on({
       update: (o, n) => {
         const l = n.metadata?.labels ?? {};
-        if (nodeIsReady(o) !== nodeIsReady(n) && l[LABELS.namespace] && l[LABELS.cluster] && l[LABELS.pool]) enqueue(`${l[LABELS.namespace]}/${l[LABELS.cluster]}-${l[LABELS.pool]}`);
+        if (isNodeReady(o) !== isNodeReady(n) && l[LABELS.namespace] && l[LABELS.cluster] && l[LABELS.pool]) enqueue(`${l[LABELS.namespace]}/${l[LABELS.cluster]}-${l[LABELS.pool]}`);
       },
     });
     const fromCluster = (c: SimCluster): void => {

@@ -2,6 +2,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { SimMachine, SimNodePool, SimNodePoolStatus } from '../../src/api/generated.js';
 import { labelValue } from '../machine/labels.js';
+import { isNodeReady } from '../shared/ready.js';
 import { agentPoolId } from '../../src/azure/ids.js';
 import { setCondition, type Condition } from '../../src/runtime/conditions.js';
 
@@ -29,8 +30,8 @@ export const isMachineReady = (m: SimMachine): boolean =>
  */
 export function isBootedUnrecorded(m: SimMachine, node: V1Node | undefined): boolean {
   if (!node || m.metadata.deletionTimestamp || m.status?.orchestratorVersion !== undefined) return false;
-  if (!node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return false;
-  return node.status.nodeInfo?.kubeletVersion === `v${m.spec.orchestratorVersion}` && node.metadata?.labels?.[IMAGE_LABEL] === labelValue(m.spec.nodeImageVersion);
+  if (!isNodeReady(node)) return false;
+  return node.status?.nodeInfo?.kubeletVersion === `v${m.spec.orchestratorVersion}` && node.metadata?.labels?.[IMAGE_LABEL] === labelValue(m.spec.nodeImageVersion);
 }
 const IMAGE_LABEL = 'kubernetes.azure.com/node-image-version';
 

@@ -2,6 +2,7 @@
 // finished or out of time. One drain serves every feature that drains (scale-in, upgrade,
 // scheduled events).
 import type { V1LabelSelector, V1Pod } from '@kubernetes/client-node';
+import { isPodReady } from './ready.js';
 
 export type PodVerdict =
   | { kind: 'evict'; pod: string }
@@ -86,7 +87,6 @@ export function selectorMatches(sel: V1LabelSelector | undefined, labels: Record
   return true;
 }
 
-const podReady = (p: V1Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 /**
  * Which of the pods to evict to ask for now, and which to hold back because a budget lets no more
@@ -103,7 +103,7 @@ export function planEvictions(pods: V1Pod[], budgets: Budget[]): { evict: string
   for (const p of pods) {
     const key = `${p.metadata?.namespace}/${p.metadata?.name}`;
     const mine = budgets.filter((b) => b.namespace === p.metadata?.namespace && selectorMatches(b.selector, p.metadata?.labels));
-    if (mine.length === 0 || !podReady(p)) {
+    if (mine.length === 0 || !isPodReady(p)) {
       evict.push(key);
       continue;
     }

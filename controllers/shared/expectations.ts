@@ -11,6 +11,10 @@ export class Expectations<T> {
     m.set(name, { value, at: nowMs });
   }
 
+  has(owner: string, name: string): boolean {
+    return this.byOwner.get(owner)?.has(name) ?? false;
+  }
+
   forget(owner: string, name: string): void {
     const m = this.byOwner.get(owner);
     m?.delete(name);
