@@ -1,7 +1,7 @@
 // Pure: the simulated ACI virtual node of one region/zone/fault domain, shaped like a
 // virtual-kubelet node (type=virtual-kubelet, the provider taint, huge capacity), kept Ready by kwok.
 import type { V1Node } from '@kubernetes/client-node';
-import { LABELS } from '../context.js';
+import { LABELS } from '../../src/model/names.js';
 import { VK_TAINT } from './pod.js';
 import { virtualNodeName, type Slot } from './placement.js';
 

@@ -1,13 +1,14 @@
-// The rolling update of an NGroup as a state machine kept in status.latestRollingUpdate:
+// Pure: the rolling update of an NGroup as a state machine kept in status.latestRollingUpdate:
 // a batch is first recorded (members, replacement names) and only acted on by a later reconcile,
-// so a restarted operator resumes the recorded batch and never has two in flight.
+// so a restarted operator resumes the recorded batch and never has two in flight. The planner
+// only adds container group writes to the pass's plan; act.ts carries them out.
 import type { NGroup } from '../../src/api/generated.js';
 import { parseAciId } from '../../src/aci/ids.js';
 import { recreateProperties } from '../../src/aci/profile.js';
+import { NG } from '../../src/model/names.js';
 import { durationMs } from '../../src/runtime/duration.js';
 import { overPercent, planBatches } from './batches.js';
-import { NG } from './pod.js';
-import { runAll, settleAll, type Pass, type Ru, type Target } from './pass.js';
+import type { CgWrite, Pass, Ru, Target } from './view.js';
 
 export interface RollingSettings {
   maxBatchPercent: number;
@@ -130,7 +131,7 @@ export function replaceInFlight(p: Pass): boolean {
 }
 
 /** Advances a running update by at most one step. */
-export async function stepRollingUpdate(p: Pass): Promise<void> {
+export function stepRollingUpdate(p: Pass): void {
   const ru = p.st.latestRollingUpdate;
   if (ru?.state !== 'InProgress') return;
   const t = ruTarget(p, ru);
@@ -139,10 +140,11 @@ export async function stepRollingUpdate(p: Pass): Promise<void> {
   const b = ru.currentBatch;
   const label = `${ru.id}.${b?.index ?? 0}`;
   if (b?.phase === 'Updating') {
-    const done = ru.inPlace ? await inPlaceBatch(p, b.members ?? [], t, label) : await replaceBatch(p, b.members ?? [], b.replacements ?? [], t, label);
-    if (!done) return counts(p, ru, t);
+    const batch = ru.inPlace ? inPlaceBatch(p, b.members ?? [], t, label) : replaceBatch(p, b.members ?? [], b.replacements ?? [], t, label);
+    p.plan(batch.writes);
+    if (!batch.done) return counts(p, ru, t);
     b.phase = 'Pausing';
-    const pauseReal = p.ctx.clock.toReal(rs.pauseMs);
+    const pauseReal = rs.pauseMs / p.v.timeScale;
     b.pauseUntil = new Date(p.nowMs + pauseReal).toISOString();
     if (pauseReal > 0) {
       p.requeue(pauseReal);
@@ -200,11 +202,14 @@ export async function stepRollingUpdate(p: Pass): Promise<void> {
   p.emit('Normal', 'RollingUpdateBatchStarted', `Rolling update ${ru.id}: batch ${index + 1} of ${ru.totalBatches} (${next.members.length} container groups, ${next.pair === '*' ? 'the unhealthy ones' : `zone/fault domain ${next.pair}`})`);
 }
 
-/** Replace: one new CG per member (same slot) and the member deleted. Done when all new ones run and the old ones are going. */
-async function replaceBatch(p: Pass, members: string[], replacements: string[], t: Target, label: string): Promise<boolean> {
+/**
+ * Replace: one new CG per member (same slot) and the member deleted. Done when all new ones run
+ * and the old ones are going. The new CGs come first: they start while the deletes are sent.
+ */
+export function replaceBatch(p: Pass, members: string[], replacements: string[], t: Target, label: string): { writes: CgWrite[]; done: boolean } {
   let done = true;
-  const creates: (() => Promise<unknown>)[] = [];
-  const deletes: (() => Promise<unknown>)[] = [];
+  const creates: CgWrite[] = [];
+  const deletes: CgWrite[] = [];
   members.forEach((old, i) => {
     const fresh = replacements[i];
     if (!fresh) return;
@@ -214,32 +219,27 @@ async function replaceBatch(p: Pass, members: string[], replacements: string[], 
       done = false;
       // Sent by an earlier reconcile and not in the cache yet: wait for it rather than send it again.
       const slot = p.expectsCreate(fresh) ? undefined : oldPod ? p.slotOf(oldPod) : p.placeNew(1)[0];
-      if (slot) creates.push(() => p.createCg(t, slot, fresh, { batchLabel: label, replaces: old }));
+      if (slot) creates.push({ do: 'create', target: t, slot, name: fresh, batchLabel: label, replaces: old });
     } else if (newPod.status?.phase !== 'Running') {
       done = false;
     }
     if (oldPod && !oldPod.metadata?.deletionTimestamp) {
       done = false;
-      if (!p.expectsDelete(old)) deletes.push(() => p.deleteCg(old));
+      if (!p.expectsDelete(old)) deletes.push({ do: 'delete', name: old });
     }
   });
-  // The new CGs first: the batch is done when they run, and they start while the deletes are sent.
-  await runAll([...creates, ...deletes]);
-  return done;
+  return { writes: [...creates, ...deletes], done };
 }
 
 /** In place: each member patched to the target revision. Done when the cache shows them all updated. */
-async function inPlaceBatch(p: Pass, members: string[], t: Target, label: string): Promise<boolean> {
-  let done = true;
-  await settleAll(
-    members.map(async (name) => {
-      const pod = p.pod(name);
-      if (!pod || pod.metadata?.deletionTimestamp) return; // gone: nothing left to update
-      const l = pod.metadata?.labels ?? {};
-      if (l[NG.profile] === t.name && l[NG.revision] === String(t.revision)) return;
-      done = false;
-      await p.updateInPlace(pod, t, label);
-    }),
-  );
-  return done;
+export function inPlaceBatch(p: Pass, members: string[], t: Target, label: string): { writes: CgWrite[]; done: boolean } {
+  const writes: CgWrite[] = [];
+  for (const name of members) {
+    const pod = p.pod(name);
+    if (!pod || pod.metadata?.deletionTimestamp) continue; // gone: nothing left to update
+    const l = pod.metadata?.labels ?? {};
+    if (l[NG.profile] === t.name && l[NG.revision] === String(t.revision)) continue;
+    writes.push({ do: 'update', pod, target: t, batchLabel: label });
+  }
+  return { writes, done: writes.length === 0 };
 }

@@ -1,10 +1,10 @@
-// The NGroup status a pass ends with: counts, provisioningState and conditions on top of the
-// rolling-update and profile fields the pass already set in p.st.
+// Pure: the NGroup status a pass ends with: counts, provisioningState and conditions on top of
+// the rolling-update and profile fields the pass already set in p.st.
 import { isDeepStrictEqual } from 'node:util';
 import type { NGroupStatus } from '../../src/api/generated.js';
 import { setCondition, type Condition } from '../../src/runtime/conditions.js';
-import type { Pass } from './pass.js';
-import { NG } from './pod.js';
+import { NG } from '../../src/model/names.js';
+import type { Pass } from './view.js';
 import { wantedCount } from './scale.js';
 
 export function ngroupStatus(p: Pass, problem: { reason: string; message: string } | undefined): NGroupStatus {
@@ -15,7 +15,7 @@ export function ngroupStatus(p: Pass, problem: { reason: string; message: string
   const want = wantedCount(p);
   const ru = st.latestRollingUpdate;
   const onProfile = (l: Record<string, string>): boolean => l[NG.profile] === st.profile?.name && l[NG.revision] === String(st.profile?.revision);
-  const settled = live.length === want && p.pods.length === live.length && p.unseenCreates.length === 0;
+  const settled = live.length === want && p.v.pods.length === live.length && p.unseenCreates.length === 0;
   let state: string;
   const ruForProfile = ru && ru.profile?.revision === st.profile?.revision && ru.profile?.id === st.profile?.id;
   if (problem) state = 'Failed';

@@ -1,7 +1,12 @@
 // Pure: the next step of a node pool operation. Scales toward the target count, and rolls an
 // upgrade with maxSurge: surge machines at the new version first, then at most `surge` old
 // machines reimaged at a time (each cordoned and drained by its machine), then the surge removed.
+import type { V1Node } from '@kubernetes/client-node';
+import type { SimMachine } from '../../src/api/generated.js';
+import { LABELS } from '../../src/model/names.js';
+import { parseNodeIndex } from '../../src/model/naming.js';
 import { planScale } from './scale.js';
+import { isBootedUnrecorded, isMachineReady } from './status.js';
 
 export interface PlanMachine {
   name: string;
@@ -16,6 +21,23 @@ export interface PlanMachine {
   /** Installed software (status); undefined until the VM first boots. */
   haveVersion?: string;
   haveImage?: string;
+}
+
+/** The plan's view of a machine; `node`: its Node from the node cache. */
+export function toPlanMachine(m: SimMachine, node?: V1Node): PlanMachine {
+  const booted = isBootedUnrecorded(m, node);
+  return {
+    name: m.metadata.name!,
+    index: m.spec.index ?? parseNodeIndex(m.metadata.name!) ?? 0,
+    zone: m.spec.zone ?? '',
+    deleting: Boolean(m.metadata.deletionTimestamp),
+    ready: isMachineReady(m) || booted,
+    surge: m.metadata.labels?.[LABELS.surge] === 'true',
+    wantVersion: m.spec.orchestratorVersion,
+    wantImage: m.spec.nodeImageVersion,
+    haveVersion: m.status?.orchestratorVersion ?? (booted ? m.spec.orchestratorVersion : undefined),
+    haveImage: m.status?.nodeImageVersion ?? (booted ? m.spec.nodeImageVersion : undefined),
+  };
 }
 
 export interface PoolTarget {

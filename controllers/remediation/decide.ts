@@ -1,10 +1,10 @@
-// Pure node auto-repair decisions (behaviour.md section 2): which unhealthy nodes to repair, the
+// Pure node auto-repair decisions (docs/auto-repair.md): which unhealthy nodes to repair, the
 // next step of each running repair (reboot -> reimage -> redeploy, each followed by a bounded wait
 // for Ready), what waits and why, and when to look again. No I/O: reconcile.ts gathers the state
 // and carries out what this returns.
 import type { SimCluster } from '../../src/api/generated.js';
 import { durationMs } from '../../src/runtime/duration.js';
-import type { ActionType } from '../machine/health.js';
+import type { ActionType } from '../../src/model/faults.js';
 
 export const REMEDIATOR_USER = 'aks-remediator';
 export const REPORTING_CONTROLLER = 'aks-auto-repair';

@@ -7,7 +7,8 @@ import { agentPoolId, clusterId, parseAgentPoolId, snapshotId } from '../azure/i
 import { captureSnapshot, checkNodeImage, checkPoolFitsSnapshot, checkUpgradeToSnapshot, parseSnapshotId, type SnapshotInfo } from '../azure/images-snapshots.js';
 import { CATALOG_CONFIGMAP, DEFAULT_CATALOG, imagePrefix, isNewerImage, latestImage, parseCatalog, simulatedNow } from '../azure/images.js';
 import { envSettings, parseSettings } from '../config.js';
-import { ABORT_ANNOTATION } from '../../controllers/operations/abort.js';
+import { defaultOsSku } from '../azure/os.js';
+import { ABORT_ANNOTATION } from '../model/names.js';
 import { apiMessage, isNotFound, statusCode, type Kube } from '../runtime/client.js';
 import { ArmError, notFound, operationInProgress, rgNotFound } from './errors.js';
 import { agentPoolJson, managedClusterJson, operationJson, poolSpecFromArm, snapshotJson } from './shapes.js';
@@ -217,7 +218,7 @@ export class ArmService {
       const data = cm ? parseCatalog(cm.data) : DEFAULT_CATALOG;
       const created = cm?.metadata?.creationTimestamp ? new Date(cm.metadata.creationTimestamp).getTime() : wallNow();
       const osType = pool.spec.osType ?? 'Linux';
-      const osSku = pool.spec.osSKU ?? (osType === 'Windows' ? 'Windows2022' : 'Ubuntu');
+      const osSku = defaultOsSku(osType, pool.spec.osSKU);
       fromCatalog = latestImage(data, osSku, pool.spec.enableFIPS ?? false, simulatedNow(data, wallNow(), created, 1));
     } catch {
       fromCatalog = undefined; // a malformed catalog: the operator's view stands

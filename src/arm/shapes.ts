@@ -2,6 +2,7 @@
 // Microsoft.ContainerService 2024-01-02-preview (managedClusters, agentPools, operations).
 import type { NodePoolSnapshot, SimCluster, SimNodePool, SimNodePoolSpec, SimOperation } from '../api/generated.js';
 import { agentPoolId, clusterId, snapshotId } from '../azure/ids.js';
+import { defaultOsSku } from '../azure/os.js';
 
 export const API_VERSION = '2024-01-02-preview';
 type Json = Record<string, unknown>;
@@ -36,7 +37,7 @@ function poolProperties(p: SimNodePool): Json {
     enableAutoScaling: false,
     scaleDownMode: 'Delete',
     osType: sp.osType ?? 'Linux',
-    osSKU: sp.osSKU ?? (sp.osType === 'Windows' ? 'Windows2022' : 'Ubuntu'),
+    osSKU: defaultOsSku(sp.osType, sp.osSKU),
     mode: sp.mode ?? 'User',
     orchestratorVersion: sp.orchestratorVersion ?? s.target?.orchestratorVersion ?? s.currentOrchestratorVersion,
     currentOrchestratorVersion: s.currentOrchestratorVersion,

@@ -10,7 +10,7 @@ import type { ScheduledEvent, SimMachine } from '../api/generated.js';
 import { ArmError } from '../arm/errors.js';
 import { Kube } from '../runtime/client.js';
 import { durationMs } from '../runtime/duration.js';
-import { FAULT_TYPES, requestField, requestsOf, type ActionType } from '../../controllers/machine/health.js';
+import { FAULT_TYPES, requestField, requestsOf, type ActionType } from '../model/faults.js';
 import { action, print, withGlobals, type GlobalOpts } from './context.js';
 
 type Opts = GlobalOpts & Record<string, unknown>;

@@ -1,10 +1,11 @@
-// Pure: what injected faults and running machine actions do to a simulated VM, expressed as the
-// two labels kwok reacts to (heartbeat stopped -> Unknown after the grace period; node-not-ready
+// Faults and machine actions (reboot, reimage, redeploy): which faults each action clears, how
+// long it takes, and what faults and running actions do to a simulated VM, expressed as the two
+// labels kwok reacts to (heartbeat stopped -> Unknown after the grace period; node-not-ready
 // Stage -> Ready=False). aksim never writes a Node's Ready condition itself.
-import type { SimMachine } from '../../src/api/generated.js';
-import { LABELS } from '../context.js';
+import type { SimMachine } from '../api/generated.js';
+import { LABELS } from './names.js';
 
-export const NOT_READY_LABEL = 'node-not-ready.stage.kwok.x-k8s.io';
+export const NOT_READY_LABEL = LABELS.notReady;
 
 export type FaultType = 'KubeletStopped' | 'ContainerRuntimeDown' | 'DiskCorruption' | 'HostHardwareFailure' | 'NetworkMisconfiguration' | 'Frozen';
 export type ActionType = 'Reboot' | 'Reimage' | 'Redeploy';

@@ -1,7 +1,7 @@
-// Pure rules of VM scheduled events (behaviour.md section 3): minimum notice per type, the
-// effective NotBefore, the autodrain action per type (seed table by default), and the IMDS shape.
-import type { ScheduledEvent, SimCluster } from '../../src/api/generated.js';
-import { durationMs } from '../../src/runtime/duration.js';
+// The rules of VM scheduled events (docs/autodrain.md): minimum notice per type, the effective
+// NotBefore, the autodrain action per type (seed table by default), and the IMDS shape.
+import type { ScheduledEvent, SimCluster } from '../api/generated.js';
+import { durationMs } from '../runtime/duration.js';
 
 export type EventType = 'Freeze' | 'Reboot' | 'Redeploy' | 'Preempt' | 'Terminate';
 export type DrainAction = 'None' | 'CordonAndDrain';
