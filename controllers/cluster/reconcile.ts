@@ -6,6 +6,7 @@ import { clusterId } from '../../src/azure/ids.js';
 import { clusterKeyOf, objectKey } from '../../src/model/names.js';
 import type { ControllerDef, Ctx } from '../context.js';
 import { OperationReconciler, type TargetIO } from '../operations/driver.js';
+import { enqueueEvery, onEvery } from '../shared/wiring.js';
 import { clusterKind, type ClusterView } from './decide.js';
 
 const keyOf = (c: SimCluster): string => clusterKeyOf(c.metadata.namespace!, c.metadata.name!);
@@ -14,9 +15,8 @@ export const clusterController: ControllerDef = {
   name: 'cluster',
   reconciler: (ctx) => new OperationReconciler('cluster', ctx, clusterIO(ctx)),
   watch(ctx, enqueue) {
-    ctx.clusters.on({ add: (c) => enqueue(keyOf(c)), update: (_o, c) => enqueue(keyOf(c)), delete: (c) => enqueue(keyOf(c)) });
-    const fromPool = (p: SimNodePool): void => enqueue(clusterKeyOf(p.metadata.namespace!, p.spec.clusterName));
-    ctx.pools.on({ add: fromPool, update: (_o, p) => fromPool(p), delete: fromPool });
+    enqueueEvery(ctx.clusters, enqueue);
+    onEvery(ctx.pools, (p) => enqueue(clusterKeyOf(p.metadata.namespace!, p.spec.clusterName)));
   },
 };
 

@@ -4,10 +4,11 @@
 import { randomUUID } from 'node:crypto';
 import type { V1Node } from '@kubernetes/client-node';
 import type { SimMachine } from '../../src/api/generated.js';
-import { clusterKeyOf, LABELS, objectKey, poolKeyOf, poolObjectName, splitKey } from '../../src/model/names.js';
+import { clusterKeyOf, keyOf, LABELS, objectKey, poolKeyOf, poolObjectName, splitKey } from '../../src/model/names.js';
 import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import type { ControllerDef, Ctx } from '../context.js';
 import { act, type Actor } from '../shared/act.js';
+import { actorOf, enqueueEvery } from '../shared/wiring.js';
 import { observeDrain } from '../shared/drain.js';
 import { decideMachine } from './decide.js';
 import { CONTROLLER, readyOf, recordTrailEnd, RECORD_RECHECK_MS, type MachineView } from './view.js';
@@ -16,8 +17,8 @@ export const machineController: ControllerDef = {
   name: 'machine',
   reconciler: (ctx) => new MachineReconciler(ctx),
   watch(ctx, enqueue) {
-    const self = (m: SimMachine): void => enqueue(objectKey(m.metadata.namespace!, m.metadata.name!));
-    ctx.machines.on({ add: self, update: (_o, m) => self(m), delete: self });
+    const self = (m: SimMachine): void => enqueue(keyOf(m));
+    enqueueEvery(ctx.machines, enqueue);
     const fromNode = (n: V1Node): void => {
       const ns = n.metadata?.labels?.[LABELS.namespace];
       if (ns) enqueue(objectKey(ns, n.metadata!.name!));
@@ -52,16 +53,11 @@ class MachineReconciler implements Reconciler {
   private readonly actor: Actor;
 
   constructor(private readonly ctx: Ctx) {
-    this.actor = {
-      kube: ctx.kube,
-      events: ctx.events,
-      log: ctx.log,
-      controller: CONTROLLER,
-      now: () => ctx.clock.now(),
+    this.actor = actorOf(ctx, CONTROLLER, {
       evicted: (w, r) => {
         if (r.blocked.length > 0) ctx.log.debug({ machine: w.node, blocked: r.blocked.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`) }, 'Eviction blocked by a PodDisruptionBudget; retrying');
       },
-    };
+    });
   }
 
   async reconcile(key: string): Promise<Result> {

@@ -10,6 +10,7 @@ import { isConflict, isNotFound, statusCode } from '../../src/runtime/client.js'
 import type { Ctx } from '../context.js';
 import { act as actShared, type Actor } from '../shared/act.js';
 import type { Expectations } from '../shared/expectations.js';
+import { actorOf } from '../shared/wiring.js';
 import type { NgPlan } from './decide.js';
 import { EMPTY_REGISTRY, parseRegistry, REGISTRY_CONFIGMAP, type Registry } from './images.js';
 import { virtualNodeName, type Slot } from './placement.js';
@@ -74,7 +75,7 @@ export class NgActor {
     private readonly ctx: Ctx,
     private readonly mem: NgMemory,
   ) {
-    this.actor = { kube: ctx.kube, events: ctx.events, log: ctx.log, controller: CONTROLLER, now: () => ctx.clock.now() };
+    this.actor = actorOf(ctx, CONTROLLER);
   }
 
   /** Carries out the plan; `current` false when the status write lost to a newer version of the NGroup. */

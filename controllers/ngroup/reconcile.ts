@@ -4,13 +4,14 @@
 // controller (controllers/profile/).
 import { randomUUID } from 'node:crypto';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ContainerGroupProfile, NGroup } from '../../src/api/generated.js';
-import { FINALIZERS, NG, objectKey } from '../../src/model/names.js';
+import type { NGroup } from '../../src/api/generated.js';
+import { FINALIZERS, keyOf, NG, objectKey } from '../../src/model/names.js';
 import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import type { ControllerDef, Ctx } from '../context.js';
 import { act } from '../shared/act.js';
 import { Expectations } from '../shared/expectations.js';
 import { hasFinalizer } from '../shared/plan.js';
+import { actorOf, enqueueEvery, onEvery } from '../shared/wiring.js';
 import { EXPECT_MS, NgActor, type NgMemory } from './act.js';
 import { decideNGroup, decideNGroupDeletion } from './decide.js';
 import type { Slot } from './placement.js';
@@ -23,14 +24,11 @@ export const ngroupController: ControllerDef = {
   name: 'ngroup',
   reconciler: (ctx) => new NGroupReconciler(ctx),
   watch(ctx, enqueue) {
-    const ng = (n: NGroup): void => enqueue(objectKey(n.metadata.namespace!, n.metadata.name!));
-    ctx.ngroups.on({ add: ng, update: (_o, n) => ng(n), delete: ng });
-    const cgp = (p: ContainerGroupProfile): void => {
-      for (const n of ctx.ngroups.byIndex('profile', objectKey(p.metadata.namespace!, p.metadata.name!))) ng(n);
-    };
-    ctx.profiles.on({ add: cgp, update: (_o, p) => cgp(p), delete: cgp });
+    enqueueEvery(ctx.ngroups, enqueue);
+    // A profile's new revision: the NGroups that name it.
+    onEvery(ctx.profiles, (p) => ctx.ngroups.byIndex('profile', keyOf(p)).forEach((n) => enqueue(keyOf(n))));
     const pod = (p: V1Pod): void => enqueue(objectKey(p.metadata!.namespace!, p.metadata!.labels![NG.ngroup]!));
-    ctx.cgPods.on({ add: pod, update: (_o, p) => pod(p), delete: pod });
+    onEvery(ctx.cgPods, pod);
   },
 };
 
@@ -64,8 +62,7 @@ class NGroupReconciler implements Reconciler {
     const waited = w ? ctx.clock.now() - w.atMs : 0;
     if (w?.rv === ng.metadata.resourceVersion && waited < STALE_WAIT_MS) return { requeueAfterMs: STALE_WAIT_MS - waited };
     if (!ng.metadata.deletionTimestamp && !hasFinalizer(ng, FINALIZERS.ngroup)) {
-      const actor = { kube: ctx.kube, events: ctx.events, log: ctx.log, controller: CONTROLLER, now: () => ctx.clock.now() };
-      return act(actor, { writes: [{ do: 'finalizer', kind: 'NGroup', obj: ng, finalizer: FINALIZERS.ngroup, present: true }], events: [] });
+      return act(actorOf(ctx, CONTROLLER), { writes: [{ do: 'finalizer', kind: 'NGroup', obj: ng, finalizer: FINALIZERS.ngroup, present: true }], events: [] });
     }
     const view = this.observe(key, ng);
     if (ng.metadata.deletionTimestamp) {

@@ -137,40 +137,63 @@ export function stepRollingUpdate(p: Pass): void {
   const t = ruTarget(p, ru);
   if (!t) return fail(p, ru, 'ContainerGroupProfileNotFound', `container group profile ${ru.profile?.id} revision ${ru.profile?.revision} no longer exists`);
   const rs = rollingSettings(p.ng);
-  const b = ru.currentBatch;
-  const label = `${ru.id}.${b?.index ?? 0}`;
-  if (b?.phase === 'Updating') {
-    const batch = ru.inPlace ? inPlaceBatch(p, b.members ?? [], t, label) : replaceBatch(p, b.members ?? [], b.replacements ?? [], t, label);
-    p.plan(batch.writes);
-    if (!batch.done) return counts(p, ru, t);
-    b.phase = 'Pausing';
-    const pauseReal = rs.pauseMs / p.v.timeScale;
-    b.pauseUntil = new Date(p.nowMs + pauseReal).toISOString();
-    if (pauseReal > 0) {
-      p.requeue(pauseReal);
-      return counts(p, ru, t);
-    }
-    // No pause: the batch is judged now, from the same view of the CGs that found it done.
+  if (ru.currentBatch?.phase === 'Updating' && !updateBatch(p, ru, t, rs)) return;
+  if (ru.currentBatch?.phase === 'Pausing' && !judgeBatch(p, ru, t, rs)) return;
+  startNextBatch(p, ru, t, rs);
+}
+
+/** The recorded batch's writes; true when it is done and the pause is over at once (no pause). */
+function updateBatch(p: Pass, ru: Ru, t: Target, rs: RollingSettings): boolean {
+  const b = ru.currentBatch!;
+  const label = `${ru.id}.${b.index ?? 0}`;
+  const batch = ru.inPlace ? inPlaceBatch(p, b.members ?? [], t, label) : replaceBatch(p, b.members ?? [], b.replacements ?? [], t, label);
+  p.plan(batch.writes);
+  if (!batch.done) {
+    counts(p, ru, t);
+    return false;
   }
-  if (b?.phase === 'Pausing') {
-    const until = Date.parse(b.pauseUntil ?? '') || 0;
-    if (p.nowMs < until) {
-      p.requeue(until - p.nowMs);
-      return counts(p, ru, t);
-    }
-    const updatedPods = p.live.filter((x) => x.metadata?.labels?.[NG.profile] === t.name && x.metadata.labels[NG.revision] === String(t.revision));
-    if (updatedPods.some((x) => p.settling(x))) return p.requeue(500);
-    const updated = p.cgInfos(t).filter((c) => c.updated);
-    const bad = updated.filter((c) => !c.healthy).length;
-    if (overPercent(bad, updated.length, rs.maxUnhealthyUpdatedPercent)) {
-      counts(p, ru, t);
-      return fail(p, ru, 'MaxUnhealthyUpdatedPercentExceeded', `Rolling update ${ru.id} failed after batch ${b.index! + 1}: ${bad} of ${updated.length} updated container groups are unhealthy, more than maxUnhealthyUpdatedPercent ${rs.maxUnhealthyUpdatedPercent}%`);
-    }
-    ru.batchesCompleted = (ru.batchesCompleted ?? 0) + 1;
-    delete ru.currentBatch;
-    p.emit('Normal', 'RollingUpdateBatchCompleted', `Rolling update ${ru.id}: batch ${b.index! + 1} of ${ru.totalBatches} completed`);
+  b.phase = 'Pausing';
+  const pauseReal = rs.pauseMs / p.v.timeScale;
+  b.pauseUntil = new Date(p.nowMs + pauseReal).toISOString();
+  if (pauseReal > 0) {
+    p.requeue(pauseReal);
+    counts(p, ru, t);
+    return false;
   }
-  // Start the next batch (recorded now, acted on by the next reconcile).
+  // No pause: the batch is judged now, from the same view of the CGs that found it done.
+  return true;
+}
+
+/** After the pause, the health gate on the updated CGs; true when the batch completed. */
+function judgeBatch(p: Pass, ru: Ru, t: Target, rs: RollingSettings): boolean {
+  const b = ru.currentBatch!;
+  const until = Date.parse(b.pauseUntil ?? '') || 0;
+  if (p.nowMs < until) {
+    p.requeue(until - p.nowMs);
+    counts(p, ru, t);
+    return false;
+  }
+  const updatedPods = p.live.filter((x) => x.metadata?.labels?.[NG.profile] === t.name && x.metadata.labels[NG.revision] === String(t.revision));
+  if (updatedPods.some((x) => p.settling(x))) {
+    p.requeue(500);
+    return false;
+  }
+  const updated = p.cgInfos(t).filter((c) => c.updated);
+  const bad = updated.filter((c) => !c.healthy).length;
+  if (overPercent(bad, updated.length, rs.maxUnhealthyUpdatedPercent)) {
+    counts(p, ru, t);
+    const why = `${bad} of ${updated.length} updated container groups are unhealthy, more than maxUnhealthyUpdatedPercent ${rs.maxUnhealthyUpdatedPercent}%`;
+    fail(p, ru, 'MaxUnhealthyUpdatedPercentExceeded', `Rolling update ${ru.id} failed after batch ${b.index! + 1}: ${why}`);
+    return false;
+  }
+  ru.batchesCompleted = (ru.batchesCompleted ?? 0) + 1;
+  delete ru.currentBatch;
+  p.emit('Normal', 'RollingUpdateBatchCompleted', `Rolling update ${ru.id}: batch ${b.index! + 1} of ${ru.totalBatches} completed`);
+  return true;
+}
+
+/** Records the next batch (acted on by the next reconcile), or ends the update. */
+function startNextBatch(p: Pass, ru: Ru, t: Target, rs: RollingSettings): void {
   if (p.live.some((x) => p.settling(x))) return p.requeue(500);
   const cgs = p.cgInfos(t);
   const plan = planBatches(cgs, rs.maxBatchPercent, (ru.batchesCompleted ?? 0) === 0);
@@ -185,7 +208,8 @@ export function stepRollingUpdate(p: Pass): void {
   const sick = cgs.filter((c) => !c.healthy).length;
   if (overPercent(sick, cgs.length, rs.maxUnhealthyPercent)) {
     counts(p, ru, t);
-    return fail(p, ru, 'MaxUnhealthyPercentExceeded', `Rolling update ${ru.id} failed before batch ${(ru.batchesCompleted ?? 0) + 1}: ${sick} of ${cgs.length} container groups are unhealthy, more than maxUnhealthyPercent ${rs.maxUnhealthyPercent}%`);
+    const why = `${sick} of ${cgs.length} container groups are unhealthy, more than maxUnhealthyPercent ${rs.maxUnhealthyPercent}%`;
+    return fail(p, ru, 'MaxUnhealthyPercentExceeded', `Rolling update ${ru.id} failed before batch ${(ru.batchesCompleted ?? 0) + 1}: ${why}`);
   }
   const next = plan[0]!;
   const index = ru.batchesCompleted ?? 0;

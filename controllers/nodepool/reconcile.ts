@@ -14,6 +14,7 @@ import { OperationReconciler, type TargetIO } from '../operations/driver.js';
 import { Expectations } from '../shared/expectations.js';
 import { isNodeReady } from '../shared/ready.js';
 import { Limiter } from '../shared/limiter.js';
+import { enqueueEvery, onEvery } from '../shared/wiring.js';
 import { CatalogReader } from './catalog.js';
 import { poolKind, type PoolView } from './decide.js';
 import type { PlanMachine } from './plan.js';
@@ -31,9 +32,8 @@ export const nodepoolController: ControllerDef = {
   },
   watch(ctx, enqueue) {
     const self = (p: SimNodePool): void => enqueue(keyOf(p));
-    ctx.pools.on({ add: self, update: (_o, p) => self(p), delete: self });
-    const fromMachine = (m: SimMachine): void => enqueue(objectKey(m.metadata.namespace!, poolObjectName(m.spec.clusterName, m.spec.poolName)));
-    ctx.machines.on({ add: fromMachine, update: (_o, m) => fromMachine(m), delete: fromMachine });
+    enqueueEvery(ctx.pools, enqueue);
+    onEvery(ctx.machines, (m) => enqueue(objectKey(m.metadata.namespace!, poolObjectName(m.spec.clusterName, m.spec.poolName))));
     // A Node's readiness counts before its machine records it (first boots).
     ctx.nodes.on({
       update: (o, n) => {
@@ -55,7 +55,7 @@ export const nodepoolController: ControllerDef = {
       const key = objectKey(s.metadata.namespace!, s.metadata.name!);
       for (const p of ctx.pools.list()) if (p.spec.creationData?.sourceResourceId && snapshotKey(p.spec.creationData.sourceResourceId) === key) self(p);
     };
-    ctx.snapshots.on({ add: fromSnapshot, update: (_o, s) => fromSnapshot(s) });
+    onEvery(ctx.snapshots, fromSnapshot, { deletes: false });
     const allPools = (): void => ctx.pools.list().forEach(self);
     ctx.catalogMaps.on({ add: allPools, update: allPools, delete: allPools });
   },

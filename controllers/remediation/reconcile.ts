@@ -6,12 +6,13 @@
 // the earliest deadline; never polls.
 import { isDeepStrictEqual } from 'node:util';
 import type { V1Node } from '@kubernetes/client-node';
-import type { SimCluster, SimMachine } from '../../src/api/generated.js';
+import type { SimCluster } from '../../src/api/generated.js';
 import { requestField, requestsOf } from '../../src/model/faults.js';
 import { clusterKeyOf, LABELS, objectKey, splitKey } from '../../src/model/names.js';
 import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import type { ControllerDef, Ctx } from '../context.js';
 import { nodeRef } from '../shared/plan.js';
+import { onEvery } from '../shared/wiring.js';
 import { decide, repairSettings, REMEDIATOR_USER, REPORTING_CONTROLLER, type RepairDecision } from './decide.js';
 import { nodeView, readyOf } from './view.js';
 
@@ -26,8 +27,7 @@ export const remediationController: ControllerDef = {
   watch(ctx, enqueue) {
     const self = (c: SimCluster): void => enqueue(clusterKeyOf(c.metadata.namespace!, c.metadata.name!));
     ctx.clusters.on({ add: self, update: (_o, c) => self(c) });
-    const fromMachine = (m: SimMachine): void => enqueue(clusterKeyOf(m.metadata.namespace!, m.spec.clusterName));
-    ctx.machines.on({ add: fromMachine, update: (_o, m) => fromMachine(m), delete: fromMachine });
+    onEvery(ctx.machines, (m) => enqueue(clusterKeyOf(m.metadata.namespace!, m.spec.clusterName)));
     const fromNode = (n: V1Node): void => {
       const ns = n.metadata?.labels?.[LABELS.namespace];
       const c = n.metadata?.labels?.[LABELS.cluster];

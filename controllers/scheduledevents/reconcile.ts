@@ -3,11 +3,12 @@
 // (the shared act, plus the pod events of the evictions).
 import { randomUUID } from 'node:crypto';
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import type { ScheduledEvent, SimMachine } from '../../src/api/generated.js';
-import { clusterKeyOf, objectKey } from '../../src/model/names.js';
+import type { SimMachine } from '../../src/api/generated.js';
+import { clusterKeyOf, keyOf, objectKey } from '../../src/model/names.js';
 import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import type { ControllerDef, Ctx } from '../context.js';
 import { act, type Actor } from '../shared/act.js';
+import { actorOf, enqueueEvery } from '../shared/wiring.js';
 import { observeDrain } from '../shared/drain.js';
 import { decideEvent } from './decide.js';
 import { CONTROLLER, type EventView } from './view.js';
@@ -16,11 +17,10 @@ export const scheduledEventsController: ControllerDef = {
   name: 'scheduledevents',
   reconciler: (ctx) => new ScheduledEventReconciler(ctx),
   watch(ctx, enqueue) {
-    const self = (e: ScheduledEvent): void => enqueue(objectKey(e.metadata.namespace!, e.metadata.name!));
-    ctx.scheduledEvents.on({ add: self, update: (_o, e) => self(e), delete: self });
+    enqueueEvery(ctx.scheduledEvents, enqueue);
     // A machine finished its action or went away: the events waiting on it move on.
     const fromMachine = (m: SimMachine): void => {
-      for (const e of ctx.scheduledEvents.byIndex('node', objectKey(m.metadata.namespace!, m.metadata.name!))) self(e);
+      for (const e of ctx.scheduledEvents.byIndex('node', keyOf(m))) enqueue(keyOf(e));
     };
     ctx.machines.on({ update: (_o, m) => fromMachine(m), delete: fromMachine });
   },
@@ -35,7 +35,7 @@ class ScheduledEventReconciler implements Reconciler {
   private readonly actor: Actor;
 
   constructor(private readonly ctx: Ctx) {
-    this.actor = { kube: ctx.kube, events: ctx.events, log: ctx.log, controller: CONTROLLER, now: () => ctx.clock.now(), evicted: (w, r) => this.podEvents(w, r) };
+    this.actor = actorOf(ctx, CONTROLLER, { evicted: (w, r) => this.podEvents(w, r) });
   }
 
   async reconcile(key: string): Promise<Result> {

@@ -60,6 +60,7 @@ export const poolObjectName = (cluster: string, pool: string): string => `${clus
 
 /** Cache keys: `<namespace>/<name>` of objects, and the index keys of pools and machines. */
 export const objectKey = (ns: string, name: string): string => `${ns}/${name}`;
+export const keyOf = (o: { metadata?: { namespace?: string; name?: string } }): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
 export const clusterKeyOf = (ns: string, cluster: string): string => `${ns}/${cluster}`;
 export const poolKeyOf = (ns: string, cluster: string, pool: string): string => `${ns}/${cluster}/${pool}`;
 
