@@ -10,10 +10,10 @@ export KUBECONFIG ?= $(KUBECONFIG_EMBEDDED)
 TIME_SCALE ?= 60
 MOCHA := node_modules/.bin/mocha --reporter test/support/reporter.cjs
 
-.PHONY: help setup deps binaries build gen lint verify install uninstall run demo demo-down test test-unit test-e2e bench cluster-up cluster-down clean
+.PHONY: help setup deps binaries build gen lint fmt verify install uninstall run demo demo-down test test-unit test-controller test-e2e bench cluster-up cluster-down clean
 
 help: ## show this help
-	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  \033[1m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN{FS=":.*## "} /^[a-z0-9-]+:.*## /{printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 setup: deps binaries ## install npm packages and build/reuse the control-plane binaries (first time: ~25 min)
 
@@ -32,12 +32,16 @@ build: deps ## type-check and compile to dist/ (bin/aksim.js runs dist/ when pre
 gen: deps ## regenerate src/api/generated.ts from crds/
 	@node_modules/.bin/tsx scripts/gen-types.ts
 
-lint: deps ## eslint and the TypeScript compiler
+lint: deps ## eslint (floors, pure deciders, size limits) and the TypeScript compiler
 	@node_modules/.bin/eslint .
 	@node_modules/.bin/tsc --noEmit -p tsconfig.json
 
-verify: lint ## lint, and fail when generated files are stale
+fmt: deps ## format the sources with Prettier (.prettierrc.json)
+	@node_modules/.bin/prettier --write --log-level warn .
+
+verify: lint ## lint, and fail when generated files are stale or sources are not formatted
 	@node_modules/.bin/tsx scripts/gen-types.ts --check
+	@node_modules/.bin/prettier --check --log-level warn . || { echo "run make fmt"; exit 1; }
 
 cluster-up: binaries ## start the embedded cluster (kwokctl, binary runtime, 127.0.0.1)
 	@scripts/cluster.sh up
@@ -62,10 +66,14 @@ demo-down: ## stop the demo operator and the embedded cluster
 
 test: setup build cluster-up install ## all tests: unit, controller and end-to-end on the embedded cluster
 	@scripts/demo.sh stop >/dev/null
-	@$(MOCHA) 'test/unit/**/*.test.ts' 'test/e2e/**/*.test.ts'
+	@$(MOCHA) 'test/unit/**/*.test.ts' 'test/controller/**/*.test.ts' 'test/e2e/**/*.test.ts'
 
 test-unit: deps ## unit tests only (no cluster)
 	@$(MOCHA) 'test/unit/**/*.test.ts'
+
+test-controller: setup cluster-up install ## controller tests: each reconciler on the embedded cluster, fake clock, no operator
+	@scripts/demo.sh stop >/dev/null
+	@$(MOCHA) 'test/controller/**/*.test.ts'
 
 test-e2e: setup build cluster-up install ## end-to-end tests only
 	@scripts/demo.sh stop >/dev/null

@@ -1,7 +1,16 @@
 // What every controller gets: the client, the clock, events, settings and every cache, in one
 // typed registry that src/operator.ts builds and starts before any controller runs.
 import type { KubernetesObject, V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
-import type { ContainerGroupProfile, NGroup, NodePoolSnapshot, ScheduledEvent, SimCluster, SimMachine, SimNodePool, SimOperation } from '../src/api/generated.js';
+import type {
+  ContainerGroupProfile,
+  NGroup,
+  NodePoolSnapshot,
+  ScheduledEvent,
+  SimCluster,
+  SimMachine,
+  SimNodePool,
+  SimOperation,
+} from '../src/api/generated.js';
 import type { Settings } from '../src/config.js';
 import type { Kube } from '../src/runtime/client.js';
 import type { Clock } from '../src/runtime/clock.js';

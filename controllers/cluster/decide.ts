@@ -31,7 +31,10 @@ const statusIn = (v: ClusterView, state: string, error?: string): ReturnType<typ
   clusterStatus({ cluster: v.obj, pools: v.pools, subscriptionId: v.subscriptionId, nowIso: v.nowIso, state, error });
 
 export function profilesHash(c: SimCluster): string {
-  return createHash('sha1').update(JSON.stringify(c.spec.agentPoolProfiles ?? [])).digest('hex').slice(0, 16);
+  return createHash('sha1')
+    .update(JSON.stringify(c.spec.agentPoolProfiles ?? []))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** True when the only difference between the profiles and their pools is the node count (az aks scale). */
@@ -43,7 +46,8 @@ export function profilesOnlyCountChanged(cluster: SimCluster, pools: SimNodePool
     const { count, ...rest } = pr;
     const { count: pc, clusterName: _c, ...prest } = p.spec;
     if ((count ?? 3) !== (pc ?? 3)) countChanged = true;
-    for (const [k, val] of Object.entries(rest)) if (JSON.stringify(val) !== JSON.stringify((prest as Record<string, unknown>)[k])) return false;
+    for (const [k, val] of Object.entries(rest))
+      if (JSON.stringify(val) !== JSON.stringify((prest as Record<string, unknown>)[k])) return false;
   }
   return countChanged;
 }
@@ -64,7 +68,15 @@ function begin(v: ClusterView): Begin {
   const type: OpType = !have ? 'Create' : want !== have ? 'Upgrade' : profilesOnlyCountChanged(cluster, v.pools) ? 'Scale' : 'Update';
   const stepsTotal = (cluster.spec.agentPoolProfiles?.length ?? 0) + (type === 'Upgrade' ? 1 : 0);
   const startCount = v.pools.reduce((n, p) => n + (p.status?.count ?? 0), 0);
-  return { start: { type, stepsTotal, startCount, status: { ...statusIn(v, RUNNING_STATE[type]), currentKubernetesVersion: have ?? want }, note: '' } };
+  return {
+    start: {
+      type,
+      stepsTotal,
+      startCount,
+      status: { ...statusIn(v, RUNNING_STATE[type]), currentKubernetesVersion: have ?? want },
+      note: '',
+    },
+  };
 }
 
 /** Server-side apply of each profile to its pool, owned by the cluster; a busy pool refuses (422) and the step is retried. */
@@ -88,10 +100,16 @@ function step(v: ClusterView, cur: CurrentOp): Step {
   const cp = cluster.status?.currentKubernetesVersion ?? want;
   // 1. Control plane upgrade: takes the simulated control plane upgrade time.
   if (cp !== want) {
-    const ends = Date.parse(cur.startTime ?? v.nowIso) + durationMs(cluster.spec.simulation?.controlPlaneUpgradeTime ?? 'PT2M') / v.timeScale;
+    const ends =
+      Date.parse(cur.startTime ?? v.nowIso) + durationMs(cluster.spec.simulation?.controlPlaneUpgradeTime ?? 'PT2M') / v.timeScale;
     if (ends > v.nowMs) return { own: waitPlan(ends - v.nowMs) };
     const note = `Control plane upgraded to ${want}; agent pools that follow it upgrade next`;
-    return { own: { writes: [{ do: 'status', kind: 'SimCluster', obj: cluster, status: { currentKubernetesVersion: want } }], events: [{ regarding: cluster, type: 'Normal', reason: 'ControlPlaneUpgraded', note }] } };
+    return {
+      own: {
+        writes: [{ do: 'status', kind: 'SimCluster', obj: cluster, status: { currentKubernetesVersion: want } }],
+        events: [{ regarding: cluster, type: 'Normal', reason: 'ControlPlaneUpgraded', note }],
+      },
+    };
   }
   // 2. Profiles go to their pools once each is idle. Only a change of the profiles themselves is
   // pushed: a simulation setting or a version change must not undo a pool scaled on its own since.
@@ -107,7 +125,8 @@ function step(v: ClusterView, cur: CurrentOp): Step {
   // 3. Wait for every pool to catch up.
   const expected = (cluster.spec.agentPoolProfiles ?? []).map((p) => p.name);
   const missing = expected.filter((p) => !v.pools.some((x) => x.spec.name === p));
-  const caughtUp = (p: SimNodePool): boolean => poolSettled(p) && p.status?.target?.orchestratorVersion === resolveVersion(poolFollowsVersion(p.spec.orchestratorVersion, cp));
+  const caughtUp = (p: SimNodePool): boolean =>
+    poolSettled(p) && p.status?.target?.orchestratorVersion === resolveVersion(poolFollowsVersion(p.spec.orchestratorVersion, cp));
   const settled = v.pools.filter(caughtUp);
   const total = cur.stepsTotal ?? 0;
   const poolSteps = v.pools.reduce((n, p) => n + (caughtUp(p) ? 1 : (v.poolPercent[p.metadata.name!] ?? 0) / 100), 0);
@@ -115,11 +134,17 @@ function step(v: ClusterView, cur: CurrentOp): Step {
   if (missing.length === 0 && settled.length === v.pools.length) {
     const failed = v.pools.filter((p) => p.status?.provisioningState === 'Failed');
     const outcome = failed.length > 0 ? 'Failed' : 'Succeeded';
-    const error = failed.length ? { code: 'AgentPoolOperationFailed', message: `agent pools failed: ${failed.map((p) => p.spec.name).join(', ')}` } : undefined;
+    const error = failed.length
+      ? { code: 'AgentPoolOperationFailed', message: `agent pools failed: ${failed.map((p) => p.spec.name).join(', ')}` }
+      : undefined;
     const note = `Operation ${cur.operationId} (${cur.type}) ${outcome.toLowerCase()}${error ? `: ${error.message}` : ''}`;
-    return { finish: { outcome, error, status: { ...statusIn(v, outcome, error?.message), currentKubernetesVersion: cp }, reason: outcome, note } };
+    return {
+      finish: { outcome, error, status: { ...statusIn(v, outcome, error?.message), currentKubernetesVersion: cp }, reason: outcome, note },
+    };
   }
-  return { progress: { done, status: { ...statusIn(v, cur.state ?? 'Updating'), currentKubernetesVersion: cp }, plan: { writes: [], events: [] } } };
+  return {
+    progress: { done, status: { ...statusIn(v, cur.state ?? 'Updating'), currentKubernetesVersion: cp }, plan: { writes: [], events: [] } },
+  };
 }
 
 /** The running operations of the pools are aborted with the cluster's. */
@@ -128,7 +153,15 @@ function onCancel(v: ClusterView): Write[] {
   return v.pools.flatMap((p): Write[] => {
     const pop = p.status?.currentOperation;
     if (!pop?.operationId || p.metadata.annotations?.[ABORT_ANNOTATION] === pop.operationId) return [];
-    return [{ do: 'patch', kind: 'SimNodePool', ns, name: p.metadata.name!, body: { metadata: { annotations: { [ABORT_ANNOTATION]: pop.operationId } } } }];
+    return [
+      {
+        do: 'patch',
+        kind: 'SimNodePool',
+        ns,
+        name: p.metadata.name!,
+        body: { metadata: { annotations: { [ABORT_ANNOTATION]: pop.operationId } } },
+      },
+    ];
   });
 }
 
@@ -142,5 +175,6 @@ export const clusterKind: OperationKind<ClusterView> = {
   step,
   cancelStatus: (v, state) => statusIn(v, state),
   onCancel,
-  cancelNote: (_v, cur) => `Abort requested: canceling operation ${cur.operationId} (${cur.type}) and the running operations of its agent pools`,
+  cancelNote: (_v, cur) =>
+    `Abort requested: canceling operation ${cur.operationId} (${cur.type}) and the running operations of its agent pools`,
 };

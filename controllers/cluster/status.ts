@@ -19,7 +19,9 @@ export interface ClusterStatusInput {
 /** A pool has caught up with everything asked of it and runs no operation. */
 export function poolSettled(p: SimNodePool): boolean {
   const s = p.status;
-  return Boolean(s && !s.currentOperation && (s.lastOperationGeneration ?? 0) >= (p.metadata.generation ?? 1) && isTerminal(s.provisioningState));
+  return Boolean(
+    s && !s.currentOperation && (s.lastOperationGeneration ?? 0) >= (p.metadata.generation ?? 1) && isTerminal(s.provisioningState),
+  );
 }
 
 export function clusterStatus(v: ClusterStatusInput): SimClusterStatus {

@@ -21,7 +21,15 @@ export function runAction(v: MachineView): Plan {
     const next = { ...m, status: { ...m.status, action } } as SimMachine;
     return {
       writes: [statusWrite(m, { action, powerState: 'Starting' }), ...labelWrites(next, v)],
-      events: [{ regarding: withKind('SimMachine', m), type: 'Normal', reason: ACTION_REASON[type], note: `${type} of VM ${name} requested by ${action.actor}`, controller: CONTROLLER }],
+      events: [
+        {
+          regarding: withKind('SimMachine', m),
+          type: 'Normal',
+          reason: ACTION_REASON[type],
+          note: `${type} of VM ${name} requested by ${action.actor}`,
+          controller: CONTROLLER,
+        },
+      ],
       requeueAfterMs: boot * ACTION_BOOTS[type],
     };
   }
@@ -33,7 +41,13 @@ export function runAction(v: MachineView): Plan {
   const plan: Plan = { writes: [], events: [], requeueAfterMs: 0 };
   if (cleared.length > 0) {
     // resourceVersion: a fault injected meanwhile makes this lose with 409 and retry, never vanish.
-    plan.writes.push({ do: 'patch', kind: 'SimMachine', ns: m.metadata.namespace!, name, body: { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults: remaining } } });
+    plan.writes.push({
+      do: 'patch',
+      kind: 'SimMachine',
+      ns: m.metadata.namespace!,
+      name,
+      body: { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults: remaining } },
+    });
   }
   const status: SimMachineStatus = {
     [doneField(type)]: Math.max(running.request ?? 0, (m.status?.[doneField(type) as 'reboots'] ?? 0) + 1),

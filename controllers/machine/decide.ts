@@ -11,12 +11,24 @@ import { hasFinalizer, type Plan } from '../shared/plan.js';
 import { runAction } from './actions.js';
 import { reimage, teardown } from './drains.js';
 import { buildNode, nodeShape } from './node.js';
-import { bootMs, hostIdFor, labelWrites, needsReimage, readyOf, RECORD_RECHECK_MS, recordTrailEnd, statusWrite, type MachineDecision, type MachineView } from './view.js';
+import {
+  bootMs,
+  hostIdFor,
+  labelWrites,
+  needsReimage,
+  readyOf,
+  RECORD_RECHECK_MS,
+  recordTrailEnd,
+  statusWrite,
+  type MachineDecision,
+  type MachineView,
+} from './view.js';
 
 export function decideMachine(v: MachineView): MachineDecision {
   const { m } = v;
   if (m.metadata.deletionTimestamp) return teardown(v);
-  if (!hasFinalizer(m, FINALIZERS.machine)) return { writes: [{ do: 'finalizer', kind: 'SimMachine', obj: m, finalizer: FINALIZERS.machine, present: true }], events: [] };
+  if (!hasFinalizer(m, FINALIZERS.machine))
+    return { writes: [{ do: 'finalizer', kind: 'SimMachine', obj: m, finalizer: FINALIZERS.machine, present: true }], events: [] };
   if (!v.pool || !v.cluster) return { writes: [], events: [] }; // the pool or cluster is going away and will delete this machine
   if (!v.node) return boot(v);
   if (needsReimage(m)) return reimage(v);
@@ -29,10 +41,16 @@ function boot(v: MachineView): Plan {
   const { m, nowMs: now } = v;
   const name = m.metadata.name!;
   // A Node deleted for a reimage the cache does not show yet: wait for the cache, never boot on stale status.
-  if (needsReimage(m) && getCondition(m.status?.conditions as Condition[] | undefined, 'Upgrading')?.reason !== 'Reimaging') return { writes: [], events: [], requeueAfterMs: 100 };
+  if (needsReimage(m) && getCondition(m.status?.conditions as Condition[] | undefined, 'Upgrading')?.reason !== 'Reimaging')
+    return { writes: [], events: [], requeueAfterMs: 100 };
   const bootStart = Date.parse(m.status?.bootStartTime ?? (m.metadata.creationTimestamp as unknown as string)) || now;
   const bootDone = bootStart + bootMs(v);
-  const booting = { type: 'NodeReady', status: 'False' as const, reason: 'Booting', message: 'VM is booting; its node has not registered yet' };
+  const booting = {
+    type: 'NodeReady',
+    status: 'False' as const,
+    reason: 'Booting',
+    message: 'VM is booting; its node has not registered yet',
+  };
   const status: SimMachineStatus = {
     phase: m.status?.phase ?? 'Provisioning',
     powerState: 'Starting',
@@ -49,11 +67,22 @@ function boot(v: MachineView): Plan {
   const body = buildNode(booted, shape, v.subscriptionId);
   // A VM that boots with a fault (e.g. a network misconfiguration) never reports healthy.
   for (const [key, val] of Object.entries(healthLabels(m, now))) if (val !== null) body.metadata!.labels![key] = val;
-  const plan: Plan = { writes: [{ do: 'createNode', body }], events: [], logs: [{ fields: { machine: `${m.metadata.namespace}/${name}`, version: shape.kubernetesVersion }, msg: `Node ${name} registered` }] };
+  const plan: Plan = {
+    writes: [{ do: 'createNode', body }],
+    events: [],
+    logs: [{ fields: { machine: `${m.metadata.namespace}/${name}`, version: shape.kubernetesVersion }, msg: `Node ${name} registered` }],
+  };
   if (m.status?.orchestratorVersion === undefined) return plan; // a first boot is recorded once its Node is Ready
   // What the VM now runs; a reimage is finished once its node registered.
   const conditions = removeCondition(status.conditions as Condition[], 'Upgrading');
-  plan.writes.push(statusWrite(booted, { orchestratorVersion: m.spec.orchestratorVersion, nodeImageVersion: m.spec.nodeImageVersion, reimageStartTime: undefined, conditions }));
+  plan.writes.push(
+    statusWrite(booted, {
+      orchestratorVersion: m.spec.orchestratorVersion,
+      nodeImageVersion: m.spec.nodeImageVersion,
+      reimageStartTime: undefined,
+      conditions,
+    }),
+  );
   return plan;
 }
 
@@ -73,12 +102,22 @@ function record(v: MachineView): Plan {
   const failed = v.cluster!.status?.autoRepair?.failed?.find((f) => f.node === name);
   let conditions = m.status?.conditions as Condition[] | undefined;
   conditions = failed
-    ? setCondition(conditions, { type: 'AutoRepairFailed', status: 'True', reason: 'AllRepairActionsFailed', message: failed.message ?? 'auto-repair failed' }, v.nowIso)
+    ? setCondition(
+        conditions,
+        { type: 'AutoRepairFailed', status: 'True', reason: 'AllRepairActionsFailed', message: failed.message ?? 'auto-repair failed' },
+        v.nowIso,
+      )
     : removeCondition(conditions, 'AutoRepairFailed');
-  const readySince = node!.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime as unknown as string | undefined;
+  const readySince = node!.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime as unknown as
+    string | undefined;
   const nodeReady = ready
     ? { type: 'NodeReady', status: 'True' as const, reason: 'KubeletReady', message: 'node is Ready' }
-    : { type: 'NodeReady', status: 'False' as const, reason: readyOf(node) === 'Unknown' ? 'NodeStatusUnknown' : 'KubeletNotReady', message: `node Ready condition is ${readyOf(node)}` };
+    : {
+        type: 'NodeReady',
+        status: 'False' as const,
+        reason: readyOf(node) === 'Unknown' ? 'NodeStatusUnknown' : 'KubeletNotReady',
+        message: `node Ready condition is ${readyOf(node)}`,
+      };
   const status: SimMachineStatus = {
     phase: ready || m.status?.phase === 'Running' ? 'Running' : (m.status?.phase ?? 'Provisioning'),
     powerState: 'Running',

@@ -25,10 +25,22 @@ export function reimage(v: MachineView): MachineDecision {
   if (getCondition(conditions, 'Upgrading')?.reason === 'Reimaging') return { writes: [{ do: 'deleteNode', name }], events: [] };
   const target = `${m.spec.orchestratorVersion} (${m.spec.nodeImageVersion})`;
   if (!m.status?.reimageStartTime) {
-    conditions = setCondition(conditions, { type: 'Upgrading', status: 'True', reason: 'Draining', message: `upgrading to ${target}: cordoned, evicting pods` }, v.nowIso);
+    conditions = setCondition(
+      conditions,
+      { type: 'Upgrading', status: 'True', reason: 'Draining', message: `upgrading to ${target}: cordoned, evicting pods` },
+      v.nowIso,
+    );
     return {
       writes: [statusWrite(m, { phase: 'Upgrading', reimageStartTime: v.nowIso, conditions }), ...cordonWrites(node)],
-      events: [{ regarding: node!, type: 'Normal', reason: 'NodeDrainStart', note: `Draining node ${name} to upgrade it to Kubernetes ${m.spec.orchestratorVersion}`, controller: CONTROLLER }],
+      events: [
+        {
+          regarding: node!,
+          type: 'Normal',
+          reason: 'NodeDrainStart',
+          note: `Draining node ${name} to upgrade it to Kubernetes ${m.spec.orchestratorVersion}`,
+          controller: CONTROLLER,
+        },
+      ],
       requeueAfterMs: 0,
     };
   }
@@ -39,13 +51,36 @@ export function reimage(v: MachineView): MachineDecision {
   if (step.timedOut) {
     const msg = `drain did not finish within ${drainMinutes} minutes; ${step.remaining} pods left (${step.left.slice(0, 5).join(', ')})`;
     conditions = setCondition(conditions, { type: 'UpgradeFailed', status: 'True', reason: 'DrainTimeout', message: msg }, v.nowIso);
-    return { writes: [statusWrite(m, { conditions })], events: [{ regarding: node!, type: 'Warning', reason: 'NodeDrainError', note: `Upgrade of ${name}: ${msg}; the node stays cordoned`, controller: CONTROLLER }] };
+    return {
+      writes: [statusWrite(m, { conditions })],
+      events: [
+        {
+          regarding: node!,
+          type: 'Warning',
+          reason: 'NodeDrainError',
+          note: `Upgrade of ${name}: ${msg}; the node stays cordoned`,
+          controller: CONTROLLER,
+        },
+      ],
+    };
   }
-  conditions = setCondition(conditions, { type: 'Upgrading', status: 'True', reason: 'Reimaging', message: `reimaging to ${m.spec.orchestratorVersion}` }, v.nowIso);
+  conditions = setCondition(
+    conditions,
+    { type: 'Upgrading', status: 'True', reason: 'Reimaging', message: `reimaging to ${m.spec.orchestratorVersion}` },
+    v.nowIso,
+  );
   // Record the reimage first; the Node goes on the next pass, once the cache shows this.
   return {
     writes: [statusWrite(m, { phase: 'Upgrading', powerState: 'Starting', bootStartTime: v.nowIso, bootId: v.freshBootId, conditions })],
-    events: [{ regarding: node!, type: 'Normal', reason: 'NodeDrainEnd', note: `Drained node ${name}; reimaging it with ${m.spec.nodeImageVersion}`, controller: CONTROLLER }],
+    events: [
+      {
+        regarding: node!,
+        type: 'Normal',
+        reason: 'NodeDrainEnd',
+        note: `Drained node ${name}; reimaging it with ${m.spec.nodeImageVersion}`,
+        controller: CONTROLLER,
+      },
+    ],
   };
 }
 
@@ -64,7 +99,10 @@ export function teardown(v: MachineView): MachineDecision {
   const deleteAt = since + durationMs(cluster?.spec.simulation?.nodeDeleteTime ?? 'PT30S') / v.timeScale;
   if (node && v.nowMs < deleteAt) return { writes: [], events: [], requeueAfterMs: deleteAt - v.nowMs };
   return {
-    writes: [...(node ? [{ do: 'deleteNode' as const, name }] : []), { do: 'finalizer', kind: 'SimMachine', obj: m, finalizer: FINALIZERS.machine, present: false }],
+    writes: [
+      ...(node ? [{ do: 'deleteNode' as const, name }] : []),
+      { do: 'finalizer', kind: 'SimMachine', obj: m, finalizer: FINALIZERS.machine, present: false },
+    ],
     events: [],
     logs: [{ fields: { machine: `${m.metadata.namespace}/${name}` }, msg: `VM ${name} deleted` }],
   };
@@ -77,10 +115,22 @@ function drainBeforeDelete(v: MachineView): MachineDecision {
   const drained = getCondition(conditions, 'Drained');
   const deleting = { phase: 'Deleting', powerState: 'Stopping' };
   if (!drained) {
-    conditions = setCondition(conditions, { type: 'Drained', status: 'False', reason: 'Draining', message: 'cordoned; evicting pods' }, v.nowIso);
+    conditions = setCondition(
+      conditions,
+      { type: 'Drained', status: 'False', reason: 'Draining', message: 'cordoned; evicting pods' },
+      v.nowIso,
+    );
     return {
       writes: [statusWrite(m, { ...deleting, conditions }), ...cordonWrites(node)],
-      events: [{ regarding: node!, type: 'Normal', reason: 'NodeDrainStart', note: `Draining node ${name} before deleting its VM`, controller: CONTROLLER }],
+      events: [
+        {
+          regarding: node!,
+          type: 'Normal',
+          reason: 'NodeDrainStart',
+          note: `Draining node ${name} before deleting its VM`,
+          controller: CONTROLLER,
+        },
+      ],
       requeueAfterMs: 0,
     };
   }
@@ -95,7 +145,12 @@ function drainBeforeDelete(v: MachineView): MachineDecision {
   } else {
     plan.events.push({ regarding: node!, type: 'Normal', reason: 'NodeDrainEnd', note: `Drained node ${name}`, controller: CONTROLLER });
   }
-  const done = { type: 'Drained', status: 'True' as const, reason: step.timedOut ? 'DrainTimeout' : 'Drained', message: step.timedOut ? 'drain timed out' : 'all pods evicted' };
+  const done = {
+    type: 'Drained',
+    status: 'True' as const,
+    reason: step.timedOut ? 'DrainTimeout' : 'Drained',
+    message: step.timedOut ? 'drain timed out' : 'all pods evicted',
+  };
   plan.writes.push(statusWrite(m, { ...deleting, conditions: setCondition(conditions, done, v.nowIso) }));
   return plan;
 }

@@ -55,7 +55,11 @@ class MachineReconciler implements Reconciler {
   constructor(private readonly ctx: Ctx) {
     this.actor = actorOf(ctx, CONTROLLER, {
       evicted: (w, r) => {
-        if (r.blocked.length > 0) ctx.log.debug({ machine: w.node, blocked: r.blocked.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`) }, 'Eviction blocked by a PodDisruptionBudget; retrying');
+        if (r.blocked.length > 0)
+          ctx.log.debug(
+            { machine: w.node, blocked: r.blocked.map((p) => `${p.metadata?.namespace}/${p.metadata?.name}`) },
+            'Eviction blocked by a PodDisruptionBudget; retrying',
+          );
       },
     });
   }
@@ -101,7 +105,14 @@ class MachineReconciler implements Reconciler {
     const key = clusterKeyOf(m.metadata.namespace!, m.spec.clusterName);
     const seen = this.booting.get(key);
     if (seen && now - seen.at < RECORD_RECHECK_MS) return seen.booting;
-    const booting = ctx.machines.byIndex('cluster', key).some((x) => !x.metadata.deletionTimestamp && x.status?.orchestratorVersion === undefined && readyOf(ctx.nodes.get(x.metadata.name!)) !== 'True');
+    const booting = ctx.machines
+      .byIndex('cluster', key)
+      .some(
+        (x) =>
+          !x.metadata.deletionTimestamp &&
+          x.status?.orchestratorVersion === undefined &&
+          readyOf(ctx.nodes.get(x.metadata.name!)) !== 'True',
+      );
     this.booting.set(key, { at: now, booting });
     return booting;
   }

@@ -36,7 +36,8 @@ export type MachineDecision = Plan | { observe: 'drain' };
 export const readyOf = (n: V1Node | undefined): string => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
 
 export const needsReimage = (m: SimMachine): boolean =>
-  m.status?.orchestratorVersion !== undefined && (m.spec.orchestratorVersion !== m.status.orchestratorVersion || m.spec.nodeImageVersion !== m.status.nodeImageVersion);
+  m.status?.orchestratorVersion !== undefined &&
+  (m.spec.orchestratorVersion !== m.status.orchestratorVersion || m.spec.nodeImageVersion !== m.status.nodeImageVersion);
 
 /** A stable fake host id per VM and redeploy count (a redeploy moves the VM to another host). */
 export function hostIdFor(name: string, redeploys: number): string {
@@ -54,7 +55,8 @@ export function bootSpread(name: string): number {
 }
 
 /** Real ms this VM takes to boot. */
-export const bootMs = (v: MachineView): number => (durationMs(v.cluster?.spec.simulation?.nodeBootTime ?? 'PT1M') / v.timeScale) * bootSpread(v.m.metadata.name!);
+export const bootMs = (v: MachineView): number =>
+  (durationMs(v.cluster?.spec.simulation?.nodeBootTime ?? 'PT1M') / v.timeScale) * bootSpread(v.m.metadata.name!);
 
 export const statusWrite = (m: SimMachine, status: object): Write => ({ do: 'status', kind: 'SimMachine', obj: m, status });
 

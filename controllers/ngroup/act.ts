@@ -91,16 +91,23 @@ export class NgActor {
       }
       this.mem.nodesMade.add(name);
     }
-    if (plan.deleting?.status.provisioningState) await ctx.kube.patchStatus('NGroup', ng.metadata.namespace!, ng.metadata.name!, plan.deleting.status);
+    if (plan.deleting?.status.provisioningState)
+      await ctx.kube.patchStatus('NGroup', ng.metadata.namespace!, ng.metadata.name!, plan.deleting.status);
     let registry: Promise<Registry> | undefined;
     const reg = (): Promise<Registry> => (registry ??= this.registry(ng.metadata.namespace!));
     await runAll(plan.writes.map((w) => () => this.cg(key, ng, w, reg)));
     for (const p of plan.inLine) this.mem.healthChecked.add(p);
-    if (plan.deleting?.done) await actShared(this.actor, { writes: [{ do: 'finalizer', kind: 'NGroup', obj: ng, finalizer: FINALIZERS.ngroup, present: false }], events: [] });
+    if (plan.deleting?.done)
+      await actShared(this.actor, {
+        writes: [{ do: 'finalizer', kind: 'NGroup', obj: ng, finalizer: FINALIZERS.ngroup, present: false }],
+        events: [],
+      });
     await actShared(this.actor, { writes: [], events: plan.events, logs: plan.logs });
     if (!plan.status) return { current: true };
     try {
-      const wrote = await ctx.kube.patchStatus<NGroup>('NGroup', ng.metadata.namespace!, ng.metadata.name!, plan.status, { resourceVersion: ng.metadata.resourceVersion });
+      const wrote = await ctx.kube.patchStatus<NGroup>('NGroup', ng.metadata.namespace!, ng.metadata.name!, plan.status, {
+        resourceVersion: ng.metadata.resourceVersion,
+      });
       return { wrote, current: true };
     } catch (err: unknown) {
       if (isConflict(err)) return { current: false };
@@ -169,10 +176,17 @@ export class NgActor {
   private async updateInPlace(p: V1Pod, t: Target, registry: Registry, batchLabel?: string): Promise<void> {
     const img = imagesOf(t.spec, registry);
     const fault = (p.metadata?.annotations?.[NG.fault] ?? '').toLowerCase() === 'unhealthy';
-    const labels: Record<string, string | null> = { [NG.profile]: t.name, [NG.revision]: String(t.revision), [NG.unhealthy]: img.unhealthy || fault ? 'true' : null };
+    const labels: Record<string, string | null> = {
+      [NG.profile]: t.name,
+      [NG.revision]: String(t.revision),
+      [NG.unhealthy]: img.unhealthy || fault ? 'true' : null,
+    };
     if (batchLabel) labels[NG.batch] = batchLabel;
     const body = {
-      metadata: { labels, annotations: { [NG.images]: JSON.stringify(img.written), [NG.imageHealth]: img.unhealthy ? 'unhealthy' : 'healthy' } },
+      metadata: {
+        labels,
+        annotations: { [NG.images]: JSON.stringify(img.written), [NG.imageHealth]: img.unhealthy ? 'unhealthy' : 'healthy' },
+      },
       spec: { containers: t.spec.containers.map((c) => ({ name: c.name, image: img.resolved[c.name] })) },
     };
     await this.ctx.kube.patchPod(p.metadata!.namespace!, p.metadata!.name!, body);
@@ -181,9 +195,11 @@ export class NgActor {
 
   private async health(p: V1Pod, unhealthy: boolean | undefined, ready: boolean | undefined): Promise<void> {
     if (unhealthy !== undefined) {
-      await this.ctx.kube.patchPod(p.metadata!.namespace!, p.metadata!.name!, { metadata: { labels: { [NG.unhealthy]: unhealthy ? 'true' : null } } }).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
+      await this.ctx.kube
+        .patchPod(p.metadata!.namespace!, p.metadata!.name!, { metadata: { labels: { [NG.unhealthy]: unhealthy ? 'true' : null } } })
+        .catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
     }
     if (ready !== undefined) await this.setReady(p, ready);
     this.mem.healthChecked.add(p);

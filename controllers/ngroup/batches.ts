@@ -28,7 +28,8 @@ export function batchSize(total: number, maxBatchPercent: number): number {
 // Collators made once: localeCompare with options builds one per call, which shows in profiles at 1000 CGs.
 const zoneOrder = new Intl.Collator('en', { numeric: true });
 const nameOrder = new Intl.Collator();
-const byPair = (a: CgInfo, b: CgInfo): number => zoneOrder.compare(a.zone, b.zone) || a.faultDomain - b.faultDomain || nameOrder.compare(a.name, b.name);
+const byPair = (a: CgInfo, b: CgInfo): number =>
+  zoneOrder.compare(a.zone, b.zone) || a.faultDomain - b.faultDomain || nameOrder.compare(a.name, b.name);
 
 /**
  * Every batch still to run, in order, for the CGs as they are now. `firstBatch` is true when the

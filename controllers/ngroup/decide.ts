@@ -49,13 +49,16 @@ export function decideNGroup(v: NgView, nodesMade: ReadonlySet<string>): NgPlan 
   let refusal: Refusal | undefined;
   if ('target' in resolved) refusal = handleTargetChange(p, resolved.target);
   stepRollingUpdate(p);
-  const applied = p.st.profile ? p.lookup({ name: p.st.profile.name!, namespace: p.st.profile.namespace!, revision: p.st.profile.revision }) : undefined;
+  const applied = p.st.profile
+    ? p.lookup({ name: p.st.profile.name!, namespace: p.st.profile.namespace!, revision: p.st.profile.revision })
+    : undefined;
   if (!replaceInFlight(p)) scale(p, applied);
   manualUpdate(p, applied);
   const problem = refusal ?? ('target' in resolved || resolved.pending ? undefined : resolved);
   const next = ngroupStatus(p, problem);
   const prevReady = (v.ng.status?.conditions as Condition[] | undefined)?.find((x) => x.type === 'Ready');
-  if (problem && !(prevReady?.reason === problem.reason && prevReady.observedGeneration === v.ng.metadata.generation)) p.emit('Warning', problem.reason, problem.message);
+  if (problem && !(prevReady?.reason === problem.reason && prevReady.observedGeneration === v.ng.metadata.generation))
+    p.emit('Warning', problem.reason, problem.message);
   const plan: NgPlan = { nodes, writes: p.writes, inLine, events: p.events, logs: p.logs };
   const patch = mergePatch(v.ng.status ?? {}, next);
   if (Object.keys(patch).length > 0) {
@@ -71,7 +74,10 @@ export function decideNGroup(v: NgView, nodesMade: ReadonlySet<string>): NgPlan 
 export function decideNGroupDeletion(v: NgView): NgPlan {
   const p = new Pass(v);
   const plan: NgPlan = { nodes: [], writes: [], inLine: [], events: [], logs: [] };
-  plan.deleting = { status: v.ng.status?.provisioningState !== 'Deleting' ? { provisioningState: 'Deleting' } : {}, done: v.pods.length === 0 };
+  plan.deleting = {
+    status: v.ng.status?.provisioningState !== 'Deleting' ? { provisioningState: 'Deleting' } : {},
+    done: v.pods.length === 0,
+  };
   if (v.pods.length > 0) {
     plan.writes = p.live.map((x) => ({ do: 'delete', name: x.metadata!.name! }));
     plan.requeueAfterMs = DELETE_POLL_MS;

@@ -38,7 +38,10 @@ function probe(p: unknown): V1Probe | undefined {
 }
 
 /** Images as the profile writes them and as the registry resolves them now. */
-export function imagesOf(spec: ContainerGroupProfileSpec, reg: Registry): { written: Record<string, string>; resolved: Record<string, string>; unhealthy: boolean } {
+export function imagesOf(
+  spec: ContainerGroupProfileSpec,
+  reg: Registry,
+): { written: Record<string, string>; resolved: Record<string, string>; unhealthy: boolean } {
   const written: Record<string, string> = {};
   const resolved: Record<string, string> = {};
   let unhealthy = false;
@@ -58,7 +61,8 @@ export function buildPod(b: CgBuild): V1Pod {
     const lim = c.resources?.limits;
     const out: V1Container = { name: c.name, image: img.resolved[c.name] };
     if (c.command?.length) out.command = c.command;
-    if (c.environmentVariables?.length) out.env = c.environmentVariables.map((e) => ({ name: e.name, value: e.value ?? e.secureValue ?? '' }));
+    if (c.environmentVariables?.length)
+      out.env = c.environmentVariables.map((e) => ({ name: e.name, value: e.value ?? e.secureValue ?? '' }));
     if (c.ports?.length) out.ports = c.ports.map((p) => ({ containerPort: p.port, protocol: p.protocol ?? 'TCP' }));
     if (req) {
       out.resources = { requests: { cpu: String(req.cpu), memory: `${req.memoryInGB}Gi` } };
@@ -101,7 +105,9 @@ export function buildPod(b: CgBuild): V1Pod {
       namespace: md.namespace,
       labels,
       annotations,
-      ownerReferences: [{ apiVersion: `${GROUP}/${VERSION}`, kind: 'NGroup', name: md.name!, uid: md.uid!, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        { apiVersion: `${GROUP}/${VERSION}`, kind: 'NGroup', name: md.name!, uid: md.uid!, controller: true, blockOwnerDeletion: true },
+      ],
     },
     spec: {
       nodeName: b.nodeName,

@@ -34,7 +34,12 @@ export const ngroupController: ControllerDef = {
 
 class NGroupReconciler implements Reconciler {
   readonly name = 'ngroup';
-  private readonly mem: NgMemory = { nodesMade: new Set(), creating: new Expectations<Slot>(EXPECT_MS), deleting: new Expectations<true>(EXPECT_MS), healthChecked: new WeakSet() };
+  private readonly mem: NgMemory = {
+    nodesMade: new Set(),
+    creating: new Expectations<Slot>(EXPECT_MS),
+    deleting: new Expectations<true>(EXPECT_MS),
+    healthChecked: new WeakSet(),
+  };
   private readonly actor: NgActor;
   /**
    * Per NGroup: the resourceVersion of the object the last status write was computed from. While
@@ -62,7 +67,10 @@ class NGroupReconciler implements Reconciler {
     const waited = w ? ctx.clock.now() - w.atMs : 0;
     if (w?.rv === ng.metadata.resourceVersion && waited < STALE_WAIT_MS) return { requeueAfterMs: STALE_WAIT_MS - waited };
     if (!ng.metadata.deletionTimestamp && !hasFinalizer(ng, FINALIZERS.ngroup)) {
-      return act(actorOf(ctx, CONTROLLER), { writes: [{ do: 'finalizer', kind: 'NGroup', obj: ng, finalizer: FINALIZERS.ngroup, present: true }], events: [] });
+      return act(actorOf(ctx, CONTROLLER), {
+        writes: [{ do: 'finalizer', kind: 'NGroup', obj: ng, finalizer: FINALIZERS.ngroup, present: true }],
+        events: [],
+      });
     }
     const view = this.observe(key, ng);
     if (ng.metadata.deletionTimestamp) {

@@ -49,7 +49,11 @@ export function handleCancel(p: Pass): void {
   ru.lastActionTime = p.nowIso;
   ru.endTime = p.nowIso;
   delete ru.currentBatch;
-  p.emit('Normal', 'RollingUpdateCancelled', `Rolling update ${ru.id} cancelled after ${ru.batchesCompleted ?? 0} of ${ru.totalBatches ?? '?'} batches; it cannot be resumed`);
+  p.emit(
+    'Normal',
+    'RollingUpdateCancelled',
+    `Rolling update ${ru.id} cancelled after ${ru.batchesCompleted ?? 0} of ${ru.totalBatches ?? '?'} batches; it cannot be resumed`,
+  );
 }
 
 export interface Refusal {
@@ -98,7 +102,11 @@ export function handleTargetChange(p: Pass, t: Target): Refusal | undefined {
     lastAction: 'Start',
     lastActionTime: p.nowIso,
   };
-  p.emit('Normal', 'RollingUpdateStarted', `Rolling update ${id} (${rs.inPlace ? 'in place' : 'replace'}) to ${t.name} revision ${t.revision} started for ${p.live.length} container groups`);
+  p.emit(
+    'Normal',
+    'RollingUpdateStarted',
+    `Rolling update ${id} (${rs.inPlace ? 'in place' : 'replace'}) to ${t.name} revision ${t.revision} started for ${p.live.length} container groups`,
+  );
   return undefined;
 }
 
@@ -135,7 +143,13 @@ export function stepRollingUpdate(p: Pass): void {
   const ru = p.st.latestRollingUpdate;
   if (ru?.state !== 'InProgress') return;
   const t = ruTarget(p, ru);
-  if (!t) return fail(p, ru, 'ContainerGroupProfileNotFound', `container group profile ${ru.profile?.id} revision ${ru.profile?.revision} no longer exists`);
+  if (!t)
+    return fail(
+      p,
+      ru,
+      'ContainerGroupProfileNotFound',
+      `container group profile ${ru.profile?.id} revision ${ru.profile?.revision} no longer exists`,
+    );
   const rs = rollingSettings(p.ng);
   if (ru.currentBatch?.phase === 'Updating' && !updateBatch(p, ru, t, rs)) return;
   if (ru.currentBatch?.phase === 'Pausing' && !judgeBatch(p, ru, t, rs)) return;
@@ -173,7 +187,9 @@ function judgeBatch(p: Pass, ru: Ru, t: Target, rs: RollingSettings): boolean {
     counts(p, ru, t);
     return false;
   }
-  const updatedPods = p.live.filter((x) => x.metadata?.labels?.[NG.profile] === t.name && x.metadata.labels[NG.revision] === String(t.revision));
+  const updatedPods = p.live.filter(
+    (x) => x.metadata?.labels?.[NG.profile] === t.name && x.metadata.labels[NG.revision] === String(t.revision),
+  );
   if (updatedPods.some((x) => p.settling(x))) {
     p.requeue(500);
     return false;
@@ -202,14 +218,23 @@ function startNextBatch(p: Pass, ru: Ru, t: Target, rs: RollingSettings): void {
     ru.endTime = p.nowIso;
     ru.totalBatches = ru.batchesCompleted ?? 0;
     counts(p, ru, t);
-    p.emit('Normal', 'RollingUpdateSucceeded', `Rolling update ${ru.id} to ${t.name} revision ${t.revision} completed in ${ru.totalBatches} batches`);
+    p.emit(
+      'Normal',
+      'RollingUpdateSucceeded',
+      `Rolling update ${ru.id} to ${t.name} revision ${t.revision} completed in ${ru.totalBatches} batches`,
+    );
     return;
   }
   const sick = cgs.filter((c) => !c.healthy).length;
   if (overPercent(sick, cgs.length, rs.maxUnhealthyPercent)) {
     counts(p, ru, t);
     const why = `${sick} of ${cgs.length} container groups are unhealthy, more than maxUnhealthyPercent ${rs.maxUnhealthyPercent}%`;
-    return fail(p, ru, 'MaxUnhealthyPercentExceeded', `Rolling update ${ru.id} failed before batch ${(ru.batchesCompleted ?? 0) + 1}: ${why}`);
+    return fail(
+      p,
+      ru,
+      'MaxUnhealthyPercentExceeded',
+      `Rolling update ${ru.id} failed before batch ${(ru.batchesCompleted ?? 0) + 1}: ${why}`,
+    );
   }
   const next = plan[0]!;
   const index = ru.batchesCompleted ?? 0;
@@ -223,14 +248,24 @@ function startNextBatch(p: Pass, ru: Ru, t: Target, rs: RollingSettings): void {
     startTime: p.nowIso,
   };
   counts(p, ru, t);
-  p.emit('Normal', 'RollingUpdateBatchStarted', `Rolling update ${ru.id}: batch ${index + 1} of ${ru.totalBatches} (${next.members.length} container groups, ${next.pair === '*' ? 'the unhealthy ones' : `zone/fault domain ${next.pair}`})`);
+  p.emit(
+    'Normal',
+    'RollingUpdateBatchStarted',
+    `Rolling update ${ru.id}: batch ${index + 1} of ${ru.totalBatches} (${next.members.length} container groups, ${next.pair === '*' ? 'the unhealthy ones' : `zone/fault domain ${next.pair}`})`,
+  );
 }
 
 /**
  * Replace: one new CG per member (same slot) and the member deleted. Done when all new ones run
  * and the old ones are going. The new CGs come first: they start while the deletes are sent.
  */
-export function replaceBatch(p: Pass, members: string[], replacements: string[], t: Target, label: string): { writes: CgWrite[]; done: boolean } {
+export function replaceBatch(
+  p: Pass,
+  members: string[],
+  replacements: string[],
+  t: Target,
+  label: string,
+): { writes: CgWrite[]; done: boolean } {
   let done = true;
   const creates: CgWrite[] = [];
   const deletes: CgWrite[] = [];

@@ -22,7 +22,12 @@ export function scale(p: Pass, t: Target | undefined): void {
     p.plan(slots.map((slot) => ({ do: 'create', target: t, slot, name: p.newName() })));
   } else if (have > want) {
     const names = pickScaleIn(
-      p.live.map((x) => ({ ...p.slotOf(x), name: x.metadata!.name!, healthy: p.ready(x), updated: x.metadata?.labels?.[NG.revision] === String(t?.revision) })),
+      p.live.map((x) => ({
+        ...p.slotOf(x),
+        name: x.metadata!.name!,
+        healthy: p.ready(x),
+        updated: x.metadata?.labels?.[NG.revision] === String(t?.revision),
+      })),
       have - want,
     );
     p.logs.push({ fields: { ngroup: `${p.ns}/${p.name}`, remove: names }, msg: `Scaling in NGroup ${p.name} by ${names.length}` });
@@ -68,5 +73,6 @@ export function manualUpdate(p: Pass, t: Target | undefined): void {
     p.st.manualUpdate.error = errors.join('; ');
     p.emit('Warning', 'ContainerGroupUpdateRefused', `Manual update to ${t.name} revision ${t.revision}: ${errors.join('; ')}`);
   }
-  if (updated.length > 0) p.emit('Normal', 'ContainerGroupsUpdated', `Updated ${updated.length} container groups in place to ${t.name} revision ${t.revision}`);
+  if (updated.length > 0)
+    p.emit('Normal', 'ContainerGroupsUpdated', `Updated ${updated.length} container groups in place to ${t.name} revision ${t.revision}`);
 }

@@ -140,7 +140,13 @@ export class Pass {
   }
 
   emit(type: 'Normal' | 'Warning', reason: string, note: string): void {
-    this.events.push({ regarding: { apiVersion: 'aksim.io/v1alpha1', kind: 'NGroup', metadata: this.ng.metadata }, type, reason, note, controller: CONTROLLER });
+    this.events.push({
+      regarding: { apiVersion: 'aksim.io/v1alpha1', kind: 'NGroup', metadata: this.ng.metadata },
+      type,
+      reason,
+      note,
+      controller: CONTROLLER,
+    });
   }
 
   /** Adds writes to the plan; planned creates count as unseen creates from now on. */
@@ -156,7 +162,13 @@ export class Pass {
     const cgp = this.v.profile(ref.namespace, ref.name);
     const r = cgp && specAtRevision(cgp, ref.revision);
     if (!r) return undefined;
-    return { name: ref.name, namespace: ref.namespace, id: profileId(this.v.subscriptionId, ref.namespace, ref.name), revision: r.revision, spec: r.spec };
+    return {
+      name: ref.name,
+      namespace: ref.namespace,
+      id: profileId(this.v.subscriptionId, ref.namespace, ref.name),
+      revision: r.revision,
+      spec: r.spec,
+    };
   }
 
   /** What spec.containerGroupProfiles asks for, or why it cannot be used (pending: not recorded yet). */
@@ -164,13 +176,22 @@ export class Pass {
     const ref = this.ng.spec.containerGroupProfiles?.[0];
     if (!ref) return { reason: 'NoContainerGroupProfile', message: 'spec.containerGroupProfiles names no container group profile' };
     const where = profileRefOf(ref.resource.id, this.ns);
-    if (!where) return { reason: 'InvalidContainerGroupProfileId', message: `${ref.resource.id} is not a containerGroupProfiles resource id or name` };
+    if (!where)
+      return {
+        reason: 'InvalidContainerGroupProfileId',
+        message: `${ref.resource.id} is not a containerGroupProfiles resource id or name`,
+      };
     const cgp = this.v.profile(where.namespace, where.name);
-    if (!cgp) return { reason: 'ContainerGroupProfileNotFound', message: `container group profile ${where.name} not found in resource group ${where.namespace}` };
+    if (!cgp)
+      return {
+        reason: 'ContainerGroupProfileNotFound',
+        message: `container group profile ${where.name} not found in resource group ${where.namespace}`,
+      };
     const t = this.lookup({ ...where, revision: ref.revision });
     if (t) return { target: t };
     const known = (cgp.status?.revisions ?? []).length > 0;
-    if (ref.revision !== undefined && known) return { reason: 'RevisionNotFound', message: `container group profile ${where.name} has no revision ${ref.revision}` };
+    if (ref.revision !== undefined && known)
+      return { reason: 'RevisionNotFound', message: `container group profile ${where.name} has no revision ${ref.revision}` };
     return { reason: 'ProfilePending', message: `waiting for container group profile ${where.name} to record its revision`, pending: true };
   }
 
@@ -201,7 +222,13 @@ export class Pass {
       out = this.live.map((p) => {
         const l = p.metadata?.labels ?? {};
         const s = this.slotOf(p);
-        return { name: p.metadata!.name!, zone: s.zone, faultDomain: s.faultDomain, healthy: this.ready(p), updated: l[NG.profile] === t.name && l[NG.revision] === revision };
+        return {
+          name: p.metadata!.name!,
+          zone: s.zone,
+          faultDomain: s.faultDomain,
+          healthy: this.ready(p),
+          updated: l[NG.profile] === t.name && l[NG.revision] === revision,
+        };
       });
       this.infos.set(key, out);
     }

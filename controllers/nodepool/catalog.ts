@@ -2,7 +2,16 @@
 // cache: parsed once per version of the ConfigMap. A malformed ConfigMap is logged and the last
 // good one (else the built-in default) is used. Loading a catalog also refreshes the Kubernetes
 // patch versions resolveVersion() offers (additions only).
-import { CATALOG_CONFIGMAP, DEFAULT_CATALOG, latestPatches, nextReleaseAt, parseCatalog, realTimeOf, simulatedNow, type CatalogData } from '../../src/azure/images.js';
+import {
+  CATALOG_CONFIGMAP,
+  DEFAULT_CATALOG,
+  latestPatches,
+  nextReleaseAt,
+  parseCatalog,
+  realTimeOf,
+  simulatedNow,
+  type CatalogData,
+} from '../../src/azure/images.js';
 import { SUPPORTED_PATCHES } from '../../src/azure/versions.js';
 import { latestNodeImage } from '../../src/model/node-images.js';
 import { objectKey } from '../../src/model/names.js';

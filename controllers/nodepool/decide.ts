@@ -36,7 +36,17 @@ export interface PoolView extends OpView<SimNodePool> {
 }
 
 function statusIn(v: PoolView, state: string, version: string, image: string, error?: string): ReturnType<typeof poolStatus> {
-  return poolStatus({ pool: v.obj, machines: v.machines, nodeOf: (n) => v.nodes.get(n), subscriptionId: v.subscriptionId, version, nodeImageVersion: image, nowIso: v.nowIso, state, error });
+  return poolStatus({
+    pool: v.obj,
+    machines: v.machines,
+    nodeOf: (n) => v.nodes.get(n),
+    subscriptionId: v.subscriptionId,
+    version,
+    nodeImageVersion: image,
+    nowIso: v.nowIso,
+    state,
+    error,
+  });
 }
 
 function classify(prev: PoolTarget | undefined, next: PoolTarget): OpType {
@@ -76,10 +86,20 @@ function begin(v: PoolView): Begin {
   // Idle or not, come back when a newer node image ships (latestNodeImageVersion follows it).
   const requeueAfterMs = v.image.nextReleaseInMs;
   const d = desiredTarget({ pool, cluster: v.cluster!, snapshot: v.snapshot, latest: v.image.latest });
-  const prevT: PoolTarget | undefined = prevTarget?.orchestratorVersion ? { count: prevTarget.count ?? 0, version: prevTarget.orchestratorVersion, image: prevTarget.nodeImageVersion ?? '' } : undefined;
+  const prevT: PoolTarget | undefined = prevTarget?.orchestratorVersion
+    ? { count: prevTarget.count ?? 0, version: prevTarget.orchestratorVersion, image: prevTarget.nodeImageVersion ?? '' }
+    : undefined;
   const moved = !isRefusal(d) && prevT !== undefined && (d.target.version !== prevT.version || d.target.image !== prevT.image);
   if (gen <= (pool.status?.lastOperationGeneration ?? 0) && !moved) {
-    const status = { ...statusIn(v, pool.status?.provisioningState ?? 'Succeeded', pool.status?.currentOrchestratorVersion ?? '', pool.status?.nodeImageVersion ?? ''), latestNodeImageVersion: v.image.latest };
+    const status = {
+      ...statusIn(
+        v,
+        pool.status?.provisioningState ?? 'Succeeded',
+        pool.status?.currentOrchestratorVersion ?? '',
+        pool.status?.nodeImageVersion ?? '',
+      ),
+      latestNodeImageVersion: v.image.latest,
+    };
     return { idle: { status, throttled: false }, requeueAfterMs };
   }
   if (isRefusal(d)) return { refuse: d, requeueAfterMs };
@@ -87,16 +107,30 @@ function begin(v: PoolView): Begin {
   const type = classify(prevT, target);
   const plans = v.machines.map((m) => toPlanMachine(m, v.nodes.get(m.metadata.name!)));
   const status = {
-    ...statusIn(v, RUNNING_STATE[type], pool.status?.currentOrchestratorVersion ?? target.version, pool.status?.nodeImageVersion ?? target.image),
+    ...statusIn(
+      v,
+      RUNNING_STATE[type],
+      pool.status?.currentOrchestratorVersion ?? target.version,
+      pool.status?.nodeImageVersion ?? target.image,
+    ),
     target: { count: target.count, orchestratorVersion: target.version, nodeImageVersion: target.image },
     latestNodeImageVersion: v.image.latest,
   };
   const startCount = plans.filter((m) => !m.deleting && !m.surge).length;
-  return { start: { type, stepsTotal: pendingUnits(plans, target), startCount, status, note: `: ${describe(type, prevT, target)}` }, requeueAfterMs };
+  return {
+    start: { type, stepsTotal: pendingUnits(plans, target), startCount, status, note: `: ${describe(type, prevT, target)}` },
+    requeueAfterMs,
+  };
 }
 
 /** A new machine of the pool, born with its finalizer (one write less than adding it afterwards). */
-export function machineFor(pool: SimNodePool, hash: string, c: { index: number; zone: string; surge: boolean }, t: PoolTarget, osSku: string): SimMachine {
+export function machineFor(
+  pool: SimNodePool,
+  hash: string,
+  c: { index: number; zone: string; surge: boolean },
+  t: PoolTarget,
+  osSku: string,
+): SimMachine {
   const md = pool.metadata;
   const labels: Record<string, string> = { [LABELS.cluster]: pool.spec.clusterName, [LABELS.pool]: pool.spec.name };
   if (c.surge) labels[LABELS.surge] = 'true';
@@ -106,7 +140,16 @@ export function machineFor(pool: SimNodePool, hash: string, c: { index: number; 
       namespace: md.namespace,
       labels,
       finalizers: [FINALIZERS.machine],
-      ownerReferences: [{ apiVersion: `${GROUP}/${VERSION}`, kind: 'SimNodePool', name: md.name!, uid: md.uid!, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        {
+          apiVersion: `${GROUP}/${VERSION}`,
+          kind: 'SimNodePool',
+          name: md.name!,
+          uid: md.uid!,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
     },
     spec: {
       clusterName: pool.spec.clusterName,
@@ -130,7 +173,12 @@ function step(v: PoolView, cur: CurrentOp): Step {
   const tgt = pool.status!.target!;
   const target: PoolTarget = { count: tgt.count ?? 0, version: tgt.orchestratorVersion!, image: tgt.nodeImageVersion! };
   const plans = [...v.machines.map((m) => toPlanMachine(m, v.nodes.get(m.metadata.name!))), ...v.expected];
-  const plan = planPool({ machines: plans, target, zones: pool.spec.availabilityZones ?? [], maxSurge: pool.spec.upgradeSettings?.maxSurge });
+  const plan = planPool({
+    machines: plans,
+    target,
+    zones: pool.spec.availabilityZones ?? [],
+    maxSurge: pool.spec.upgradeSettings?.maxSurge,
+  });
   const failed = v.machines.find((m) => getCondition(m.status?.conditions as Condition[] | undefined, 'UpgradeFailed')?.status === 'True');
   if (failed) {
     const msg = getCondition(failed.status!.conditions as Condition[], 'UpgradeFailed')!.message;
@@ -153,13 +201,24 @@ function step(v: PoolView, cur: CurrentOp): Step {
   }
   for (const name of plan.upgrade) {
     logs.push({ fields: { machine: `${ns}/${name}`, version: target.version, image: target.image }, msg: `Upgrading node ${name}` });
-    writes.push({ do: 'patch', kind: 'SimMachine', ns, name, body: { spec: { orchestratorVersion: target.version, nodeImageVersion: target.image } } });
+    writes.push({
+      do: 'patch',
+      kind: 'SimMachine',
+      ns,
+      name,
+      body: { spec: { orchestratorVersion: target.version, nodeImageVersion: target.image } },
+    });
   }
   // Done once every machine has also recorded its first boot (records trail a scale-out; they
   // come as soon as no VM of the cluster is still booting, and each brings this pool back).
   if (plan.done && !v.machines.some((m) => isBootedUnrecorded(m, v.nodes.get(m.metadata.name!)))) return finish(v, cur, 'Succeeded');
   const done = Math.max(0, (cur.stepsTotal ?? 0) - plan.pending);
-  const status = statusIn(v, cur.state ?? 'Updating', pool.status?.currentOrchestratorVersion ?? target.version, pool.status?.nodeImageVersion ?? target.image);
+  const status = statusIn(
+    v,
+    cur.state ?? 'Updating',
+    pool.status?.currentOrchestratorVersion ?? target.version,
+    pool.status?.nodeImageVersion ?? target.image,
+  );
   return { progress: { done, status, plan: { writes, events: [], logs } } };
 }
 
@@ -169,7 +228,9 @@ function finish(v: PoolView, cur: CurrentOp, outcome: 'Succeeded' | 'Failed', er
   const ok = outcome === 'Succeeded';
   const version = ok ? tgt.orchestratorVersion! : (pool.status?.currentOrchestratorVersion ?? tgt.orchestratorVersion!);
   const image = ok ? tgt.nodeImageVersion! : (pool.status?.nodeImageVersion ?? tgt.nodeImageVersion!);
-  const note = ok ? `Operation ${cur.operationId} (${cur.type}) succeeded: ${tgt.count} nodes on ${version}` : `Operation ${cur.operationId} (${cur.type}) failed: ${error?.message}`;
+  const note = ok
+    ? `Operation ${cur.operationId} (${cur.type}) succeeded: ${tgt.count} nodes on ${version}`
+    : `Operation ${cur.operationId} (${cur.type}) failed: ${error?.message}`;
   return {
     finish: {
       outcome,
@@ -187,8 +248,16 @@ function finish(v: PoolView, cur: CurrentOp, outcome: 'Succeeded' | 'Failed', er
  */
 function onCancel(v: PoolView): Write[] {
   const ns = v.obj.metadata.namespace!;
-  const unbooted = v.machines.filter((m) => !m.metadata.deletionTimestamp && !v.nodes.has(m.metadata.name!) && !m.status?.provisionedTime && m.status?.orchestratorVersion === undefined);
-  return unbooted.length ? [{ do: 'all', writes: unbooted.map((m) => ({ do: 'delete', kind: 'SimMachine', ns, name: m.metadata.name! })) }] : [];
+  const unbooted = v.machines.filter(
+    (m) =>
+      !m.metadata.deletionTimestamp &&
+      !v.nodes.has(m.metadata.name!) &&
+      !m.status?.provisionedTime &&
+      m.status?.orchestratorVersion === undefined,
+  );
+  return unbooted.length
+    ? [{ do: 'all', writes: unbooted.map((m) => ({ do: 'delete', kind: 'SimMachine', ns, name: m.metadata.name! })) }]
+    : [];
 }
 
 export const poolKind: OperationKind<PoolView> = {

@@ -57,7 +57,8 @@ export interface PoolPlan {
 }
 
 const wantsTarget = (m: PlanMachine, t: PoolTarget): boolean => m.wantVersion === t.version && m.wantImage === t.image;
-const atTarget = (m: PlanMachine, t: PoolTarget): boolean => wantsTarget(m, t) && m.haveVersion === t.version && m.haveImage === t.image && m.ready;
+const atTarget = (m: PlanMachine, t: PoolTarget): boolean =>
+  wantsTarget(m, t) && m.haveVersion === t.version && m.haveImage === t.image && m.ready;
 
 /** Resolves maxSurge ("1", "33%") against the target count; at least 1. AKS default: 10%. */
 export function surgeCount(maxSurge: string | undefined, count: number): number {
@@ -97,7 +98,7 @@ export function planPool(input: { machines: PlanMachine[]; target: PoolTarget; z
     for (let i = 0, made = surges.length; made < surge; i++) {
       if (taken.has(i)) continue;
       taken.add(i);
-      plan.create.push({ index: i, zone: zones.length ? zones[(i % zones.length)]! : '', surge: true });
+      plan.create.push({ index: i, zone: zones.length ? zones[i % zones.length]! : '', surge: true });
       made++;
     }
     // Surge nodes must be up before old ones are drained: that is what keeps capacity.
@@ -111,6 +112,12 @@ export function planPool(input: { machines: PlanMachine[]; target: PoolTarget; z
   const upgrading = regular.some((m) => !atTarget(m, t));
   // The surge goes once every regular node runs the target.
   if (!upgrading) plan.remove.push(...surges.map((m) => m.name));
-  plan.done = plan.create.length === 0 && plan.remove.length === 0 && !upgrading && surges.length === 0 && machines.every((m) => !m.deleting) && regular.length === t.count;
+  plan.done =
+    plan.create.length === 0 &&
+    plan.remove.length === 0 &&
+    !upgrading &&
+    surges.length === 0 &&
+    machines.every((m) => !m.deleting) &&
+    regular.length === t.count;
   return plan;
 }

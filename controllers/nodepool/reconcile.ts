@@ -28,7 +28,10 @@ export const nodepoolController: ControllerDef = {
   name: 'nodepool',
   reconciler(ctx) {
     const created = new Expectations<PlanMachine>();
-    return new OperationReconciler('nodepool', ctx, poolIO(ctx, created), { creates: new Limiter(CREATES_IN_FLIGHT), expectations: created as Expectations<unknown> });
+    return new OperationReconciler('nodepool', ctx, poolIO(ctx, created), {
+      creates: new Limiter(CREATES_IN_FLIGHT),
+      expectations: created as Expectations<unknown>,
+    });
   },
   watch(ctx, enqueue) {
     const self = (p: SimNodePool): void => enqueue(keyOf(p));
@@ -47,13 +50,16 @@ export const nodepoolController: ControllerDef = {
     };
     ctx.clusters.on({
       add: fromCluster,
-      update: (o, c) => (o.metadata.generation !== c.metadata.generation || o.status?.currentKubernetesVersion !== c.status?.currentKubernetesVersion) && fromCluster(c),
+      update: (o, c) =>
+        (o.metadata.generation !== c.metadata.generation || o.status?.currentKubernetesVersion !== c.status?.currentKubernetesVersion) &&
+        fromCluster(c),
       delete: fromCluster,
     });
     // A pool waiting for its snapshot's capture; every pool's latestNodeImageVersion when the catalog changes.
     const fromSnapshot = (s: { metadata: { namespace?: string; name?: string } }): void => {
       const key = objectKey(s.metadata.namespace!, s.metadata.name!);
-      for (const p of ctx.pools.list()) if (p.spec.creationData?.sourceResourceId && snapshotKey(p.spec.creationData.sourceResourceId) === key) self(p);
+      for (const p of ctx.pools.list())
+        if (p.spec.creationData?.sourceResourceId && snapshotKey(p.spec.creationData.sourceResourceId) === key) self(p);
     };
     onEvery(ctx.snapshots, fromSnapshot, { deletes: false });
     const allPools = (): void => ctx.pools.list().forEach(self);
@@ -63,7 +69,8 @@ export const nodepoolController: ControllerDef = {
 
 function poolIO(ctx: Ctx, created: Expectations<PlanMachine>): TargetIO<SimNodePool, PoolView> {
   const catalog = new CatalogReader(ctx);
-  const machinesOf = (p: SimNodePool): SimMachine[] => ctx.machines.byIndex('pool', poolKeyOf(p.metadata.namespace!, p.spec.clusterName, p.spec.name));
+  const machinesOf = (p: SimNodePool): SimMachine[] =>
+    ctx.machines.byIndex('pool', poolKeyOf(p.metadata.namespace!, p.spec.clusterName, p.spec.name));
   return {
     hooks: poolKind,
     get: (key) => ctx.pools.get(key),
@@ -83,7 +90,10 @@ function poolIO(ctx: Ctx, created: Expectations<PlanMachine>): TargetIO<SimNodeP
       const snapKey = snapId ? snapshotKey(snapId) : undefined;
       const snapshot = snapKey ? ctx.snapshots.get(snapKey) : undefined;
       // OS SKU and FIPS of the pool's image: its spec, else its snapshot's, else the OS default.
-      const osSku = defaultOsSku(pool.spec.osType ?? 'Linux', pool.spec.osSKU ?? (isCaptured(snapshot) ? snapshot!.status!.osSku : undefined));
+      const osSku = defaultOsSku(
+        pool.spec.osType ?? 'Linux',
+        pool.spec.osSKU ?? (isCaptured(snapshot) ? snapshot!.status!.osSku : undefined),
+      );
       const fips = pool.spec.enableFIPS ?? (isCaptured(snapshot) ? (snapshot!.status!.enableFIPS ?? false) : false);
       return {
         ...base,

@@ -24,7 +24,9 @@ export interface PoolStatusInput {
 }
 
 export const isMachineReady = (m: SimMachine): boolean =>
-  !m.metadata.deletionTimestamp && m.status?.phase === 'Running' && (m.status.conditions ?? []).some((c) => c.type === 'NodeReady' && c.status === 'True');
+  !m.metadata.deletionTimestamp &&
+  m.status?.phase === 'Running' &&
+  (m.status.conditions ?? []).some((c) => c.type === 'NodeReady' && c.status === 'True');
 
 /**
  * A first boot whose Node registered and is Ready while the machine has not recorded it yet (that
@@ -33,7 +35,10 @@ export const isMachineReady = (m: SimMachine): boolean =>
 export function isBootedUnrecorded(m: SimMachine, node: V1Node | undefined): boolean {
   if (!node || m.metadata.deletionTimestamp || m.status?.orchestratorVersion !== undefined) return false;
   if (!isNodeReady(node)) return false;
-  return node.status?.nodeInfo?.kubeletVersion === `v${m.spec.orchestratorVersion}` && node.metadata?.labels?.[LABELS.nodeImage] === labelValue(m.spec.nodeImageVersion);
+  return (
+    node.status?.nodeInfo?.kubeletVersion === `v${m.spec.orchestratorVersion}` &&
+    node.metadata?.labels?.[LABELS.nodeImage] === labelValue(m.spec.nodeImageVersion)
+  );
 }
 
 export function poolStatus(v: PoolStatusInput): SimNodePoolStatus {

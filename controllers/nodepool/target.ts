@@ -20,7 +20,12 @@ export interface TargetInput {
 export function desiredTarget(t: TargetInput): { target: PoolTarget } | Refusal {
   const { pool, cluster } = t;
   const controlPlane = cluster.status?.currentKubernetesVersion ?? cluster.spec.kubernetesVersion ?? '';
-  const version = poolVersion({ pool: pool.spec.name, requested: pool.spec.orchestratorVersion, controlPlane, previous: pool.status?.target?.orchestratorVersion });
+  const version = poolVersion({
+    pool: pool.spec.name,
+    requested: pool.spec.orchestratorVersion,
+    controlPlane,
+    previous: pool.status?.target?.orchestratorVersion,
+  });
   if (isRefusal(version)) return version;
   const image = desiredImage(t, version.version);
   if (isRefusal(image)) return image;
@@ -45,7 +50,10 @@ export function desiredImage(t: TargetInput, version: string): { image: string }
     const bad = checkNodeImage({ poolName: pool.spec.name, want, current, expectedPrefix: imagePrefix(latest) });
     if (bad) return { reason: bad.code, message: bad.message };
     if (want !== current && isNewerImage(want, latest)) {
-      return { reason: 'NodeImageVersionNotFound', message: `Node image ${want} has not been released yet; the latest for agent pool ${pool.spec.name} is ${latest}.` };
+      return {
+        reason: 'NodeImageVersionNotFound',
+        message: `Node image ${want} has not been released yet; the latest for agent pool ${pool.spec.name} is ${latest}.`,
+      };
     }
     return { image: want };
   }
@@ -62,10 +70,18 @@ function snapshotImage(t: TargetInput, snapId: string, current: string | undefin
     return { reason: 'SnapshotNotFound', message: `The snapshot ${snapId} was not found.` };
   }
   if (!isCaptured(snap)) {
-    return { reason: 'SnapshotNotReady', message: `Snapshot ${snapName} has not captured its source pool (provisioningState ${snap.status?.provisioningState ?? 'Creating'}).` };
+    return {
+      reason: 'SnapshotNotReady',
+      message: `Snapshot ${snapName} has not captured its source pool (provisioningState ${snap.status?.provisioningState ?? 'Creating'}).`,
+    };
   }
   const info = capturedInfo(snap);
-  const misfit = checkPoolFitsSnapshot(snapName, info, { name: pool.spec.name, vmSize: pool.spec.vmSize ?? 'Standard_D2s_v3', osType: pool.spec.osType, osSKU: pool.spec.osSKU });
+  const misfit = checkPoolFitsSnapshot(snapName, info, {
+    name: pool.spec.name,
+    vmSize: pool.spec.vmSize ?? 'Standard_D2s_v3',
+    osType: pool.spec.osType,
+    osSKU: pool.spec.osSKU,
+  });
   if (misfit) return { reason: misfit.code, message: misfit.message };
   if (current && info.nodeImageVersion !== current && isNewerImage(current, info.nodeImageVersion)) {
     return {

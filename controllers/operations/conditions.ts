@@ -48,9 +48,16 @@ export function operationConditions(prev: Condition[] | undefined, h: OperationH
 }
 
 /** observedGeneration moves only once the operation for the generation has ended. */
-export const observedGeneration = (state: string, prev: number | undefined, generation: number): number | undefined => (isTerminal(state) ? generation : prev);
+export const observedGeneration = (state: string, prev: number | undefined, generation: number): number | undefined =>
+  isTerminal(state) ? generation : prev;
 
 /** A spec the operator cannot act on: Ready=False with the refusal (other conditions unchanged). */
-export function refusedConditions(prev: Condition[] | undefined, reason: string, message: string, generation: number, nowIso: string): Condition[] {
+export function refusedConditions(
+  prev: Condition[] | undefined,
+  reason: string,
+  message: string,
+  generation: number,
+  nowIso: string,
+): Condition[] {
   return setCondition(prev, { type: 'Ready', status: 'False', reason, message, observedGeneration: generation }, nowIso);
 }

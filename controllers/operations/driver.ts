@@ -31,7 +31,14 @@ export class OperationReconciler<T extends Target, V extends OpView<T>> implemen
     private readonly io: TargetIO<T, V>,
     extra: { creates?: Limiter; expectations?: Expectations<unknown> } = {},
   ) {
-    this.actor = { kube: ctx.kube, events: ctx.events, log: ctx.log, controller: io.hooks.controller, now: () => ctx.clock.now(), ...extra };
+    this.actor = {
+      kube: ctx.kube,
+      events: ctx.events,
+      log: ctx.log,
+      controller: io.hooks.controller,
+      now: () => ctx.clock.now(),
+      ...extra,
+    };
   }
 
   async reconcile(key: string): Promise<Result> {
@@ -53,7 +60,9 @@ export class OperationReconciler<T extends Target, V extends OpView<T>> implemen
     const nowMs = ctx.clock.now();
     const cur = obj.status?.currentOperation;
     // The record of a just-started operation may not be in the cache yet: ask the API server.
-    const op = cur?.name ? (ctx.operations.get(objectKey(ns, cur.name)) ?? (await ctx.kube.get<SimOperation>('SimOperation', ns, cur.name))) : undefined;
+    const op = cur?.name
+      ? (ctx.operations.get(objectKey(ns, cur.name)) ?? (await ctx.kube.get<SimOperation>('SimOperation', ns, cur.name)))
+      : undefined;
     return {
       obj,
       key,

@@ -105,7 +105,8 @@ export function progressWait(memo: Memo, nowMs: number): number {
 export function decideOperation<V extends OpView>(k: OperationKind<V>, v: V): OpPlan {
   const { obj } = v;
   if (obj.metadata.deletionTimestamp) return deleting(k, v);
-  if (!hasFinalizer(obj, k.finalizer)) return { writes: [{ do: 'finalizer', kind: k.kind, obj, finalizer: k.finalizer, present: true }], events: [] };
+  if (!hasFinalizer(obj, k.finalizer))
+    return { writes: [{ do: 'finalizer', kind: k.kind, obj, finalizer: k.finalizer, present: true }], events: [] };
   const gate = k.gate?.(v);
   if (gate === 'hold') return { writes: [], events: [] };
   if (gate) return refuse(k, v, gate);
@@ -120,7 +121,12 @@ export function refuse<V extends OpView>(k: OperationKind<V>, v: V, r: Refusal):
   const gen = v.obj.metadata.generation ?? 0;
   const prev = v.obj.status?.conditions as Condition[] | undefined;
   const already = prev?.some((c) => c.type === 'Ready' && c.reason === r.reason && c.observedGeneration === gen);
-  const plan: OpPlan = { writes: [{ do: 'status', kind: k.kind, obj: v.obj, status: { conditions: refusedConditions(prev, r.reason, r.message, gen, v.nowIso) } }], events: [] };
+  const plan: OpPlan = {
+    writes: [
+      { do: 'status', kind: k.kind, obj: v.obj, status: { conditions: refusedConditions(prev, r.reason, r.message, gen, v.nowIso) } },
+    ],
+    events: [],
+  };
   if (!already) plan.events.push({ regarding: v.obj, type: 'Warning', reason: r.reason, note: r.message });
   return plan;
 }
@@ -150,17 +156,45 @@ function begin<V extends OpView>(k: OperationKind<V>, v: V): OpPlan {
 }
 
 /** Writes that start an operation: its record (and the history trimmed to 50), then the target's currentOperation. */
-function startPlan<V extends OpView>(k: OperationKind<V>, v: V, s: { type: OpType; stepsTotal: number; startCount: number; state: string; forbiddenOk?: boolean }): OpPlan {
+function startPlan<V extends OpView>(
+  k: OperationKind<V>,
+  v: V,
+  s: { type: OpType; stepsTotal: number; startCount: number; state: string; forbiddenOk?: boolean },
+): OpPlan {
   const ns = v.obj.metadata.namespace!;
-  const { op, status } = newOperation({ target: v.obj, targetKind: k.kind, targetId: v.id, type: s.type, generation: v.obj.metadata.generation ?? 0, stepsTotal: s.stepsTotal, startCount: s.startCount, nowIso: v.nowIso });
+  const { op, status } = newOperation({
+    target: v.obj,
+    targetKind: k.kind,
+    targetId: v.id,
+    type: s.type,
+    generation: v.obj.metadata.generation ?? 0,
+    stepsTotal: s.stepsTotal,
+    startCount: s.startCount,
+    nowIso: v.nowIso,
+  });
   const existing = v.history.find((o) => o.metadata.name === op.metadata.name);
   const startTime = existing?.status?.startTime ?? v.nowIso;
-  const current = (name: string, operationId: string): CurrentOp => ({ name, operationId, type: s.type, state: s.state, startTime, startCount: s.startCount, stepsTotal: s.stepsTotal });
+  const current = (name: string, operationId: string): CurrentOp => ({
+    name,
+    operationId,
+    type: s.type,
+    state: s.state,
+    startTime,
+    startCount: s.startCount,
+    stepsTotal: s.stepsTotal,
+  });
   // A terminating namespace refuses new objects (403): a deletion goes on without a record.
-  const ifForbidden: Write | undefined = s.forbiddenOk ? { do: 'status', kind: k.kind, obj: v.obj, status: { provisioningState: 'Deleting', currentOperation: current('', '') } } : undefined;
+  const ifForbidden: Write | undefined = s.forbiddenOk
+    ? { do: 'status', kind: k.kind, obj: v.obj, status: { provisioningState: 'Deleting', currentOperation: current('', '') } }
+    : undefined;
   const record: Write = { do: 'create', kind: 'SimOperation', ns, body: op, status, ifForbidden };
   const prune: Write[] = pruneOldest(v.history, op.metadata.name!).map((name) => ({ do: 'delete', kind: 'SimOperation', ns, name }));
-  const target: Write = { do: 'status', kind: k.kind, obj: v.obj, status: { currentOperation: current(op.metadata.name!, op.spec.operationId ?? '') } };
+  const target: Write = {
+    do: 'status',
+    kind: k.kind,
+    obj: v.obj,
+    status: { currentOperation: current(op.metadata.name!, op.spec.operationId ?? '') },
+  };
   return { writes: [record, ...(prune.length ? [{ do: 'all', writes: prune } as Write] : []), target], events: [] };
 }
 
@@ -189,7 +223,13 @@ function finish<V extends OpView>(k: OperationKind<V>, v: V, cur: CurrentOp, f: 
   const total = cur.stepsTotal ?? 0;
   return {
     writes: [
-      ...recordWrite(v, { status: f.outcome, stepsDone: ok ? total : undefined, percentComplete: ok ? 100 : undefined, endTime: v.nowIso, error: f.error }),
+      ...recordWrite(v, {
+        status: f.outcome,
+        stepsDone: ok ? total : undefined,
+        percentComplete: ok ? 100 : undefined,
+        endTime: v.nowIso,
+        error: f.error,
+      }),
       { do: 'status', kind: k.kind, obj: v.obj, status: { ...f.status, currentOperation: undefined } },
     ],
     events: [{ regarding: v.obj, type: ok ? 'Normal' : 'Warning', reason: f.reason, note: f.note }],
@@ -203,7 +243,12 @@ function cancel<V extends OpView>(k: OperationKind<V>, v: V, cur: CurrentOp): Op
       writes: [
         ...recordWrite(v, { status: 'Canceling' }),
         ...k.onCancel(v),
-        { do: 'status', kind: k.kind, obj: v.obj, status: { ...k.cancelStatus(v, 'Canceling'), currentOperation: { ...cur, state: 'Canceling' } } },
+        {
+          do: 'status',
+          kind: k.kind,
+          obj: v.obj,
+          status: { ...k.cancelStatus(v, 'Canceling'), currentOperation: { ...cur, state: 'Canceling' } },
+        },
       ],
       events: [{ regarding: v.obj, type: 'Normal', reason: 'Canceling', note: k.cancelNote(v, cur) }],
       requeueAfterMs: CANCEL_GRACE_MS,
@@ -215,8 +260,18 @@ function cancel<V extends OpView>(k: OperationKind<V>, v: V, cur: CurrentOp): Op
   if (wait > 0) return { writes: [], events: [], requeueAfterMs: wait };
   const error = { code: 'OperationCanceled', message: `Operation ${cur.operationId} was canceled by an abort request` };
   return {
-    writes: [...recordWrite(v, { status: 'Canceled', endTime: v.nowIso, error }), { do: 'status', kind: k.kind, obj: v.obj, status: { ...k.cancelStatus(v, 'Canceled'), currentOperation: undefined } }],
-    events: [{ regarding: v.obj, type: 'Normal', reason: 'Canceled', note: `Operation ${cur.operationId} (${cur.type}) canceled; nothing was rolled back` }],
+    writes: [
+      ...recordWrite(v, { status: 'Canceled', endTime: v.nowIso, error }),
+      { do: 'status', kind: k.kind, obj: v.obj, status: { ...k.cancelStatus(v, 'Canceled'), currentOperation: undefined } },
+    ],
+    events: [
+      {
+        regarding: v.obj,
+        type: 'Normal',
+        reason: 'Canceled',
+        note: `Operation ${cur.operationId} (${cur.type}) canceled; nothing was rolled back`,
+      },
+    ],
   };
 }
 
@@ -227,7 +282,14 @@ function deleting<V extends OpView>(k: OperationKind<V>, v: V): OpPlan {
   const cur = obj.status?.currentOperation;
   const ns = obj.metadata.namespace!;
   if (cur?.type !== 'Delete') {
-    const stop = cur?.name && !isTerminal(v.op?.status?.status) ? recordWrite(v, { status: 'Canceled', endTime: v.nowIso, error: { code: 'OperationCanceled', message: `the ${k.noun} is being deleted` } }) : [];
+    const stop =
+      cur?.name && !isTerminal(v.op?.status?.status)
+        ? recordWrite(v, {
+            status: 'Canceled',
+            endTime: v.nowIso,
+            error: { code: 'OperationCanceled', message: `the ${k.noun} is being deleted` },
+          })
+        : [];
     const n = v.children.length;
     const plan = startPlan(k, v, { type: 'Delete', stepsTotal: n, startCount: n, state: 'Deleting', forbiddenOk: true });
     const last = plan.writes.pop() as Extract<Write, { do: 'status' }>;
@@ -236,7 +298,10 @@ function deleting<V extends OpView>(k: OperationKind<V>, v: V): OpPlan {
   const total = cur.stepsTotal ?? 0;
   if (v.children.length > 0) {
     const live = v.children.filter((c) => !c.deleting);
-    const plan: OpPlan = { writes: live.length ? [{ do: 'all', writes: live.map((c) => ({ do: 'delete', kind: k.childKind, ns, name: c.name })) }] : [], events: [] };
+    const plan: OpPlan = {
+      writes: live.length ? [{ do: 'all', writes: live.map((c) => ({ do: 'delete', kind: k.childKind, ns, name: c.name })) }] : [],
+      events: [],
+    };
     // The children's deletions bring this target back; the roll-up waits its turn.
     const wait = progressWait(v.memo, v.nowMs);
     if (wait > 0) return { ...plan, requeueAfterMs: wait };
@@ -245,7 +310,10 @@ function deleting<V extends OpView>(k: OperationKind<V>, v: V): OpPlan {
     return { ...plan, memo: { progressAt: v.nowMs } };
   }
   return {
-    writes: [...recordWrite(v, { status: 'Succeeded', stepsDone: total, percentComplete: 100, endTime: v.nowIso }), { do: 'finalizer', kind: k.kind, obj, finalizer: k.finalizer, present: false }],
+    writes: [
+      ...recordWrite(v, { status: 'Succeeded', stepsDone: total, percentComplete: 100, endTime: v.nowIso }),
+      { do: 'finalizer', kind: k.kind, obj, finalizer: k.finalizer, present: false },
+    ],
     events: [],
     logs: [{ fields: { [k.noun === 'cluster' ? 'cluster' : 'pool']: v.key }, msg: `${k.kind} ${v.key} deleted` }],
   };

@@ -6,7 +6,14 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { SimOperation, SimOperationStatus } from '../../src/api/generated.js';
 import { GROUP, VERSION } from '../../src/api/generated.js';
 import { operationId as armOperationId } from '../../src/azure/ids.js';
-import { deterministicGuid, isTerminal, MAX_OPERATIONS_PER_TARGET, opObjectName, type OpType, type TargetKind } from '../../src/model/operations.js';
+import {
+  deterministicGuid,
+  isTerminal,
+  MAX_OPERATIONS_PER_TARGET,
+  opObjectName,
+  type OpType,
+  type TargetKind,
+} from '../../src/model/operations.js';
 
 export interface NewOperation {
   target: KubernetesObject;
@@ -31,7 +38,14 @@ export function newOperation(s: NewOperation): { op: SimOperation; status: SimOp
       labels: { 'aksim.io/target-kind': s.targetKind, 'aksim.io/target': md.name! },
       ownerReferences: [{ apiVersion: `${GROUP}/${VERSION}`, kind: s.targetKind, name: md.name!, uid: md.uid!, blockOwnerDeletion: false }],
     },
-    spec: { operationId: guid, targetKind: s.targetKind, targetName: md.name!, targetId: s.targetId, targetGeneration: s.generation, type: s.type },
+    spec: {
+      operationId: guid,
+      targetKind: s.targetKind,
+      targetName: md.name!,
+      targetId: s.targetId,
+      targetGeneration: s.generation,
+      type: s.type,
+    },
   };
   const status: SimOperationStatus = {
     id: armOperationId(s.targetId, guid),
@@ -50,8 +64,12 @@ export function pruneOldest(history: SimOperation[], keep: string): string[] {
   const ops = history.filter((o) => o.metadata.name !== keep && !o.metadata.deletionTimestamp);
   const excess = ops.length + 1 - MAX_OPERATIONS_PER_TARGET;
   if (excess <= 0) return [];
-  const byAge = (a: SimOperation, b: SimOperation): number => (a.status?.startTime ?? '').localeCompare(b.status?.startTime ?? '') || a.metadata.name!.localeCompare(b.metadata.name!);
-  return [...ops].sort(byAge).slice(0, excess).map((o) => o.metadata.name!);
+  const byAge = (a: SimOperation, b: SimOperation): number =>
+    (a.status?.startTime ?? '').localeCompare(b.status?.startTime ?? '') || a.metadata.name!.localeCompare(b.metadata.name!);
+  return [...ops]
+    .sort(byAge)
+    .slice(0, excess)
+    .map((o) => o.metadata.name!);
 }
 
 /**

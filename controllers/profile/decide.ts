@@ -10,7 +10,13 @@ export const CONTROLLER = 'aksim.io/ngroup';
 export function decideProfile(cgp: ContainerGroupProfile, id: string, nowIso: string): Plan {
   const rec = recordRevision(cgp.status, cgp.spec, nowIso);
   const revision = rec?.revision ?? cgp.status?.revision ?? 0;
-  const ready = { type: 'Ready', status: 'True' as const, reason: 'RevisionRecorded', message: `revision ${revision} is current`, observedGeneration: cgp.metadata.generation };
+  const ready = {
+    type: 'Ready',
+    status: 'True' as const,
+    reason: 'RevisionRecorded',
+    message: `revision ${revision} is current`,
+    observedGeneration: cgp.metadata.generation,
+  };
   const conditions = setCondition(cgp.status?.conditions as Condition[] | undefined, ready, nowIso);
   const status = { id, revision, observedGeneration: cgp.metadata.generation, conditions, ...(rec ? { revisions: rec.revisions } : {}) };
   const plan: Plan = { writes: [{ do: 'status', kind: 'ContainerGroupProfile', obj: cgp, status }], events: [] };

@@ -26,8 +26,28 @@ export interface RepairSettings {
 }
 
 export const PROFILES: Record<'Seed' | 'CurrentAKS', RepairSettings> = {
-  Seed: { enabled: true, windowMs: 600_000, delayMs: 0, minNodes: 2, maxConcurrent: 1, actions: ['Reboot', 'Reimage', 'Redeploy'], redeployOnWindows: true, retries: 1, readyTimeoutMs: 300_000 },
-  CurrentAKS: { enabled: true, windowMs: 600_000, delayMs: 300_000, minNodes: 2, maxConcurrent: 1, actions: ['Reboot', 'Reimage', 'Redeploy'], redeployOnWindows: false, retries: 3, readyTimeoutMs: 300_000 },
+  Seed: {
+    enabled: true,
+    windowMs: 600_000,
+    delayMs: 0,
+    minNodes: 2,
+    maxConcurrent: 1,
+    actions: ['Reboot', 'Reimage', 'Redeploy'],
+    redeployOnWindows: true,
+    retries: 1,
+    readyTimeoutMs: 300_000,
+  },
+  CurrentAKS: {
+    enabled: true,
+    windowMs: 600_000,
+    delayMs: 300_000,
+    minNodes: 2,
+    maxConcurrent: 1,
+    actions: ['Reboot', 'Reimage', 'Redeploy'],
+    redeployOnWindows: false,
+    retries: 3,
+    readyTimeoutMs: 300_000,
+  },
 };
 
 /** spec.autoRepair over its profile's defaults (simulated durations in ms). */
@@ -126,12 +146,18 @@ class Round {
     const queue = listed.queue;
     let message: string | undefined;
     if (!this.cfg.enabled) message = 'auto-repair is disabled for this cluster';
-    else if (this.s.nodes.length < this.cfg.minNodes) message = `cluster has ${this.s.nodes.length} node(s); auto-repair needs at least ${this.cfg.minNodes}`;
+    else if (this.s.nodes.length < this.cfg.minNodes)
+      message = `cluster has ${this.s.nodes.length} node(s); auto-repair needs at least ${this.cfg.minNodes}`;
     for (const n of due) {
       const reason = message ?? this.startOrWait(n);
       if (reason) queue.push({ node: n.name, unhealthySince: iso(n.unhealthySince!), reason });
     }
-    const status: AutoRepairStatus = { unhealthyNodes: listed.count + this.repairs.length, repairs: this.repairs, queue, failed: this.failed };
+    const status: AutoRepairStatus = {
+      unhealthyNodes: listed.count + this.repairs.length,
+      repairs: this.repairs,
+      queue,
+      failed: this.failed,
+    };
     if (message) status.message = message;
     if (this.lastRepair) status.lastRepair = this.lastRepair;
     const future = this.wake.filter((t) => t > this.now);
@@ -145,7 +171,12 @@ class Round {
   private startStep(n: NodeView, r: Repair, step: ActionType, why: string): Repair {
     const target = Math.max(n.requests[step], n.done[step]) + 1;
     this.requests.push({ node: n.name, action: step, target });
-    this.events.push({ node: n.name, type: 'Normal', reason: `Node${step}Start`, note: `${step} of node ${n.name} started by ${REMEDIATOR_USER} (attempt ${r.attempt}): ${why}` });
+    this.events.push({
+      node: n.name,
+      type: 'Normal',
+      reason: `Node${step}Start`,
+      note: `${step} of node ${n.name} started by ${REMEDIATOR_USER} (attempt ${r.attempt}): ${why}`,
+    });
     this.wake.push(this.now + this.s.toReal(ACTION_TIMEOUT_SIM_MS));
     return { ...r, step, phase: 'Acting', requested: target, stepStartTime: iso(this.now), deadline: undefined };
   }
@@ -157,7 +188,9 @@ class Round {
     const next = steps[steps.indexOf(r.step as ActionType) + 1];
     if (next) return void this.repairs.push(this.startStep(n, { ...r, done }, next, `node still not Ready after ${r.step}`));
     if ((r.attempt ?? 1) < this.cfg.retries && steps[0]) {
-      return void this.repairs.push(this.startStep(n, { ...r, done, attempt: (r.attempt ?? 1) + 1 }, steps[0], `sequence failed; trying again`));
+      return void this.repairs.push(
+        this.startStep(n, { ...r, done, attempt: (r.attempt ?? 1) + 1 }, steps[0], `sequence failed; trying again`),
+      );
     }
     const message = `auto-repair could not make node ${n.name} Ready (${done.join(', ')}; ${r.attempt ?? 1} attempt(s)); left for investigation`;
     this.failed.push({ node: n.name, time: iso(this.now), message });
@@ -176,14 +209,24 @@ class Round {
     const step = r.step as ActionType;
     if (r.phase === 'Acting') {
       if (n.done[step] >= (r.requested ?? 0)) {
-        this.events.push({ node: n.name, type: 'Normal', reason: `Node${step}End`, note: `${step} of node ${n.name} finished; waiting up to ${fmt(cfg.readyTimeoutMs)} for Ready` });
+        this.events.push({
+          node: n.name,
+          type: 'Normal',
+          reason: `Node${step}End`,
+          note: `${step} of node ${n.name} finished; waiting up to ${fmt(cfg.readyTimeoutMs)} for Ready`,
+        });
         const deadline = now + this.readyWaitMs;
         this.wake.push(deadline);
         return void this.repairs.push({ ...r, phase: 'WaitingReady', deadline: iso(deadline) });
       }
       const started = Date.parse(r.stepStartTime ?? '') || now;
       if (now >= started + this.s.toReal(ACTION_TIMEOUT_SIM_MS)) {
-        this.events.push({ node: n.name, type: 'Warning', reason: `Node${step}Error`, note: `${step} of node ${n.name} did not finish within ${fmt(ACTION_TIMEOUT_SIM_MS)}` });
+        this.events.push({
+          node: n.name,
+          type: 'Warning',
+          reason: `Node${step}Error`,
+          note: `${step} of node ${n.name} did not finish within ${fmt(ACTION_TIMEOUT_SIM_MS)}`,
+        });
         return this.advance(n, r);
       }
       this.requests.push({ node: n.name, action: step, target: r.requested ?? 0 });
@@ -222,7 +265,11 @@ class Round {
       else if (n.skip) queue.push({ node: n.name, unhealthySince: since, reason: `not repaired: ${n.skip}` });
       else if (now < n.unhealthySince! + dueAfter) {
         this.wake.push(n.unhealthySince! + dueAfter);
-        queue.push({ node: n.name, unhealthySince: since, reason: `unhealthy for less than ${fmt(cfg.windowMs)}${cfg.delayMs ? ` + ${fmt(cfg.delayMs)}` : ''}` });
+        queue.push({
+          node: n.name,
+          unhealthySince: since,
+          reason: `unhealthy for less than ${fmt(cfg.windowMs)}${cfg.delayMs ? ` + ${fmt(cfg.delayMs)}` : ''}`,
+        });
       } else due.push(n);
     }
     return { listed: { count: listed.length, queue }, due };

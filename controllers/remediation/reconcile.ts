@@ -88,19 +88,37 @@ class RemediationReconciler implements Reconciler {
     // Status first: a restart after this line resumes the same step and re-asserts its request.
     if (!isDeepStrictEqual(prev ?? {}, d.status)) {
       // A merge patch keeps keys it does not name: clear the ones that went (e.g. message).
-      const cleared = Object.fromEntries(Object.keys(cluster.status?.autoRepair ?? {}).filter((f) => !(f in d.status)).map((f) => [f, null]));
-      const updated = await ctx.kube.patchStatus<SimCluster>('SimCluster', ns, cluster.metadata.name!, { autoRepair: { ...cleared, ...d.status } });
+      const cleared = Object.fromEntries(
+        Object.keys(cluster.status?.autoRepair ?? {})
+          .filter((f) => !(f in d.status))
+          .map((f) => [f, null]),
+      );
+      const updated = await ctx.kube.patchStatus<SimCluster>('SimCluster', ns, cluster.metadata.name!, {
+        autoRepair: { ...cleared, ...d.status },
+      });
       this.written.set(k, { rv: Number(updated.metadata.resourceVersion), status: d.status });
     }
     for (const r of d.requests) {
       const m = ctx.machines.get(objectKey(ns, r.node));
       if (!m || requestsOf(m, r.action) >= r.target) continue;
-      await ctx.kube.patch('SimMachine', ns, r.node, { spec: { [requestField(r.action)]: r.target, lastRequestedBy: REMEDIATOR_USER } }, { fieldManager: REMEDIATOR_USER });
+      await ctx.kube.patch(
+        'SimMachine',
+        ns,
+        r.node,
+        { spec: { [requestField(r.action)]: r.target, lastRequestedBy: REMEDIATOR_USER } },
+        { fieldManager: REMEDIATOR_USER },
+      );
       ctx.log.info({ cluster: k, node: r.node, action: r.action }, `auto-repair: ${r.action} of ${r.node}`);
     }
     for (const e of d.events) {
       const action = e.reason.replace(/^Node|Start$|End$|Error$/g, '') || e.reason;
-      ctx.events.emit(nodeRef(e.node, ctx.nodes.get(e.node)), { type: e.type, reason: e.reason, note: e.note, action, controller: REPORTING_CONTROLLER });
+      ctx.events.emit(nodeRef(e.node, ctx.nodes.get(e.node)), {
+        type: e.type,
+        reason: e.reason,
+        note: e.note,
+        action,
+        controller: REPORTING_CONTROLLER,
+      });
     }
   }
 }

@@ -22,7 +22,12 @@ export function skipReason(m: SimMachine, node: V1Node | undefined): string | un
   if (taints.some((t) => t.key === SHUTDOWN_TAINT)) return `it carries the ${SHUTDOWN_TAINT} taint`;
   if (taints.some((t) => t.key === CA_DELETE_TAINT)) return `it carries the ${CA_DELETE_TAINT} taint`;
   const conds = m.status.conditions as Condition[] | undefined;
-  if (getCondition(conds, 'Upgrading') || m.spec.orchestratorVersion !== m.status.orchestratorVersion || m.spec.nodeImageVersion !== m.status.nodeImageVersion) return 'it is being upgraded';
+  if (
+    getCondition(conds, 'Upgrading') ||
+    m.spec.orchestratorVersion !== m.status.orchestratorVersion ||
+    m.spec.nodeImageVersion !== m.status.nodeImageVersion
+  )
+    return 'it is being upgraded';
   if (m.status.action) return `a ${m.status.action.type} requested by ${m.status.action.actor} is running`;
   return undefined;
 }
@@ -37,7 +42,9 @@ export function unhealthySince(m: SimMachine, node: V1Node | undefined, now: num
   const c = readyCond(node);
   if (c?.status === 'True') return undefined;
   if (!node) return undefined;
-  const nodeLtt = c?.lastTransitionTime ? new Date(c.lastTransitionTime as unknown as string).getTime() : new Date(node.metadata!.creationTimestamp as unknown as string).getTime();
+  const nodeLtt = c?.lastTransitionTime
+    ? new Date(c.lastTransitionTime as unknown as string).getTime()
+    : new Date(node.metadata!.creationTimestamp as unknown as string).getTime();
   const seen = getCondition(m.status?.conditions as Condition[] | undefined, 'NodeReady');
   const seenMs = seen && seen.status !== 'True' ? Date.parse(seen.lastTransitionTime) : NaN;
   if (c?.status !== 'False') return nodeLtt;

@@ -13,12 +13,25 @@ import { DEFAULT_FREEZE_SECONDS, drainSettings, effectiveNotBefore, imdsTime, ty
 import { cordonWrites } from '../shared/drain-plan.js';
 import { hasFinalizer, type Plan, type Write } from '../shared/plan.js';
 import { scheduled } from './drain.js';
-import { bumpWrites, conditionWrites, nodeNote, statusWrite, taintWrites, type EventDecision, type EventView, type NodeState } from './view.js';
+import {
+  bumpWrites,
+  conditionWrites,
+  nodeNote,
+  statusWrite,
+  taintWrites,
+  type EventDecision,
+  type EventView,
+  type NodeState,
+} from './view.js';
 
 export function decideEvent(v: EventView): EventDecision {
   const { e } = v;
   if (e.metadata.deletionTimestamp) return finish(v);
-  if (!hasFinalizer(e, FINALIZERS.scheduledEvent)) return { writes: [{ do: 'finalizer', kind: 'ScheduledEvent', obj: e, finalizer: FINALIZERS.scheduledEvent, present: true }], events: [] };
+  if (!hasFinalizer(e, FINALIZERS.scheduledEvent))
+    return {
+      writes: [{ do: 'finalizer', kind: 'ScheduledEvent', obj: e, finalizer: FINALIZERS.scheduledEvent, present: true }],
+      events: [],
+    };
   switch (e.status?.eventStatus) {
     case undefined:
     case '':
@@ -56,7 +69,9 @@ function schedule(v: EventView): Plan {
   for (const n of e.spec.nodes) {
     const msg = `${type} scheduled (EventId ${status.eventId}), NotBefore ${imdsTime(status.notBefore)}`;
     plan.writes.push(...conditionWrites(v, n, 'True', `${type}Scheduled`, msg));
-    plan.events.push(nodeNote(v, n, 'Normal', `${type}Scheduled`, `${msg}; autodrain: ${action === 'CordonAndDrain' ? 'cordon and drain' : 'no action'}`));
+    plan.events.push(
+      nodeNote(v, n, 'Normal', `${type}Scheduled`, `${msg}; autodrain: ${action === 'CordonAndDrain' ? 'cordon and drain' : 'no action'}`),
+    );
   }
   return plan;
 }
@@ -69,10 +84,16 @@ function start(v: EventView, nodesIn: NodeState[]): Plan {
     const m = v.machines[x.node ?? ''];
     return m && (type === 'Reboot' || type === 'Redeploy') ? { ...x, requested: requestsOf(m, type) + 1 } : x;
   });
-  const plan: Plan = { writes: [...bumpWrites(v), statusWrite(e, { eventStatus: 'Started', startTime: v.nowIso, nodes })], events: [], requeueAfterMs: 0 };
+  const plan: Plan = {
+    writes: [...bumpWrites(v), statusWrite(e, { eventStatus: 'Started', startTime: v.nowIso, nodes })],
+    events: [],
+    requeueAfterMs: 0,
+  };
   for (const x of nodes) {
     plan.writes.push(...conditionWrites(v, x.node!, 'True', `${type}Started`, `${type} event ${e.status?.eventId} started`));
-    plan.events.push(nodeNote(v, x.node!, 'Normal', `${type}Started`, `${type} event ${e.status?.eventId} started${e.spec.approved ? ' (approved)' : ''}`));
+    plan.events.push(
+      nodeNote(v, x.node!, 'Normal', `${type}Started`, `${type} event ${e.status?.eventId} started${e.spec.approved ? ' (approved)' : ''}`),
+    );
   }
   return plan;
 }
@@ -98,9 +119,20 @@ function started(v: EventView): Plan {
         wake = Math.min(wake, until);
         const untilIso = new Date(until).toISOString();
         if ((m.spec.faults ?? []).some((f) => f.type === 'Frozen' && f.until === untilIso)) break;
-        const frozen = { type: 'Frozen' as const, since: new Date(startMs).toISOString(), until: untilIso, message: `Freeze event ${e.status?.eventId}` };
+        const frozen = {
+          type: 'Frozen' as const,
+          since: new Date(startMs).toISOString(),
+          until: untilIso,
+          message: `Freeze event ${e.status?.eventId}`,
+        };
         const faults = [...(m.spec.faults ?? []).filter((f) => f.type !== 'Frozen'), frozen];
-        writes.push({ do: 'patch', kind: 'SimMachine', ns, name, body: { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults } } });
+        writes.push({
+          do: 'patch',
+          kind: 'SimMachine',
+          ns,
+          name,
+          body: { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults } },
+        });
         break;
       }
       case 'Reboot':
@@ -108,7 +140,13 @@ function started(v: EventView): Plan {
         if (doneOf(m, type) >= (x.requested ?? 0)) break;
         pending = true;
         if (requestsOf(m, type) < (x.requested ?? 0)) {
-          writes.push({ do: 'patch', kind: 'SimMachine', ns, name, body: { spec: { [requestField(type)]: x.requested, lastRequestedBy: `scheduled-event/${e.status?.eventId}` } } });
+          writes.push({
+            do: 'patch',
+            kind: 'SimMachine',
+            ns,
+            name,
+            body: { spec: { [requestField(type)]: x.requested, lastRequestedBy: `scheduled-event/${e.status?.eventId}` } },
+          });
         }
         break;
       case 'Preempt':
@@ -120,7 +158,10 @@ function started(v: EventView): Plan {
   }
   if (pending) return { writes, events: [], requeueAfterMs: wake < Infinity ? Math.max(0, wake - now) : undefined };
   // Done: the event disappears (the finalizer cleans up).
-  return { writes: [...writes, statusWrite(e, { eventStatus: 'Completed' }), { do: 'delete', kind: 'ScheduledEvent', ns, name: e.metadata.name! }], events: [] };
+  return {
+    writes: [...writes, statusWrite(e, { eventStatus: 'Completed' }), { do: 'delete', kind: 'ScheduledEvent', ns, name: e.metadata.name! }],
+    events: [],
+  };
 }
 
 /** Gone (done or canceled): uncordon what aksim cordoned, drop the taint, clear the condition. */
@@ -138,9 +179,20 @@ function finish(v: EventView): Plan {
     const m = v.machines[x.node!];
     const vmGoing = !m || Boolean(m.metadata.deletionTimestamp);
     if (!vmGoing) plan.writes.push(...taintWrites(node, cfg.taintKey, false), ...(x.cordonedByAksim ? cordonWrites(node, false) : []));
-    if ((v.others[x.node!] ?? 0) === 0) plan.writes.push(...conditionWrites(v, x.node!, 'False', 'NoVMEventScheduled', 'No VM event is scheduled'));
-    if (canceled) plan.events.push(nodeNote(v, x.node!, 'Normal', `${type}Canceled`, `${type} event ${e.status?.eventId ?? ''} was canceled${x.cordonedByAksim ? '; node uncordoned' : ''}`));
-    else if (x.cordonedByAksim && !vmGoing) plan.events.push(nodeNote(v, x.node!, 'Normal', 'NodeUncordon', `${type} event ${e.status?.eventId} finished; node uncordoned`));
+    if ((v.others[x.node!] ?? 0) === 0)
+      plan.writes.push(...conditionWrites(v, x.node!, 'False', 'NoVMEventScheduled', 'No VM event is scheduled'));
+    if (canceled)
+      plan.events.push(
+        nodeNote(
+          v,
+          x.node!,
+          'Normal',
+          `${type}Canceled`,
+          `${type} event ${e.status?.eventId ?? ''} was canceled${x.cordonedByAksim ? '; node uncordoned' : ''}`,
+        ),
+      );
+    else if (x.cordonedByAksim && !vmGoing)
+      plan.events.push(nodeNote(v, x.node!, 'Normal', 'NodeUncordon', `${type} event ${e.status?.eventId} finished; node uncordoned`));
   }
   if (st === 'Scheduled' || st === 'Started' || st === 'Completed') plan.writes.push(...bumpWrites(v));
   plan.writes.push({ do: 'finalizer', kind: 'ScheduledEvent', obj: e, finalizer: FINALIZERS.scheduledEvent, present: false });

@@ -14,7 +14,8 @@ export function scheduled(v: EventView, start: (v: EventView, nodes: NodeState[]
   const notBefore = Date.parse(st.notBefore ?? '') || now;
   const startNow = e.spec.approved === true || now >= notBefore;
   const nodes = (st.nodes ?? []).map((x) => ({ ...x }));
-  if (st.action !== 'CordonAndDrain') return startNow ? start(v, nodes) : { writes: [], events: [], requeueAfterMs: Math.max(0, notBefore - now) };
+  if (st.action !== 'CordonAndDrain')
+    return startNow ? start(v, nodes) : { writes: [], events: [], requeueAfterMs: Math.max(0, notBefore - now) };
   if (!st.drainStartTime) return beginDrain(v, nodes);
   const draining = nodes.filter((x) => x.drain === 'Draining' && v.nodes[x.node ?? '']);
   if (draining.length > 0 && !v.drains) return { observe: draining.map((x) => x.node!) };
@@ -32,12 +33,21 @@ export function scheduled(v: EventView, start: (v: EventView, nodes: NodeState[]
     if (step.done) {
       x.drain = 'Drained';
       changed = true;
-      plan.events.push(nodeNote(v, x.node!, 'Normal', 'NodeDrainEnd', `Drained node ${x.node} for ${e.spec.eventType} event ${st.eventId}`));
+      plan.events.push(
+        nodeNote(v, x.node!, 'Normal', 'NodeDrainEnd', `Drained node ${x.node} for ${e.spec.eventType} event ${st.eventId}`),
+      );
     } else if (step.timedOut) {
       x.drain = 'TimedOut';
       changed = true;
       // The pods left are reported as blocked (once each).
-      plan.writes.push({ do: 'evict', node: x.node!, evict: [], held: view.pods.filter((p) => classifyPod(p).kind === 'evict'), owner: e.metadata.uid, why });
+      plan.writes.push({
+        do: 'evict',
+        node: x.node!,
+        evict: [],
+        held: view.pods.filter((p) => classifyPod(p).kind === 'evict'),
+        owner: e.metadata.uid,
+        why,
+      });
       const until = deadline >= notBefore ? 'NotBefore' : 'the drain timeout';
       const note = `Drain of ${x.node} did not finish before ${until}; ${step.remaining} pods left (${step.left.slice(0, 5).join(', ') || 'terminating'}); the node stays cordoned`;
       plan.events.push(nodeNote(v, x.node!, 'Warning', 'NodeDrainError', note));
@@ -64,7 +74,13 @@ function beginDrain(v: EventView, current: NodeState[]): Plan {
     plan.events.push(
       nodeNote(v, x.node!, 'Normal', 'NodeCordonStart', `Cordoning node ${x.node} for ${e.spec.eventType} event ${st.eventId}`),
       nodeNote(v, x.node!, 'Normal', 'NodeCordonEnd', `Cordoned node ${x.node} and tainted it ${taintKey}:NoSchedule`),
-      nodeNote(v, x.node!, 'Normal', 'NodeDrainStart', `Draining node ${x.node} before ${imdsTime(st.notBefore)} (${e.spec.eventType} event ${st.eventId})`),
+      nodeNote(
+        v,
+        x.node!,
+        'Normal',
+        'NodeDrainStart',
+        `Draining node ${x.node} before ${imdsTime(st.notBefore)} (${e.spec.eventType} event ${st.eventId})`,
+      ),
     );
   }
   return plan;

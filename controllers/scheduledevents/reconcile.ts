@@ -58,11 +58,23 @@ class ScheduledEventReconciler implements Reconciler {
     if (!e) return undefined;
     const ns = e.metadata.namespace!;
     const nowMs = ctx.clock.now();
-    const view: EventView = { e, nowMs, nowIso: new Date(nowMs).toISOString(), timeScale: ctx.clock.timeScale, machines: {}, nodes: {}, autoDrain: undefined, others: {}, freshEventId: randomUUID().toUpperCase() };
+    const view: EventView = {
+      e,
+      nowMs,
+      nowIso: new Date(nowMs).toISOString(),
+      timeScale: ctx.clock.timeScale,
+      machines: {},
+      nodes: {},
+      autoDrain: undefined,
+      others: {},
+      freshEventId: randomUUID().toUpperCase(),
+    };
     for (const n of new Set([...e.spec.nodes, ...(e.status?.nodes ?? []).map((x) => x.node ?? '')])) {
       view.machines[n] = ctx.machines.get(objectKey(ns, n));
       view.nodes[n] = ctx.nodes.get(n);
-      view.others[n] = ctx.scheduledEvents.byIndex('node', objectKey(ns, n)).filter((o) => o.metadata.uid !== e.metadata.uid && !o.metadata.deletionTimestamp).length;
+      view.others[n] = ctx.scheduledEvents
+        .byIndex('node', objectKey(ns, n))
+        .filter((o) => o.metadata.uid !== e.metadata.uid && !o.metadata.deletionTimestamp).length;
     }
     const m = e.spec.nodes.map((n) => view.machines[n]).find(Boolean);
     view.autoDrain = m ? ctx.clusters.get(clusterKeyOf(ns, m.spec.clusterName))?.spec.autoDrain : undefined;
@@ -70,17 +82,30 @@ class ScheduledEventReconciler implements Reconciler {
   }
 
   /** Pod events: Evicted for the pods a step evicted (those not refused), FailedToEvict once per blocked pod. */
-  private podEvents(w: { node: string; evict: V1Pod[]; held: V1Pod[]; owner?: string; why?: string }, r: { evicted: V1Pod[]; blocked: V1Pod[] }): void {
+  private podEvents(
+    w: { node: string; evict: V1Pod[]; held: V1Pod[]; owner?: string; why?: string },
+    r: { evicted: V1Pod[]; blocked: V1Pod[] },
+  ): void {
     const blocked = new Set(r.blocked);
     for (const p of [...w.evict, ...w.held]) {
       const key = `${w.owner}/${p.metadata?.namespace}/${p.metadata?.name}`;
       if (blocked.has(p)) {
         if (this.reported.has(`${key}/failed`)) continue;
         this.reported.add(`${key}/failed`);
-        this.ctx.events.emit(asPod(p), { type: 'Warning', reason: 'FailedToEvict', note: `Cannot evict pod from node ${w.node}: a PodDisruptionBudget does not allow it now; retrying`, controller: CONTROLLER });
+        this.ctx.events.emit(asPod(p), {
+          type: 'Warning',
+          reason: 'FailedToEvict',
+          note: `Cannot evict pod from node ${w.node}: a PodDisruptionBudget does not allow it now; retrying`,
+          controller: CONTROLLER,
+        });
       } else if (r.evicted.length > 0 && !this.reported.has(`${key}/evicted`)) {
         this.reported.add(`${key}/evicted`);
-        this.ctx.events.emit(asPod(p), { type: 'Normal', reason: 'Evicted', note: `Evicted from node ${w.node} before ${w.why}`, controller: CONTROLLER });
+        this.ctx.events.emit(asPod(p), {
+          type: 'Normal',
+          reason: 'Evicted',
+          note: `Evicted from node ${w.node} before ${w.why}`,
+          controller: CONTROLLER,
+        });
       }
     }
   }

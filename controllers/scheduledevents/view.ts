@@ -34,9 +34,19 @@ export interface EventView {
 /** A plan, or a request to observe the pods on these nodes first (a drain step is due). */
 export type EventDecision = Plan | { observe: string[] };
 
-export const statusWrite = (e: ScheduledEvent, status: ScheduledEventStatus): Write => ({ do: 'status', kind: 'ScheduledEvent', obj: e, status });
+export const statusWrite = (e: ScheduledEvent, status: ScheduledEventStatus): Write => ({
+  do: 'status',
+  kind: 'ScheduledEvent',
+  obj: e,
+  status,
+});
 
-export const nodeNote = (v: EventView, node: string, type: Note['type'], reason: string, note: string): Note => ({ regarding: nodeRef(node, v.nodes[node]), type, reason, note });
+export const nodeNote = (v: EventView, node: string, type: Note['type'], reason: string, note: string): Note => ({
+  regarding: nodeRef(node, v.nodes[node]),
+  type,
+  reason,
+  note,
+});
 
 /** IMDS DocumentIncarnation of each affected VM: +1 on every change of its document. */
 export function bumpWrites(v: EventView): Write[] {
@@ -53,7 +63,13 @@ export function conditionWrites(v: EventView, node: string, status: 'True' | 'Fa
   const cur = n.status?.conditions?.find((c) => c.type === CONDITION);
   if (cur?.status === status && cur.reason === reason && cur.message === message) return [];
   const lastTransitionTime = cur?.status === status ? cur.lastTransitionTime : v.nowIso;
-  return [{ do: 'patchNodeStatus', name: node, body: { status: { conditions: [{ type: CONDITION, status, reason, message, lastHeartbeatTime: v.nowIso, lastTransitionTime }] } } }];
+  return [
+    {
+      do: 'patchNodeStatus',
+      name: node,
+      body: { status: { conditions: [{ type: CONDITION, status, reason, message, lastHeartbeatTime: v.nowIso, lastTransitionTime }] } },
+    },
+  ];
 }
 
 /** Puts the autodrain taint on (or takes it off) the node, when it is not so already. */

@@ -42,7 +42,14 @@ export async function act(a: Actor, plan: Plan): Promise<Acted> {
     return { requeueAfterMs: err.retryMs, stopped: true };
   }
   for (const l of plan.logs ?? []) a.log.info(l.fields, l.msg);
-  for (const e of plan.events) a.events.emit(e.regarding, { type: e.type, reason: e.reason, note: e.note, action: e.action, controller: e.controller ?? a.controller });
+  for (const e of plan.events)
+    a.events.emit(e.regarding, {
+      type: e.type,
+      reason: e.reason,
+      note: e.note,
+      action: e.action,
+      controller: e.controller ?? a.controller,
+    });
   return plan.requeueAfterMs === undefined ? undefined : { requeueAfterMs: plan.requeueAfterMs };
 }
 

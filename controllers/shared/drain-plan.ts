@@ -14,7 +14,8 @@ export type PodVerdict =
 export function classifyPod(p: V1Pod): PodVerdict {
   const name = `${p.metadata?.namespace}/${p.metadata?.name}`;
   if (p.metadata?.annotations?.['kubernetes.io/config.mirror']) return { kind: 'skip', pod: name, why: 'mirror' };
-  if (p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet' && o.controller)) return { kind: 'skip', pod: name, why: 'daemonset' };
+  if (p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet' && o.controller))
+    return { kind: 'skip', pod: name, why: 'daemonset' };
   if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') return { kind: 'skip', pod: name, why: 'finished' };
   if (p.metadata?.deletionTimestamp) return { kind: 'terminating', pod: name };
   return { kind: 'evict', pod: name };
@@ -38,10 +39,7 @@ export function drainState(pods: V1Pod[]): DrainState {
 }
 
 export type DrainDecision =
-  | { kind: 'done' }
-  | { kind: 'evict'; pods: string[] }
-  | { kind: 'wait'; pods: string[] }
-  | { kind: 'timeout'; remaining: string[] };
+  { kind: 'done' } | { kind: 'evict'; pods: string[] } | { kind: 'wait'; pods: string[] } | { kind: 'timeout'; remaining: string[] };
 
 /** Decides the next drain step; deadlineMs is when the drain timeout ends (real ms). */
 export function decideDrain(state: DrainState, nowMs: number, deadlineMs: number): DrainDecision {
@@ -88,7 +86,6 @@ export function selectorMatches(sel: V1LabelSelector | undefined, labels: Record
   }
   return true;
 }
-
 
 /**
  * Which of the pods to evict to ask for now, and which to hold back because a budget lets no more

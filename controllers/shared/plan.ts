@@ -18,7 +18,15 @@ export type Write =
    * object has none); `expect` records it until the cache shows it; `ifForbidden`: a 403 does that
    * write instead and ends the plan.
    */
-  | { do: 'create'; kind: Kind; ns: string; body: KubernetesObject; status?: object; expect?: { owner: string; value: unknown }; ifForbidden?: Write }
+  | {
+      do: 'create';
+      kind: Kind;
+      ns: string;
+      body: KubernetesObject;
+      status?: object;
+      expect?: { owner: string; value: unknown };
+      ifForbidden?: Write;
+    }
   /** Server-side apply; with busyRetryMs a 422 ("another operation is in progress") stops the plan and retries then. */
   | { do: 'apply'; kind: Kind; ns: string; name: string; body: object; fieldManager: string; busyRetryMs?: number }
   /** Deletes; NotFound counts as success. */
@@ -82,6 +90,14 @@ export function sooner(a: number | undefined, b: number | undefined): number | u
 export const hasFinalizer = (o: KubernetesObject, f: string): boolean => o.metadata?.finalizers?.includes(f) ?? false;
 
 /** How objects the controllers post events about name themselves. */
-export const withKind = <T extends KubernetesObject>(kind: string, o: T, apiVersion = 'aksim.io/v1alpha1'): KubernetesObject => ({ apiVersion, kind, metadata: o.metadata });
+export const withKind = <T extends KubernetesObject>(kind: string, o: T, apiVersion = 'aksim.io/v1alpha1'): KubernetesObject => ({
+  apiVersion,
+  kind,
+  metadata: o.metadata,
+});
 
-export const nodeRef = (name: string, node?: KubernetesObject): KubernetesObject => ({ apiVersion: 'v1', kind: 'Node', metadata: node?.metadata ?? { name } });
+export const nodeRef = (name: string, node?: KubernetesObject): KubernetesObject => ({
+  apiVersion: 'v1',
+  kind: 'Node',
+  metadata: node?.metadata ?? { name },
+});

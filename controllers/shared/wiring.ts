@@ -19,7 +19,11 @@ export const actorOf = (ctx: Ctx, controller: string, extra: Partial<Actor> = {}
 });
 
 /** Enqueues the object's own key on every add, update and delete (`deletes: false` to skip deletes). */
-export function enqueueEvery<T extends KubernetesObject>(inf: Informer<T>, enqueue: (key: string) => void, opts: { deletes?: boolean } = {}): void {
+export function enqueueEvery<T extends KubernetesObject>(
+  inf: Informer<T>,
+  enqueue: (key: string) => void,
+  opts: { deletes?: boolean } = {},
+): void {
   onEvery(inf, (o) => enqueue(keyOf(o)), opts);
 }
 

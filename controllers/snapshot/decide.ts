@@ -29,7 +29,14 @@ export function decideSnapshot(v: SnapshotView): Plan {
   const fail = (reason: string, message: string): Plan => {
     const conditions = setCondition(prev, { type: 'Ready', status: 'False', reason, message, observedGeneration: gen }, nowIso);
     return {
-      writes: [{ do: 'status', kind: 'NodePoolSnapshot', obj: snap, status: { id, provisioningState: 'Failed', conditions } satisfies NodePoolSnapshotStatus }],
+      writes: [
+        {
+          do: 'status',
+          kind: 'NodePoolSnapshot',
+          obj: snap,
+          status: { id, provisioningState: 'Failed', conditions } satisfies NodePoolSnapshotStatus,
+        },
+      ],
       events: [{ regarding: snap, type: 'Warning', reason, note: message }],
     };
   };
@@ -41,7 +48,21 @@ export function decideSnapshot(v: SnapshotView): Plan {
   const conditions = setCondition(prev, { type: 'Ready', status: 'True', reason: 'Succeeded', message, observedGeneration: gen }, nowIso);
   const createdAt = snap.metadata.creationTimestamp ? new Date(snap.metadata.creationTimestamp).toISOString() : nowIso;
   return {
-    writes: [{ do: 'status', kind: 'NodePoolSnapshot', obj: snap, status: { id, provisioningState: 'Succeeded', ...info, createdAt, conditions } satisfies NodePoolSnapshotStatus }],
-    events: [{ regarding: snap, type: 'Normal', reason: 'Captured', note: `Snapshot of agent pool ${v.pool.spec.name}: Kubernetes ${info.kubernetesVersion}, node image ${info.nodeImageVersion}, ${info.vmSize}` }],
+    writes: [
+      {
+        do: 'status',
+        kind: 'NodePoolSnapshot',
+        obj: snap,
+        status: { id, provisioningState: 'Succeeded', ...info, createdAt, conditions } satisfies NodePoolSnapshotStatus,
+      },
+    ],
+    events: [
+      {
+        regarding: snap,
+        type: 'Normal',
+        reason: 'Captured',
+        note: `Snapshot of agent pool ${v.pool.spec.name}: Kubernetes ${info.kubernetesVersion}, node image ${info.nodeImageVersion}, ${info.vmSize}`,
+      },
+    ],
   };
 }

@@ -23,7 +23,11 @@ function observe(ctx: Ctx, key: string): SnapshotView | undefined {
   const snap = ctx.snapshots.get(key);
   if (!snap) return undefined;
   const [ns, name] = splitKey(key);
-  const view: SnapshotView = { snap, id: snapshotId(ctx.settings.subscriptionId, ns, name), nowIso: new Date(ctx.clock.now()).toISOString() };
+  const view: SnapshotView = {
+    snap,
+    id: snapshotId(ctx.settings.subscriptionId, ns, name),
+    nowIso: new Date(ctx.clock.now()).toISOString(),
+  };
   // The pool an agent pool id names (resource groups and cluster names are lowercase objects).
   const src = parseAgentPoolId(snap.spec.creationData.sourceResourceId);
   if (src) {

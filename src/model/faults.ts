@@ -7,9 +7,17 @@ import { LABELS } from './names.js';
 
 export const NOT_READY_LABEL = LABELS.notReady;
 
-export type FaultType = 'KubeletStopped' | 'ContainerRuntimeDown' | 'DiskCorruption' | 'HostHardwareFailure' | 'NetworkMisconfiguration' | 'Frozen';
+export type FaultType =
+  'KubeletStopped' | 'ContainerRuntimeDown' | 'DiskCorruption' | 'HostHardwareFailure' | 'NetworkMisconfiguration' | 'Frozen';
 export type ActionType = 'Reboot' | 'Reimage' | 'Redeploy';
-export const FAULT_TYPES: readonly FaultType[] = ['KubeletStopped', 'ContainerRuntimeDown', 'DiskCorruption', 'HostHardwareFailure', 'NetworkMisconfiguration', 'Frozen'];
+export const FAULT_TYPES: readonly FaultType[] = [
+  'KubeletStopped',
+  'ContainerRuntimeDown',
+  'DiskCorruption',
+  'HostHardwareFailure',
+  'NetworkMisconfiguration',
+  'Frozen',
+];
 export const ACTION_TYPES: readonly ActionType[] = ['Reboot', 'Reimage', 'Redeploy'];
 
 /** How a fault shows: no status (heartbeat stops) or NotReady (kubelet posts Ready=False). */

@@ -11,4 +11,3 @@ export function latestNodeImage(catalog: CatalogData, osSku: string, fips: boole
     latestImage(DEFAULT_CATALOG, 'Ubuntu', false, Date.parse(DEFAULT_CATALOG.simulatedEpoch))!
   );
 }
-

@@ -139,11 +139,7 @@ function osImage(s: NodeShape): string {
 /** status.nodeInfo; bootID is left empty and set elsewhere. */
 export function nodeInfo(s: NodeShape): NodeInfo {
   const windows = s.osType === 'Windows';
-  const kernel = !windows
-    ? '5.15.0-1079-azure'
-    : s.osSku.toLowerCase() === 'windows2019'
-      ? '10.0.17763.6893'
-      : '10.0.20348.3207';
+  const kernel = !windows ? '5.15.0-1079-azure' : s.osSku.toLowerCase() === 'windows2019' ? '10.0.17763.6893' : '10.0.20348.3207';
   return {
     kubeletVersion: `v${s.kubernetesVersion}`,
     kubeProxyVersion: `v${s.kubernetesVersion}`,
@@ -159,14 +155,7 @@ export function nodeInfo(s: NodeShape): NodeInfo {
 }
 
 /** spec.providerID in AKS's form; the node resource group is lowercased. */
-export function providerId(
-  sub: string,
-  rg: string,
-  cluster: string,
-  region: string,
-  vmssName: string,
-  index: number,
-): string {
+export function providerId(sub: string, rg: string, cluster: string, region: string, vmssName: string, index: number): string {
   const nodeRg = `mc_${rg}_${cluster}_${region}`.toLowerCase();
   return `azure:///subscriptions/${sub}/resourceGroups/${nodeRg}/providers/Microsoft.Compute/virtualMachineScaleSets/${vmssName}/virtualMachines/${index}`;
 }

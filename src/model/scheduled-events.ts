@@ -42,7 +42,13 @@ export interface DrainSettings {
   drainTimeoutMs?: number;
 }
 
-const SEED: Record<EventType, DrainAction> = { Freeze: 'None', Reboot: 'None', Redeploy: 'CordonAndDrain', Preempt: 'CordonAndDrain', Terminate: 'CordonAndDrain' };
+const SEED: Record<EventType, DrainAction> = {
+  Freeze: 'None',
+  Reboot: 'None',
+  Redeploy: 'CordonAndDrain',
+  Preempt: 'CordonAndDrain',
+  Terminate: 'CordonAndDrain',
+};
 const CURRENT: Record<EventType, DrainAction> = { ...SEED, Terminate: 'None' };
 
 export function drainSettings(spec: SimCluster['spec']['autoDrain']): DrainSettings {

@@ -22,7 +22,10 @@ export function clusterVersion(requested: string | undefined, current: string | 
       return { reason: 'NotAllowedVersionDowngrade', message: `Downgrading the control plane from ${current} to ${want} is not allowed` };
     }
     if (minorOf(want) - minorOf(current) > 1) {
-      return { reason: 'InvalidUpgradePath', message: `Upgrading from ${current} to ${want} skips a minor version; upgrade one minor version at a time` };
+      return {
+        reason: 'InvalidUpgradePath',
+        message: `Upgrading from ${current} to ${want} skips a minor version; upgrade one minor version at a time`,
+      };
     }
   }
   return { version: want };
@@ -43,7 +46,8 @@ export function poolVersion(v: PoolVersionInput): VersionChoice {
   const cpVersion = resolveVersion(v.controlPlane);
   const wanted = v.requested ?? v.controlPlane;
   const version = resolveVersion(wanted);
-  if (!cpVersion || !version) return { reason: 'VersionNotSupported', message: `Kubernetes version ${version ? v.controlPlane : wanted} is not supported` };
+  if (!cpVersion || !version)
+    return { reason: 'VersionNotSupported', message: `Kubernetes version ${version ? v.controlPlane : wanted} is not supported` };
   const prev = v.previous;
   if (prev && resolveVersion(prev) && version !== prev && versionLess(version, prev)) {
     return { reason: 'NotAllowedVersionDowngrade', message: `Downgrading agent pool ${v.pool} from ${prev} to ${version} is not allowed` };
