@@ -1,4 +1,4 @@
-// e2e: node autodrain on VM scheduled events (behaviour.md section 3, docs/autodrain.md):
+// e2e: node autodrain on VM scheduled events (docs/autodrain.md):
 // Preempt on a spot node cordons, taints and drains it through the eviction API (the PDB is never
 // violated) before NotBefore, then the VM is deleted; Freeze and Reboot do not cordon; a canceled
 // event uncordons what aksim cordoned, also after an operator restart mid-drain; the IMDS endpoint
