@@ -11,7 +11,7 @@ import { ABORT_ANNOTATION, FINALIZERS, LABELS } from '../../src/model/names.js';
 import { RUNNING_STATE, type OpType } from '../../src/model/operations.js';
 import { clusterVersion, isRefusal, poolFollowsVersion } from '../../src/model/versions.js';
 import { durationMs } from '../../src/runtime/duration.js';
-import type { Begin, CurrentOp, OperationKind, OpView, Step } from '../operations/lifecycle.js';
+import type { Begin, CurrentOp, OperationKind, OpView, Step } from '../operations/kind.js';
 import { waitPlan, type Write } from '../shared/plan.js';
 import { clusterStatus, poolSettled } from './status.js';
 

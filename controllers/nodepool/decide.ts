@@ -11,7 +11,7 @@ import { nodeName } from '../../src/model/naming.js';
 import { RUNNING_STATE, type OpType } from '../../src/model/operations.js';
 import { isRefusal } from '../../src/model/versions.js';
 import { getCondition, type Condition } from '../../src/runtime/conditions.js';
-import type { Begin, CurrentOp, OperationKind, OpView, Step } from '../operations/lifecycle.js';
+import type { Begin, CurrentOp, OperationKind, OpView, Step } from '../operations/kind.js';
 import type { Write } from '../shared/plan.js';
 import { pendingUnits, planPool, toPlanMachine, type PlanMachine, type PoolTarget } from './plan.js';
 import { isBootedUnrecorded, poolStatus } from './status.js';

@@ -8,7 +8,8 @@ import type { Ctx } from '../context.js';
 import { act, type Actor } from '../shared/act.js';
 import type { Expectations } from '../shared/expectations.js';
 import type { Limiter } from '../shared/limiter.js';
-import { decideOperation, type Memo, type OperationKind, type OpView, type Target } from './lifecycle.js';
+import type { Memo, OpView, Target, OperationKind } from './kind.js';
+import { decideOperation } from './lifecycle.js';
 
 /** How a target kind is read: its cache, its children and ARM id, and its own view. */
 export interface TargetIO<T extends Target, V extends OpView<T>> {

@@ -4,94 +4,15 @@
 // goes Canceling and, a grace period later, Canceled (nothing rolled back), and a deletion runs
 // as a Delete operation that removes the children first (without a record in a namespace that
 // refuses new objects). The kind plugs in through OperationKind's small hooks.
-import type { KubernetesObject, V1ObjectMeta } from '@kubernetes/client-node';
-import type { SimNodePoolStatus, SimOperation, SimOperationStatus } from '../../src/api/generated.js';
+import type { SimOperationStatus } from '../../src/api/generated.js';
 import type { Condition } from '../../src/runtime/conditions.js';
 import { ABORT_ANNOTATION } from '../../src/model/names.js';
-import { CANCEL_GRACE_MS, isTerminal, percentOf, RUNNING_STATE, type OpType, type TargetKind } from '../../src/model/operations.js';
+import { CANCEL_GRACE_MS, isTerminal, percentOf, RUNNING_STATE, type OpType } from '../../src/model/operations.js';
 import type { Refusal } from '../../src/model/versions.js';
-import { hasFinalizer, type Kind, type Plan, type Write } from '../shared/plan.js';
+import { hasFinalizer, type Write } from '../shared/plan.js';
 import { refusedConditions } from './conditions.js';
+import type { CurrentOp, Finish, Memo, OperationKind, OpPlan, OpView } from './kind.js';
 import { newOperation, operationUpdate, pruneOldest } from './records.js';
-
-export type CurrentOp = NonNullable<SimNodePoolStatus['currentOperation']>;
-
-export interface Target extends KubernetesObject {
-  metadata: V1ObjectMeta;
-  status?: { currentOperation?: CurrentOp; conditions?: unknown[]; lastOperationGeneration?: number };
-}
-
-/** What the driver remembers per target between reconciles (memory only; losing it is harmless). */
-export interface Memo {
-  /** Real ms of the last progress roll-up (written at most once a second). */
-  progressAt?: number;
-  /** The kind's own note of a step it took that the cache does not show yet. */
-  applied?: string;
-}
-
-export interface OpView<T extends Target = Target> {
-  obj: T;
-  key: string;
-  /** The target's ARM id. */
-  id: string;
-  nowMs: number;
-  nowIso: string;
-  /** The record of status.currentOperation (cache, else API server). */
-  op?: SimOperation;
-  /** Every record of this target, for the 50 kept. */
-  history: SimOperation[];
-  /** What a Delete removes first (pools of a cluster, machines of a pool). */
-  children: { name: string; deleting: boolean }[];
-  memo: Memo;
-}
-
-export interface OpPlan extends Plan {
-  memo?: Partial<Memo>;
-}
-
-/** `requeueAfterMs`: when to look again whatever happens (e.g. when a newer node image ships). */
-export type Begin = (
-  | { idle: { status: object; throttled: boolean } }
-  | { refuse: Refusal }
-  | { start: { type: OpType; stepsTotal: number; startCount: number; status: object; note: string } }
-) & { requeueAfterMs?: number };
-
-export interface Finish {
-  outcome: 'Succeeded' | 'Failed';
-  error?: { code: string; message: string; target?: string };
-  /** The target's status at the end (currentOperation is cleared by the driver). */
-  status: object;
-  reason: string;
-  note: string;
-}
-
-export type Step =
-  /** A step of the kind's own that leaves the operation record alone. */
-  | { own: OpPlan }
-  | { finish: Finish }
-  /** `plan` first, then (at most once a second) the record's progress and the target's status. */
-  | { progress: { done: number; status: object; plan: OpPlan } };
-
-export interface OperationKind<V extends OpView> {
-  kind: TargetKind;
-  /** Reporting controller of its events, e.g. aksim.io/cluster. */
-  controller: string;
-  finalizer: string;
-  /** How messages name the target: "cluster", "agent pool". */
-  noun: string;
-  childKind: Kind;
-  /** Checked before anything else: a refusal, or 'hold' to do nothing now. */
-  gate?(v: V): Refusal | 'hold' | undefined;
-  /** No operation runs: start one, refuse the spec, or stay idle. */
-  begin(v: V): Begin;
-  /** An operation runs: its next step. */
-  step(v: V, cur: CurrentOp): Step;
-  /** The target's status while canceling and once canceled. */
-  cancelStatus(v: V, state: 'Canceling' | 'Canceled'): object;
-  /** Writes that stop what the operation started (children's operations, unbooted machines). */
-  onCancel(v: V): Write[];
-  cancelNote(v: V, cur: CurrentOp): string;
-}
 
 /** Progress roll-ups are written at most once a second per target. */
 export const PROGRESS_INTERVAL_MS = 1000;

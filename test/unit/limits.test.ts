@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { progressWait, type Memo } from '../../controllers/operations/lifecycle.js';
+import type { Memo } from '../../controllers/operations/kind.js';
+import { progressWait } from '../../controllers/operations/lifecycle.js';
 import { Limiter } from '../../controllers/shared/limiter.js';
 
 describe('progress roll-ups (operations/lifecycle progressWait)', () => {
