@@ -153,7 +153,8 @@ class Round {
       if (reason) queue.push({ node: n.name, unhealthySince: iso(n.unhealthySince!), reason });
     }
     const status: AutoRepairStatus = {
-      unhealthyNodes: listed.count + this.repairs.length,
+      // Each unhealthy node once: listed and waiting, or in repair (one that starts now is both).
+      unhealthyNodes: new Set([...listed.names, ...this.repairs.map((r) => r.node)]).size,
       repairs: this.repairs,
       queue,
       failed: this.failed,
@@ -245,7 +246,7 @@ class Round {
   }
 
   /** Unhealthy nodes not in repair: the ones listed with why they wait, and the ones due now. */
-  private unhealthy(): { listed: { count: number; queue: NonNullable<AutoRepairStatus['queue']> }; due: NodeView[] } {
+  private unhealthy(): { listed: { names: string[]; queue: NonNullable<AutoRepairStatus['queue']> }; due: NodeView[] } {
     const { now, cfg } = this;
     const busy = new Set(this.repairs.map((r) => r.node));
     const failedSet = new Set(this.failed.map((f) => f.node));
@@ -272,7 +273,7 @@ class Round {
         });
       } else due.push(n);
     }
-    return { listed: { count: listed.length, queue }, due };
+    return { listed: { names: listed.map((n) => n.name), queue }, due };
   }
 
   /** A due node starts its repair when a slot is free; otherwise, why it waits. */

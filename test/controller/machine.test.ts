@@ -21,7 +21,7 @@ describe('controller: machine reconciler (fake clock)', function () {
     key = `${ns}/${name}`;
     await create(kube, 'SimCluster', ns, {
       metadata: { name: 'c1' },
-      spec: { location: 'eastus', kubernetesVersion: '1.34', agentPoolProfiles: [{ name: 'np1' }] },
+      spec: { location: 'eastus', kubernetesVersion: '1.34', agentPoolProfiles: [{ name: 'np1', mode: 'System' }] },
     } as SimCluster);
     await create(kube, 'SimNodePool', ns, {
       metadata: { name: 'c1-np1' },
