@@ -120,7 +120,7 @@ function startPlan<V extends OpView>(
 }
 
 /** The record's status update as a write (none when there is no record or nothing applies). */
-export function recordWrite(v: OpView, patch: SimOperationStatus): Write[] {
+function recordWrite(v: OpView, patch: SimOperationStatus): Write[] {
   const next = operationUpdate(v.op, patch);
   return next && v.op ? [{ do: 'status', kind: 'SimOperation', obj: v.op, status: next }] : [];
 }

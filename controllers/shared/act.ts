@@ -1,7 +1,6 @@
 // The act step every controller shares: carries out a plan's writes in order through the client
 // (which counts them), then posts its events and log lines. Writes that a stale cache makes
 // redundant (AlreadyExists on create, NotFound on delete) count as done.
-import { GROUP, VERSION } from '../../src/api/generated.js';
 import { isConflict, isNotFound, statusCode, type Kube } from '../../src/runtime/client.js';
 import type { EventRecorder } from '../../src/runtime/events.js';
 import type { Logger } from '../../src/runtime/logger.js';
@@ -150,6 +149,3 @@ async function notFoundOk(p: Promise<unknown>): Promise<void> {
     if (!isNotFound(err)) throw err;
   }
 }
-
-/** apiVersion of aksim's kinds, for bodies that need one. */
-export const API_VERSION = `${GROUP}/${VERSION}`;

@@ -65,8 +65,6 @@ export interface Plan {
   requeueAfterMs?: number;
 }
 
-export const emptyPlan = (): Plan => ({ writes: [], events: [] });
-
 /** A plan that only waits. */
 export const waitPlan = (ms: number): Plan => ({ writes: [], events: [], requeueAfterMs: ms });
 
@@ -78,13 +76,6 @@ export function statusChanges(obj: Obj, next: object): Record<string, unknown> {
     if (!isDeepStrictEqual(current[k], v)) changed[k] = v === undefined ? null : v;
   }
   return changed;
-}
-
-/** The earliest of two requeue times (undefined: none). */
-export function sooner(a: number | undefined, b: number | undefined): number | undefined {
-  if (a === undefined) return b;
-  if (b === undefined) return a;
-  return Math.min(a, b);
 }
 
 export const hasFinalizer = (o: KubernetesObject, f: string): boolean => o.metadata?.finalizers?.includes(f) ?? false;

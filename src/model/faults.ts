@@ -5,8 +5,6 @@
 import type { SimMachine } from '../api/generated.js';
 import { LABELS } from './names.js';
 
-export const NOT_READY_LABEL = LABELS.notReady;
-
 export type FaultType =
   'KubeletStopped' | 'ContainerRuntimeDown' | 'DiskCorruption' | 'HostHardwareFailure' | 'NetworkMisconfiguration' | 'Frozen';
 export type ActionType = 'Reboot' | 'Reimage' | 'Redeploy';
@@ -58,7 +56,7 @@ export function healthLabels(m: SimMachine, nowMs: number): Record<string, strin
   const faults = activeFaults(m, nowMs);
   const stopped = faults.some((f) => FAULT_EFFECT[f.type as FaultType] === 'NoStatus');
   const notReady = Boolean(m.status?.action) || faults.some((f) => FAULT_EFFECT[f.type as FaultType] === 'NotReady');
-  return { [LABELS.kubelet]: stopped ? 'stopped' : 'running', [NOT_READY_LABEL]: notReady ? 'true' : null };
+  return { [LABELS.kubelet]: stopped ? 'stopped' : 'running', [LABELS.notReady]: notReady ? 'true' : null };
 }
 
 const REQUESTS = { Reboot: 'rebootRequests', Reimage: 'reimageRequests', Redeploy: 'redeployRequests' } as const;
