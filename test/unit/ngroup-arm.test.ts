@@ -7,7 +7,7 @@ import * as arm from '../../src/aci/arm.js';
 import { parseAciId, profileRefOf } from '../../src/aci/ids.js';
 import { recordRevision, recreateProperties, specAtRevision } from '../../src/aci/profile.js';
 
-const SPECS = new URL('../../../shared/azure-rest-specs/specification/containerinstance/resource-manager/Microsoft.ContainerInstance/ContainerInstance/', import.meta.url).pathname;
+const SPECS = new URL('../fixtures/azure-rest-specs/specification/containerinstance/resource-manager/Microsoft.ContainerInstance/ContainerInstance/', import.meta.url).pathname;
 const example = (path: string): any => JSON.parse(readFileSync(SPECS + path, 'utf8'));
 const SUB = '00000000-0000-0000-0000-000000000000';
 
