@@ -157,6 +157,12 @@ describe('aci/arm container group profiles', () => {
     expect(() => arm.profileSpecFromArm({ properties: { containers: [] } })).to.throw(arm.ArmError);
     expect(() => arm.profileSpecFromArm({ properties: { containers: [{ name: 'a', properties: { image: 'x' } }] } })).to.throw(/cpu and memoryInGB/);
   });
+
+  it('refuses a profile without osType (ARM requires it)', () => {
+    const containers = [{ name: 'a', properties: { image: 'x', resources: { requests: { cpu: 1, memoryInGB: 1 } } } }];
+    expect(() => arm.profileSpecFromArm({ properties: { containers } })).to.throw(/properties\.osType' is required/);
+    expect(arm.profileSpecFromArm({ properties: { osType: 'Linux', containers } }).osType).to.equal('Linux');
+  });
 });
 
 describe('aci/profile revisions and in-place rules', () => {
