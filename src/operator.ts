@@ -38,7 +38,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   const addr = server.address();
   const metricsUrl = `http://${settings.metricsHost}:${typeof addr === 'object' && addr ? addr.port : settings.metricsPort}`;
   log.info({ metrics: metricsUrl }, 'Serving /metrics, /healthz and /readyz');
-  const elector = new LeaderElector({ kube, namespace: settings.systemNamespace, name: 'aksim-operator', identity: `${hostname()}-${process.pid}`, leaseSeconds: settings.leaseSeconds, renewSeconds: Math.max(1, Math.floor(settings.leaseSeconds / 5)), log });
+  const elector = new LeaderElector({ kube, namespace: settings.systemNamespace, name: 'aksim-operator', identity: `${hostname()}-${process.pid}`, leaseSeconds: settings.leaseSeconds, renewSeconds: Math.max(1, Math.floor(settings.leaseSeconds / 5)), annotations: { 'aksim.io/time-scale': String(settings.timeScale) }, log });
   const controllers: Controller[] = [];
   const caches = makeCaches(kube);
   // Every cache, the controllers' extra ones included; filled once leadership is held.
