@@ -1,7 +1,7 @@
 // Starts `aksim serve`: makes (once) the local CA and server certificate and the sign-in keys,
 // listens on 127.0.0.1, and prints what clients need: the URL, the CA file, the environment
 // variables that make Python (az) and Node.js trust it, and the service principal to sign in as.
-import { configMapSettings, envSettings, parseSettings } from '../config.js';
+import { configMapSettings, envSettings, LEADER_LEASE, parseSettings, TIME_SCALE_ANNOTATION } from '../config.js';
 import { Identity } from '../arm/identity.js';
 import { retryAfterSeconds } from '../arm/lro.js';
 import type { ArmService } from '../arm/service.js';
@@ -20,9 +20,6 @@ export interface StartServe {
   kubeconfig?: string;
 }
 
-/** The lease annotation where the running operator publishes its timeScale. */
-export const TIME_SCALE_ANNOTATION = 'aksim.io/time-scale';
-
 /** The operator's timeScale as published on its leader Lease, else env/ConfigMap, else 1; looked up at most every 10 s. */
 function timeScaleSource(svc: ArmService, fixed: number | undefined): () => number {
   if (fixed !== undefined && fixed > 0) return () => fixed;
@@ -32,7 +29,7 @@ function timeScaleSource(svc: ArmService, fixed: number | undefined): () => numb
     const env = parseSettings([envSettings()]);
     let ts: number | undefined;
     try {
-      const lease = await svc.kube.coordination.readNamespacedLease({ name: 'aksim-operator', namespace: env.systemNamespace });
+      const lease = await svc.kube.coordination.readNamespacedLease({ name: LEADER_LEASE, namespace: env.systemNamespace });
       const v = Number(lease.metadata?.annotations?.[TIME_SCALE_ANNOTATION]);
       if (v > 0) ts = v;
     } catch {
