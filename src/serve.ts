@@ -3,6 +3,7 @@
 // the IMDS Scheduled Events endpoint (/metadata/scheduledevents, src/imds/scheduledevents.ts).
 // ARM routes need a bearer token aksim issued; the others are open, as in Azure.
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { log } from './runtime/logger.js';
@@ -26,6 +27,8 @@ export interface ServeOptions {
   identity?: Identity;
   /** Retry-After (seconds) for accepted long-running writes. */
   retryAfterSeconds: () => number;
+  /** Appends every ARM exchange (method, path, status, body) to this file as JSON lines: for checking what clients got. */
+  record?: string;
   /** Extra handlers tried first (e.g. the web console); return true when they answered. */
   extra?: ((req: IncomingMessage, res: ServerResponse, url: URL) => boolean | Promise<boolean>)[];
 }
@@ -129,6 +132,7 @@ export function serve(o: ServeOptions): Promise<Server> {
         }
         const r = await handle(o.svc, { method, url: `${path}${url.search}`, body, base, retryAfterSeconds: o.retryAfterSeconds(), tenantId: o.identity?.principal.tenantId });
         status = r.status;
+        if (o.record) appendFileSync(o.record, JSON.stringify({ method, path, query: url.search, status, headers: r.headers, body: r.body }) + '\n');
         send(res, r.status, r.body, r.headers, method);
       } catch (err: unknown) {
         const e = err instanceof ArmError ? err : new ArmError(500, 'InternalServerError', `aksim could not complete the request: ${err instanceof Error ? err.message : String(err)}`);

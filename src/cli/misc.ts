@@ -87,8 +87,10 @@ export function serveCommand(): Command {
     .option('--tls-dir <dir>', 'where the local CA, server certificate and sign-in keys are kept (default: aksim-tls/ beside the kubeconfig)')
     .option('--time-scale <n>', "the operator's timeScale, for Retry-After (default: what the running operator publishes)")
     .option('--kubeconfig <path>', 'kubeconfig of the cluster aksim runs on (default: KUBECONFIG)')
+    .option('--record <file>', 'append every ARM request and response to this file as JSON lines (to see what a client got)')
     .action(async (o: Opts) => {
       await startServe({
+        record: o.record as string | undefined,
         svc: service(o),
         host: String(o.host),
         port: Number(o.port),

@@ -18,6 +18,7 @@ export interface StartServe {
   tlsDir?: string;
   timeScale?: number;
   kubeconfig?: string;
+  record?: string;
 }
 
 /** The operator's timeScale as published on its leader Lease, else env/ConfigMap, else 1; looked up at most every 10 s. */
@@ -58,7 +59,7 @@ export async function startServe(o: StartServe): Promise<void> {
   const tls = o.http ? undefined : ensureTls(dir);
   const identity = o.auth ? await Identity.load(dir) : undefined;
   const timeScale = timeScaleSource(o.svc, o.timeScale);
-  const server = await serve({ svc: o.svc, host: o.host, port: o.port, tls, identity, retryAfterSeconds: () => retryAfterSeconds(timeScale()) });
+  const server = await serve({ svc: o.svc, host: o.host, port: o.port, tls, identity, record: o.record, retryAfterSeconds: () => retryAfterSeconds(timeScale()) });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
   const url = `${tls ? 'https' : 'http'}://${o.host}:${port}`;
