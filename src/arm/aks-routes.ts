@@ -4,7 +4,7 @@
 import { availableAgentPoolVersions, clusterUpgradeProfile, credentials, kubernetesVersions, machines, orchestrators, poolUpgradeProfile } from './aks-extras.js';
 import { ArmError } from './errors.js';
 import { decodeToken, isTerminalStatus, type LroToken } from './lro.js';
-import { methodNotAllowed, noRoute, ok, registerRoutes, type ArmResponse, type Json, type RouteRequest } from './router.js';
+import { methodNotAllowed, noRoute, ok, registerRoutes, type ArmResponse, type RouteRequest } from './router.js';
 import type { Accepted, ArmService, Target } from './service.js';
 
 /** A write the operator carries out: the body as it stands and where to poll it. */

@@ -171,10 +171,11 @@ export function poolSpecFromArm(props: Json, where = 'properties'): Partial<SimN
   return out as Partial<SimNodePoolSpec>;
 }
 
-/** az prints SDK models flattened (no "properties") with the resource group added. */
+/** az prints SDK models flattened (no "properties") with the resource group (as in the id) added. */
 export function azFlatten(obj: Json, resourceGroup: string): Json {
   const { properties, ...rest } = obj;
-  return { ...rest, ...(properties as Json | undefined), resourceGroup };
+  const fromId = typeof obj.id === 'string' ? obj.id.split('/')[4] : undefined;
+  return { ...rest, ...(properties as Json | undefined), resourceGroup: fromId ?? resourceGroup };
 }
 
 /** A node pool snapshot as ARM returns it (Microsoft.ContainerService/snapshots, 2024-01-02-preview). */
