@@ -188,9 +188,18 @@ export class Identity {
       return oauthError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant. aksim issues tokens for Azure Resource Manager only.`);
     }
     const nowSec = Math.floor(wallNow() / 1000);
-    const accessToken = await new SignJWT({ appid: this.principal.clientId, appidacr: '1', idtyp: 'app', oid: this.principal.clientId, tid: this.principal.tenantId, ver: '1.0' })
+    const accessToken = await this.issue(resource, this.issuer(base, tenant));
+    const out: Record<string, unknown> = { token_type: 'Bearer', expires_in: TOKEN_SECONDS, ext_expires_in: TOKEN_SECONDS, access_token: accessToken };
+    if (!v2) Object.assign(out, { expires_on: String(nowSec + TOKEN_SECONDS), not_before: String(nowSec - 300), resource });
+    return json(200, out);
+  }
+
+  /** A signed access token for ARM (what the token endpoint hands out, and `aksim account get-access-token`). */
+  async issue(resource: string, issuer: string): Promise<string> {
+    const nowSec = Math.floor(wallNow() / 1000);
+    return new SignJWT({ appid: this.principal.clientId, appidacr: '1', idtyp: 'app', oid: this.principal.clientId, tid: this.principal.tenantId, ver: '1.0' })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.jwk.kid! })
-      .setIssuer(this.issuer(base, tenant))
+      .setIssuer(issuer)
       .setAudience(resource)
       .setSubject(this.principal.clientId)
       .setIssuedAt(nowSec)
@@ -198,9 +207,6 @@ export class Identity {
       .setExpirationTime(nowSec + TOKEN_SECONDS)
       .setJti(randomUUID())
       .sign(this.privateKey);
-    const out: Record<string, unknown> = { token_type: 'Bearer', expires_in: TOKEN_SECONDS, ext_expires_in: TOKEN_SECONDS, access_token: accessToken };
-    if (!v2) Object.assign(out, { expires_on: String(nowSec + TOKEN_SECONDS), not_before: String(nowSec - 300), resource });
-    return json(200, out);
   }
 
   /**

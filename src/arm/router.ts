@@ -97,7 +97,11 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
   const tenantId = req.tenantId ?? svc.subscriptionId;
   const ok200 = (b: unknown): ArmResponse => ok(b);
 
-  if (lc[0] === 'metadata' && lc[1] === 'endpoints' && seg.length === 2) return ok200(metadataEndpoints(base));
+  if (lc[0] === 'metadata' && lc[1] === 'endpoints' && seg.length === 2) {
+    // Since 2022-09-01 the metadata is a list of clouds (what Terraform's and the Go SDK's metadata_host read).
+    const m = metadataEndpoints(base);
+    return ok200(apiVersion >= '2022-09-01' ? [m] : m);
+  }
   if (lc[0] === 'tenants' && seg.length === 1) return ok200({ value: [{ id: `/tenants/${tenantId}`, tenantId, tenantCategory: 'Home', displayName: 'aksim', defaultDomain: 'aksim.local' }] });
   if (lc[0] === 'providers' && seg.length <= 2) {
     if (method !== 'GET') throw methodNotAllowed(method);

@@ -1,11 +1,14 @@
 // `aksim rest` (az rest for the ARM surface, in-process), `aksim group` (resource groups are
 // namespaces) and `aksim serve` (the same ARM surface over HTTP).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { STATUS_CODES } from 'node:http';
 import { Command } from 'commander';
 import { handle } from '../arm/routes.js';
 import { ArmError } from '../arm/errors.js';
-import { deleteGroup, groupJson, putGroup } from '../arm/groups.js';
+import { deleteGroup, groupJson, putGroup, SUBSCRIPTION_NAME } from '../arm/groups.js';
+import { Identity } from '../arm/identity.js';
+import { tlsDir } from '../arm/tls.js';
 import { azLogin, startServe } from './serve.js';
 import { action, print, service, withGlobals, type GlobalOpts } from './context.js';
 
@@ -68,13 +71,33 @@ export function groupCommand(): Command {
 export function accountCommand(): Command {
   const a = new Command('account').description('the simulated subscription (az account)');
   withGlobals(a.command('show').description('show the simulated subscription'))
+    .option('--tls-dir <dir>', 'where `aksim serve` keeps its sign-in material (default: aksim-tls/ beside the kubeconfig)')
     .action(
       action(async (o: Opts) => {
         const sub = service(o).subscriptionId;
-        print({ environmentName: 'AzureCloud', id: sub, isDefault: true, name: 'aksim simulated subscription', state: 'Enabled', tenantId: sub, user: { name: 'aksim', type: 'user' } }, o);
+        const p = await principalIfAny(o.tlsDir as string | undefined, o.kubeconfig as string | undefined);
+        print({ environmentName: 'aksim', id: sub, isDefault: true, name: SUBSCRIPTION_NAME, state: 'Enabled', tenantId: p?.tenantId ?? sub, user: { name: p?.clientId ?? 'aksim', type: p ? 'servicePrincipal' : 'user' } }, o);
+      }),
+    );
+  withGlobals(a.command('get-access-token').description("an ARM access token of aksim's service principal (as az account get-access-token), for curl and other HTTP clients"))
+    .option('--resource <uri>', 'the audience', 'https://management.core.windows.net/')
+    .option('--tls-dir <dir>', 'where `aksim serve` keeps its sign-in material (default: aksim-tls/ beside the kubeconfig)')
+    .action(
+      action(async (o: Opts) => {
+        const dir = (o.tlsDir as string | undefined) ?? tlsDir(o.kubeconfig as string | undefined);
+        if (!existsSync(join(dir, 'principal.json'))) throw new ArmError(400, 'NoSignInMaterial', `no aksim sign-in material in ${dir}: start \`aksim serve\` first (it makes the service principal and the signing key)`);
+        const id = await Identity.load(dir);
+        const accessToken = await id.issue(String(o.resource), 'https://127.0.0.1/adfs');
+        const exp = JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString('utf8')).exp as number;
+        print({ accessToken, expiresOn: new Date(exp * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '.000000'), expires_on: exp, subscription: service(o).subscriptionId, tenant: id.principal.tenantId, tokenType: 'Bearer' }, o);
       }),
     );
   return a;
+}
+
+async function principalIfAny(dir: string | undefined, kubeconfig: string | undefined): Promise<{ tenantId: string; clientId: string } | undefined> {
+  const file = join(dir ?? tlsDir(kubeconfig), 'principal.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { tenantId: string; clientId: string }) : undefined;
 }
 
 export function serveCommand(): Command {
