@@ -75,15 +75,10 @@ export default tseslint.config(
     },
   },
   { files: UNFORMATTED, rules: { 'max-len': 'off' } },
-  {
-    // Function size, counted in statements so that formatting does not change it.
-    files: ['src/**/*.ts', 'controllers/**/*.ts'],
-    rules: { 'max-statements': ['error', 40] },
-  },
-  {
-    files: ['bench/**/*.ts', 'scripts/**/*.ts', 'src/cli/**/*.ts', 'src/arm/router.ts', 'src/aci/arm.ts'],
-    rules: { 'max-statements': ['error', 70] },
-  },
+  // Function size, counted in statements so that formatting does not change it: small in the
+  // controllers and the domain floor, looser in the entry points, the runtime and the benchmarks.
+  { files: ['src/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'], rules: { 'max-statements': ['error', 70] } },
+  { files: ['controllers/**/*.ts', 'src/model/**/*.ts'], rules: { 'max-statements': ['error', 40] } },
   {
     // No import runs upward: src/ (the floor and the entry points) never imports controllers/,
     // except src/operator.ts, where the operator is put together.

@@ -1,6 +1,6 @@
 // Pure: how a rolling update cuts the NGroup's container groups into batches, and its health gates.
-// Rules (docs/ngroups.md): at most maxBatchPercent of all CGs per batch;
-// a batch never crosses a zone + fault-domain pair; the first batch of an update takes every
+// Rules (docs/behaviour.md section 5, docs/ngroups.md): at most maxBatchPercent of all CGs per
+// batch; a batch never crosses a zone + fault-domain pair; the first batch of an update takes every
 // unhealthy CG that still needs the update (only that batch may cross pairs or exceed the size).
 
 export interface CgInfo {

@@ -1,6 +1,6 @@
-// Pure node auto-repair decisions (docs/auto-repair.md): which unhealthy nodes to repair, the
-// next step of each running repair (reboot -> reimage -> redeploy, each followed by a bounded wait
-// for Ready), what waits and why, and when to look again. No I/O: reconcile.ts gathers the state
+// Pure node auto-repair decisions (docs/behaviour.md section 2, docs/auto-repair.md): which
+// unhealthy nodes to repair, the next step of each running repair (reboot -> reimage -> redeploy,
+// each followed by a bounded wait for Ready), what waits and why, and when to look again. No I/O: reconcile.ts gathers the state
 // and carries out what this returns.
 import type { SimCluster } from '../../src/api/generated.js';
 import { durationMs } from '../../src/runtime/duration.js';

@@ -15,7 +15,7 @@ export const readyOf = (n: V1Node | undefined): 'True' | 'False' | 'Unknown' => 
   return s === 'True' || s === 'False' ? s : 'Unknown';
 };
 
-/** Why a node must not be repaired now, if it must not (docs/auto-repair.md, "Not repaired"). */
+/** Why a node must not be repaired now, if it must not (docs/behaviour.md section 2, "not repaired when"). */
 export function skipReason(m: SimMachine, node: V1Node | undefined): string | undefined {
   if (!m.status?.provisionedTime) return 'it never registered as healthy';
   const taints = node?.spec?.taints ?? [];

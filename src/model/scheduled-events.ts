@@ -1,5 +1,6 @@
-// The rules of VM scheduled events (docs/autodrain.md): minimum notice per type, the effective
-// NotBefore, the autodrain action per type (seed table by default), and the IMDS shape.
+// The rules of VM scheduled events (docs/behaviour.md section 3, docs/autodrain.md): minimum
+// notice per type, the effective NotBefore, the autodrain action per type (seed table by default),
+// and the IMDS shape.
 import type { ScheduledEvent, SimCluster } from '../api/generated.js';
 import { durationMs } from '../runtime/duration.js';
 

@@ -1,4 +1,4 @@
-// e2e: node autodrain on VM scheduled events (docs/autodrain.md):
+// e2e: node autodrain on VM scheduled events (behaviour.md section 3, docs/autodrain.md):
 // Preempt on a spot node cordons, taints and drains it through the eviction API (the PDB is never
 // violated) before NotBefore, then the VM is deleted; Freeze and Reboot do not cordon; a canceled
 // event uncordons what aksim cordoned, also after an operator restart mid-drain; the IMDS endpoint
@@ -35,7 +35,7 @@ const podReady = (p: Pod): boolean => !p.metadata.deletionTimestamp && (p.status
 
 /** `aksim serve` on a free port, for the IMDS endpoint. */
 async function startServe(): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, ['bin/aksim.js', 'serve', '--port', '0'], { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['bin/aksim.js', 'serve', '--http', '--port', '0'], { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const url = await waitFor('aksim serve listening', async () => /on (http:\/\/\S+)/.exec(out)?.[1], 30_000, 100);

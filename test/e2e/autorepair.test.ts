@@ -1,4 +1,4 @@
-// e2e: node auto-repair (docs/auto-repair.md). Faults are injected with
+// e2e: node auto-repair (behaviour.md section 2, docs/auto-repair.md). Faults are injected with
 // the CLI; the Node's health comes only from kwok and the controller manager; the remediator's
 // steps are asserted on the Node events (reporting controller aks-auto-repair), the SimMachine
 // counters and the SimCluster status. A "no status" fault needs ~20-40 s real before the Node

@@ -1,5 +1,5 @@
-// Unit: scheduled-event rules (controllers/scheduledevents/plan.ts) and machine fault effects
-// (controllers/machine/health.ts).
+// Unit: scheduled-event rules (src/model/scheduled-events.ts) and machine fault effects
+// (src/model/faults.ts).
 import { expect } from 'chai';
 import type { ScheduledEvent, SimMachine } from '../../src/api/generated.js';
 import { drainSettings, effectiveNotBefore, imdsEvent, minNoticeMs, CURRENT_TAINT, SEED_TAINT } from '../../src/model/scheduled-events.js';
