@@ -7,7 +7,7 @@ import type { SimMachine, SimMachineStatus } from '../../src/api/generated.js';
 import { healthLabels, nextFaultExpiry, pendingAction } from '../../src/model/faults.js';
 import { FINALIZERS } from '../../src/model/names.js';
 import { getCondition, removeCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
-import { hasFinalizer, type Plan } from '../shared/plan.js';
+import { finalizerFirst, type Plan } from '../shared/plan.js';
 import { runAction } from './actions.js';
 import { reimage, teardown } from './drains.js';
 import { buildNode, nodeShape } from './node.js';
@@ -26,9 +26,8 @@ import {
 
 export function decideMachine(v: MachineView): MachineDecision {
   const { m } = v;
-  if (m.metadata.deletionTimestamp) return teardown(v);
-  if (!hasFinalizer(m, FINALIZERS.machine))
-    return { writes: [{ do: 'finalizer', kind: 'SimMachine', obj: m, finalizer: FINALIZERS.machine, present: true }], events: [] };
+  const first = finalizerFirst('SimMachine', m, FINALIZERS.machine, () => teardown(v));
+  if (first) return first;
   if (!v.pool || !v.cluster) return { writes: [], events: [] }; // the pool or cluster is going away and will delete this machine
   if (!v.node) return boot(v);
   if (needsReimage(m)) return reimage(v);

@@ -6,7 +6,7 @@ import { FINALIZERS } from '../../src/model/names.js';
 import { durationMs } from '../../src/runtime/duration.js';
 import { getCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
 import { cordonWrites, drainStep, evictWrites } from '../shared/drain-plan.js';
-import { hasFinalizer, type Plan } from '../shared/plan.js';
+import { finalizerWrite, hasFinalizer, type Plan } from '../shared/plan.js';
 import { CONTROLLER, statusWrite, type MachineDecision, type MachineView } from './view.js';
 
 const DEFAULT_DRAIN_MINUTES = 30;
@@ -99,10 +99,7 @@ export function teardown(v: MachineView): MachineDecision {
   const deleteAt = since + durationMs(cluster?.spec.simulation?.nodeDeleteTime ?? 'PT30S') / v.timeScale;
   if (node && v.nowMs < deleteAt) return { writes: [], events: [], requeueAfterMs: deleteAt - v.nowMs };
   return {
-    writes: [
-      ...(node ? [{ do: 'deleteNode' as const, name }] : []),
-      { do: 'finalizer', kind: 'SimMachine', obj: m, finalizer: FINALIZERS.machine, present: false },
-    ],
+    writes: [...(node ? [{ do: 'deleteNode' as const, name }] : []), finalizerWrite('SimMachine', m, FINALIZERS.machine, false)],
     events: [],
     logs: [{ fields: { machine: `${m.metadata.namespace}/${name}` }, msg: `VM ${name} deleted` }],
   };

@@ -10,6 +10,7 @@ import { isConflict, isNotFound, statusCode } from '../../src/runtime/client.js'
 import type { Ctx } from '../context.js';
 import { act as actShared, type Actor } from '../shared/act.js';
 import type { Expectations } from '../shared/expectations.js';
+import { finalizerWrite } from '../shared/plan.js';
 import { actorOf } from '../shared/wiring.js';
 import type { NgPlan } from './decide.js';
 import { EMPTY_REGISTRY, parseRegistry, REGISTRY_CONFIGMAP, type Registry } from './images.js';
@@ -97,11 +98,7 @@ export class NgActor {
     const reg = (): Promise<Registry> => (registry ??= this.registry(ng.metadata.namespace!));
     await runAll(plan.writes.map((w) => () => this.cg(key, ng, w, reg)));
     for (const p of plan.inLine) this.mem.healthChecked.add(p);
-    if (plan.deleting?.done)
-      await actShared(this.actor, {
-        writes: [{ do: 'finalizer', kind: 'NGroup', obj: ng, finalizer: FINALIZERS.ngroup, present: false }],
-        events: [],
-      });
+    if (plan.deleting?.done) await actShared(this.actor, { writes: [finalizerWrite('NGroup', ng, FINALIZERS.ngroup, false)], events: [] });
     await actShared(this.actor, { writes: [], events: plan.events, logs: plan.logs });
     if (!plan.status) return { current: true };
     try {

@@ -10,7 +10,7 @@ import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import type { ControllerDef, Ctx } from '../context.js';
 import { act } from '../shared/act.js';
 import { Expectations } from '../shared/expectations.js';
-import { hasFinalizer } from '../shared/plan.js';
+import { addFinalizer, hasFinalizer } from '../shared/plan.js';
 import { actorOf, enqueueEvery, onEvery } from '../shared/wiring.js';
 import { EXPECT_MS, NgActor, type NgMemory } from './act.js';
 import { decideNGroup, decideNGroupDeletion } from './decide.js';
@@ -67,10 +67,7 @@ class NGroupReconciler implements Reconciler {
     const waited = w ? ctx.clock.now() - w.atMs : 0;
     if (w?.rv === ng.metadata.resourceVersion && waited < STALE_WAIT_MS) return { requeueAfterMs: STALE_WAIT_MS - waited };
     if (!ng.metadata.deletionTimestamp && !hasFinalizer(ng, FINALIZERS.ngroup)) {
-      return act(actorOf(ctx, CONTROLLER), {
-        writes: [{ do: 'finalizer', kind: 'NGroup', obj: ng, finalizer: FINALIZERS.ngroup, present: true }],
-        events: [],
-      });
+      return act(actorOf(ctx, CONTROLLER), addFinalizer('NGroup', ng, FINALIZERS.ngroup));
     }
     const view = this.observe(key, ng);
     if (ng.metadata.deletionTimestamp) {

@@ -9,7 +9,7 @@ import type { Condition } from '../../src/runtime/conditions.js';
 import { ABORT_ANNOTATION } from '../../src/model/names.js';
 import { CANCEL_GRACE_MS, isTerminal, percentOf, RUNNING_STATE, type OpType } from '../../src/model/operations.js';
 import type { Refusal } from '../../src/model/versions.js';
-import { hasFinalizer, type Write } from '../shared/plan.js';
+import { finalizerFirst, finalizerWrite, hasFinalizer, type Write } from '../shared/plan.js';
 import { refusedConditions } from './conditions.js';
 import type { CurrentOp, Finish, Memo, OperationKind, OpPlan, OpView } from './kind.js';
 import { newOperation, operationUpdate, pruneOldest } from './records.js';
@@ -25,9 +25,8 @@ export function progressWait(memo: Memo, nowMs: number): number {
 
 export function decideOperation<V extends OpView>(k: OperationKind<V>, v: V): OpPlan {
   const { obj } = v;
-  if (obj.metadata.deletionTimestamp) return deleting(k, v);
-  if (!hasFinalizer(obj, k.finalizer))
-    return { writes: [{ do: 'finalizer', kind: k.kind, obj, finalizer: k.finalizer, present: true }], events: [] };
+  const first = finalizerFirst(k.kind, obj, k.finalizer, () => deleting(k, v));
+  if (first) return first;
   const gate = k.gate?.(v);
   if (gate === 'hold') return { writes: [], events: [] };
   if (gate) return refuse(k, v, gate);
@@ -233,7 +232,7 @@ function deleting<V extends OpView>(k: OperationKind<V>, v: V): OpPlan {
   return {
     writes: [
       ...recordWrite(v, { status: 'Succeeded', stepsDone: total, percentComplete: 100, endTime: v.nowIso }),
-      { do: 'finalizer', kind: k.kind, obj, finalizer: k.finalizer, present: false },
+      finalizerWrite(k.kind, obj, k.finalizer, false),
     ],
     events: [],
     logs: [{ fields: { [k.noun === 'cluster' ? 'cluster' : 'pool']: v.key }, msg: `${k.kind} ${v.key} deleted` }],

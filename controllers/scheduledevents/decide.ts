@@ -11,7 +11,7 @@ import { FINALIZERS } from '../../src/model/names.js';
 import { parseNodeIndex, vmssName } from '../../src/model/naming.js';
 import { DEFAULT_FREEZE_SECONDS, drainSettings, effectiveNotBefore, imdsTime, type EventType } from '../../src/model/scheduled-events.js';
 import { cordonWrites } from '../shared/drain-plan.js';
-import { hasFinalizer, type Plan, type Write } from '../shared/plan.js';
+import { finalizerFirst, finalizerWrite, hasFinalizer, type Plan, type Write } from '../shared/plan.js';
 import { scheduled } from './drain.js';
 import {
   bumpWrites,
@@ -26,12 +26,8 @@ import {
 
 export function decideEvent(v: EventView): EventDecision {
   const { e } = v;
-  if (e.metadata.deletionTimestamp) return finish(v);
-  if (!hasFinalizer(e, FINALIZERS.scheduledEvent))
-    return {
-      writes: [{ do: 'finalizer', kind: 'ScheduledEvent', obj: e, finalizer: FINALIZERS.scheduledEvent, present: true }],
-      events: [],
-    };
+  const first = finalizerFirst('ScheduledEvent', e, FINALIZERS.scheduledEvent, () => finish(v));
+  if (first) return first;
   switch (e.status?.eventStatus) {
     case undefined:
     case '':
@@ -195,6 +191,6 @@ function finish(v: EventView): Plan {
       plan.events.push(nodeNote(v, x.node!, 'Normal', 'NodeUncordon', `${type} event ${e.status?.eventId} finished; node uncordoned`));
   }
   if (st === 'Scheduled' || st === 'Started' || st === 'Completed') plan.writes.push(...bumpWrites(v));
-  plan.writes.push({ do: 'finalizer', kind: 'ScheduledEvent', obj: e, finalizer: FINALIZERS.scheduledEvent, present: false });
+  plan.writes.push(finalizerWrite('ScheduledEvent', e, FINALIZERS.scheduledEvent, false));
   return plan;
 }

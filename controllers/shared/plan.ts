@@ -80,6 +80,27 @@ export function statusChanges(obj: Obj, next: object): Record<string, unknown> {
 
 export const hasFinalizer = (o: KubernetesObject, f: string): boolean => o.metadata?.finalizers?.includes(f) ?? false;
 
+/** The write that puts a finalizer on (present) or takes it off. */
+export const finalizerWrite = (kind: Kind, obj: KubernetesObject, finalizer: string, present: boolean): Write => ({
+  do: 'finalizer',
+  kind,
+  obj,
+  finalizer,
+  present,
+});
+
+/** Deletion first, then the finalizer: how a finalized object's decision starts (undefined: go on). */
+export function finalizerFirst<T>(kind: Kind, obj: KubernetesObject, finalizer: string, deleting: () => T): T | Plan | undefined {
+  if (obj.metadata?.deletionTimestamp) return deleting();
+  return hasFinalizer(obj, finalizer) ? undefined : addFinalizer(kind, obj, finalizer);
+}
+
+/** The plan of a reconcile whose object lacks its finalizer: adding it is all it does. */
+export const addFinalizer = (kind: Kind, obj: KubernetesObject, finalizer: string): Plan => ({
+  writes: [finalizerWrite(kind, obj, finalizer, true)],
+  events: [],
+});
+
 /** How objects the controllers post events about name themselves. */
 export const withKind = <T extends KubernetesObject>(kind: string, o: T, apiVersion = 'aksim.io/v1alpha1'): KubernetesObject => ({
   apiVersion,
