@@ -193,7 +193,7 @@ async function locations(req: RouteRequest, svc: ArmService, rest: string[]): Pr
   const token = decodeToken(req.query.get('t'));
   if (!token || token.target.kind !== 'NGroup') throw new ArmError(404, 'OperationNotFound', `Operation ${rest[2]} was not found.`);
   const st = await ngroupStatus(svc, token, rest[2]!, req.path);
-  if (lc[1] === 'operations') return ok(st);
+  if (lc[1] === 'operations') return ok(st, 200, isTerminalStatus(st.status) ? {} : { 'Retry-After': req.retryAfter });
   if (!isTerminalStatus(st.status)) return { status: 202, headers: req.lro(token, rest[0]!) };
   return st.status === 'Succeeded' ? { status: 204, headers: {} } : { status: 400, headers: {}, body: { error: st.error ?? { code: 'OperationFailed', message: `The operation ended ${st.status}.` } } };
 }

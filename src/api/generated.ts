@@ -257,7 +257,10 @@ export interface NGroupStatus {
       revision?: number;
     };
     inPlace?: boolean;
-    state?: "InProgress" | "Succeeded" | "Failed" | "Cancelled";
+    /**
+     * Azure's spelling is Canceled; Cancelled is only read from objects older aksim versions wrote.
+     */
+    state?: "InProgress" | "Succeeded" | "Failed" | "Canceled" | "Cancelled";
     /**
      * batches done / total, for kubectl get.
      */

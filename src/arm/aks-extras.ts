@@ -40,7 +40,7 @@ export async function clusterUpgradeProfile(svc: ArmService, rg: string, name: s
     name: 'default',
     type: 'Microsoft.ContainerService/managedClusters/upgradeprofiles',
     properties: {
-      controlPlaneProfile: { kubernetesVersion: cp, name: null, osType: 'Linux', upgrades: ups(cp) },
+      controlPlaneProfile: { kubernetesVersion: cp, osType: 'Linux', upgrades: ups(cp) },
       agentPoolProfiles: pools.map((p) => {
         const v = p.status?.currentOrchestratorVersion ?? p.spec.orchestratorVersion ?? cp;
         return { kubernetesVersion: v, name: p.spec.name, osType: p.spec.osType ?? 'Linux', upgrades: ups(v).filter((u) => !versionLess(String(cp), String(u.kubernetesVersion)) || minor(String(u.kubernetesVersion)) === minor(cp)) };

@@ -25,7 +25,8 @@ async function locationRoutes(req: RouteRequest, svc: ArmService, rest: string[]
     if (!token || (token.target.kind !== 'SimCluster' && token.target.kind !== 'SimNodePool')) throw new ArmError(404, 'OperationNotFound', `Operation ${rest[2]} was not found.`);
     const statusUrl = req.path;
     const st = await svc.asyncStatus(token, rest[2]!, statusUrl);
-    if (lc[1] === 'operations') return ok(st);
+    // Pollers wait Retry-After between looks (az: 30 s without it).
+    if (lc[1] === 'operations') return ok(st, 200, isTerminalStatus(st.status) ? {} : { 'Retry-After': req.retryAfter });
     // operationresults: 202 while running; then 204 (or the error) like ARM's Location URLs.
     if (!isTerminalStatus(st.status)) return { status: 202, headers: req.lro(token as LroToken, location), body: undefined };
     if (st.status === 'Succeeded') return noContent;

@@ -47,7 +47,7 @@ const PROVIDER: Record<LroTarget['kind'], string> = {
 };
 
 export interface LroHeaders {
-  'Azure-AsyncOperation': string;
+  'Azure-AsyncOperation'?: string;
   Location: string;
   'Retry-After': string;
 }
@@ -61,10 +61,8 @@ export function lroHeaders(o: { base: string; sub: string; location: string; api
   const base = o.base.replace(/\/+$/, '');
   const id = o.token.op ?? `g${o.token.gen ?? 0}-${o.token.at.toString(36)}`;
   const q = `?api-version=${encodeURIComponent(o.apiVersion)}&t=${encodeToken(o.token)}`;
-  if (o.token.target.kind === 'ResourceGroup') {
-    const loc = `${base}/subscriptions/${o.sub}/operationresults/${id}${q}`;
-    return { 'Azure-AsyncOperation': loc, Location: loc, 'Retry-After': String(o.retryAfterSeconds) };
-  }
+  // ARM's own resource group deletion answers with Location only (202 until done, then 200).
+  if (o.token.target.kind === 'ResourceGroup') return { Location: `${base}/subscriptions/${o.sub}/operationresults/${id}${q}`, 'Retry-After': String(o.retryAfterSeconds) };
   const prefix = `${base}/subscriptions/${o.sub}/providers/${PROVIDER[o.token.target.kind]}/locations/${o.location}`;
   return {
     'Azure-AsyncOperation': `${prefix}/operations/${id}${q}`,

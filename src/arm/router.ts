@@ -42,6 +42,8 @@ export interface RouteRequest {
   apiVersion: string;
   /** Builds the headers of an accepted long-running write. */
   lro(token: LroToken, location: string): Record<string, string>;
+  /** Retry-After (seconds, as a header value) for answers that say "still running". */
+  retryAfter: string;
   /** The full request path (for messages). */
   path: string;
 }
@@ -161,7 +163,7 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
   if (rg && lc[4] !== 'providers') throw noRoute(path);
   const rest = rg ? seg.slice(4) : seg.slice(2);
   if (rest[0]?.toLowerCase() !== 'providers' || !rest[1]) throw noRoute(path);
-  const rr: RouteRequest = { method, segments: rest, query: u.searchParams, body, sub, rg, apiVersion, lro: lroFor, path };
+  const rr: RouteRequest = { method, segments: rest, query: u.searchParams, body, sub, rg, apiVersion, lro: lroFor, path, retryAfter: String(req.retryAfterSeconds ?? 1) };
   for (const h of providerRoutes) {
     const r = await h(rr, svc);
     if (r) return r;

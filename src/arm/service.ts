@@ -6,7 +6,7 @@ import { realSleep, wallNow } from '../runtime/clock.js';
 import type { V1Namespace } from '@kubernetes/client-node';
 import type { NodePoolSnapshot, NodePoolSnapshotStatus, SimCluster, SimNodePool, SimNodePoolSpec, SimOperation } from '../api/generated.js';
 import { GROUP, VERSION } from '../api/generated.js';
-import { agentPoolId, clusterId, DISPLAY_NAME_ANNOTATION, displayName, parseAgentPoolId, snapshotId } from '../azure/ids.js';
+import { agentPoolId, clusterId, DISPLAY_NAME_ANNOTATION, displayName, parseAgentPoolId, RESOURCE_GROUP_ANNOTATION, snapshotId } from '../azure/ids.js';
 import { captureSnapshot, checkNodeImage, checkPoolFitsSnapshot, checkUpgradeToSnapshot, parseSnapshotId, type SnapshotInfo } from '../azure/images-snapshots.js';
 import { CATALOG_CONFIGMAP, DEFAULT_CATALOG, imagePrefix, isNewerImage, latestImage, parseCatalog, simulatedNow } from '../azure/images.js';
 import { envSettings, parseSettings } from '../config.js';
@@ -145,7 +145,7 @@ export class ArmService {
     if (profiles) spec.agentPoolProfiles = profiles;
     if (!existing) {
       if (!profiles?.length) throw new ArmError(400, 'InvalidParameter', 'The value of parameter agentPoolProfiles is invalid: a managed cluster needs at least one agent pool.', 'properties.agentPoolProfiles');
-      await this.write(() => this.kube.create('SimCluster', ns, { metadata: { name: objName(name), namespace: ns, annotations: { [DISPLAY_NAME_ANNOTATION]: name } }, spec }));
+      await this.write(() => this.kube.create('SimCluster', ns, { metadata: { name: objName(name), namespace: ns, annotations: { [DISPLAY_NAME_ANNOTATION]: name, [RESOURCE_GROUP_ANNOTATION]: g.name } }, spec }));
     } else {
       this.refuseIfBusy(existing);
       if (spec.tags) spec.tags = replacingMap(existing.spec.tags, spec.tags as Record<string, string>);

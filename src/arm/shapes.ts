@@ -159,6 +159,8 @@ export function poolSpecFromArm(props: Json, where = 'properties'): Partial<SimN
   for (const [f, t] of Object.entries(POOL_FIELDS) as [keyof typeof POOL_FIELDS, (typeof POOL_FIELDS)[keyof typeof POOL_FIELDS]][]) {
     const v = props[f];
     if (v === undefined || v === null || v === '') continue;
+    // az sends 0 for sizes it leaves to the service (osDiskSizeGB 0 means "the default").
+    if ((f === 'osDiskSizeGB' || f === 'maxPods') && v === 0) continue;
     if (!hasType(v, t)) throw new ArmError(400, 'InvalidParameter', `The value of parameter ${where}.${f} is invalid: expected ${t === 'map' ? 'an object of strings' : t === 'string[]' ? 'an array of strings' : `a ${t}`}, got ${JSON.stringify(v)}.`, `${where}.${f}`);
     out[f] = v;
   }

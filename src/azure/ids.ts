@@ -10,6 +10,9 @@ const CONTAINER_SERVICE = 'microsoft.containerservice';
  */
 export const DISPLAY_NAME_ANNOTATION = 'aksim.io/name';
 
+/** On a SimCluster made through ARM: its resource group's name as the user gave it (AKS puts it in node labels). */
+export const RESOURCE_GROUP_ANNOTATION = 'aksim.io/resource-group';
+
 /** The name as the user gave it: the annotation when it matches the object's name, else the object's name. */
 export function displayName(obj: { metadata?: { name?: string; annotations?: Record<string, string> } }): string {
   const name = obj.metadata?.name ?? '';
@@ -102,4 +105,11 @@ export function parseAgentPoolId(
   const pool = p?.names[1];
   if (!p || cluster === undefined || pool === undefined) return undefined;
   return { subscription: p.subscription, resourceGroup: p.resourceGroup, cluster, pool };
+}
+
+/** A cluster's resource group as the user gave it (the annotation when it names the namespace), else the namespace. */
+export function displayResourceGroup(obj: { metadata?: { namespace?: string; annotations?: Record<string, string> } }): string {
+  const ns = obj.metadata?.namespace ?? '';
+  const given = obj.metadata?.annotations?.[RESOURCE_GROUP_ANNOTATION];
+  return given && given.toLowerCase() === ns ? given : ns;
 }

@@ -22,7 +22,7 @@ export interface StartServe {
 }
 
 /** The operator's timeScale as published on its leader Lease, else env/ConfigMap, else 1; looked up at most every 10 s. */
-function timeScaleSource(svc: ArmService, fixed: number | undefined): () => number {
+async function timeScaleSource(svc: ArmService, fixed: number | undefined): Promise<() => number> {
   if (fixed !== undefined && fixed > 0) return () => fixed;
   let value = 1;
   let next = 0;
@@ -45,6 +45,8 @@ function timeScaleSource(svc: ArmService, fixed: number | undefined): () => numb
     }
     value = ts;
   };
+  await refresh();
+  next = wallNow() + 10_000;
   return () => {
     if (wallNow() >= next) {
       next = wallNow() + 10_000;
@@ -58,7 +60,7 @@ export async function startServe(o: StartServe): Promise<void> {
   const dir = o.tlsDir ?? tlsDir(o.kubeconfig);
   const tls = o.http ? undefined : ensureTls(dir);
   const identity = o.auth ? await Identity.load(dir) : undefined;
-  const timeScale = timeScaleSource(o.svc, o.timeScale);
+  const timeScale = await timeScaleSource(o.svc, o.timeScale);
   const server = await serve({ svc: o.svc, host: o.host, port: o.port, tls, identity, record: o.record, retryAfterSeconds: () => retryAfterSeconds(timeScale()) });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;

@@ -33,21 +33,31 @@ describe('e2e: docs/azure-clients.md walkthrough', function () {
         expect(code).to.equal('401');
         expect(JSON.parse(body!)).to.deep.equal({ error: { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." } });
       }],
-      [/node aks-sdk\.mjs/, async (out) => expect(out.trim().split('\n')).to.deep.equal(['sdkCluster Succeeded 3', 'deleted'])],
+      [/node aks-sdk\.mjs/, async (out) => {
+        expect(out.trim().split('\n')).to.deep.equal(['sdkCluster Succeeded 3', 'deleted']);
+      }],
       [/kill \$SERVE_PID/, async () => undefined],
     ];
     if (haveAz) {
       checks.push(
-        [/az-login/, async (out) => expect(JSON.parse(out)).to.deep.equal({ cloud: 'aksim', subscription: 'aksim simulated subscription', user: 'servicePrincipal' })],
+        [/az-login/, async (out) => {
+          expect(JSON.parse(out)).to.deep.equal({ cloud: 'aksim', subscription: 'aksim simulated subscription', user: 'servicePrincipal' });
+        }],
         [/az aks nodepool add/, async (out) => {
           const [created, added] = out.trim().split(/\n(?=\{)/).map((x) => JSON.parse(x));
           expect(created).to.deep.equal({ name: 'myAKSCluster', state: 'Succeeded' });
           expect(added.name).to.equal('np2');
           expect(added.image).to.match(/^AKSUbuntu-/);
         }],
-        [/get-credentials/, async (out) => expect(out.trim().split('\n')).to.have.length(2)],
-        [/az rest --method get/, async (out) => expect(JSON.parse(out)).to.deep.equal({ status: 'Succeeded', percent: 100 })],
-        [/az group delete/, async (out) => expect(out.trim()).to.equal('false')],
+        [/get-credentials/, async (out) => {
+          expect(out.trim().split('\n')).to.have.length(2);
+        }],
+        [/az rest --method get/, async (out) => {
+          expect(JSON.parse(out)).to.deep.equal({ status: 'Succeeded', percent: 100 });
+        }],
+        [/az group delete/, async (out) => {
+          expect(out.trim()).to.equal('false');
+        }],
       );
     }
     await runChecked(blocks, checks, aksimOnPath(), {});

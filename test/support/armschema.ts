@@ -57,6 +57,8 @@ export class ArmSchemas {
   constructor(root = SPECS) {
     for (const f of files(root)) {
       const doc = normalize(JSON.parse(readFileSync(f, 'utf8'))) as Json;
+      // The specs refer to v5 `systemData`; this copy of types.json names it `SystemData`.
+      if (doc.definitions?.SystemData && !doc.definitions.systemData) doc.definitions.systemData = doc.definitions.SystemData;
       const id = pathToFileURL(f).href;
       this.ajv.addSchema({ ...doc, $id: id, paths: undefined }, id);
       for (const [template, item] of Object.entries((doc.paths ?? {}) as Json)) {

@@ -41,6 +41,7 @@ describe('arm/lro', () => {
     expect(h['Retry-After']).to.equal('1');
     const g = lroHeaders({ base: 'https://x', sub: 's', location: 'eastus', apiVersion: 'v', token: { target: { kind: 'ResourceGroup', rg: 'rg' }, del: true, at: 5 }, retryAfterSeconds: 2 });
     expect(g.Location).to.match(/^https:\/\/x\/subscriptions\/s\/operationresults\//);
+    expect(g).to.not.have.property('Azure-AsyncOperation');
   });
   it('scales Retry-After with timeScale, never under one second', () => {
     expect(retryAfterSeconds(1)).to.equal(10);
