@@ -74,7 +74,7 @@ test: setup build cluster-up install ## all tests: unit, controller and end-to-e
 test-unit: deps ## unit tests only (no cluster)
 	@$(MOCHA) 'test/unit/**/*.test.ts'
 
-test-controller: setup cluster-up install ## controller tests: each reconciler on the embedded cluster, fake clock, no operator
+test-controller: deps cluster-up install ## controller tests: each reconciler on the embedded cluster, fake clock, no operator
 	@scripts/demo.sh stop >/dev/null
 	@$(MOCHA) 'test/controller/**/*.test.ts'
 
