@@ -10,12 +10,15 @@ export KUBECONFIG ?= $(KUBECONFIG_EMBEDDED)
 TIME_SCALE ?= 60
 MOCHA := node_modules/.bin/mocha --reporter test/support/reporter.cjs
 
-.PHONY: help setup deps binaries build gen lint verify install uninstall run demo demo-down test test-unit test-e2e bench cluster-up cluster-down clean
+.PHONY: help setup deps binaries chromium build gen lint verify install uninstall run demo demo-down test test-unit test-e2e bench cluster-up cluster-down clean
 
 help: ## show this help
 	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  \033[1m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: deps binaries ## install npm packages and build/reuse the control-plane binaries (first time: ~25 min)
+setup: deps binaries chromium ## install npm packages, build/reuse the control-plane binaries (first time: ~25 min), Debian's chromium
+
+chromium: ## Debian's chromium for the console's browser tests (apt-get, only as root and when missing)
+	@scripts/setup-chromium.sh
 
 deps: node_modules/.stamp
 node_modules/.stamp: package.json package-lock.json
@@ -26,8 +29,10 @@ node_modules/.stamp: package.json package-lock.json
 binaries: ## build or reuse kube-apiserver, controller-manager, scheduler, etcd, kwok, kwokctl
 	@scripts/setup-binaries.sh all
 
-build: deps ## type-check and compile to dist/ (bin/aksim.js runs dist/ when present)
+build: deps ## type-check and compile to dist/ (bin/aksim.js runs dist/ when present), and the web console to dist/console
 	@rm -rf dist && node_modules/.bin/tsc -p tsconfig.json
+	@node_modules/.bin/tsc -p web/console/tsconfig.json
+	@node_modules/.bin/vite build --config web/console/vite.config.ts --logLevel warn
 
 gen: deps ## regenerate src/api/generated.ts from crds/
 	@node_modules/.bin/tsx scripts/gen-types.ts
@@ -35,6 +40,7 @@ gen: deps ## regenerate src/api/generated.ts from crds/
 lint: deps ## eslint and the TypeScript compiler
 	@node_modules/.bin/eslint .
 	@node_modules/.bin/tsc --noEmit -p tsconfig.json
+	@node_modules/.bin/tsc -p web/console/tsconfig.json
 
 verify: lint ## lint, and fail when generated files are stale
 	@node_modules/.bin/tsx scripts/gen-types.ts --check

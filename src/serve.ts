@@ -1,6 +1,6 @@
 // `aksim serve`: the ARM REST surface over HTTP on 127.0.0.1, and the IMDS Scheduled Events
 // endpoint (/metadata/scheduledevents, src/imds/scheduledevents.ts).
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { log } from './runtime/logger.js';
 import { handle } from './arm/router.js';
 import type { ArmService } from './arm/service.js';
@@ -22,8 +22,10 @@ function readBody(req: IncomingMessage): Promise<unknown> {
   });
 }
 
-export function serve(svc: ArmService, host: string, port: number): Promise<Server> {
+/** extra: a handler tried first (the web console under /console); true when it took the request. */
+export function serve(svc: ArmService, host: string, port: number, extra?: (req: IncomingMessage, res: ServerResponse) => boolean): Promise<Server> {
   const server = createServer((req, res) => {
+    if (extra?.(req, res)) return;
     void (async () => {
       let body: unknown;
       try {

@@ -8,6 +8,8 @@ import '../aci/routes.js'; // registers the Microsoft.ContainerInstance routes
 import { ArmError } from '../arm/errors.js';
 import { isConflict, isNotFound } from '../runtime/client.js';
 import { serve } from '../serve.js';
+import { WebConsole } from '../console/http.js';
+import { log } from '../runtime/logger.js';
 import { action, print, service, withGlobals, type GlobalOpts } from './context.js';
 
 type Opts = GlobalOpts & Record<string, unknown>;
@@ -100,11 +102,20 @@ export function serveCommand(): Command {
     .option('--port <port>', 'port', '8443')
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--kubeconfig <path>', 'kubeconfig of the cluster aksim runs on (default: KUBECONFIG)')
+    .option('--no-console', 'do not serve the web console under /console')
     .action(async (o: Opts) => {
-      const server = await serve(service(o), String(o.host), Number(o.port));
+      const svc = service(o);
+      const web = o.console === false ? undefined : new WebConsole(svc, { log });
+      const server = await serve(svc, String(o.host), Number(o.port), web?.handle);
       const addr = server.address();
-      process.stdout.write(`aksim ARM endpoint on http://${o.host}:${typeof addr === 'object' && addr ? addr.port : o.port}\n`);
+      const base = `${'setSecureContext' in server ? 'https' : 'http'}://${o.host}:${typeof addr === 'object' && addr ? addr.port : o.port}`;
+      process.stdout.write(`aksim ARM endpoint on ${base}\n`);
+      if (web) {
+        web.start();
+        process.stdout.write(`aksim console on ${web.url(base.replace(/\/\/(0\.0\.0\.0|\[::\]|::):/, '//127.0.0.1:'))}\n`);
+      }
       const stop = (): void => {
+        web?.stop();
         server.close();
         process.exit(0);
       };
