@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import type { SimMachine, SimNodePool, SimOperation } from '../../src/api/generated.js';
 import { Kube } from '../../src/runtime/client.js';
 import { browserMissing, DOC_SHOTS, launch, SHOTS, startServe, type Serve } from '../support/browser.js';
+import { aksimOnPath, docBlocks, runChecked } from '../support/docs.js';
 import { apply, deleteNamespace, freshNamespace, KUBECONFIG, kubectl, ROOT, run, sharedOperator, waitFor } from '../support/env.js';
 
 // Functions given to page.evaluate run in the browser: its globals, for the type checker only.
@@ -116,6 +117,27 @@ describe('e2e: web console', function () {
       expect(await page.text()).to.match(/<div id="app">/);
       // The ARM surface beside it is not the console's business.
       expect((await fetch(`${serve.base}/subscriptions`)).status).to.not.equal(401);
+    });
+
+    it('runs the examples of docs/console.md, From a script', async () => {
+      const vars: Record<string, string> = { CONSOLE: serve.base, TOKEN: serve.token, RG: ns, CLUSTER: 'contoso', POOL: 'spotpool' };
+      await runChecked(
+        docBlocks('docs/console.md', '## From a script'),
+        [
+          [/http_code/, async (out) => void expect(out.trim()).to.equal('401')],
+          [
+            /actions\/scale/,
+            async (out) => {
+              const [kinds, refusal] = out.trim().split('\n');
+              expect(kinds).to.equal('cluster pool node op sevent ngroup cg timeline');
+              expect(JSON.parse(refusal!)).to.deep.equal({ error: { code: 'InvalidArgumentValue', message: 'expected an integer node count, got "abc"' } });
+            },
+          ],
+        ],
+        aksimOnPath(),
+        vars,
+      );
+      expect((await kube.get<SimNodePool>('SimNodePool', ns, 'contoso-spotpool'))!.spec.count).to.equal(2);
     });
 
     it('answers on loopback only: the listener is 127.0.0.1, and a console on 0.0.0.0 refuses other addresses', async function () {
