@@ -161,6 +161,8 @@ export interface CgRec {
   name: string;
   zone: string;
   faultDomain: string;
+  /** The container group profile and its revision the CG runs. */
+  profile: string;
   revision: number;
   health: CgHealth;
   /** `<update id>.<batch index>` of the rolling-update batch that made or changed it. */

@@ -229,6 +229,7 @@ export function cgRec(p: V1Pod): CgRec {
     name: p.metadata?.name ?? '',
     zone: l[NG.zone] ?? 'none',
     faultDomain: l[NG.faultDomain] ?? '0',
+    profile: l[NG.profile] ?? '',
     revision: Number(l[NG.revision] ?? 0),
     health: cgHealth(p),
     batch: l[NG.batch],

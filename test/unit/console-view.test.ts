@@ -57,13 +57,13 @@ describe('console: container groups and operations', () => {
     metadata: {
       name: 'cg-1',
       namespace: 'rg',
-      labels: { 'aksim.io/ngroup': 'ng', 'aksim.io/cg-zone': '1', 'aksim.io/cg-fault-domain': '1', 'aksim.io/cg-profile-revision': '2', ...(o.unhealthy ? { 'aksim.io/unhealthy': 'true' } : {}) },
+      labels: { 'aksim.io/ngroup': 'ng', 'aksim.io/cg-profile': 'p1', 'aksim.io/cg-zone': '1', 'aksim.io/cg-fault-domain': '1', 'aksim.io/cg-profile-revision': '2', ...(o.unhealthy ? { 'aksim.io/unhealthy': 'true' } : {}) },
       ...(o.deleting ? { deletionTimestamp: new Date(T) } : {}),
     },
     status: { phase: o.running || o.ready ? 'Running' : 'Pending', podIP: o.running || o.ready ? '10.0.0.1' : undefined, conditions: [{ type: 'Ready', status: o.ready ? 'True' : 'False' }] },
   });
   it('health: Healthy, Unhealthy (image or stuck unready), Starting, Terminating', () => {
-    expect(cgRec(pod({ ready: true }))).to.include({ health: 'Healthy', zone: '1', faultDomain: '1', revision: 2, ngroup: 'ng' });
+    expect(cgRec(pod({ ready: true }))).to.include({ health: 'Healthy', zone: '1', faultDomain: '1', profile: 'p1', revision: 2, ngroup: 'ng' });
     expect(cgRec(pod({ unhealthy: true })).health).to.equal('Unhealthy');
     expect(cgRec(pod({ running: true })).health).to.equal('Unhealthy');
     expect(cgRec(pod({})).health).to.equal('Starting');

@@ -8,17 +8,19 @@ import { store, values } from './store.ts';
 import { Badge, clock, OutcomeLine, Progress, useRunner } from './ui.tsx';
 
 const HUES = [210, 140, 30, 280, 0, 180, 90, 320];
-export const revColour = (rev: number): string => `hsl(${HUES[rev % HUES.length]} 60% 55%)`;
+/** A colour per profile revision, in the order the NGroup's revisions sort. */
+const colour = (i: number): string => `hsl(${HUES[i % HUES.length]} 60% 55%)`;
+const revOf = (c: CgRec): string => `${c.profile}@${c.revision}`;
 
-const CgTile = memo(function CgTile({ c, inBatch }: { c: CgRec; inBatch: boolean }) {
+const CgTile = memo(function CgTile({ c, inBatch, bg }: { c: CgRec; inBatch: boolean; bg: string }) {
   return (
     <i
       class={`cg h-${c.health}${inBatch ? ' in-batch' : ''}`}
-      style={{ background: revColour(c.revision) }}
+      style={{ background: bg }}
       data-cg={c.name}
-      data-revision={c.revision}
+      data-rev={revOf(c)}
       data-health={c.health}
-      title={`${c.name}\nrevision ${c.revision} · ${c.health}\nzone ${c.zone}, fault domain ${c.faultDomain}${c.batch ? `\nbatch ${c.batch}` : ''}`}
+      title={`${c.name}\n${c.profile} revision ${c.revision} · ${c.health}\nzone ${c.zone}, fault domain ${c.faultDomain}${c.batch ? `\nbatch ${c.batch}` : ''}`}
     />
   );
 });
@@ -55,7 +57,8 @@ function NGroupCard({ ng, cgs }: { ng: NGroupRec; cgs: CgRec[] }) {
     if (l) l.push(c);
     else cells.set(k, [c]);
   }
-  const revisions = [...new Set(cgs.map((c) => c.revision))].sort((a, z) => a - z);
+  const revisions = [...new Set(cgs.map(revOf))].sort();
+  const bg = (c: CgRec): string => colour(revisions.indexOf(revOf(c)));
   const running = ru?.state === 'InProgress';
   return (
     <section class="ngroup" data-ngroup={ng.key} data-state={ng.state} data-ru-state={ru?.state ?? ''} data-batch-index={b?.index ?? ''} data-batch-fd={b?.faultDomain ?? ''}>
@@ -98,9 +101,9 @@ function NGroupCard({ ng, cgs }: { ng: NGroupRec; cgs: CgRec[] }) {
       )}
       <Gates ng={ng} />
       <div class="revlegend small">
-        {revisions.map((v) => (
+        {revisions.map((v, i) => (
           <span key={v}>
-            <i class="cg" style={{ background: revColour(v) }} /> rev {v}
+            <i class="cg" style={{ background: colour(i) }} /> {v.replace('@', ' rev ')}
           </span>
         ))}
         <span>
@@ -133,7 +136,7 @@ function NGroupCard({ ng, cgs }: { ng: NGroupRec; cgs: CgRec[] }) {
                   <td key={f} class={active ? 'cell active' : 'cell'} data-pair={`${z === 'none' ? '-' : z}/${f}`}>
                     <div class="cgs">
                       {list.map((c) => (
-                        <CgTile key={c.key} c={c} inBatch={inBatch.has(c.name)} />
+                        <CgTile key={c.key} c={c} inBatch={inBatch.has(c.name)} bg={bg(c)} />
                       ))}
                     </div>
                     <div class="muted small">{list.length} CGs</div>
