@@ -106,19 +106,17 @@ export class ConsoleFeed {
   private wire(): void {
     const on = <T extends KubernetesObject>(inf: Informer<T>, fn: (o: T, gone: boolean) => void): void =>
       inf.on({ add: (o) => fn(o, false), update: (old, o) => (fn(old, false), fn(o, false)), delete: (o) => fn(o, true) });
+    // The timeline is rebuilt only when what it is made of changed: skips, windows, repair events.
     on(this.clusters, (c, gone) => {
       const k = keyOf(c);
-      if (gone) this.memory.forgetCluster(k);
-      else this.memory.observeCluster(c, new Date(wallNow()).toISOString());
       this.mark('cluster', k);
-      this.mark('timeline', k);
+      if (gone) this.memory.forgetCluster(k);
+      if (gone || !this.sent.get('timeline')!.has(k) || this.memory.observeCluster(c, new Date(wallNow()).toISOString())) this.mark('timeline', k);
     });
     on(this.pools, (p) => this.mark('pool', keyOf(p)));
     on(this.machines, (m, gone) => {
-      if (gone) this.memory.forgetMachine(m);
-      else this.memory.observeMachine(m);
       this.mark('node', m.metadata.name!);
-      this.mark('timeline', `${m.metadata.namespace}/${m.spec.clusterName}`);
+      if (gone ? this.memory.forgetMachine(m) : this.memory.observeMachine(m)) this.mark('timeline', `${m.metadata.namespace}/${m.spec.clusterName}`);
     });
     on(this.nodes, (n) => this.mark('node', n.metadata!.name!));
     on(this.operations, (o) => this.mark('op', keyOf(o)));
