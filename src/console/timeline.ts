@@ -60,7 +60,7 @@ export function buildTimeline(events: RepairEvent[], windows: Window[], skips: S
     if (s.result !== 'WaitingForReady') continue;
     const next = steps.find((x) => x.node === s.node && x.start > s.start);
     const failed = out.find((f) => f.kind === 'Failed' && f.node === s.node && f.start >= s.start && (!next || f.start <= next.start));
-    const healed = windows.find((w) => w.node === s.node && w.end && w.end >= s.end! && w.start <= s.start);
+    const healed = windows.find((w) => w.node === s.node && w.end && w.end >= s.start && w.start <= s.start);
     if (failed) s.result = 'Failed';
     else if (healed && (!next || healed.end! <= next.start)) s.result = 'Succeeded';
     else if (next) s.result = 'StillNotReady';
