@@ -237,10 +237,10 @@ describe('e2e: web console', function () {
       await page.waitForSelector('[data-testid=repair-now]', { timeout: 10_000 }).catch(() => undefined);
       await shot(page, 'fault-rebooting');
       await page.waitForSelector(`.tile[data-node="${node}"][data-state=Ready]`, { timeout: 60_000 });
-      const row = `table.timeline tr[data-node="${node}"][data-kind=Reboot]`;
+      const row = `div.timeline .tl[data-node="${node}"][data-kind=Reboot]`;
       await page.waitForSelector(`${row}[data-result=Succeeded]`, { timeout: 30_000 });
       expect(await page.textContent(row)).to.contain(`Reboot of node ${node} started by aks-remediator`);
-      await page.waitForSelector(`table.timeline tr[data-node="${node}"][data-kind=Unhealthy][data-result=Ready]`, { timeout: 10_000 });
+      await page.waitForSelector(`div.timeline .tl[data-node="${node}"][data-kind=Unhealthy][data-result=Ready]`, { timeout: 10_000 });
       const states = await recorded(page, 'states');
       const order = ['Ready', 'NotReady', 'Rebooting', 'Ready'];
       let i = 0;

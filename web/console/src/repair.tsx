@@ -79,23 +79,19 @@ export function RepairPanel({ cluster }: { cluster: ClusterRec }) {
         </div>
       ))}
       <Strips entries={entries} now={now} />
-      <div class="scroll">
-        <table class="timeline" data-testid="timeline">
-          <tbody>
-            {entries.map((e) => (
-              <tr key={e.id} data-node={e.node} data-kind={e.kind} data-result={e.result ?? ''}>
-                <td class="t">{clock(e.start)}</td>
-                <td>{e.node ? short(e.node) : 'cluster'}</td>
-                <td>
-                  <Badge value={e.kind} kind={`k${e.kind}`} />
-                </td>
-                <td>{e.end ? duration(Date.parse(e.end) - Date.parse(e.start)) : ''}</td>
-                <td>{e.result && <Badge value={e.result} />}</td>
-                <td class="small">{e.text}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <div class="scroll timeline" data-testid="timeline">
+        {entries.map((e) => (
+          <div class="tl" key={e.id} data-node={e.node} data-kind={e.kind} data-result={e.result ?? ''}>
+            <div class="head">
+              <span class="t">{clock(e.start)}</span>
+              <b>{e.node ? short(e.node) : 'cluster'}</b>
+              <Badge value={e.kind} kind={`k${e.kind}`} />
+              {e.result && <Badge value={e.result} />}
+              {e.end && <span class="muted small">{duration(Date.parse(e.end) - Date.parse(e.start))}</span>}
+            </div>
+            <div class="text">{e.text}</div>
+          </div>
+        ))}
         {entries.length === 0 && <p class="muted">Nothing unhealthy seen yet.</p>}
       </div>
     </Panel>
