@@ -148,8 +148,10 @@ export interface NGroupRec {
   mode: string;
   gates: { maxBatchPercent?: number; maxUnhealthyPercent?: number; maxUnhealthyUpdatedPercent?: number; pause?: string; inPlace: boolean };
   rollingUpdate?: RollingUpdateView;
-  /** Why the NGroup is not Ready, when it is not. */
+  /** Why the NGroup is not Ready, when it is not (e.g. an update in progress, a missing profile). */
   message?: string;
+  /** Set when the NGroup is stalled (condition Stalled): the error. */
+  stalled?: string;
 }
 
 export type CgHealth = 'Healthy' | 'Unhealthy' | 'Starting' | 'Terminating';

@@ -205,7 +205,8 @@ export function ngroupRec(ng: NGroup): NGroupRec {
           batch: b ? { index: b.index ?? 0, phase: b.phase ?? 'Updating', members: b.members ?? [], replacements: b.replacements ?? [], faultDomain: b.faultDomain ?? '', pauseUntil: b.pauseUntil } : undefined,
         }
       : undefined,
-    message: stalled?.status === 'True' ? stalled.message : readyC?.status === 'False' ? readyC.message : undefined,
+    message: readyC?.status === 'False' ? readyC.message : undefined,
+    stalled: stalled?.status === 'True' ? stalled.message : undefined,
   };
 }
 

@@ -69,7 +69,13 @@ function NGroupCard({ ng, cgs }: { ng: NGroupRec; cgs: CgRec[] }) {
           {ng.mode} · {ng.profile} rev {ng.revision} · {ng.count}/{ng.desired} CGs · {ng.healthy} healthy · {ng.unhealthy} unhealthy · {ng.updated} on rev {ng.revision}
         </span>
       </h3>
-      {ng.message && <div class="warn small">{ng.message}</div>}
+      {ng.stalled ? (
+        <div class="warn small" data-testid="stalled">
+          stalled: {ng.stalled}
+        </div>
+      ) : (
+        ng.message && <div class="muted small">{ng.message}</div>
+      )}
       {ru && (
         <div class="ru" data-testid="rolling-update">
           <span>
