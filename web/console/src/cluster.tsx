@@ -87,9 +87,12 @@ function ScaleForm({ pool }: { pool: PoolRec }) {
   );
 }
 
+/** Big tiles for a small pool (a room can read them), small ones for a thousand nodes. */
+const tileSize = (n: number): number => (n <= 20 ? 26 : n <= 100 ? 20 : 14);
+
 function PoolCard({ pool, nodes, selected, onPick }: { pool: PoolRec; nodes: NodeRec[]; selected: string; onPick: (n: string) => void }) {
   return (
-    <section class="pool" data-pool={pool.name}>
+    <section class="pool" data-pool={pool.name} style={{ '--tile': `${tileSize(nodes.length)}px` }}>
       <h3>
         {pool.name} <Badge value={pool.state} /> <span class="muted">{pool.mode}</span>
         <span class="muted">

@@ -86,7 +86,7 @@ export function RepairPanel({ cluster }: { cluster: ClusterRec }) {
               <span class="t">{clock(e.start)}</span>
               <b>{e.node ? short(e.node) : 'cluster'}</b>
               <Badge value={e.kind} kind={`k${e.kind}`} />
-              {e.result && <Badge value={e.result} />}
+              {e.result && e.result !== e.kind && <Badge value={e.result} />}
               {e.end && <span class="muted small">{duration(Date.parse(e.end) - Date.parse(e.start))}</span>}
             </div>
             <div class="text">{e.text}</div>
