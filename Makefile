@@ -10,15 +10,12 @@ export KUBECONFIG ?= $(KUBECONFIG_EMBEDDED)
 TIME_SCALE ?= 60
 MOCHA := node_modules/.bin/mocha --reporter test/support/reporter.cjs
 
-.PHONY: help setup deps binaries chromium build gen lint verify install uninstall run demo demo-down test test-unit test-e2e bench cluster-up cluster-down clean
+.PHONY: help setup deps binaries clients chromium build gen lint verify install uninstall run demo demo-down test test-unit test-e2e bench cluster-up cluster-down clean
 
 help: ## show this help
 	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  \033[1m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: deps binaries chromium ## install npm packages, build/reuse the control-plane binaries (first time: ~25 min), Debian's chromium
-
-chromium: ## Debian's chromium for the console's browser tests (apt-get, only as root and when missing)
-	@scripts/setup-chromium.sh
+setup: deps binaries clients chromium ## install npm packages, build/reuse the control-plane binaries, install the Azure CLI and Chromium the tests drive
 
 deps: node_modules/.stamp
 node_modules/.stamp: package.json package-lock.json
@@ -28,6 +25,12 @@ node_modules/.stamp: package.json package-lock.json
 
 binaries: ## build or reuse kube-apiserver, controller-manager, scheduler, etcd, kwok, kwokctl
 	@scripts/setup-binaries.sh all
+
+clients: ## install Debian's azure-cli for the az e2e tests (when root; skipped otherwise)
+	@scripts/setup-az.sh
+
+chromium: ## install Debian's chromium for the console's browser tests (when root and missing; skipped otherwise)
+	@scripts/setup-chromium.sh
 
 build: deps ## type-check and compile to dist/ (bin/aksim.js runs dist/ when present), and the web console to dist/console
 	@rm -rf dist && node_modules/.bin/tsc -p tsconfig.json

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { runOperator } from './operator.js';
 import { aksCommand } from './cli/aks.js';
-import { accountCommand, groupCommand, restCommand, serveCommand } from './cli/misc.js';
+import { accountCommand, azLoginCommand, groupCommand, restCommand, serveCommand } from './cli/misc.js';
 import { simCommand } from './cli/sim.js';
 
 const program = new Command();
@@ -41,6 +41,7 @@ program.addCommand(groupCommand());
 program.addCommand(accountCommand());
 program.addCommand(restCommand());
 program.addCommand(serveCommand());
+program.addCommand(azLoginCommand());
 program.addCommand(simCommand());
 // az exits 2 on argument errors.
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));

@@ -2,8 +2,7 @@
 // calls the code the CLI calls: abort and scale through the ARM layer (ArmService), faults and
 // scheduled events through `aksim sim`'s functions, NGroup cancel through the ACI routes. Every
 // action is one write, so a refused one changes nothing.
-import { handle } from '../arm/router.js';
-import '../aci/routes.js'; // registers the Microsoft.ContainerInstance routes on the router
+import { handle } from '../arm/routes.js';
 import { API_VERSION } from '../aci/arm.js';
 import { ArmError } from '../arm/errors.js';
 import type { ArmService, Target } from '../arm/service.js';
