@@ -118,7 +118,7 @@ describe('e2e: web console with 1,000 nodes (first paint, update latency)', func
       nodes = new Informer<V1Node>({ kube, path: '/api/v1/nodes', labelSelector: `aksim.io/cluster=big,aksim.io/namespace=${ns}`, log });
       const seenAt = new Map<string, number>();
       const want = (n: V1Node): string => `${n.metadata!.name}:${n.spec?.unschedulable ? 'Cordoned' : 'Ready'}`;
-      nodes.on({ update: (_old, n) => seenAt.set(want(n), Date.now()) });
+      nodes.on({ update: (old, n) => Boolean(old.spec?.unschedulable) !== Boolean(n.spec?.unschedulable) && seenAt.set(want(n), Date.now()) });
       nodes.start();
       await nodes.synced;
       await page.evaluate(() => {
@@ -142,6 +142,9 @@ describe('e2e: web console with 1,000 nodes (first paint, update latency)', func
       for (const name of picks) {
         for (const unschedulable of [true, false]) {
           const key = `${name}:${unschedulable ? 'Cordoned' : 'Ready'}`;
+          // Only this change counts: forget earlier sightings of the same state (kwok flips tiles too).
+          seenAt.delete(key);
+          await page.evaluate((k) => (window as unknown as { __tileAt: Map<string, number> }).__tileAt.delete(k), key);
           const sent = Date.now();
           await kube.patchNode(name, { spec: { unschedulable: unschedulable ? true : null } });
           const shown = await waitFor(`tile ${key}`, () => page.evaluate((k) => (window as unknown as { __tileAt: Map<string, number> }).__tileAt.get(k), key), 10_000, 20).catch(() => undefined);
