@@ -47,8 +47,11 @@ export const API_VERSIONS: Record<ApiFamily, readonly string[]> = {
   metadata: METADATA,
 };
 
-/** The family a request path belongs to (its provider namespace; ARM's own types otherwise). */
-export function familyOf(segments: string[]): ApiFamily {
+/**
+ * The family a request path belongs to (its provider namespace; ARM's own types otherwise);
+ * undefined for a provider aksim does not simulate (its routes answer 404 whatever the version).
+ */
+export function familyOf(segments: string[]): ApiFamily | undefined {
   const lc = segments.map((s) => s.toLowerCase());
   if (lc[0] === 'metadata') return 'metadata';
   // The last `providers/{namespace}` names the provider, as ARM routes nested and extension resources.
@@ -58,6 +61,7 @@ export function familyOf(segments: string[]): ApiFamily {
   if (!type || type === 'register' || type === 'unregister') return 'resources'; // the provider itself
   if (ns === 'microsoft.containerservice') return 'containerservice';
   if (ns === 'microsoft.containerinstance') return 'containerinstance';
+  if (ns !== undefined && ns !== 'microsoft.resources') return undefined;
   return 'resources';
 }
 

@@ -88,7 +88,8 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
   const method = req.method.toUpperCase();
   const apiVersion = u.searchParams.get('api-version');
   if (!apiVersion) throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
-  const bad = checkApiVersion(familyOf(seg), apiVersion);
+  const family = familyOf(seg);
+  const bad = family && checkApiVersion(family, apiVersion);
   if (bad) throw new ArmError(400, 'InvalidApiVersionParameter', bad);
   if (req.body !== undefined && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
     throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized: the body must be a JSON object.');

@@ -92,7 +92,7 @@ echo "$SNAPSHOT_ID"`);
     const file = join(home, 'kubeconfig');
     await ok(`az aks get-credentials --resource-group myResourceGroup --name myAKSCluster --file ${file}`);
     const nodes = await ok(`kubectl --kubeconfig ${file} get nodes -l kubernetes.azure.com/cluster=MC_myResourceGroup_myAKSCluster_eastus -o name`);
-    expect(nodes.trim().split('\n')).to.have.length(3);
+    expect(nodes.trim().split('\n')).to.have.length(5); // nodepool1 (2) and np2 (az's default 3)
     expect(await ok(`kubectl --kubeconfig ${file} config current-context`)).to.equal('myAKSCluster\n');
   });
 

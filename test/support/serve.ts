@@ -1,6 +1,7 @@
 // e2e support: `aksim serve` on a free port over HTTPS with its own CA and sign-in material, and
 // what clients need to reach it (URL, CA, service principal), plus the exchanges it recorded.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,4 +55,29 @@ export async function startServe(opts: { args?: string[]; dir?: string } = {}): 
       if (!opts.dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** One HTTPS request to the served endpoint trusting its CA; the body parsed as JSON when there is one. */
+export function httpsJson(s: Served, method: string, path: string, body: string | undefined, headers: Record<string, string>, json = true): Promise<{ status: number; headers: Record<string, string>; body: any }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(path, s.url);
+    const h: Record<string, string> = { ...(body !== undefined && json ? { 'Content-Type': 'application/json' } : {}), ...headers };
+    if (body !== undefined) h['Content-Length'] = String(Buffer.byteLength(body));
+    const req = httpsRequest(u, { method, headers: h, ca: s.ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown;
+        try {
+          parsed = text ? JSON.parse(text) : undefined;
+        } catch {
+          parsed = text;
+        }
+        resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, body: parsed });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }

@@ -15,6 +15,7 @@ describe('arm/apiversions', () => {
     expect(familyOf(seg('/subscriptions/s/providers/Microsoft.ContainerService'))).to.equal('resources');
     expect(familyOf(seg('/subscriptions/s/providers/Microsoft.ContainerService/register'))).to.equal('resources');
     expect(familyOf(seg('/metadata/endpoints'))).to.equal('metadata');
+    expect(familyOf(seg('/subscriptions/s/providers/Microsoft.Nope/things'))).to.equal(undefined);
   });
   it('accepts the versions real clients send and refuses others in ARM words', () => {
     for (const v of ['2026-06-01', '2022-11-01', '2024-01-02-preview', '2023-01-01']) expect(checkApiVersion('containerservice', v)).to.equal(undefined);
