@@ -10,12 +10,12 @@ export KUBECONFIG ?= $(KUBECONFIG_EMBEDDED)
 TIME_SCALE ?= 60
 MOCHA := node_modules/.bin/mocha --reporter test/support/reporter.cjs
 
-.PHONY: help setup deps binaries clients build gen lint fmt verify install uninstall run demo demo-down test test-unit test-controller test-e2e bench bench-sdk cluster-up cluster-down clean
+.PHONY: help setup deps binaries clients chromium build gen lint fmt verify install uninstall run demo demo-down test test-unit test-controller test-e2e bench bench-sdk cluster-up cluster-down clean
 
 help: ## show this help
 	@awk 'BEGIN{FS=":.*## "} /^[a-z0-9-]+:.*## /{printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: deps binaries clients ## install npm packages, build/reuse the control-plane binaries, install the Azure CLI the tests drive
+setup: deps binaries clients chromium ## install npm packages, build/reuse the control-plane binaries, install the Azure CLI and Chromium the tests drive
 
 deps: node_modules/.stamp
 node_modules/.stamp: package.json package-lock.json
@@ -29,8 +29,13 @@ binaries: ## build or reuse kube-apiserver, controller-manager, scheduler, etcd,
 clients: ## install Debian's azure-cli for the az e2e tests (when root; skipped otherwise)
 	@scripts/setup-az.sh
 
-build: deps ## type-check and compile to dist/ (bin/aksim.js runs dist/ when present)
+chromium: ## install Debian's chromium for the console's browser tests (when root and missing; skipped otherwise)
+	@scripts/setup-chromium.sh
+
+build: deps ## type-check and compile to dist/ (bin/aksim.js runs dist/ when present), and the web console to dist/console
 	@rm -rf dist && node_modules/.bin/tsc -p tsconfig.json
+	@node_modules/.bin/tsc -p web/console/tsconfig.json
+	@node_modules/.bin/vite build --config web/console/vite.config.ts --logLevel warn
 
 gen: deps ## regenerate src/api/generated.ts from crds/
 	@node_modules/.bin/tsx scripts/gen-types.ts
@@ -38,6 +43,7 @@ gen: deps ## regenerate src/api/generated.ts from crds/
 lint: deps ## eslint (floors, pure deciders, size limits) and the TypeScript compiler
 	@node_modules/.bin/eslint .
 	@node_modules/.bin/tsc --noEmit -p tsconfig.json
+	@node_modules/.bin/tsc -p web/console/tsconfig.json
 
 fmt: deps ## format the sources with Prettier (.prettierrc.json)
 	@node_modules/.bin/prettier --write --log-level warn .

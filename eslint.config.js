@@ -52,6 +52,8 @@ const UNFORMATTED = [
   'src/azure/**',
   'src/cli/**',
   'src/imds/**',
+  'src/console/**',
+  'web/**',
   'src/runtime/**',
   'src/*.ts',
   'bench/**',

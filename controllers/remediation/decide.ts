@@ -6,8 +6,8 @@ import type { SimCluster } from '../../src/api/generated.js';
 import { durationMs } from '../../src/runtime/duration.js';
 import type { ActionType } from '../../src/model/faults.js';
 
-export const REMEDIATOR_USER = 'aks-remediator';
-export const REPORTING_CONTROLLER = 'aks-auto-repair';
+export { REMEDIATOR_USER, REPORTING_CONTROLLER } from '../../src/model/names.js';
+import { REMEDIATOR_USER } from '../../src/model/names.js';
 /** kwok needs about a second to show a node Ready again; no timeScale can make that shorter. */
 export const READY_FLOOR_MS = 2_000;
 /** A machine that does not even start the action within this (simulated) time counts as an error. */

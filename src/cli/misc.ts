@@ -111,8 +111,10 @@ export function serveCommand(): Command {
     .option('--time-scale <n>', "the operator's timeScale, for Retry-After (default: what the running operator publishes)")
     .option('--kubeconfig <path>', 'kubeconfig of the cluster aksim runs on (default: KUBECONFIG)')
     .option('--record <file>', 'append every ARM request and response to this file as JSON lines (to see what a client got)')
+    .option('--no-console', 'do not serve the web console under /console')
     .action(async (o: Opts) => {
       await startServe({
+        console: o.console !== false,
         record: o.record as string | undefined,
         svc: service(o),
         host: String(o.host),

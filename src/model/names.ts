@@ -68,3 +68,7 @@ export function splitKey(key: string): [string, string] {
   const i = key.indexOf('/');
   return [key.slice(0, i), key.slice(i + 1)];
 }
+
+/** Who AKS says repairs a node (the user), and the source of its Node events (seed 001). */
+export const REMEDIATOR_USER = 'aks-remediator';
+export const REPORTING_CONTROLLER = 'aks-auto-repair';
