@@ -23,6 +23,10 @@ export const LEASE_SECONDS = process.env.BENCH_LEASE_SECONDS ?? '15';
 export const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 900) * 1000;
 export const TIME_SCALE = 60;
 
+export const CLUSTER_NAME = process.env.AKSIM_CLUSTER_NAME ?? 'aksim';
+const KWOKCTL = join(CACHE, 'bin', `kwok-v${KWOK_VERSION}`, 'kwokctl');
+const KWOK_ENV = { ...process.env, KWOK_WORKDIR: process.env.KWOK_WORKDIR ?? join(CACHE, 'kwok') };
+
 export const quiet = pino({ level: 'error', base: undefined });
 export const kube = Kube.fromFile(KUBECONFIG);
 
@@ -50,6 +54,12 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/** Runs kwokctl on the bench's cluster (`kwokctl --name $AKSIM_CLUSTER_NAME ...`, KWOK_WORKDIR as scripts/cluster.sh). */
+export async function kwokctl(...args: string[]): Promise<void> {
+  const r = await run(KWOKCTL, ['--name', CLUSTER_NAME, ...args], { env: KWOK_ENV });
+  if (r.code !== 0) throw new Error(`kwokctl ${args.join(' ')} failed (${r.code}): ${r.stderr.slice(-2000)}`);
 }
 
 /** A watch over a collection: until(pred) resolves on the first cache event after which pred holds. */

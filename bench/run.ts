@@ -7,11 +7,8 @@ import { join } from 'node:path';
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import type { SimCluster } from '../src/api/generated.js';
 import { isNotFound } from '../src/runtime/client.js';
-import { apiWrites, CACHE, cleanupAll, cleanups, crdPath, elapsed, forceRemove, kube, KUBECONFIG, KWOK_VERSION, LEASE_SECONDS, machineInfo, median, OPERATOR_ENTRY, OPERATOR_NODE_ARGS, procStatusKB, RESULTS, round3, run, runMain, startOperator, TIME_SCALE, Watcher, writeResult, writesBetween } from './lib.js';
+import { apiWrites, cleanupAll, CLUSTER_NAME, cleanups, crdPath, elapsed, forceRemove, kube, KUBECONFIG, kwokctl, LEASE_SECONDS, machineInfo, median, OPERATOR_ENTRY, OPERATOR_NODE_ARGS, procStatusKB, RESULTS, round3, runMain, startOperator, TIME_SCALE, Watcher, writeResult, writesBetween } from './lib.js';
 
-const KWOKCTL = join(CACHE, 'bin', `kwok-v${KWOK_VERSION}`, 'kwokctl');
-const KWOK_ENV = { ...process.env, KWOK_WORKDIR: process.env.KWOK_WORKDIR ?? join(CACHE, 'kwok') };
-const CLUSTER_NAME = process.env.AKSIM_CLUSTER_NAME ?? 'aksim';
 /** The operator's entry script; point it at compiled output (e.g. dist/src/main.js) to compare. */
 /** Extra Node.js flags for the operator process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 
@@ -51,11 +48,6 @@ interface Round {
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
-async function kwokctl(...args: string[]): Promise<void> {
-  const r = await run(KWOKCTL, ['--name', CLUSTER_NAME, ...args], { env: KWOK_ENV });
-  if (r.code !== 0) throw new Error(`kwokctl ${args.join(' ')} failed (${r.code}): ${r.stderr.slice(-2000)}`);
-}
 
 const isReady = (n: V1Node): boolean => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
