@@ -23,12 +23,14 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { GROUP, PLURALS, VERSION } from '../api/generated.js';
-import { nodeHttp } from './http.js';
+import { nodeHttp, requestKind } from './http.js';
 
 export type Kind = keyof typeof PLURALS;
 
 /** Counts API writes by verb and resource so benchmarks and metrics can report them. */
 export type WriteHook = (verb: string, resource: string) => void;
+/** Hears every request the typed client made (reads too), as the API server names it, with its HTTP status (0: no answer). */
+export type RequestHook = (verb: string, resource: string, status: number) => void;
 
 /** Connections kept open per API server; requests beyond it wait for a free one. */
 const MAX_SOCKETS = 32;
@@ -67,11 +69,16 @@ export class Kube {
   readonly policy: PolicyV1Api;
   readonly custom: CustomObjectsApi;
   onWrite: WriteHook = () => {};
+  onRequest: RequestHook = () => {};
 
   constructor(readonly kc: KubeConfig) {
     const server = kc.getCurrentCluster()?.server;
     if (!server) throw new Error('the kubeconfig has no current cluster');
-    const config = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: new PooledAuth(kc) }, httpApi: nodeHttp });
+    const config = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: new PooledAuth(kc) }, httpApi: nodeHttp((method, url, status) => {
+        const { verb, resource } = requestKind(method, url);
+        this.onRequest(verb, resource, status);
+      }),
+    });
     this.core = new CoreV1Api(config);
     this.coordination = new CoordinationV1Api(config);
     this.eventsApi = new EventsV1Api(config);
