@@ -26,8 +26,9 @@ node_modules/.stamp: package.json package-lock.json
 binaries: ## build or reuse kube-apiserver, controller-manager, scheduler, etcd, kwok, kwokctl
 	@scripts/setup-binaries.sh all
 
-build: deps ## type-check and compile to dist/ (bin/aksim.js runs dist/ when present)
+build: deps ## type-check and compile to dist/, bundle the CLI into dist/cli/ (bin/aksim.js runs it when present)
 	@rm -rf dist && node_modules/.bin/tsc -p tsconfig.json
+	@node_modules/.bin/tsx scripts/build-cli.ts
 
 gen: deps ## regenerate src/api/generated.ts from crds/
 	@node_modules/.bin/tsx scripts/gen-types.ts

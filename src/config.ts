@@ -1,7 +1,7 @@
 // Operator settings: flags win over environment variables, which win over the aksim-config
 // ConfigMap, which wins over the defaults below.
 import type { Kube } from './runtime/client.js';
-import { isNotFound } from './runtime/client.js';
+import { isNotFound } from './runtime/kube-api.js';
 
 export interface Settings {
   /** One real second is timeScale simulated seconds. */

@@ -1,6 +1,5 @@
 // The `aksim` command: the operator, and (later) the az-shaped CLI and the ARM REST server.
 import { Command } from 'commander';
-import { runOperator } from './operator.js';
 import { aksCommand } from './cli/aks.js';
 import { accountCommand, groupCommand, restCommand, serveCommand } from './cli/misc.js';
 import { simCommand } from './cli/sim.js';
@@ -21,6 +20,7 @@ program
   .option('--lease-seconds <n>', 'leader Lease duration in seconds')
   .option('--workers <n>', 'concurrent reconciles per controller')
   .action(async (o: Record<string, string | boolean | undefined>) => {
+    const { runOperator } = await import('./operator.js'); // client-node: loaded by the operator only
     await runOperator({
       kubeconfig: o.kubeconfig as string | undefined,
       flags: {

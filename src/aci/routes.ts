@@ -6,7 +6,7 @@ import { ArmError, notFound } from '../arm/errors.js';
 import { registerRoutes, type ArmResponse } from '../arm/router.js';
 import type { ArmService } from '../arm/service.js';
 import { wallNow } from '../runtime/clock.js';
-import { isNotFound, statusCode, apiMessage } from '../runtime/client.js';
+import { isNotFound, statusCode, apiMessage } from '../runtime/kube-api.js';
 import {
   CODES,
   cancelRollingUpdatePatch,
@@ -31,7 +31,7 @@ async function namespaces(svc: ArmService, rg: string | undefined): Promise<stri
     await svc.ensureResourceGroup(rg);
     return [rg];
   }
-  return (await svc.kube.core.listNamespace()).items.map((n) => n.metadata!.name!);
+  return (await svc.kube.listNamespaces()).map((n) => n.metadata!.name!);
 }
 
 /** API server refusals (CEL: zones removed, faultDomainCount changed...) as ARM 400s. */

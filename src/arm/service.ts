@@ -8,7 +8,7 @@ import { captureSnapshot, checkNodeImage, checkPoolFitsSnapshot, checkUpgradeToS
 import { CATALOG_CONFIGMAP, DEFAULT_CATALOG, imagePrefix, isNewerImage, latestImage, parseCatalog, simulatedNow } from '../azure/images.js';
 import { envSettings, parseSettings } from '../config.js';
 import { ABORT_ANNOTATION } from '../../controllers/operations/abort.js';
-import { apiMessage, isNotFound, statusCode, type Kube } from '../runtime/client.js';
+import { apiMessage, isNotFound, statusCode, type KubeApi } from '../runtime/kube-api.js';
 import { ArmError, notFound, operationInProgress, rgNotFound } from './errors.js';
 import { agentPoolJson, managedClusterJson, operationJson, poolSpecFromArm, snapshotJson } from './shapes.js';
 
@@ -26,7 +26,7 @@ const poolObjectName = (cluster: string, pool: string): string => `${cluster}-${
 
 export class ArmService {
   constructor(
-    readonly kube: Kube,
+    readonly kube: KubeApi,
     readonly subscriptionId: string,
     /** How long a write waits for the operator to start the operation (real ms). */
     private readonly acceptWaitMs = 10_000,
@@ -35,7 +35,7 @@ export class ArmService {
   // ---- resource groups (namespaces)
   async ensureResourceGroup(rg: string): Promise<void> {
     try {
-      await this.kube.core.readNamespace({ name: rg });
+      await this.kube.readNamespace(rg);
     } catch (err: unknown) {
       if (isNotFound(err)) throw rgNotFound(rg);
       throw err;
@@ -60,7 +60,7 @@ export class ArmService {
   }
 
   async listClusters(rg?: string): Promise<Json[]> {
-    const namespaces = rg ? [rg] : (await this.kube.core.listNamespace()).items.map((n) => n.metadata!.name!);
+    const namespaces = rg ? [rg] : (await this.kube.listNamespaces()).map((n) => n.metadata!.name!);
     if (rg) await this.ensureResourceGroup(rg);
     const out: Json[] = [];
     for (const ns of namespaces) {
@@ -213,7 +213,7 @@ export class ArmService {
     const published = pool.status?.latestNodeImageVersion;
     let fromCatalog: string | undefined;
     try {
-      const cm = await this.kube.core.readNamespacedConfigMap({ name: CATALOG_CONFIGMAP, namespace: parseSettings([envSettings()]).systemNamespace }).catch(() => undefined);
+      const cm = await this.kube.readConfigMap(parseSettings([envSettings()]).systemNamespace, CATALOG_CONFIGMAP).catch(() => undefined);
       const data = cm ? parseCatalog(cm.data) : DEFAULT_CATALOG;
       const created = cm?.metadata?.creationTimestamp ? new Date(cm.metadata.creationTimestamp).getTime() : wallNow();
       const osType = pool.spec.osType ?? 'Linux';
@@ -262,7 +262,7 @@ export class ArmService {
 
   async listSnapshots(rg?: string): Promise<Json[]> {
     if (rg) await this.ensureResourceGroup(rg);
-    const namespaces = rg ? [rg] : (await this.kube.core.listNamespace()).items.map((n) => n.metadata!.name!);
+    const namespaces = rg ? [rg] : (await this.kube.listNamespaces()).map((n) => n.metadata!.name!);
     const out: Json[] = [];
     for (const ns of namespaces) for (const s of await this.kube.list<NodePoolSnapshot>('NodePoolSnapshot', ns)) out.push(snapshotJson(s, this.subscriptionId));
     return out;

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { ArmService } from '../arm/service.js';
 import { ArmError } from '../arm/errors.js';
 import { envSettings, parseSettings } from '../config.js';
-import { Kube } from '../runtime/client.js';
+import { cliKube } from '../runtime/lite-client.js';
 import { FORMATS, render, type Column } from './output.js';
 
 export interface GlobalOpts {
@@ -23,8 +23,7 @@ export function withGlobals(cmd: Command): Command {
 }
 
 export function service(o: GlobalOpts): ArmService {
-  const kube = Kube.fromFile(o.kubeconfig ?? process.env.KUBECONFIG);
-  return new ArmService(kube, parseSettings([envSettings()]).subscriptionId);
+  return new ArmService(cliKube(o.kubeconfig), parseSettings([envSettings()]).subscriptionId);
 }
 
 export function print(result: unknown, o: GlobalOpts, columns?: Column[]): void {

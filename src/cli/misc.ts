@@ -6,8 +6,7 @@ import { Command } from 'commander';
 import { handle } from '../arm/router.js';
 import '../aci/routes.js'; // registers the Microsoft.ContainerInstance routes
 import { ArmError } from '../arm/errors.js';
-import { isConflict, isNotFound } from '../runtime/client.js';
-import { serve } from '../serve.js';
+import { isConflict, isNotFound } from '../runtime/kube-api.js';
 import { action, print, service, withGlobals, type GlobalOpts } from './context.js';
 
 type Opts = GlobalOpts & Record<string, unknown>;
@@ -51,7 +50,7 @@ export function groupCommand(): Command {
         // Resource group names are case-insensitive in Azure; namespaces are lowercase.
         const name = String(o.name).toLowerCase();
         try {
-          await svc.kube.core.createNamespace({ body: { metadata: { name, labels: { 'aksim.io/resource-group': 'true' }, annotations: { 'aksim.io/location': String(o.location) } } } });
+          await svc.kube.createNamespace({ metadata: { name, labels: { 'aksim.io/resource-group': 'true' }, annotations: { 'aksim.io/location': String(o.location) } } });
         } catch (err: unknown) {
           if (!isConflict(err)) throw err;
         }
@@ -67,12 +66,12 @@ export function groupCommand(): Command {
         try {
           const svc = service(o);
           const ns = String(o.name).toLowerCase();
-          await svc.kube.core.readNamespace({ name: ns });
+          await svc.kube.readNamespace(ns);
           // Like az group delete: the resources go first (their finalizers need a live namespace).
           for (const kind of ['SimCluster', 'NGroup', 'ContainerGroupProfile', 'NodePoolSnapshot'] as const) {
             for (const obj of await svc.kube.list<{ metadata: { name: string } }>(kind, ns)) await svc.kube.delete(kind, ns, obj.metadata.name);
           }
-          await svc.kube.core.deleteNamespace({ name: ns });
+          await svc.kube.deleteNamespace(ns);
         } catch (err: unknown) {
           if (isNotFound(err)) throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${o.name}' could not be found.`);
           throw err;
@@ -101,6 +100,7 @@ export function serveCommand(): Command {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--kubeconfig <path>', 'kubeconfig of the cluster aksim runs on (default: KUBECONFIG)')
     .action(async (o: Opts) => {
+      const { serve } = await import('../serve.js'); // pino and the HTTP server only here
       const server = await serve(service(o), String(o.host), Number(o.port));
       const addr = server.address();
       process.stdout.write(`aksim ARM endpoint on http://${o.host}:${typeof addr === 'object' && addr ? addr.port : o.port}\n`);

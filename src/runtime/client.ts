@@ -3,7 +3,6 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 import {
-  ApiException,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -16,11 +15,16 @@ import {
   setHeaderOptions,
   type RequestContext,
   type SecurityAuthentication,
+  type V1ConfigMap,
+  type V1Namespace,
+  type V1Node,
 } from '@kubernetes/client-node';
 import { GROUP, PLURALS, VERSION } from '../api/generated.js';
 import { nodeHttp } from './http.js';
+import { isNotFound, type Kind, type KubeApi } from './kube-api.js';
 
-export type Kind = keyof typeof PLURALS;
+export type { Kind, KubeApi } from './kube-api.js';
+export { apiMessage, isConflict, isNotFound, isTooManyRequests, KubeError, statusCode } from './kube-api.js';
 
 /** Counts API writes by verb and resource so benchmarks and metrics can report them. */
 export type WriteHook = (verb: string, resource: string) => void;
@@ -55,7 +59,7 @@ class PooledAuth implements SecurityAuthentication {
   }
 }
 
-export class Kube {
+export class Kube implements KubeApi {
   readonly core: CoreV1Api;
   readonly coordination: CoordinationV1Api;
   readonly eventsApi: EventsV1Api;
@@ -100,6 +104,11 @@ export class Kube {
 
   async list<T>(kind: Kind, namespace: string, labelSelector?: string): Promise<T[]> {
     const res = (await this.custom.listNamespacedCustomObject({ ...this.co(kind, namespace), labelSelector })) as { items: T[] };
+    return res.items;
+  }
+
+  async listAll<T>(kind: Kind, labelSelector?: string): Promise<T[]> {
+    const res = (await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURALS[kind], labelSelector })) as { items: T[] };
     return res.items;
   }
 
@@ -168,27 +177,31 @@ export class Kube {
     this.wrote('patch', 'Node');
     await this.core.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   }
-}
 
-export function statusCode(err: unknown): number | undefined {
-  if (err instanceof ApiException) return err.code;
-  const c = (err as { code?: unknown; statusCode?: unknown } | null)?.code ?? (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof c === 'number' ? c : undefined;
-}
-export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
-export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
-export const isTooManyRequests = (err: unknown): boolean => statusCode(err) === 429;
-
-/** The API server's message inside an ApiException body, for errors people read. */
-export function apiMessage(err: unknown): string {
-  if (err instanceof ApiException) {
-    try {
-      const body = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
-      if (body && typeof body.message === 'string') return body.message;
-    } catch {
-      // body was not JSON
-    }
-    return `HTTP ${err.code}`;
+  // ---- the core objects of KubeApi (kube-api.ts)
+  readNamespace(name: string): Promise<V1Namespace> {
+    return this.core.readNamespace({ name });
   }
-  return err instanceof Error ? err.message : String(err);
+
+  async listNamespaces(): Promise<V1Namespace[]> {
+    return (await this.core.listNamespace()).items;
+  }
+
+  createNamespace(body: V1Namespace): Promise<V1Namespace> {
+    this.wrote('create', 'Namespace');
+    return this.core.createNamespace({ body });
+  }
+
+  async deleteNamespace(name: string): Promise<void> {
+    this.wrote('delete', 'Namespace');
+    await this.core.deleteNamespace({ name });
+  }
+
+  readConfigMap(namespace: string, name: string): Promise<V1ConfigMap> {
+    return this.core.readNamespacedConfigMap({ name, namespace });
+  }
+
+  readNode(name: string): Promise<V1Node> {
+    return this.core.readNode({ name });
+  }
 }
