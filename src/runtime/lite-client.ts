@@ -3,8 +3,7 @@
 // @kubernetes/client-node takes seconds; the CLI loads client-node only for what this does
 // not do (exec and auth-provider plugins, proxies, merged or in-cluster configs).
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type { V1ConfigMap, V1Namespace, V1Node } from '@kubernetes/client-node';
 import { GROUP, PLURALS, VERSION } from '../api/generated.js';
 import { locateKubeconfig, resolveKubeconfig, type Connection } from './kubeconfig.js';
@@ -45,22 +44,36 @@ export function errorOf(code: number, method: string, path: string, text: string
   return new KubeError(code, body, typeof msg === 'string' && msg ? msg : `${method} ${path}: HTTP ${code}${text ? ` ${text.slice(0, 200)}` : ''}`);
 }
 
+type Send = (url: URL, options: RequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
+
 export class LiteKube implements KubeApi {
   private readonly url: URL;
-  private readonly agent: HttpAgent;
+  /** node:https (with tls and crypto) loads on the first request, not at start-up (`aksim --version`). */
+  private transport: Promise<{ agent: Agent; send: Send }> | undefined;
   private readonly headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'aksim-cli' };
 
   constructor(readonly connection: Connection) {
     this.url = new URL(connection.server);
-    const tls = { ca: connection.ca, cert: connection.cert, key: connection.key, rejectUnauthorized: !connection.skipTLSVerify, servername: connection.tlsServerName };
-    this.agent = this.url.protocol === 'https:' ? new HttpsAgent({ keepAlive: true, maxSockets: 16, ...tls }) : new HttpAgent({ keepAlive: true, maxSockets: 16 });
     if (connection.token) this.headers.Authorization = `Bearer ${connection.token}`;
     else if (connection.username !== undefined) this.headers.Authorization = `Basic ${Buffer.from(`${connection.username}:${connection.password ?? ''}`).toString('base64')}`;
     if (connection.impersonate) this.headers['Impersonate-User'] = connection.impersonate;
   }
 
+  /** One keep-alive connection pool with the kubeconfig's TLS material. */
+  private async connect(): Promise<{ agent: Agent; send: Send }> {
+    const c = this.connection;
+    if (this.url.protocol === 'http:') {
+      const http = await import('node:http');
+      return { agent: new http.Agent({ keepAlive: true, maxSockets: 16 }), send: http.request };
+    }
+    const https = await import('node:https');
+    const tls = { ca: c.ca, cert: c.cert, key: c.key, rejectUnauthorized: !c.skipTLSVerify, servername: c.tlsServerName };
+    return { agent: new https.Agent({ keepAlive: true, maxSockets: 16, ...tls }), send: https.request };
+  }
+
   /** One API call; resolves to the decoded JSON answer, rejects with a KubeError on non-2xx. */
-  request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const { agent, send } = await (this.transport ??= this.connect());
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string | number> = { ...this.headers };
     if (payload !== undefined) {
@@ -69,9 +82,8 @@ export class LiteKube implements KubeApi {
     }
     const base = this.url.pathname.replace(/\/+$/, ''); // a server URL may carry a path prefix
     const target = new URL(base + path, this.url);
-    const send = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
     return new Promise<T>((resolve, reject) => {
-      const req = send(target, { method, headers, agent: this.agent }, (res: IncomingMessage) => {
+      const req = send(target, { method, headers, agent }, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
