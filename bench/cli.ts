@@ -4,7 +4,7 @@
 // hit them alike. Run by `make bench` and `make bench-cli`; writes bench/results/cli-latest.json.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { SimCluster } from '../src/api/generated.js';
 import { cleanups, elapsed, kube, KUBECONFIG, machineInfo, median, ROOT, round3, run, runMain, startOperator, writeResult } from './lib.js';
 
@@ -12,7 +12,8 @@ const RUNS = Number(process.env.BENCH_CLI_RUNS ?? 10);
 const RG = 'bench-cli';
 const CLUSTER = 'cli';
 const TARGETS = { version: 0.3, show: 0.6 };
-const AKSIM = join(ROOT, 'bin/aksim.js');
+/** The aksim to time, e.g. another checkout's bin/aksim.js for a before/after comparison. */
+const AKSIM = resolve(ROOT, process.env.BENCH_CLI_ENTRY ?? 'bin/aksim.js');
 
 interface Sample {
   wall: number;
@@ -69,7 +70,8 @@ const stats = (xs: number[]): { min: number; median: number; max: number } => ({
 /** What bin/aksim.js runs (the same choice it makes). */
 function entry(): string {
   if (process.env.AKSIM_DEV) return 'src/main.ts (tsx, AKSIM_DEV=1)';
-  return ['dist/cli/main.js', 'dist/src/main.js'].find((f) => existsSync(join(ROOT, f))) ?? 'src/main.ts (tsx)';
+  const root = dirname(dirname(AKSIM));
+  return ['dist/cli/main.js', 'dist/src/main.js'].find((f) => existsSync(join(root, f))) ?? 'src/main.ts (tsx)';
 }
 
 async function aksim(...args: string[]): Promise<string> {
@@ -142,13 +144,13 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'cli',
     machine,
-    parameters: { runs: RUNS, entry: entry(), resourceGroup: RG, cluster: CLUSTER, operatorRunning: true },
+    parameters: { runs: RUNS, aksim: AKSIM, entry: entry(), resourceGroup: RG, cluster: CLUSTER, operatorRunning: true },
     commands: results,
     targets: { versionSeconds: TARGETS.version, showSeconds: TARGETS.show },
     pass: { version: med('version') < TARGETS.version, show: med('show') < TARGETS.show },
   };
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  console.log(`\nCLI start-up, ${RUNS} runs each, bin/aksim.js -> ${entry()} (wall s: min / median / max; cpu s median)`);
+  console.log(`\nCLI start-up, ${RUNS} runs each, ${AKSIM} -> ${entry()} (wall s: min / median / max; cpu s median)`);
   for (const c of commands) {
     const r = results[c.key] as { wallSeconds: { min: number; median: number; max: number }; cpuSeconds?: { median: number } };
     console.log(`  ${c.label.padEnd(44)} ${r.wallSeconds.min.toFixed(3)} / ${r.wallSeconds.median.toFixed(3)} / ${r.wallSeconds.max.toFixed(3)}   cpu ${r.cpuSeconds?.median.toFixed(2) ?? '-'}`);
