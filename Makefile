@@ -10,12 +10,12 @@ export KUBECONFIG ?= $(KUBECONFIG_EMBEDDED)
 TIME_SCALE ?= 60
 MOCHA := node_modules/.bin/mocha --reporter test/support/reporter.cjs
 
-.PHONY: help setup deps binaries build gen lint verify install uninstall run demo demo-down test test-unit test-e2e bench bench-cli cluster-up cluster-down clean
+.PHONY: help setup deps binaries clients build gen lint verify install uninstall run demo demo-down test test-unit test-e2e bench bench-cli cluster-up cluster-down clean
 
 help: ## show this help
 	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  \033[1m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: deps binaries ## install npm packages and build/reuse the control-plane binaries (first time: ~25 min)
+setup: deps binaries clients ## install npm packages, build/reuse the control-plane binaries, install the Azure CLI the tests drive
 
 deps: node_modules/.stamp
 node_modules/.stamp: package.json package-lock.json
@@ -25,6 +25,9 @@ node_modules/.stamp: package.json package-lock.json
 
 binaries: ## build or reuse kube-apiserver, controller-manager, scheduler, etcd, kwok, kwokctl
 	@scripts/setup-binaries.sh all
+
+clients: ## install Debian's azure-cli for the az e2e tests (when root; skipped otherwise)
+	@scripts/setup-az.sh
 
 build: deps ## type-check and compile to dist/, bundle the CLI into dist/cli/ (bin/aksim.js runs it when present)
 	@rm -rf dist && node_modules/.bin/tsc -p tsconfig.json

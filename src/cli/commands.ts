@@ -13,6 +13,7 @@ export const COMMANDS: [string, () => Promise<Command>][] = [
   ['account', async () => (await import('./misc.js')).accountCommand()],
   ['rest', async () => (await import('./misc.js')).restCommand()],
   ['serve', async () => (await import('./misc.js')).serveCommand()],
+  ['az-login', async () => (await import('./misc.js')).azLoginCommand()],
   ['sim', async () => (await import('./sim.js')).simCommand()],
 ];
 

@@ -1,5 +1,6 @@
 // A thin typed wrapper over @kubernetes/client-node: custom resources by kind, status writes,
 // server-side apply, and a write counter (bench/ reports writes per operation).
+import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 import {
@@ -16,12 +17,13 @@ import {
   type RequestContext,
   type SecurityAuthentication,
   type V1ConfigMap,
+  type V1Lease,
   type V1Namespace,
   type V1Node,
 } from '@kubernetes/client-node';
 import { GROUP, PLURALS, VERSION } from '../api/generated.js';
 import { nodeHttp } from './http.js';
-import { isNotFound, type Kind, type KubeApi } from './kube-api.js';
+import { isNotFound, type Kind, type KubeApi, type KubeCredentials } from './kube-api.js';
 
 export type { Kind, KubeApi } from './kube-api.js';
 export { apiMessage, isConflict, isNotFound, isTooManyRequests, KubeError, statusCode } from './kube-api.js';
@@ -172,6 +174,12 @@ export class Kube implements KubeApi {
     }
   }
 
+  /** Merge-patches a Namespace (a resource group's tags). */
+  async patchNamespace(name: string, body: object): Promise<void> {
+    this.wrote('patch', 'Namespace');
+    await this.core.patchNamespace({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  }
+
   /** Merge-patches a Node (cluster-scoped). */
   async patchNode(name: string, body: object): Promise<void> {
     this.wrote('patch', 'Node');
@@ -203,5 +211,31 @@ export class Kube implements KubeApi {
 
   readNode(name: string): Promise<V1Node> {
     return this.core.readNode({ name });
+  }
+
+  async listNodes(labelSelector?: string): Promise<V1Node[]> {
+    return (await this.core.listNode({ labelSelector })).items;
+  }
+
+  readLease(namespace: string, name: string): Promise<V1Lease> {
+    return this.coordination.readNamespacedLease({ name, namespace });
+  }
+
+  async credentials(): Promise<KubeCredentials | undefined> {
+    const cluster = this.kc.getCurrentCluster();
+    const user = this.kc.getCurrentUser();
+    if (!cluster || !user) return undefined;
+    const data = (inline: string | undefined, file: string | undefined): string | undefined => inline ?? (file ? readFileSync(file).toString('base64') : undefined);
+    return {
+      server: cluster.server,
+      caData: data(cluster.caData, cluster.caFile),
+      skipTLSVerify: cluster.skipTLSVerify,
+      certData: data(user.certData, user.certFile),
+      keyData: data(user.keyData, user.keyFile),
+      token: user.token,
+      username: user.username,
+      password: user.password,
+      exec: user.exec ?? undefined,
+    };
   }
 }

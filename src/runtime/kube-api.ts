@@ -1,10 +1,24 @@
 // The Kubernetes calls the ARM layer, the CLI and IMDS make, as one narrow interface: the
 // operator's client-node wrapper (client.ts) and the CLI's light client (lite-client.ts) both
 // provide it. Also the status-code helpers, which must not load client-node.
-import type { V1ConfigMap, V1Namespace, V1Node } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Lease, V1Namespace, V1Node } from '@kubernetes/client-node';
 import type { PLURALS } from '../api/generated.js';
 
 export type Kind = keyof typeof PLURALS;
+
+/** The kubeconfig's current cluster and user, files read into base64 data: what a handed-out kubeconfig needs. */
+export interface KubeCredentials {
+  server: string;
+  caData?: string;
+  skipTLSVerify?: boolean;
+  certData?: string;
+  keyData?: string;
+  token?: string;
+  username?: string;
+  password?: string;
+  /** An exec credential plugin, as in the kubeconfig. */
+  exec?: unknown;
+}
 
 export interface KubeApi {
   get<T>(kind: Kind, namespace: string, name: string): Promise<T | undefined>;
@@ -27,11 +41,18 @@ export interface KubeApi {
   readNamespace(name: string): Promise<V1Namespace>;
   listNamespaces(): Promise<V1Namespace[]>;
   createNamespace(body: V1Namespace): Promise<V1Namespace>;
+  /** JSON merge patch of a Namespace (a resource group's tags). */
+  patchNamespace(name: string, body: object): Promise<void>;
   deleteNamespace(name: string): Promise<void>;
   /** Throws a 404 error when the ConfigMap does not exist. */
   readConfigMap(namespace: string, name: string): Promise<V1ConfigMap>;
   /** Throws a 404 error when the Node does not exist. */
   readNode(name: string): Promise<V1Node>;
+  listNodes(labelSelector?: string): Promise<V1Node[]>;
+  /** Throws a 404 error when the Lease does not exist. */
+  readLease(namespace: string, name: string): Promise<V1Lease>;
+  /** The credentials this client uses (undefined when the kubeconfig has no current cluster or user). */
+  credentials(): Promise<KubeCredentials | undefined>;
 }
 
 /**

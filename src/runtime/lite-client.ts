@@ -4,10 +4,10 @@
 // not do (exec and auth-provider plugins, proxies, merged or in-cluster configs).
 import { readFileSync } from 'node:fs';
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import type { V1ConfigMap, V1Namespace, V1Node } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Lease, V1Namespace, V1Node } from '@kubernetes/client-node';
 import { GROUP, PLURALS, VERSION } from '../api/generated.js';
 import { locateKubeconfig, resolveKubeconfig, type Connection } from './kubeconfig.js';
-import { isNotFound, KubeError, type Kind, type KubeApi } from './kube-api.js';
+import { isNotFound, KubeError, type Kind, type KubeApi, type KubeCredentials } from './kube-api.js';
 
 const MERGE = 'application/merge-patch+json';
 const JSON_PATCH = 'application/json-patch+json';
@@ -161,6 +161,10 @@ export class LiteKube implements KubeApi {
     return this.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', ...body });
   }
 
+  async patchNamespace(name: string, body: object): Promise<void> {
+    await this.request('PATCH', `/api/v1/namespaces/${encodeURIComponent(name)}`, body, MERGE);
+  }
+
   async deleteNamespace(name: string): Promise<void> {
     await this.request('DELETE', `/api/v1/namespaces/${encodeURIComponent(name)}`);
   }
@@ -172,10 +176,24 @@ export class LiteKube implements KubeApi {
   readNode(name: string): Promise<V1Node> {
     return this.request('GET', `/api/v1/nodes/${encodeURIComponent(name)}`);
   }
+
+  async listNodes(labelSelector?: string): Promise<V1Node[]> {
+    return (await this.request<{ items: V1Node[] }>('GET', '/api/v1/nodes' + query({ labelSelector }))).items;
+  }
+
+  readLease(namespace: string, name: string): Promise<V1Lease> {
+    return this.request('GET', `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases/${encodeURIComponent(name)}`);
+  }
+
+  async credentials(): Promise<KubeCredentials> {
+    const c = this.connection;
+    const b64 = (b: Buffer | undefined): string | undefined => b?.toString('base64');
+    return { server: c.server, caData: b64(c.ca), skipTLSVerify: c.skipTLSVerify || undefined, certData: b64(c.cert), keyData: b64(c.key), token: c.token, username: c.username, password: c.password };
+  }
 }
 
 /** Every KubeApi method, for the client-node stand-in below (the type check keeps it complete). */
-const METHODS = ['get', 'list', 'listAll', 'create', 'patch', 'patchJson', 'patchStatus', 'apply', 'delete', 'readNamespace', 'listNamespaces', 'createNamespace', 'deleteNamespace', 'readConfigMap', 'readNode'] as const;
+const METHODS = ['get', 'list', 'listAll', 'create', 'patch', 'patchJson', 'patchStatus', 'apply', 'delete', 'readNamespace', 'listNamespaces', 'createNamespace', 'patchNamespace', 'deleteNamespace', 'readConfigMap', 'readNode', 'listNodes', 'readLease', 'credentials'] as const;
 type Missing = Exclude<keyof KubeApi, (typeof METHODS)[number]>;
 const complete: Missing extends never ? true : Missing = true;
 void complete;

@@ -12,7 +12,7 @@ import type { SimCluster } from '../../src/api/generated.js';
 import { Kube } from '../../src/runtime/client.js';
 import { apiMessage, statusCode, type KubeApi } from '../../src/runtime/kube-api.js';
 import { cliKube, LiteKube } from '../../src/runtime/lite-client.js';
-import { deleteNamespace, freshNamespace, KUBECONFIG, kubectl, kubectlJson, run, stopSharedOperator } from '../support/env.js';
+import { apply, deleteNamespace, freshNamespace, KUBECONFIG, kubectl, kubectlJson, run, stopSharedOperator } from '../support/env.js';
 
 const aksim = (...args: string[]) => run(process.execPath, ['bin/aksim.js', ...args]);
 type Step = [string, 'ok' | 'error', unknown];
@@ -51,13 +51,22 @@ async function scenario(k: KubeApi, ns: string, name: string): Promise<Step[]> {
   await step('readConfigMap', () => k.readConfigMap('aksim-system', 'aksim-node-images'), (c) => Object.keys(c.data ?? {}).length > 0);
   await step('readConfigMap missing', () => k.readConfigMap(ns, 'missing'));
   await step('readNode missing', () => k.readNode(`${ns}-missing`));
+  await step('readNode', () => k.readNode(`${ns}-node`), (n) => n.metadata?.labels?.['aksim.io/test']);
+  await step('listNodes by label', () => k.listNodes(`aksim.io/test=${ns}`), (l) => l.map((n) => n.metadata?.name));
+  await step('listNodes', () => k.listNodes(), (l) => l.some((n) => n.metadata?.name === `${ns}-node`));
+  await step('readLease', () => k.readLease(ns, 'test-lease'), (l) => l.spec?.holderIdentity);
+  await step('readLease missing', () => k.readLease(ns, 'missing'));
+  await step('credentials', () => k.credentials(), (c) => c && { server: c.server, ca: !!c.caData, cert: !!c.certData, key: !!c.keyData, token: c.token });
   await step('createNamespace', () => k.createNamespace({ metadata: { name: `${ns}-${name}`, labels: { 'aksim.io/test': 'true' } } }), (n) => n.metadata?.labels?.['aksim.io/test']);
   await step('createNamespace again', () => k.createNamespace({ metadata: { name: `${ns}-${name}` } }));
+  await step('patchNamespace', () => k.patchNamespace(`${ns}-${name}`, { metadata: { annotations: { 'aksim.io/tags': '{"a":"b"}' } } }));
+  await step('patchNamespace seen', () => k.readNamespace(`${ns}-${name}`), (n) => n.metadata?.annotations?.['aksim.io/tags']);
+  await step('patchNamespace missing', () => k.patchNamespace(`${ns}-${name}-missing`, { metadata: { labels: { a: 'b' } } }));
   await step('deleteNamespace', () => k.deleteNamespace(`${ns}-${name}`));
   return out;
 }
 
-const EXPECTED = (ns: string, name: string): Step[] => {
+const EXPECTED = (ns: string, name: string, server: string): Step[] => {
   const base = { name, profiles: ['np1:1'], dnsPrefix: undefined, labels: { tier: 'a' } };
   return [
     ['readNamespace', 'ok', ns],
@@ -83,8 +92,17 @@ const EXPECTED = (ns: string, name: string): Step[] => {
     ['readConfigMap', 'ok', true],
     ['readConfigMap missing', 'error', 404],
     ['readNode missing', 'error', 404],
+    ['readNode', 'ok', ns],
+    ['listNodes by label', 'ok', [`${ns}-node`]],
+    ['listNodes', 'ok', true],
+    ['readLease', 'ok', 'someone'],
+    ['readLease missing', 'error', 404],
+    ['credentials', 'ok', { server, ca: true, cert: true, key: true, token: undefined }],
     ['createNamespace', 'ok', 'true'],
     ['createNamespace again', 'error', 409],
+    ['patchNamespace', 'ok', undefined],
+    ['patchNamespace seen', 'ok', '{"a":"b"}'],
+    ['patchNamespace missing', 'error', 404],
     ['deleteNamespace', 'ok', undefined],
   ];
 };
@@ -116,9 +134,14 @@ describe('e2e: the CLI light client and client-node answer alike; the CLI reads 
     server = String(raw.clusters[0]!.cluster.server);
     caData = String(raw.clusters[0]!.cluster['certificate-authority-data'] ?? '');
     admin = raw.users[0]!.user;
+    for (const doc of [`apiVersion: v1\nkind: Node\nmetadata:\n  name: ${ns}-node\n  labels: { aksim.io/test: ${ns} }\n`, `apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: { name: test-lease, namespace: ${ns} }\nspec: { holderIdentity: someone }\n`]) {
+      const r = await apply(doc);
+      if (r.code !== 0) throw new Error(`kubectl apply failed: ${r.stderr}`);
+    }
   });
   after(async () => {
     await run('kubectl', ['delete', 'clusterrolebinding', `${ns}-lite`, '--ignore-not-found']);
+    await run('kubectl', ['delete', 'node', `${ns}-node`, '--ignore-not-found']);
     await deleteNamespace(ns);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -133,9 +156,14 @@ describe('e2e: the CLI light client and client-node answer alike; the CLI reads 
   ] as const) {
     it(`${label}: every KubeApi call on the real API server`, async () => {
       const name = label.startsWith('light') ? 'lite' : 'kube';
-      expect(await scenario(make(), ns, name)).to.deep.equal(EXPECTED(ns, name));
+      expect(await scenario(make(), ns, name)).to.deep.equal(EXPECTED(ns, name, server));
     });
   }
+
+  it('both clients hand out the same credentials (az aks get-credentials)', async () => {
+    const norm = (c: Awaited<ReturnType<KubeApi['credentials']>>) => c && { ...c, skipTLSVerify: c.skipTLSVerify || undefined, exec: c.exec ?? undefined };
+    expect(norm(await cliKube(KUBECONFIG).credentials())).to.deep.equal(norm(await Kube.fromFile(KUBECONFIG).credentials()));
+  });
 
   it('both clients carry the API server message in their errors', async () => {
     for (const k of [cliKube(KUBECONFIG), Kube.fromFile(KUBECONFIG)]) {

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { COMMANDS, commandsFor } from '../../src/cli/commands.js';
 
-const ALL = ['aks', 'group', 'account', 'rest', 'serve', 'sim'];
+const ALL = ['aks', 'group', 'account', 'rest', 'serve', 'az-login', 'sim'];
 
 describe('cli: commands a command line loads', () => {
   it('lists every az-shaped command once, in help order', () => {
