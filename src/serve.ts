@@ -60,12 +60,13 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, method = 'GET', compact = false): void {
+/** Writes an answer; bodies are compact JSON, as ARM sends them. */
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}, method = 'GET'): void {
   const id = randomUUID();
   const h: Record<string, string> = { 'x-ms-request-id': id, 'x-ms-correlation-request-id': id, ...headers };
   if (body !== undefined) h['Content-Type'] ??= 'application/json; charset=utf-8';
   res.writeHead(status, h);
-  res.end(body !== undefined && method !== 'HEAD' ? (typeof body === 'string' ? body : compact ? JSON.stringify(body) : JSON.stringify(body, null, 2) + '\n') : undefined);
+  res.end(body !== undefined && method !== 'HEAD' ? (typeof body === 'string' ? body : JSON.stringify(body)) : undefined);
 }
 
 const armError = (e: ArmError): unknown => e.body;
@@ -98,7 +99,7 @@ export function serve(o: ServeOptions): Promise<Server> {
           }
           const r = await handleImds(o.svc.kube, { method, url, headers: req.headers, body });
           status = r.status;
-          send(res, r.status, r.body, {}, method, true); // IMDS answers compact JSON
+          send(res, r.status, r.body, {}, method);
           return;
         }
         if (o.identity) {
