@@ -80,6 +80,12 @@ async function aksim(...args: string[]): Promise<string> {
   return r.stdout;
 }
 
+/** The commit of the checkout whose aksim is timed (it may not be this one). */
+async function aksimCommit(): Promise<string | undefined> {
+  const r = await run('git', ['-C', dirname(dirname(AKSIM)), 'rev-parse', '--short', 'HEAD']).catch(() => undefined);
+  return r?.code === 0 ? r.stdout.trim() : undefined;
+}
+
 async function main(): Promise<void> {
   if (!entry().startsWith('dist/cli')) console.error(`bench: bin/aksim.js runs ${entry()}, not the bundle; run make build first for the shipped numbers`);
   const machine = await machineInfo();
@@ -144,7 +150,7 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'cli',
     machine,
-    parameters: { runs: RUNS, aksim: AKSIM, entry: entry(), resourceGroup: RG, cluster: CLUSTER, operatorRunning: true },
+    parameters: { runs: RUNS, aksim: AKSIM, aksimCommit: await aksimCommit(), entry: entry(), resourceGroup: RG, cluster: CLUSTER, operatorRunning: true },
     commands: results,
     targets: { versionSeconds: TARGETS.version, showSeconds: TARGETS.show },
     pass: { version: med('version') < TARGETS.version, show: med('show') < TARGETS.show },
