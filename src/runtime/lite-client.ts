@@ -203,7 +203,12 @@ export function clientNodeKube(path: string | undefined): KubeApi {
   let kube: Promise<KubeApi> | undefined;
   const load = (): Promise<KubeApi> => (kube ??= import('./client.js').then((m) => m.Kube.fromFile(path)));
   const out: Record<string, unknown> = {};
-  for (const m of METHODS) out[m] = async (...args: unknown[]) => ((await load())[m] as (...a: unknown[]) => Promise<unknown>)(...args);
+  for (const m of METHODS) {
+    out[m] = async (...args: unknown[]) => {
+      const k = await load();
+      return (k[m] as (...a: unknown[]) => Promise<unknown>).apply(k, args);
+    };
+  }
   return out as unknown as KubeApi;
 }
 

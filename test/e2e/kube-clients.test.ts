@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import type { SimCluster } from '../../src/api/generated.js';
 import { Kube } from '../../src/runtime/client.js';
 import { apiMessage, statusCode, type KubeApi } from '../../src/runtime/kube-api.js';
-import { cliKube, LiteKube } from '../../src/runtime/lite-client.js';
+import { cliKube, clientNodeKube, LiteKube } from '../../src/runtime/lite-client.js';
 import { apply, deleteNamespace, freshNamespace, KUBECONFIG, kubectl, kubectlJson, run, stopSharedOperator } from '../support/env.js';
 
 const aksim = (...args: string[]) => run(process.execPath, ['bin/aksim.js', ...args]);
@@ -153,9 +153,10 @@ describe('e2e: the CLI light client and client-node answer alike; the CLI reads 
   for (const [label, make] of [
     ['light client', () => cliKube(KUBECONFIG)],
     ['client-node Kube', () => Kube.fromFile(KUBECONFIG)],
+    ['the CLI fallback to client-node', () => clientNodeKube(KUBECONFIG)],
   ] as const) {
     it(`${label}: every KubeApi call on the real API server`, async () => {
-      const name = label.startsWith('light') ? 'lite' : 'kube';
+      const name = label.startsWith('light') ? 'lite' : label.startsWith('client-node') ? 'kube' : 'fallback';
       expect(await scenario(make(), ns, name)).to.deep.equal(EXPECTED(ns, name, server));
     });
   }
