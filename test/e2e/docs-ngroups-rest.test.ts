@@ -26,9 +26,9 @@ describe('e2e: docs/ngroups.md over REST', function () {
       const r = await runBlock(block, vars, bin);
       vars = r.vars;
       out.push(r.stdout);
-      if (block.includes('"desiredCount": 6')) {
+      if (block.includes('"desiredCount": 12')) {
         const pods = await kube.core.listNamespacedPod({ namespace: 'rest-rg', labelSelector: 'aksim.io/ngroup=ngroup-rest' });
-        expect(pods.items).to.have.length(6);
+        expect(pods.items).to.have.length(12);
         expect(new Set(pods.items.map((p) => p.metadata?.labels?.['aksim.io/cg-zone'])).size).to.equal(3);
       }
       if (block.includes('"maxBatchPercent": "10"')) {

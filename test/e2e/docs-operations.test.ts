@@ -10,6 +10,7 @@ const kube = Kube.fromFile(KUBECONFIG);
 const NS = 'myresourcegroup';
 
 describe('e2e: docs/operations.md walkthrough', function () {
+  this.timeout(300_000);
   before(async () => {
     await sharedOperator();
     await run('kubectl', ['delete', 'simclusters', '--all', '-n', NS, '--wait=true', '--timeout=60s']);
