@@ -12,8 +12,10 @@ COPY tsconfig.json ./
 COPY bin ./bin
 COPY src ./src
 COPY controllers ./controllers
+COPY web ./web
 RUN node_modules/.bin/tsc -p tsconfig.json \
  && test -f dist/src/main.js \
+ && node_modules/.bin/vite build --config web/console/vite.config.ts --logLevel warn \
  && npm prune --omit=dev --no-audit --no-fund --loglevel=error
 
 # 2. Runtime: production dependencies, compiled JavaScript, the entry point. No tsx, no sources.

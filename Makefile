@@ -10,12 +10,12 @@ export KUBECONFIG ?= $(KUBECONFIG_EMBEDDED)
 TIME_SCALE ?= 60
 MOCHA := node_modules/.bin/mocha --reporter test/support/reporter.cjs
 
-.PHONY: help setup deps binaries clients build gen lint verify install uninstall run demo demo-down test test-unit test-e2e bench bench-sdk bench-cli cluster-up cluster-down clean
+.PHONY: help setup deps binaries clients chromium build gen lint fmt verify install uninstall run demo demo-down test test-unit test-controller test-e2e bench bench-sdk bench-cli cluster-up cluster-down clean
 
 help: ## show this help
-	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  \033[1m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN{FS=":.*## "} /^[a-z0-9-]+:.*## /{printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: deps binaries clients ## install npm packages, build/reuse the control-plane binaries, install the Azure CLI the tests drive
+setup: deps binaries clients chromium ## install npm packages, build/reuse the control-plane binaries, install the Azure CLI and Chromium the tests drive
 
 deps: node_modules/.stamp
 node_modules/.stamp: package.json package-lock.json
@@ -29,19 +29,29 @@ binaries: ## build or reuse kube-apiserver, controller-manager, scheduler, etcd,
 clients: ## install Debian's azure-cli for the az e2e tests (when root; skipped otherwise)
 	@scripts/setup-az.sh
 
-build: deps ## type-check and compile to dist/, bundle the CLI into dist/cli/ (bin/aksim.js runs it when present)
+chromium: ## install Debian's chromium for the console's browser tests (when root and missing; skipped otherwise)
+	@scripts/setup-chromium.sh
+
+build: deps ## type-check and compile to dist/, bundle the CLI into dist/cli/ (bin/aksim.js runs it), and the web console to dist/console
 	@rm -rf dist && node_modules/.bin/tsc -p tsconfig.json
 	@node_modules/.bin/tsx scripts/build-cli.ts
+	@node_modules/.bin/tsc -p web/console/tsconfig.json
+	@node_modules/.bin/vite build --config web/console/vite.config.ts --logLevel warn
 
 gen: deps ## regenerate src/api/generated.ts from crds/
 	@node_modules/.bin/tsx scripts/gen-types.ts
 
-lint: deps ## eslint and the TypeScript compiler
+lint: deps ## eslint (floors, pure deciders, size limits) and the TypeScript compiler
 	@node_modules/.bin/eslint .
 	@node_modules/.bin/tsc --noEmit -p tsconfig.json
+	@node_modules/.bin/tsc -p web/console/tsconfig.json
 
-verify: lint ## lint, and fail when generated files are stale
+fmt: deps ## format the sources with Prettier (.prettierrc.json)
+	@node_modules/.bin/prettier --write --log-level warn .
+
+verify: lint ## lint, and fail when generated files are stale or sources are not formatted
 	@node_modules/.bin/tsx scripts/gen-types.ts --check
+	@node_modules/.bin/prettier --check --log-level warn . || { echo "run make fmt"; exit 1; }
 
 cluster-up: binaries ## start the embedded cluster (kwokctl, binary runtime, 127.0.0.1)
 	@scripts/cluster.sh up
@@ -66,10 +76,14 @@ demo-down: ## stop the demo operator and the embedded cluster
 
 test: setup build cluster-up install ## all tests: unit, controller and end-to-end on the embedded cluster
 	@scripts/demo.sh stop >/dev/null
-	@$(MOCHA) 'test/unit/**/*.test.ts' 'test/e2e/**/*.test.ts'
+	@$(MOCHA) 'test/unit/**/*.test.ts' 'test/controller/**/*.test.ts' 'test/e2e/**/*.test.ts'
 
 test-unit: deps ## unit tests only (no cluster)
 	@$(MOCHA) 'test/unit/**/*.test.ts'
+
+test-controller: deps cluster-up install ## controller tests: each reconciler on the embedded cluster, fake clock, no operator
+	@scripts/demo.sh stop >/dev/null
+	@$(MOCHA) 'test/controller/**/*.test.ts'
 
 test-e2e: setup build cluster-up install ## end-to-end tests only
 	@scripts/demo.sh stop >/dev/null

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine } from '../src/api/generated.js';
 import { isNotFound } from '../src/runtime/client.js';
-import { requestsOf } from '../controllers/machine/health.js';
+import { requestsOf } from '../src/model/faults.js';
 import { repairSettings } from '../controllers/remediation/decide.js';
-import { unhealthySince } from '../controllers/remediation/reconcile.js';
+import { unhealthySince } from '../controllers/remediation/view.js';
 import { cleanups, crdPath, type EventObj, forceRemove, kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, type Operator, OPERATOR_ENTRY, RESULTS, round3, run, runMain, sleep, startOperator, TIME_SCALE, TIMEOUT_MS, Watcher, writeResult } from './lib.js';
 
 const NODES = Number(process.env.BENCH_REPAIR_NODES ?? 500);

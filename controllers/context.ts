@@ -1,6 +1,16 @@
-// What every controller gets: the client, the clock, events, settings and the shared caches.
-import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
-import type { SimCluster, SimMachine, SimNodePool, SimOperation } from '../src/api/generated.js';
+// What every controller gets: the client, the clock, events, settings and every cache, in one
+// typed registry that src/operator.ts builds and starts before any controller runs.
+import type { KubernetesObject, V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
+import type {
+  ContainerGroupProfile,
+  NGroup,
+  NodePoolSnapshot,
+  ScheduledEvent,
+  SimCluster,
+  SimMachine,
+  SimNodePool,
+  SimOperation,
+} from '../src/api/generated.js';
 import type { Settings } from '../src/config.js';
 import type { Kube } from '../src/runtime/client.js';
 import type { Clock } from '../src/runtime/clock.js';
@@ -9,13 +19,28 @@ import type { EventRecorder } from '../src/runtime/events.js';
 import type { Informer } from '../src/runtime/informer.js';
 import type { Logger } from '../src/runtime/logger.js';
 
+/** Every watch-driven cache the controllers read; the comment names each cache's indexes. */
 export interface Caches {
+  /** Index none. */
   clusters: Informer<SimCluster & { apiVersion?: string; kind?: string }>;
+  /** Index 'cluster': <namespace>/<cluster>. */
   pools: Informer<SimNodePool>;
+  /** Indexes 'pool': <namespace>/<cluster>/<pool>, and 'cluster': <namespace>/<cluster>. */
   machines: Informer<SimMachine>;
+  /** Nodes labelled aksim.io/cluster (the machines' Nodes). */
   nodes: Informer<V1Node>;
-  /** Indexed by 'target': <namespace>/<targetKind>/<targetName>. */
+  /** Index 'target': <namespace>/<targetKind>/<targetName>. */
   operations: Informer<SimOperation>;
+  snapshots: Informer<NodePoolSnapshot>;
+  /** The node image catalog ConfigMap aksim-node-images in the system namespace (one object at most). */
+  catalogMaps: Informer<V1ConfigMap>;
+  /** Index 'profile': <namespace>/<profile> of each profile an NGroup names. */
+  ngroups: Informer<NGroup>;
+  profiles: Informer<ContainerGroupProfile>;
+  /** Container group Pods (label aksim.io/ngroup); index 'ngroup': <namespace>/<ngroup>. */
+  cgPods: Informer<V1Pod>;
+  /** Index 'node': <namespace>/<node> of each node an event names. */
+  scheduledEvents: Informer<ScheduledEvent>;
 }
 
 export interface Ctx extends Caches {
@@ -28,11 +53,6 @@ export interface Ctx extends Caches {
 
 export interface ControllerDef {
   name: string;
-  /**
-   * Optional: makes the extra caches this controller needs (beyond Caches) and keeps them for its
-   * reconciler. The operator starts them and waits for their sync before any controller runs.
-   */
-  caches?(ctx: Ctx): Informer<KubernetesObject>[];
   /** Makes the reconciler. */
   reconciler(ctx: Ctx): Reconciler;
   /** Wires cache events to keys of this controller's queue. */
@@ -45,26 +65,7 @@ export interface ControllerDef {
   coalesceMs?: number;
 }
 
-/** Labels aksim puts on the objects it makes. */
-export const LABELS = {
-  cluster: 'aksim.io/cluster',
-  pool: 'aksim.io/pool',
-  namespace: 'aksim.io/namespace',
-  /** kwok keeps a node's heartbeat going unless this is "stopped" (see scripts/cluster.sh). */
-  kubelet: 'aksim.io/kubelet',
-} as const;
-
-export const FINALIZERS = {
-  cluster: 'aksim.io/cluster',
-  pool: 'aksim.io/nodepool',
-  machine: 'aksim.io/machine',
-} as const;
-
-/** Cache index keys. */
-export const poolKeyOf = (ns: string, cluster: string, pool: string): string => `${ns}/${cluster}/${pool}`;
-export const clusterKeyOf = (ns: string, cluster: string): string => `${ns}/${cluster}`;
-
-export function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return [key.slice(0, i), key.slice(i + 1)];
+/** Every cache in the registry, for starting and stopping them together. */
+export function allCaches(c: Caches): Informer<KubernetesObject>[] {
+  return Object.values(c) as Informer<KubernetesObject>[];
 }

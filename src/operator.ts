@@ -1,9 +1,11 @@
 // The operator process: caches, controllers, leader election, metrics/health, graceful shutdown.
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
-import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
-import type { SimCluster, SimMachine, SimNodePool, SimOperation } from './api/generated.js';
+import type { V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
+import type { ContainerGroupProfile, NGroup, NodePoolSnapshot, ScheduledEvent, SimCluster, SimMachine, SimNodePool, SimOperation } from './api/generated.js';
 import { GROUP, PLURALS, VERSION } from './api/generated.js';
+import { profileRefOf } from './aci/ids.js';
+import { CATALOG_CONFIGMAP } from './azure/images.js';
 import fetch from 'node-fetch';
 import { configMapSettings, envSettings, LEADER_LEASE, parseSettings, TIME_SCALE_ANNOTATION, type Settings } from './config.js';
 import { Kube } from './runtime/client.js';
@@ -14,8 +16,11 @@ import { Informer } from './runtime/informer.js';
 import { LeaderElector } from './runtime/leader.js';
 import { log } from './runtime/logger.js';
 import { apiWrites, isLeader, queueAdds, queueDepth, queueRetries, reconcileSeconds, reconcileTotal, serveMetrics } from './runtime/metrics.js';
+import type { Logger } from './runtime/logger.js';
+import { LABELS, NG } from './model/names.js';
+// The one import from controllers/: this is where the operator is put together.
 import { CONTROLLERS } from '../controllers/registry.js';
-import { LABELS, type Caches, type Ctx } from '../controllers/context.js';
+import { allCaches, type Caches, type Ctx } from '../controllers/context.js';
 
 export interface OperatorOptions {
   kubeconfig?: string;
@@ -40,9 +45,8 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   log.info({ metrics: metricsUrl }, 'Serving /metrics, /healthz and /readyz');
   const elector = new LeaderElector({ kube, namespace: settings.systemNamespace, name: LEADER_LEASE, identity: `${hostname()}-${process.pid}`, leaseSeconds: settings.leaseSeconds, renewSeconds: Math.max(1, Math.floor(settings.leaseSeconds / 5)), annotations: { [TIME_SCALE_ANNOTATION]: String(settings.timeScale) }, log });
   const controllers: Controller[] = [];
-  const caches = makeCaches(kube);
-  // Every cache, the controllers' extra ones included; filled once leadership is held.
-  const informers: Informer<KubernetesObject>[] = [];
+  const caches = makeCaches(kube, settings, log);
+  const informers = allCaches(caches);
 
   const shutdown = async (signal: string, code = 0): Promise<void> => {
     if (stopping) return;
@@ -69,8 +73,6 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   isLeader.set(1);
 
   const ctx: Ctx = { ...caches, kube, clock, events: new EventRecorder(kube, clock, log), log, settings };
-  informers.push(...Object.values(caches));
-  for (const def of CONTROLLERS) informers.push(...(def.caches?.(ctx) ?? []));
   for (const def of CONTROLLERS) {
     const c = new Controller({
       reconciler: def.reconciler(ctx),
@@ -100,7 +102,12 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   log.info({ controllers: CONTROLLERS.map((d) => d.name) }, 'Caches synced; controllers running');
 }
 
-function makeCaches(kube: Kube): Caches {
+/**
+ * Every cache the controllers read, in one typed registry (controllers/context.ts says what each
+ * holds and how it is indexed). The operator starts them all and waits for their sync before any
+ * controller runs; controller tests build the same registry.
+ */
+export function makeCaches(kube: Kube, settings: Settings, log: Logger): Caches {
   const crd = (plural: string): string => `/apis/${GROUP}/${VERSION}/${plural}`;
   const clusters = new Informer<SimCluster>({ kube, path: crd('simclusters'), log });
   const pools = new Informer<SimNodePool>({ kube, path: crd('simnodepools'), log });
@@ -111,7 +118,23 @@ function makeCaches(kube: Kube): Caches {
   const nodes = new Informer<V1Node>({ kube, path: '/api/v1/nodes', labelSelector: LABELS.cluster, log });
   const operations = new Informer<SimOperation>({ kube, path: crd('simoperations'), log });
   operations.addIndex('target', (o) => [`${o.metadata.namespace}/${o.spec.targetKind}/${o.spec.targetName}`]);
-  return { clusters, pools, machines, nodes, operations };
+  const snapshots = new Informer<NodePoolSnapshot>({ kube, path: crd('nodepoolsnapshots'), log });
+  // By name (field selector), so RBAC can grant list/watch on that one ConfigMap only.
+  const catalogPath = `/api/v1/namespaces/${settings.systemNamespace}/configmaps?fieldSelector=metadata.name%3D${CATALOG_CONFIGMAP}`;
+  const catalogMaps = new Informer<V1ConfigMap>({ kube, path: catalogPath, log });
+  const ngroups = new Informer<NGroup>({ kube, path: crd('ngroups'), log });
+  ngroups.addIndex('profile', (n) =>
+    (n.spec.containerGroupProfiles ?? []).flatMap((r) => {
+      const ref = profileRefOf(r.resource.id, n.metadata.namespace!);
+      return ref ? [`${ref.namespace}/${ref.name}`] : [];
+    }),
+  );
+  const profiles = new Informer<ContainerGroupProfile>({ kube, path: crd('containergroupprofiles'), log });
+  const cgPods = new Informer<V1Pod>({ kube, path: '/api/v1/pods', labelSelector: NG.ngroup, log });
+  cgPods.addIndex('ngroup', (p) => [`${p.metadata?.namespace}/${p.metadata?.labels?.[NG.ngroup]}`]);
+  const scheduledEvents = new Informer<ScheduledEvent>({ kube, path: crd('scheduledevents'), log });
+  scheduledEvents.addIndex('node', (e) => e.spec.nodes.map((n) => `${e.metadata.namespace}/${n}`));
+  return { clusters, pools, machines, nodes, operations, snapshots, catalogMaps, ngroups, profiles, cgPods, scheduledEvents };
 }
 
 /** Fails fast, with the fix in the message, when the cluster lacks one of aksim's CRDs. */

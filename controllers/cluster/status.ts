@@ -1,10 +1,12 @@
 // Pure: the SimCluster status that follows from the cluster, its pools and its operation state.
 import type { SimCluster, SimClusterStatus, SimNodePool } from '../../src/api/generated.js';
 import { clusterId } from '../../src/azure/ids.js';
-import { poolHash } from '../nodepool/naming.js';
-import { setCondition, type Condition } from '../../src/runtime/conditions.js';
+import { poolHash } from '../../src/model/naming.js';
+import { isTerminal } from '../../src/model/operations.js';
+import type { Condition } from '../../src/runtime/conditions.js';
+import { observedGeneration, operationConditions } from '../operations/conditions.js';
 
-export interface ClusterView {
+export interface ClusterStatusInput {
   cluster: SimCluster;
   pools: SimNodePool[];
   subscriptionId: string;
@@ -14,18 +16,15 @@ export interface ClusterView {
   error?: string;
 }
 
-const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
-
-/** The version each pool should run: its own, or the control plane's. */
-export const poolFollowsVersion = (p: SimNodePool, cp: string): string => p.spec.orchestratorVersion ?? cp;
-
 /** A pool has caught up with everything asked of it and runs no operation. */
 export function poolSettled(p: SimNodePool): boolean {
   const s = p.status;
-  return Boolean(s && !s.currentOperation && (s.lastOperationGeneration ?? 0) >= (p.metadata.generation ?? 1) && s.provisioningState && TERMINAL.has(s.provisioningState));
+  return Boolean(
+    s && !s.currentOperation && (s.lastOperationGeneration ?? 0) >= (p.metadata.generation ?? 1) && isTerminal(s.provisioningState),
+  );
 }
 
-export function clusterStatus(v: ClusterView): SimClusterStatus {
+export function clusterStatus(v: ClusterStatusInput): SimClusterStatus {
   const { cluster, pools, state } = v;
   const md = cluster.metadata;
   const prev = cluster.status ?? {};
@@ -35,29 +34,17 @@ export function clusterStatus(v: ClusterView): SimClusterStatus {
   const gen = md.generation ?? 0;
   const ready = pools.reduce((n, p) => n + (p.status?.readyNodes ?? 0), 0);
   const total = pools.reduce((n, p) => n + (p.status?.count ?? 0), 0);
-  const working = !TERMINAL.has(state);
-  const readyNow = state === 'Succeeded' && ready >= total && pools.every((p) => p.status?.provisioningState === 'Succeeded');
   const busy = pools.filter((p) => !poolSettled(p)).map((p) => p.spec.name);
-  let conditions = prev.conditions as Condition[] | undefined;
-  conditions = setCondition(
-    conditions,
+  const conditions = operationConditions(
+    prev.conditions as Condition[] | undefined,
     {
-      type: 'Ready',
-      status: readyNow ? 'True' : 'False',
-      reason: readyNow ? 'Succeeded' : state === 'Succeeded' ? 'PoolsNotReady' : state,
-      message: (v.error ? `${v.error}; ` : '') + `${ready}/${total} nodes ready in ${pools.length} agent pools`,
-      observedGeneration: gen,
-    },
-    v.nowIso,
-  );
-  conditions = setCondition(
-    conditions,
-    {
-      type: 'Reconciling',
-      status: working ? 'True' : 'False',
-      reason: working ? state : 'Idle',
-      message: working ? `${state}; agent pools in progress: ${busy.join(', ') || 'none'}` : 'no operation in progress',
-      observedGeneration: gen,
+      state,
+      allReady: ready >= total && pools.every((p) => p.status?.provisioningState === 'Succeeded'),
+      notReadyReason: 'PoolsNotReady',
+      error: v.error,
+      summary: `${ready}/${total} nodes ready in ${pools.length} agent pools`,
+      progress: `${state}; agent pools in progress: ${busy.join(', ') || 'none'}`,
+      generation: gen,
     },
     v.nowIso,
   );
@@ -72,7 +59,7 @@ export function clusterStatus(v: ClusterView): SimClusterStatus {
     poolCount: pools.length,
     readyNodes: ready,
     totalNodes: total,
-    observedGeneration: working ? prev.observedGeneration : gen,
+    observedGeneration: observedGeneration(state, prev.observedGeneration, gen),
     conditions,
   };
 }

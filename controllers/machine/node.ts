@@ -3,9 +3,9 @@ import type { V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine, SimNodePool } from '../../src/api/generated.js';
 import { displayName, displayResourceGroup } from '../../src/azure/ids.js';
 import { vmCapacity } from '../../src/azure/vmsizes.js';
-import { LABELS } from '../context.js';
-import { vmssName } from '../nodepool/naming.js';
-import { nodeInfo, nodeLabels, nodeTaints, providerId, type NodeShape } from './labels.js';
+import { LABELS } from '../../src/model/names.js';
+import { vmssName } from '../../src/model/naming.js';
+import { nodeInfo, nodeLabels, nodeTaints, providerId, type NodeShape } from '../../src/model/node-labels.js';
 
 /** The node as installed: status versions once booted (spec is what an upgrade will install). */
 export function nodeShape(m: SimMachine, pool: SimNodePool, cluster: SimCluster, installing = false): NodeShape {

@@ -1,6 +1,6 @@
 // Pure: how a rolling update cuts the NGroup's container groups into batches, and its health gates.
-// Rules (docs/ngroups.md, behaviour.md section 5): at most maxBatchPercent of all CGs per batch;
-// a batch never crosses a zone + fault-domain pair; the first batch of an update takes every
+// Rules (docs/behaviour.md section 5, docs/ngroups.md): at most maxBatchPercent of all CGs per
+// batch; a batch never crosses a zone + fault-domain pair; the first batch of an update takes every
 // unhealthy CG that still needs the update (only that batch may cross pairs or exceed the size).
 
 export interface CgInfo {
@@ -28,7 +28,8 @@ export function batchSize(total: number, maxBatchPercent: number): number {
 // Collators made once: localeCompare with options builds one per call, which shows in profiles at 1000 CGs.
 const zoneOrder = new Intl.Collator('en', { numeric: true });
 const nameOrder = new Intl.Collator();
-const byPair = (a: CgInfo, b: CgInfo): number => zoneOrder.compare(a.zone, b.zone) || a.faultDomain - b.faultDomain || nameOrder.compare(a.name, b.name);
+const byPair = (a: CgInfo, b: CgInfo): number =>
+  zoneOrder.compare(a.zone, b.zone) || a.faultDomain - b.faultDomain || nameOrder.compare(a.name, b.name);
 
 /**
  * Every batch still to run, in order, for the CGs as they are now. `firstBatch` is true when the

@@ -1,7 +1,7 @@
 // Pure: the simulated ACI virtual node of one region/zone/fault domain, shaped like a
 // virtual-kubelet node (type=virtual-kubelet, the provider taint, huge capacity), kept Ready by kwok.
 import type { V1Node } from '@kubernetes/client-node';
-import { LABELS } from '../context.js';
+import { LABELS } from '../../src/model/names.js';
 import { VK_TAINT } from './pod.js';
 import { virtualNodeName, type Slot } from './placement.js';
 
@@ -22,8 +22,27 @@ export function virtualNode(region: string, s: Slot): V1Node {
   return {
     apiVersion: 'v1',
     kind: 'Node',
-    metadata: { name: virtualNodeName(region, s), labels, annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' } },
+    metadata: {
+      name: virtualNodeName(region, s),
+      labels,
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+    },
     spec: { taints: [{ ...VK_TAINT }] },
-    status: { capacity, allocatable: capacity, nodeInfo: { kubeletVersion: 'v1.34.4-vk-azure-aci-1.6.2', architecture: 'amd64', operatingSystem: 'linux', bootID: '', containerRuntimeVersion: '', kernelVersion: '', kubeProxyVersion: '', machineID: '', osImage: '', systemUUID: '' } },
+    status: {
+      capacity,
+      allocatable: capacity,
+      nodeInfo: {
+        kubeletVersion: 'v1.34.4-vk-azure-aci-1.6.2',
+        architecture: 'amd64',
+        operatingSystem: 'linux',
+        bootID: '',
+        containerRuntimeVersion: '',
+        kernelVersion: '',
+        kubeProxyVersion: '',
+        machineID: '',
+        osImage: '',
+        systemUUID: '',
+      },
+    },
   };
 }

@@ -3,32 +3,8 @@ import type { V1Container, V1Pod, V1Probe } from '@kubernetes/client-node';
 import type { ContainerGroupProfileSpec, NGroup } from '../../src/api/generated.js';
 import { GROUP, VERSION } from '../../src/api/generated.js';
 import { isUnhealthyImage, resolveImage, type Registry } from './images.js';
+import { NG } from '../../src/model/names.js';
 import type { Slot } from './placement.js';
-
-/** Labels and annotations aksim puts on container group Pods and reads on NGroups. */
-export const NG = {
-  /** Pod label: the NGroup's name (the Pod cache selects on it). */
-  ngroup: 'aksim.io/ngroup',
-  profile: 'aksim.io/cg-profile',
-  revision: 'aksim.io/cg-profile-revision',
-  zone: 'aksim.io/cg-zone',
-  faultDomain: 'aksim.io/cg-fault-domain',
-  /** Pod label read by the kwok Stage aksim-pod-running-unready. */
-  unhealthy: 'aksim.io/unhealthy',
-  /** Pod label `<update id>.<batch index>` on CGs a rolling update made or changed. */
-  batch: 'aksim.io/rolling-update-batch',
-  /** Pod annotations. */
-  cgId: 'aksim.io/container-group-id',
-  ngroupId: 'aksim.io/ngroup-id',
-  images: 'aksim.io/profile-images',
-  imageHealth: 'aksim.io/image-health',
-  replaces: 'aksim.io/replaces',
-  /** Pod annotation a user sets to make one CG unhealthy (value Unhealthy); remove to heal it. */
-  fault: 'aksim.io/fault',
-  /** NGroup annotations: requests. */
-  cancel: 'aksim.io/cancel-rolling-update',
-  manualUpdate: 'aksim.io/update-container-groups',
-} as const;
 
 export const VK_TAINT = { key: 'virtual-kubelet.io/provider', value: 'azure', effect: 'NoSchedule' } as const;
 
@@ -62,7 +38,10 @@ function probe(p: unknown): V1Probe | undefined {
 }
 
 /** Images as the profile writes them and as the registry resolves them now. */
-export function imagesOf(spec: ContainerGroupProfileSpec, reg: Registry): { written: Record<string, string>; resolved: Record<string, string>; unhealthy: boolean } {
+export function imagesOf(
+  spec: ContainerGroupProfileSpec,
+  reg: Registry,
+): { written: Record<string, string>; resolved: Record<string, string>; unhealthy: boolean } {
   const written: Record<string, string> = {};
   const resolved: Record<string, string> = {};
   let unhealthy = false;
@@ -82,7 +61,8 @@ export function buildPod(b: CgBuild): V1Pod {
     const lim = c.resources?.limits;
     const out: V1Container = { name: c.name, image: img.resolved[c.name] };
     if (c.command?.length) out.command = c.command;
-    if (c.environmentVariables?.length) out.env = c.environmentVariables.map((e) => ({ name: e.name, value: e.value ?? e.secureValue ?? '' }));
+    if (c.environmentVariables?.length)
+      out.env = c.environmentVariables.map((e) => ({ name: e.name, value: e.value ?? e.secureValue ?? '' }));
     if (c.ports?.length) out.ports = c.ports.map((p) => ({ containerPort: p.port, protocol: p.protocol ?? 'TCP' }));
     if (req) {
       out.resources = { requests: { cpu: String(req.cpu), memory: `${req.memoryInGB}Gi` } };
@@ -125,7 +105,9 @@ export function buildPod(b: CgBuild): V1Pod {
       namespace: md.namespace,
       labels,
       annotations,
-      ownerReferences: [{ apiVersion: `${GROUP}/${VERSION}`, kind: 'NGroup', name: md.name!, uid: md.uid!, controller: true, blockOwnerDeletion: true }],
+      ownerReferences: [
+        { apiVersion: `${GROUP}/${VERSION}`, kind: 'NGroup', name: md.name!, uid: md.uid!, controller: true, blockOwnerDeletion: true },
+      ],
     },
     spec: {
       nodeName: b.nodeName,

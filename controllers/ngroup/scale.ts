@@ -1,8 +1,9 @@
-// Scale out/in to elasticProfile.desiredCount, and the Manual-mode update of named CGs.
+// Pure: scale out/in to elasticProfile.desiredCount, and the Manual-mode update of named CGs, as
+// container group writes added to the pass's plan.
 import { recreateProperties } from '../../src/aci/profile.js';
+import { NG } from '../../src/model/names.js';
 import { pickScaleIn } from './placement.js';
-import { runAll, type Pass, type Target } from './pass.js';
-import { NG } from './pod.js';
+import type { Pass, Target } from './view.js';
 
 /** How many CGs there should be now: without maintainDesiredCount, CGs deleted directly are not replaced. */
 export function wantedCount(p: Pass): number {
@@ -12,20 +13,25 @@ export function wantedCount(p: Pass): number {
   return desired;
 }
 
-export async function scale(p: Pass, t: Target | undefined): Promise<void> {
+export function scale(p: Pass, t: Target | undefined): void {
   const want = wantedCount(p);
   const have = p.live.length + p.unseenCreates.length;
   if (have < want && t) {
     const slots = p.placeNew(want - have);
-    p.ctx.log.info({ ngroup: `${p.ns}/${p.name}`, create: slots.length }, `Scaling out NGroup ${p.name} by ${slots.length}`);
-    await runAll(slots.map((s) => () => p.createCg(t, s)));
+    p.logs.push({ fields: { ngroup: `${p.ns}/${p.name}`, create: slots.length }, msg: `Scaling out NGroup ${p.name} by ${slots.length}` });
+    p.plan(slots.map((slot) => ({ do: 'create', target: t, slot, name: p.newName() })));
   } else if (have > want) {
     const names = pickScaleIn(
-      p.live.map((x) => ({ ...p.slotOf(x), name: x.metadata!.name!, healthy: p.ready(x), updated: x.metadata?.labels?.[NG.revision] === String(t?.revision) })),
+      p.live.map((x) => ({
+        ...p.slotOf(x),
+        name: x.metadata!.name!,
+        healthy: p.ready(x),
+        updated: x.metadata?.labels?.[NG.revision] === String(t?.revision),
+      })),
       have - want,
     );
-    p.ctx.log.info({ ngroup: `${p.ns}/${p.name}`, remove: names }, `Scaling in NGroup ${p.name} by ${names.length}`);
-    await runAll(names.map((n) => () => p.deleteCg(n)));
+    p.logs.push({ fields: { ngroup: `${p.ns}/${p.name}`, remove: names }, msg: `Scaling in NGroup ${p.name} by ${names.length}` });
+    p.plan(names.map((name) => ({ do: 'delete', name })));
   }
   if (t || want === 0) p.st.appliedDesiredCount = p.ng.spec.elasticProfile?.desiredCount ?? 0;
 }
@@ -35,7 +41,7 @@ export async function scale(p: Pass, t: Target | undefined): Promise<void> {
  * those CGs in place to the applied profile revision, once per (request, revision). A change
  * a running CG cannot take in place is refused for that CG, naming the properties.
  */
-export async function manualUpdate(p: Pass, t: Target | undefined): Promise<void> {
+export function manualUpdate(p: Pass, t: Target | undefined): void {
   const req = p.ng.metadata.annotations?.[NG.manualUpdate]?.trim();
   if (!req || !t) return;
   if (p.st.manualUpdate?.request === req && p.st.manualUpdate.revision === t.revision) return;
@@ -59,7 +65,7 @@ export async function manualUpdate(p: Pass, t: Target | undefined): Promise<void
       errors.push(`${name}: changing ${props.join(', ')} needs the container group deleted and recreated`);
       continue;
     }
-    await p.updateInPlace(pod, t);
+    p.plan([{ do: 'update', pod, target: t }]);
     updated.push(name);
   }
   p.st.manualUpdate = { request: req, revision: t.revision, updated };
@@ -67,5 +73,6 @@ export async function manualUpdate(p: Pass, t: Target | undefined): Promise<void
     p.st.manualUpdate.error = errors.join('; ');
     p.emit('Warning', 'ContainerGroupUpdateRefused', `Manual update to ${t.name} revision ${t.revision}: ${errors.join('; ')}`);
   }
-  if (updated.length > 0) p.emit('Normal', 'ContainerGroupsUpdated', `Updated ${updated.length} container groups in place to ${t.name} revision ${t.revision}`);
+  if (updated.length > 0)
+    p.emit('Normal', 'ContainerGroupsUpdated', `Updated ${updated.length} container groups in place to ${t.name} revision ${t.revision}`);
 }

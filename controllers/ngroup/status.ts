@@ -1,10 +1,10 @@
-// The NGroup status a pass ends with: counts, provisioningState and conditions on top of the
-// rolling-update and profile fields the pass already set in p.st.
+// Pure: the NGroup status a pass ends with: counts, provisioningState and conditions on top of
+// the rolling-update and profile fields the pass already set in p.st.
 import { isDeepStrictEqual } from 'node:util';
 import type { NGroupStatus } from '../../src/api/generated.js';
 import { setCondition, type Condition } from '../../src/runtime/conditions.js';
-import type { Pass } from './pass.js';
-import { NG } from './pod.js';
+import { NG } from '../../src/model/names.js';
+import type { Pass } from './view.js';
 import { wantedCount } from './scale.js';
 
 export function ngroupStatus(p: Pass, problem: { reason: string; message: string } | undefined): NGroupStatus {
@@ -14,8 +14,9 @@ export function ngroupStatus(p: Pass, problem: { reason: string; message: string
   const healthy = live.filter((x) => p.ready(x)).length;
   const want = wantedCount(p);
   const ru = st.latestRollingUpdate;
-  const onProfile = (l: Record<string, string>): boolean => l[NG.profile] === st.profile?.name && l[NG.revision] === String(st.profile?.revision);
-  const settled = live.length === want && p.pods.length === live.length && p.unseenCreates.length === 0;
+  const onProfile = (l: Record<string, string>): boolean =>
+    l[NG.profile] === st.profile?.name && l[NG.revision] === String(st.profile?.revision);
+  const settled = live.length === want && p.v.pods.length === live.length && p.unseenCreates.length === 0;
   let state: string;
   const ruForProfile = ru && ru.profile?.revision === st.profile?.revision && ru.profile?.id === st.profile?.id;
   if (problem) state = 'Failed';
@@ -26,7 +27,9 @@ export function ngroupStatus(p: Pass, problem: { reason: string; message: string
   else state = 'Succeeded';
   const working = state === 'Creating' || state === 'Updating';
   let conditions = st.conditions as Condition[] | undefined;
-  const readyMsg = `${healthy}/${want} container groups healthy` + (ru?.state === 'InProgress' ? `, rolling update ${ru.id} at batch ${(ru.batchesCompleted ?? 0) + 1}/${ru.totalBatches ?? '?'}` : '');
+  const readyMsg =
+    `${healthy}/${want} container groups healthy` +
+    (ru?.state === 'InProgress' ? `, rolling update ${ru.id} at batch ${(ru.batchesCompleted ?? 0) + 1}/${ru.totalBatches ?? '?'}` : '');
   conditions = setCondition(
     conditions,
     {
@@ -38,10 +41,26 @@ export function ngroupStatus(p: Pass, problem: { reason: string; message: string
     },
     p.nowIso,
   );
-  conditions = setCondition(conditions, { type: 'Reconciling', status: working ? 'True' : 'False', reason: working ? state : 'Idle', message: working ? readyMsg : 'nothing in progress', observedGeneration: gen }, p.nowIso);
   conditions = setCondition(
     conditions,
-    { type: 'Stalled', status: state === 'Failed' ? 'True' : 'False', reason: state === 'Failed' ? (problem?.reason ?? ru?.error?.code ?? 'Failed') : 'Progressing', message: state === 'Failed' ? (problem?.message ?? ru?.error?.message ?? '') : 'not stalled', observedGeneration: gen },
+    {
+      type: 'Reconciling',
+      status: working ? 'True' : 'False',
+      reason: working ? state : 'Idle',
+      message: working ? readyMsg : 'nothing in progress',
+      observedGeneration: gen,
+    },
+    p.nowIso,
+  );
+  conditions = setCondition(
+    conditions,
+    {
+      type: 'Stalled',
+      status: state === 'Failed' ? 'True' : 'False',
+      reason: state === 'Failed' ? (problem?.reason ?? ru?.error?.code ?? 'Failed') : 'Progressing',
+      message: state === 'Failed' ? (problem?.message ?? ru?.error?.message ?? '') : 'not stalled',
+      observedGeneration: gen,
+    },
     p.nowIso,
   );
   return {

@@ -1,7 +1,12 @@
 // Pure: the next step of a node pool operation. Scales toward the target count, and rolls an
 // upgrade with maxSurge: surge machines at the new version first, then at most `surge` old
 // machines reimaged at a time (each cordoned and drained by its machine), then the surge removed.
+import type { V1Node } from '@kubernetes/client-node';
+import type { SimMachine } from '../../src/api/generated.js';
+import { LABELS } from '../../src/model/names.js';
+import { parseNodeIndex } from '../../src/model/naming.js';
 import { planScale } from './scale.js';
+import { isBootedUnrecorded, isMachineReady } from './status.js';
 
 export interface PlanMachine {
   name: string;
@@ -16,6 +21,23 @@ export interface PlanMachine {
   /** Installed software (status); undefined until the VM first boots. */
   haveVersion?: string;
   haveImage?: string;
+}
+
+/** The plan's view of a machine; `node`: its Node from the node cache. */
+export function toPlanMachine(m: SimMachine, node?: V1Node): PlanMachine {
+  const booted = isBootedUnrecorded(m, node);
+  return {
+    name: m.metadata.name!,
+    index: m.spec.index ?? parseNodeIndex(m.metadata.name!) ?? 0,
+    zone: m.spec.zone ?? '',
+    deleting: Boolean(m.metadata.deletionTimestamp),
+    ready: isMachineReady(m) || booted,
+    surge: m.metadata.labels?.[LABELS.surge] === 'true',
+    wantVersion: m.spec.orchestratorVersion,
+    wantImage: m.spec.nodeImageVersion,
+    haveVersion: m.status?.orchestratorVersion ?? (booted ? m.spec.orchestratorVersion : undefined),
+    haveImage: m.status?.nodeImageVersion ?? (booted ? m.spec.nodeImageVersion : undefined),
+  };
 }
 
 export interface PoolTarget {
@@ -35,7 +57,8 @@ export interface PoolPlan {
 }
 
 const wantsTarget = (m: PlanMachine, t: PoolTarget): boolean => m.wantVersion === t.version && m.wantImage === t.image;
-const atTarget = (m: PlanMachine, t: PoolTarget): boolean => wantsTarget(m, t) && m.haveVersion === t.version && m.haveImage === t.image && m.ready;
+const atTarget = (m: PlanMachine, t: PoolTarget): boolean =>
+  wantsTarget(m, t) && m.haveVersion === t.version && m.haveImage === t.image && m.ready;
 
 /** Resolves maxSurge ("1", "33%") against the target count; at least 1. AKS default: 10%. */
 export function surgeCount(maxSurge: string | undefined, count: number): number {
@@ -75,7 +98,7 @@ export function planPool(input: { machines: PlanMachine[]; target: PoolTarget; z
     for (let i = 0, made = surges.length; made < surge; i++) {
       if (taken.has(i)) continue;
       taken.add(i);
-      plan.create.push({ index: i, zone: zones.length ? zones[(i % zones.length)]! : '', surge: true });
+      plan.create.push({ index: i, zone: zones.length ? zones[i % zones.length]! : '', surge: true });
       made++;
     }
     // Surge nodes must be up before old ones are drained: that is what keeps capacity.
@@ -89,6 +112,12 @@ export function planPool(input: { machines: PlanMachine[]; target: PoolTarget; z
   const upgrading = regular.some((m) => !atTarget(m, t));
   // The surge goes once every regular node runs the target.
   if (!upgrading) plan.remove.push(...surges.map((m) => m.name));
-  plan.done = plan.create.length === 0 && plan.remove.length === 0 && !upgrading && surges.length === 0 && machines.every((m) => !m.deleting) && regular.length === t.count;
+  plan.done =
+    plan.create.length === 0 &&
+    plan.remove.length === 0 &&
+    !upgrading &&
+    surges.length === 0 &&
+    machines.every((m) => !m.deleting) &&
+    regular.length === t.count;
   return plan;
 }

@@ -62,9 +62,7 @@ function planRemove(live: MachineInfo[], count: number, zones: string[]): string
   const order = [...new Set([...zones, ...extra])];
   // Per zone, candidates in removal order: not-ready first, then highest index (name breaks ties).
   const queues = order.map((z) =>
-    live
-      .filter((m) => m.zone === z)
-      .sort((a, b) => Number(a.ready) - Number(b.ready) || b.index - a.index || byName(a, b)),
+    live.filter((m) => m.zone === z).sort((a, b) => Number(a.ready) - Number(b.ready) || b.index - a.index || byName(a, b)),
   );
   const out: string[] = [];
   for (let i = 0; i < count; i++) {

@@ -1,12 +1,14 @@
 // Pure: the SimNodePool status that follows from the pool, its machines and its operation state.
 import type { V1Node } from '@kubernetes/client-node';
 import type { SimMachine, SimNodePool, SimNodePoolStatus } from '../../src/api/generated.js';
-import { labelValue } from '../machine/labels.js';
-import { isNodeReady } from '../shared/ready.js';
 import { agentPoolId } from '../../src/azure/ids.js';
-import { setCondition, type Condition } from '../../src/runtime/conditions.js';
+import { LABELS } from '../../src/model/names.js';
+import { labelValue } from '../../src/model/node-labels.js';
+import type { Condition } from '../../src/runtime/conditions.js';
+import { observedGeneration, operationConditions } from '../operations/conditions.js';
+import { isNodeReady } from '../shared/ready.js';
 
-export interface PoolView {
+export interface PoolStatusInput {
   pool: SimNodePool;
   machines: SimMachine[];
   subscriptionId: string;
@@ -22,7 +24,9 @@ export interface PoolView {
 }
 
 export const isMachineReady = (m: SimMachine): boolean =>
-  !m.metadata.deletionTimestamp && m.status?.phase === 'Running' && (m.status.conditions ?? []).some((c) => c.type === 'NodeReady' && c.status === 'True');
+  !m.metadata.deletionTimestamp &&
+  m.status?.phase === 'Running' &&
+  (m.status.conditions ?? []).some((c) => c.type === 'NodeReady' && c.status === 'True');
 
 /**
  * A first boot whose Node registered and is Ready while the machine has not recorded it yet (that
@@ -31,42 +35,29 @@ export const isMachineReady = (m: SimMachine): boolean =>
 export function isBootedUnrecorded(m: SimMachine, node: V1Node | undefined): boolean {
   if (!node || m.metadata.deletionTimestamp || m.status?.orchestratorVersion !== undefined) return false;
   if (!isNodeReady(node)) return false;
-  return node.status?.nodeInfo?.kubeletVersion === `v${m.spec.orchestratorVersion}` && node.metadata?.labels?.[IMAGE_LABEL] === labelValue(m.spec.nodeImageVersion);
+  return (
+    node.status?.nodeInfo?.kubeletVersion === `v${m.spec.orchestratorVersion}` &&
+    node.metadata?.labels?.[LABELS.nodeImage] === labelValue(m.spec.nodeImageVersion)
+  );
 }
-const IMAGE_LABEL = 'kubernetes.azure.com/node-image-version';
 
-const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
-
-export function poolStatus(v: PoolView): SimNodePoolStatus {
+export function poolStatus(v: PoolStatusInput): SimNodePoolStatus {
   const { pool, machines, state } = v;
   const prev = pool.status ?? {};
   const gen = pool.metadata.generation ?? 0;
   const live = machines.filter((m) => !m.metadata.deletionTimestamp);
   const leaving = machines.length - live.length;
   const ready = live.filter((m) => isMachineReady(m) || isBootedUnrecorded(m, v.nodeOf?.(m.metadata.name!))).length;
-  const working = !TERMINAL.has(state);
-  const allReady = ready === live.length;
-  const readyTrue = state === 'Succeeded' && allReady;
-  let conditions = prev.conditions as Condition[] | undefined;
-  conditions = setCondition(
-    conditions,
+  const conditions = operationConditions(
+    prev.conditions as Condition[] | undefined,
     {
-      type: 'Ready',
-      status: readyTrue ? 'True' : 'False',
-      reason: readyTrue ? 'Succeeded' : state === 'Succeeded' ? 'NodesNotReady' : state,
-      message: (v.error ? `${v.error}; ` : '') + `${ready}/${live.length} nodes ready` + (leaving ? `, ${leaving} being removed` : ''),
-      observedGeneration: gen,
-    },
-    v.nowIso,
-  );
-  conditions = setCondition(
-    conditions,
-    {
-      type: 'Reconciling',
-      status: working ? 'True' : 'False',
-      reason: working ? state : 'Idle',
-      message: working ? `${state}: ${live.length} nodes, target ${pool.status?.target?.count ?? pool.spec.count}` : 'no operation in progress',
-      observedGeneration: gen,
+      state,
+      allReady: ready === live.length,
+      notReadyReason: 'NodesNotReady',
+      error: v.error,
+      summary: `${ready}/${live.length} nodes ready` + (leaving ? `, ${leaving} being removed` : ''),
+      progress: `${state}: ${live.length} nodes, target ${pool.status?.target?.count ?? pool.spec.count}`,
+      generation: gen,
     },
     v.nowIso,
   );
@@ -74,11 +65,11 @@ export function poolStatus(v: PoolView): SimNodePoolStatus {
     id: agentPoolId(v.subscriptionId, pool.metadata.namespace!, pool.spec.clusterName, pool.spec.name),
     provisioningState: state,
     powerState: { code: 'Running' },
-    count: live.filter((m) => m.metadata.labels?.['aksim.io/surge'] !== 'true').length,
+    count: live.filter((m) => m.metadata.labels?.[LABELS.surge] !== 'true').length,
     readyNodes: ready,
     currentOrchestratorVersion: v.version || undefined,
     nodeImageVersion: v.nodeImageVersion || undefined,
-    observedGeneration: working ? prev.observedGeneration : gen,
+    observedGeneration: observedGeneration(state, prev.observedGeneration, gen),
     conditions,
   };
 }

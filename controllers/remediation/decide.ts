@@ -1,13 +1,13 @@
-// Pure node auto-repair decisions (behaviour.md section 2): which unhealthy nodes to repair, the
-// next step of each running repair (reboot -> reimage -> redeploy, each followed by a bounded wait
-// for Ready), what waits and why, and when to look again. No I/O: reconcile.ts gathers the state
+// Pure node auto-repair decisions (docs/behaviour.md section 2, docs/auto-repair.md): which
+// unhealthy nodes to repair, the next step of each running repair (reboot -> reimage -> redeploy,
+// each followed by a bounded wait for Ready), what waits and why, and when to look again. No I/O: reconcile.ts gathers the state
 // and carries out what this returns.
 import type { SimCluster } from '../../src/api/generated.js';
 import { durationMs } from '../../src/runtime/duration.js';
-import type { ActionType } from '../machine/health.js';
+import type { ActionType } from '../../src/model/faults.js';
 
-export const REMEDIATOR_USER = 'aks-remediator';
-export const REPORTING_CONTROLLER = 'aks-auto-repair';
+export { REMEDIATOR_USER, REPORTING_CONTROLLER } from '../../src/model/names.js';
+import { REMEDIATOR_USER } from '../../src/model/names.js';
 /** kwok needs about a second to show a node Ready again; no timeScale can make that shorter. */
 export const READY_FLOOR_MS = 2_000;
 /** A machine that does not even start the action within this (simulated) time counts as an error. */
@@ -26,8 +26,28 @@ export interface RepairSettings {
 }
 
 export const PROFILES: Record<'Seed' | 'CurrentAKS', RepairSettings> = {
-  Seed: { enabled: true, windowMs: 600_000, delayMs: 0, minNodes: 2, maxConcurrent: 1, actions: ['Reboot', 'Reimage', 'Redeploy'], redeployOnWindows: true, retries: 1, readyTimeoutMs: 300_000 },
-  CurrentAKS: { enabled: true, windowMs: 600_000, delayMs: 300_000, minNodes: 2, maxConcurrent: 1, actions: ['Reboot', 'Reimage', 'Redeploy'], redeployOnWindows: false, retries: 3, readyTimeoutMs: 300_000 },
+  Seed: {
+    enabled: true,
+    windowMs: 600_000,
+    delayMs: 0,
+    minNodes: 2,
+    maxConcurrent: 1,
+    actions: ['Reboot', 'Reimage', 'Redeploy'],
+    redeployOnWindows: true,
+    retries: 1,
+    readyTimeoutMs: 300_000,
+  },
+  CurrentAKS: {
+    enabled: true,
+    windowMs: 600_000,
+    delayMs: 300_000,
+    minNodes: 2,
+    maxConcurrent: 1,
+    actions: ['Reboot', 'Reimage', 'Redeploy'],
+    redeployOnWindows: false,
+    retries: 3,
+    readyTimeoutMs: 300_000,
+  },
 };
 
 /** spec.autoRepair over its profile's defaults (simulated durations in ms). */
@@ -93,122 +113,179 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 const fmt = (simMs: number): string => (simMs % 60_000 === 0 ? `${simMs / 60_000}m` : `${Math.round(simMs / 1000)}s`);
 
 export function decide(s: RepairState, now: number): RepairDecision {
-  const { settings: cfg } = s;
-  const byName = new Map(s.nodes.map((n) => [n.name, n]));
-  const events: RepairEvent[] = [];
-  const requests: RepairDecision['requests'] = [];
-  const wake: number[] = [];
-  let lastRepair = s.prev?.lastRepair;
-  // Failed nodes stay failed (no new repair) until they are Ready again or gone.
-  const failed = (s.prev?.failed ?? []).filter((f) => byName.get(f.node ?? '')?.ready !== 'True' && byName.has(f.node ?? ''));
-  const readyWaitMs = Math.max(s.toReal(cfg.readyTimeoutMs), READY_FLOOR_MS);
+  return new Round(s, now).decide();
+}
 
-  const stepsFor = (n: NodeView): ActionType[] => cfg.actions.filter((a) => a !== 'Redeploy' || !n.windows || cfg.redeployOnWindows);
-  const startStep = (n: NodeView, r: Repair, step: ActionType, why: string): Repair => {
+/** One decision: the accumulators the steps below share. */
+class Round {
+  private readonly cfg: RepairSettings;
+  private readonly byName: Map<string, NodeView>;
+  private readonly events: RepairEvent[] = [];
+  private readonly requests: RepairDecision['requests'] = [];
+  private readonly wake: number[] = [];
+  private readonly repairs: Repair[] = [];
+  private readonly failed: NonNullable<AutoRepairStatus['failed']>;
+  private readonly readyWaitMs: number;
+  private lastRepair: AutoRepairStatus['lastRepair'];
+
+  constructor(
+    private readonly s: RepairState,
+    private readonly now: number,
+  ) {
+    this.cfg = s.settings;
+    this.byName = new Map(s.nodes.map((n) => [n.name, n]));
+    this.lastRepair = s.prev?.lastRepair;
+    // Failed nodes stay failed (no new repair) until they are Ready again or gone.
+    this.failed = (s.prev?.failed ?? []).filter((f) => this.byName.get(f.node ?? '')?.ready !== 'True' && this.byName.has(f.node ?? ''));
+    this.readyWaitMs = Math.max(s.toReal(this.cfg.readyTimeoutMs), READY_FLOOR_MS);
+  }
+
+  decide(): RepairDecision {
+    for (const r of this.s.prev?.repairs ?? []) this.continueRepair(r);
+    const { listed, due } = this.unhealthy();
+    const queue = listed.queue;
+    let message: string | undefined;
+    if (!this.cfg.enabled) message = 'auto-repair is disabled for this cluster';
+    else if (this.s.nodes.length < this.cfg.minNodes)
+      message = `cluster has ${this.s.nodes.length} node(s); auto-repair needs at least ${this.cfg.minNodes}`;
+    for (const n of due) {
+      const reason = message ?? this.startOrWait(n);
+      if (reason) queue.push({ node: n.name, unhealthySince: iso(n.unhealthySince!), reason });
+    }
+    const status: AutoRepairStatus = {
+      // Each unhealthy node once: listed and waiting, or in repair (one that starts now is both).
+      unhealthyNodes: new Set([...listed.names, ...this.repairs.map((r) => r.node)]).size,
+      repairs: this.repairs,
+      queue,
+      failed: this.failed,
+    };
+    if (message) status.message = message;
+    if (this.lastRepair) status.lastRepair = this.lastRepair;
+    const future = this.wake.filter((t) => t > this.now);
+    return { status, requests: this.requests, events: this.events, wakeAt: future.length ? Math.min(...future) : undefined };
+  }
+
+  private stepsFor(n: NodeView): ActionType[] {
+    return this.cfg.actions.filter((a) => a !== 'Redeploy' || !n.windows || this.cfg.redeployOnWindows);
+  }
+
+  private startStep(n: NodeView, r: Repair, step: ActionType, why: string): Repair {
     const target = Math.max(n.requests[step], n.done[step]) + 1;
-    requests.push({ node: n.name, action: step, target });
-    events.push({ node: n.name, type: 'Normal', reason: `Node${step}Start`, note: `${step} of node ${n.name} started by ${REMEDIATOR_USER} (attempt ${r.attempt}): ${why}` });
-    wake.push(now + s.toReal(ACTION_TIMEOUT_SIM_MS));
-    return { ...r, step, phase: 'Acting', requested: target, stepStartTime: iso(now), deadline: undefined };
-  };
-  /** The current step did not make the node Ready: next step, next attempt, or give up. */
-  const advance = (n: NodeView, r: Repair): Repair | undefined => {
-    const steps = stepsFor(n);
-    const done = [...(r.done ?? []), r.step ?? ''];
-    const i = steps.indexOf(r.step as ActionType);
-    const next = steps[i + 1];
-    if (next) return startStep(n, { ...r, done }, next, `node still not Ready after ${r.step}`);
-    if ((r.attempt ?? 1) < cfg.retries && steps[0]) return startStep(n, { ...r, done, attempt: (r.attempt ?? 1) + 1 }, steps[0], `sequence failed; trying again`);
-    const message = `auto-repair could not make node ${n.name} Ready (${done.join(', ')}; ${r.attempt ?? 1} attempt(s)); left for investigation`;
-    failed.push({ node: n.name, time: iso(now), message });
-    events.push({ node: n.name, type: 'Warning', reason: 'NodeAutoRepairFailed', note: message });
-    lastRepair = { node: n.name, result: 'Failed', steps: done, endTime: iso(now) };
-    return undefined;
-  };
+    this.requests.push({ node: n.name, action: step, target });
+    this.events.push({
+      node: n.name,
+      type: 'Normal',
+      reason: `Node${step}Start`,
+      note: `${step} of node ${n.name} started by ${REMEDIATOR_USER} (attempt ${r.attempt}): ${why}`,
+    });
+    this.wake.push(this.now + this.s.toReal(ACTION_TIMEOUT_SIM_MS));
+    return { ...r, step, phase: 'Acting', requested: target, stepStartTime: iso(this.now), deadline: undefined };
+  }
 
-  const repairs: Repair[] = [];
-  for (const r of s.prev?.repairs ?? []) {
-    const n = byName.get(r.node ?? '');
+  /** The current step did not make the node Ready: next step, next attempt, or give up. */
+  private advance(n: NodeView, r: Repair): void {
+    const steps = this.stepsFor(n);
+    const done = [...(r.done ?? []), r.step ?? ''];
+    const next = steps[steps.indexOf(r.step as ActionType) + 1];
+    if (next) return void this.repairs.push(this.startStep(n, { ...r, done }, next, `node still not Ready after ${r.step}`));
+    if ((r.attempt ?? 1) < this.cfg.retries && steps[0]) {
+      return void this.repairs.push(
+        this.startStep(n, { ...r, done, attempt: (r.attempt ?? 1) + 1 }, steps[0], `sequence failed; trying again`),
+      );
+    }
+    const message = `auto-repair could not make node ${n.name} Ready (${done.join(', ')}; ${r.attempt ?? 1} attempt(s)); left for investigation`;
+    this.failed.push({ node: n.name, time: iso(this.now), message });
+    this.events.push({ node: n.name, type: 'Warning', reason: 'NodeAutoRepairFailed', note: message });
+    this.lastRepair = { node: n.name, result: 'Failed', steps: done, endTime: iso(this.now) };
+  }
+
+  /** A running repair: its step finished, timed out, or goes on. */
+  private continueRepair(r: Repair): void {
+    const { now, cfg } = this;
+    const n = this.byName.get(r.node ?? '');
     if (!n) {
-      lastRepair = { node: r.node, result: 'Abandoned', steps: r.done ?? [], endTime: iso(now) };
-      continue; // the VM was deleted meanwhile
+      this.lastRepair = { node: r.node, result: 'Abandoned', steps: r.done ?? [], endTime: iso(now) };
+      return; // the VM was deleted meanwhile
     }
     const step = r.step as ActionType;
     if (r.phase === 'Acting') {
       if (n.done[step] >= (r.requested ?? 0)) {
-        events.push({ node: n.name, type: 'Normal', reason: `Node${step}End`, note: `${step} of node ${n.name} finished; waiting up to ${fmt(cfg.readyTimeoutMs)} for Ready` });
-        const deadline = now + readyWaitMs;
-        wake.push(deadline);
-        repairs.push({ ...r, phase: 'WaitingReady', deadline: iso(deadline) });
-        continue;
+        this.events.push({
+          node: n.name,
+          type: 'Normal',
+          reason: `Node${step}End`,
+          note: `${step} of node ${n.name} finished; waiting up to ${fmt(cfg.readyTimeoutMs)} for Ready`,
+        });
+        const deadline = now + this.readyWaitMs;
+        this.wake.push(deadline);
+        return void this.repairs.push({ ...r, phase: 'WaitingReady', deadline: iso(deadline) });
       }
       const started = Date.parse(r.stepStartTime ?? '') || now;
-      if (now >= started + s.toReal(ACTION_TIMEOUT_SIM_MS)) {
-        events.push({ node: n.name, type: 'Warning', reason: `Node${step}Error`, note: `${step} of node ${n.name} did not finish within ${fmt(ACTION_TIMEOUT_SIM_MS)}` });
-        const next = advance(n, r);
-        if (next) repairs.push(next);
-        continue;
+      if (now >= started + this.s.toReal(ACTION_TIMEOUT_SIM_MS)) {
+        this.events.push({
+          node: n.name,
+          type: 'Warning',
+          reason: `Node${step}Error`,
+          note: `${step} of node ${n.name} did not finish within ${fmt(ACTION_TIMEOUT_SIM_MS)}`,
+        });
+        return this.advance(n, r);
       }
-      requests.push({ node: n.name, action: step, target: r.requested ?? 0 });
-      wake.push(started + s.toReal(ACTION_TIMEOUT_SIM_MS));
-      repairs.push(r);
-      continue;
+      this.requests.push({ node: n.name, action: step, target: r.requested ?? 0 });
+      this.wake.push(started + this.s.toReal(ACTION_TIMEOUT_SIM_MS));
+      return void this.repairs.push(r);
     }
     // WaitingReady
     if (n.ready === 'True') {
-      lastRepair = { node: n.name, result: 'Succeeded', steps: [...(r.done ?? []), step], endTime: iso(now) };
-      continue;
+      this.lastRepair = { node: n.name, result: 'Succeeded', steps: [...(r.done ?? []), step], endTime: iso(now) };
+      return;
     }
     const deadline = Date.parse(r.deadline ?? '') || now;
-    if (now < deadline) {
-      wake.push(deadline);
-      repairs.push(r);
-      continue;
-    }
-    const next = advance(n, r);
-    if (next) repairs.push(next);
+    if (now >= deadline) return this.advance(n, r);
+    this.wake.push(deadline);
+    this.repairs.push(r);
   }
 
-  // Unhealthy nodes not in repair: why they wait, and which start now.
-  const busy = new Set(repairs.map((r) => r.node));
-  const failedSet = new Set(failed.map((f) => f.node));
-  const dueAfter = s.toReal(cfg.windowMs + cfg.delayMs);
-  // A VM that has not registered healthy yet is still provisioning: it is neither counted nor
-  // listed (a scale-out would otherwise rewrite this status for every booting node) until it has
-  // been down for the window; then it is listed as not repaired.
-  const booting = (n: NodeView): boolean => Boolean(n.neverHealthy) && !failedSet.has(n.name) && now < n.unhealthySince! + dueAfter;
-  const unhealthy = s.nodes.filter((n) => n.ready !== 'True' && n.unhealthySince !== undefined && !busy.has(n.name));
-  for (const n of unhealthy.filter(booting)) wake.push(n.unhealthySince! + dueAfter);
-  const queue: NonNullable<AutoRepairStatus['queue']> = [];
-  const due: NodeView[] = [];
-  const listed = unhealthy.filter((n) => !booting(n));
-  for (const n of listed.sort((a, b) => a.unhealthySince! - b.unhealthySince! || a.name.localeCompare(b.name))) {
-    const since = iso(n.unhealthySince!);
-    if (failedSet.has(n.name)) queue.push({ node: n.name, unhealthySince: since, reason: 'auto-repair failed; left for investigation' });
-    else if (n.skip) queue.push({ node: n.name, unhealthySince: since, reason: `not repaired: ${n.skip}` });
-    else if (now < n.unhealthySince! + dueAfter) {
-      wake.push(n.unhealthySince! + dueAfter);
-      queue.push({ node: n.name, unhealthySince: since, reason: `unhealthy for less than ${fmt(cfg.windowMs)}${cfg.delayMs ? ` + ${fmt(cfg.delayMs)}` : ''}` });
-    } else due.push(n);
-  }
-  let message: string | undefined;
-  if (!cfg.enabled) message = 'auto-repair is disabled for this cluster';
-  else if (s.nodes.length < cfg.minNodes) message = `cluster has ${s.nodes.length} node(s); auto-repair needs at least ${cfg.minNodes}`;
-  for (const n of due) {
-    if (message) {
-      queue.push({ node: n.name, unhealthySince: iso(n.unhealthySince!), reason: message });
-      continue;
+  /** Unhealthy nodes not in repair: the ones listed with why they wait, and the ones due now. */
+  private unhealthy(): { listed: { names: string[]; queue: NonNullable<AutoRepairStatus['queue']> }; due: NodeView[] } {
+    const { now, cfg } = this;
+    const busy = new Set(this.repairs.map((r) => r.node));
+    const failedSet = new Set(this.failed.map((f) => f.node));
+    const dueAfter = this.s.toReal(cfg.windowMs + cfg.delayMs);
+    // A VM that has not registered healthy yet is still provisioning: it is neither counted nor
+    // listed (a scale-out would otherwise rewrite this status for every booting node) until it has
+    // been down for the window; then it is listed as not repaired.
+    const booting = (n: NodeView): boolean => Boolean(n.neverHealthy) && !failedSet.has(n.name) && now < n.unhealthySince! + dueAfter;
+    const unhealthy = this.s.nodes.filter((n) => n.ready !== 'True' && n.unhealthySince !== undefined && !busy.has(n.name));
+    for (const n of unhealthy.filter(booting)) this.wake.push(n.unhealthySince! + dueAfter);
+    const queue: NonNullable<AutoRepairStatus['queue']> = [];
+    const due: NodeView[] = [];
+    const listed = unhealthy.filter((n) => !booting(n));
+    for (const n of listed.sort((a, b) => a.unhealthySince! - b.unhealthySince! || a.name.localeCompare(b.name))) {
+      const since = iso(n.unhealthySince!);
+      if (failedSet.has(n.name)) queue.push({ node: n.name, unhealthySince: since, reason: 'auto-repair failed; left for investigation' });
+      else if (n.skip) queue.push({ node: n.name, unhealthySince: since, reason: `not repaired: ${n.skip}` });
+      else if (now < n.unhealthySince! + dueAfter) {
+        this.wake.push(n.unhealthySince! + dueAfter);
+        queue.push({
+          node: n.name,
+          unhealthySince: since,
+          reason: `unhealthy for less than ${fmt(cfg.windowMs)}${cfg.delayMs ? ` + ${fmt(cfg.delayMs)}` : ''}`,
+        });
+      } else due.push(n);
     }
-    const first = stepsFor(n)[0];
-    if (repairs.length < cfg.maxConcurrent && first) {
-      repairs.push(startStep(n, { node: n.name, attempt: 1, startTime: iso(now), done: [] }, first, `node ${n.ready === 'Unknown' ? 'reported no status' : 'was NotReady'} for ${fmt(cfg.windowMs)}`));
-    } else {
-      queue.push({ node: n.name, unhealthySince: iso(n.unhealthySince!), reason: `waiting: ${cfg.maxConcurrent === 1 ? 'one node is repaired at a time' : `${cfg.maxConcurrent} repairs at a time`} (repairing ${repairs.map((r) => r.node).join(', ')})` });
-    }
+    return { listed: { names: listed.map((n) => n.name), queue }, due };
   }
-  const status: AutoRepairStatus = { unhealthyNodes: listed.length + repairs.length, repairs, queue, failed };
-  if (message) status.message = message;
-  if (lastRepair) status.lastRepair = lastRepair;
-  const future = wake.filter((t) => t > now);
-  return { status, requests, events, wakeAt: future.length ? Math.min(...future) : undefined };
+
+  /** A due node starts its repair when a slot is free; otherwise, why it waits. */
+  private startOrWait(n: NodeView): string | undefined {
+    const { cfg } = this;
+    const first = this.stepsFor(n)[0];
+    if (this.repairs.length < cfg.maxConcurrent && first) {
+      const why = `node ${n.ready === 'Unknown' ? 'reported no status' : 'was NotReady'} for ${fmt(cfg.windowMs)}`;
+      this.repairs.push(this.startStep(n, { node: n.name, attempt: 1, startTime: iso(this.now), done: [] }, first, why));
+      return undefined;
+    }
+    const limit = cfg.maxConcurrent === 1 ? 'one node is repaired at a time' : `${cfg.maxConcurrent} repairs at a time`;
+    return `waiting: ${limit} (repairing ${this.repairs.map((r) => r.node).join(', ')})`;
+  }
 }

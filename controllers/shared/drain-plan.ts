@@ -1,8 +1,10 @@
 // Pure drain decisions: which pods on a node to evict, which to leave, and whether the drain is
 // finished or out of time. One drain serves every feature that drains (scale-in, upgrade,
-// scheduled events).
-import type { V1LabelSelector, V1Pod } from '@kubernetes/client-node';
+// scheduled events): each step is observed (drain.ts lists the pods and budgets), decided here,
+// and carried out as an `evict` write.
+import type { V1LabelSelector, V1Node, V1Pod } from '@kubernetes/client-node';
 import { isPodReady } from './ready.js';
+import type { Write } from './plan.js';
 
 export type PodVerdict =
   | { kind: 'evict'; pod: string }
@@ -12,7 +14,8 @@ export type PodVerdict =
 export function classifyPod(p: V1Pod): PodVerdict {
   const name = `${p.metadata?.namespace}/${p.metadata?.name}`;
   if (p.metadata?.annotations?.['kubernetes.io/config.mirror']) return { kind: 'skip', pod: name, why: 'mirror' };
-  if (p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet' && o.controller)) return { kind: 'skip', pod: name, why: 'daemonset' };
+  if (p.metadata?.ownerReferences?.some((o) => o.kind === 'DaemonSet' && o.controller))
+    return { kind: 'skip', pod: name, why: 'daemonset' };
   if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') return { kind: 'skip', pod: name, why: 'finished' };
   if (p.metadata?.deletionTimestamp) return { kind: 'terminating', pod: name };
   return { kind: 'evict', pod: name };
@@ -36,10 +39,7 @@ export function drainState(pods: V1Pod[]): DrainState {
 }
 
 export type DrainDecision =
-  | { kind: 'done' }
-  | { kind: 'evict'; pods: string[] }
-  | { kind: 'wait'; pods: string[] }
-  | { kind: 'timeout'; remaining: string[] };
+  { kind: 'done' } | { kind: 'evict'; pods: string[] } | { kind: 'wait'; pods: string[] } | { kind: 'timeout'; remaining: string[] };
 
 /** Decides the next drain step; deadlineMs is when the drain timeout ends (real ms). */
 export function decideDrain(state: DrainState, nowMs: number, deadlineMs: number): DrainDecision {
@@ -87,7 +87,6 @@ export function selectorMatches(sel: V1LabelSelector | undefined, labels: Record
   return true;
 }
 
-
 /**
  * Which of the pods to evict to ask for now, and which to hold back because a budget lets no more
  * of them go this step. The API server stays the judge (a 429 is still handled as blocked): this
@@ -114,4 +113,55 @@ export function planEvictions(pods: V1Pod[], budgets: Budget[]): { evict: string
     } else held.push(key);
   }
   return { evict, held };
+}
+
+/** What a drain step looks at: the pods on the node and the budgets of their namespaces. */
+export interface DrainView {
+  pods: V1Pod[];
+  budgets: Budget[];
+}
+
+export interface DrainStep {
+  done: boolean;
+  timedOut: boolean;
+  /** Pods to ask the eviction API for now. */
+  evict: V1Pod[];
+  /** Pods a budget allows no more of now (asked for in a later step). */
+  held: V1Pod[];
+  /** Pods left: still to evict or terminating. */
+  remaining: number;
+  /** At the timeout, the pods left (namespace/name). */
+  left: string[];
+}
+
+/** The next step of draining a node; deadlineMs is when the drain timeout ends (real ms). */
+export function drainStep(view: DrainView, nowMs: number, deadlineMs: number): DrainStep {
+  const decision = decideDrain(drainState(view.pods), nowMs, deadlineMs);
+  const none = { done: false, timedOut: false, evict: [], held: [], remaining: 0, left: [] };
+  switch (decision.kind) {
+    case 'done':
+      return { ...none, done: true };
+    case 'timeout':
+      return { ...none, timedOut: true, remaining: decision.remaining.length, left: decision.remaining };
+    case 'wait':
+      return { ...none, remaining: decision.pods.length };
+    case 'evict': {
+      const byKey = new Map(view.pods.map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, p]));
+      const pods = decision.pods.map((k) => byKey.get(k)).filter((p): p is V1Pod => p !== undefined);
+      const plan = planEvictions(pods, view.budgets);
+      const pick = (keys: string[]): V1Pod[] => keys.map((k) => byKey.get(k)!);
+      return { ...none, evict: pick(plan.evict), held: pick(plan.held), remaining: decision.pods.length };
+    }
+  }
+}
+
+/** The write of a drain step: its evictions (none when it only waits). */
+export function evictWrites(node: string, step: DrainStep): Write[] {
+  return step.evict.length || step.held.length ? [{ do: 'evict', node, evict: step.evict, held: step.held }] : [];
+}
+
+/** Sets spec.unschedulable when it differs (nothing for a missing Node). */
+export function cordonWrites(node: V1Node | undefined, unschedulable = true): Write[] {
+  if (!node?.metadata?.name || Boolean(node.spec?.unschedulable) === unschedulable) return [];
+  return [{ do: 'patchNode', name: node.metadata.name, body: { spec: { unschedulable: unschedulable ? true : null } } }];
 }

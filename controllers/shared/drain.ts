@@ -1,66 +1,41 @@
-// Cordons and drains a node through the eviction API, so PodDisruptionBudgets are honoured
-// (a 429 means a budget blocks the eviction for now). Each call does one step and tells the
-// caller whether to come back; progress lives in the cluster (pods, node), not in memory.
-// A step asks only for the evictions the budgets allow now (plus one probe per blocked budget):
-// a drain held up by a budget would otherwise re-send every doomed eviction each step.
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+// The I/O of a drain: what a step looks at (the pods on the node, and the PodDisruptionBudgets of
+// their namespaces) and the evictions it asks for. The decisions are in drain-plan.ts. Progress
+// lives in the cluster (pods, node), not in memory; each reconcile does one step.
+import type { V1Pod } from '@kubernetes/client-node';
 import { isNotFound, isTooManyRequests, statusCode, type Kube } from '../../src/runtime/client.js';
-import { decideDrain, drainState, planEvictions, type Budget } from './drain-plan.js';
+import { classifyPod, type Budget, type DrainView } from './drain-plan.js';
 
-export interface DrainStep {
-  done: boolean;
-  timedOut: boolean;
-  evicted: number;
-  /** Pods whose eviction a PodDisruptionBudget refused this step, or held back because it allows no more now. */
-  blocked: string[];
-  remaining: number;
+/** The pods on the node; the budgets only when some pod is still to evict. */
+export async function observeDrain(kube: Kube, nodeName: string): Promise<DrainView> {
+  const pods = (await kube.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` })).items;
+  const evictable = pods.filter((p) => classifyPod(p).kind === 'evict');
+  return { pods, budgets: evictable.length ? await budgetsOf(kube, evictable) : [] };
 }
 
-/** Sets spec.unschedulable; returns true when it changed something. */
-export async function cordon(kube: Kube, node: V1Node | undefined, unschedulable = true): Promise<boolean> {
-  if (!node?.metadata?.name || Boolean(node.spec?.unschedulable) === unschedulable) return false;
-  try {
-    await kube.patchNode(node.metadata.name, { spec: { unschedulable: unschedulable ? true : null } });
-  } catch (err: unknown) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
-  return true;
+export interface Evicted {
+  evicted: V1Pod[];
+  /** Refused by a budget now (429), or held back because it allows no more now. */
+  blocked: V1Pod[];
 }
 
-export async function drainStep(kube: Kube, nodeName: string, nowMs: number, deadlineMs: number): Promise<DrainStep> {
-  const list = await kube.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` });
-  const decision = decideDrain(drainState(list.items), nowMs, deadlineMs);
-  switch (decision.kind) {
-    case 'done':
-      return { done: true, timedOut: false, evicted: 0, blocked: [], remaining: 0 };
-    case 'timeout':
-      return { done: false, timedOut: true, evicted: 0, blocked: decision.remaining, remaining: decision.remaining.length };
-    case 'wait':
-      return { done: false, timedOut: false, evicted: 0, blocked: [], remaining: decision.pods.length };
-    case 'evict': {
-      const byKey = new Map(list.items.map((p) => [`${p.metadata?.namespace}/${p.metadata?.name}`, p]));
-      const pods = decision.pods.map((k) => byKey.get(k)).filter((p): p is V1Pod => p !== undefined);
-      const plan = planEvictions(pods, await budgetsOf(kube, pods));
-      const blocked: string[] = [...plan.held];
-      let evicted = 0;
-      await Promise.all(
-        plan.evict.map(async (key) => {
-          const [namespace, name] = key.split('/') as [string, string];
-          try {
-            kube.wrote('create', 'Eviction');
-            await kube.core.createNamespacedPodEviction({ name, namespace, body: { metadata: { name, namespace } } });
-            evicted++;
-          } catch (err: unknown) {
-            if (isNotFound(err)) return;
-            if (isTooManyRequests(err)) blocked.push(key);
-            else throw Object.assign(new Error(`evicting ${key}: HTTP ${statusCode(err)}`), { cause: err });
-          }
-        }),
-      );
-      return { done: false, timedOut: false, evicted, blocked, remaining: decision.pods.length };
-    }
-  }
+/** Asks for each eviction; a pod already gone counts as neither evicted nor blocked. */
+export async function evictPods(kube: Kube, evict: V1Pod[], held: V1Pod[]): Promise<Evicted> {
+  const out: Evicted = { evicted: [], blocked: [...held] };
+  await Promise.all(
+    evict.map(async (p) => {
+      const namespace = p.metadata!.namespace!;
+      const name = p.metadata!.name!;
+      try {
+        await kube.evictPod(namespace, name);
+        out.evicted.push(p);
+      } catch (err: unknown) {
+        if (isNotFound(err)) return;
+        if (isTooManyRequests(err)) out.blocked.push(p);
+        else throw new Error(`evicting ${namespace}/${name}: HTTP ${statusCode(err)}`, { cause: err });
+      }
+    }),
+  );
+  return out;
 }
 
 /**

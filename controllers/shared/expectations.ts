@@ -23,12 +23,17 @@ export class Expectations<T> {
 
   /** What is still expected: not yet in the cache (`seen`) and younger than the TTL. */
   pending(owner: string, seen: (name: string) => boolean, nowMs: number): T[] {
+    return [...this.pendingByName(owner, seen, nowMs).values()];
+  }
+
+  /** The same, by name. */
+  pendingByName(owner: string, seen: (name: string) => boolean, nowMs: number): Map<string, T> {
     const m = this.byOwner.get(owner);
-    if (!m) return [];
-    const out: T[] = [];
+    const out = new Map<string, T>();
+    if (!m) return out;
     for (const [name, e] of m) {
       if (seen(name) || nowMs - e.at > this.ttlMs) m.delete(name);
-      else out.push(e.value);
+      else out.set(name, e.value);
     }
     if (m.size === 0) this.byOwner.delete(owner);
     return out;

@@ -247,11 +247,6 @@ export function cancelRollingUpdatePatch(ng: NGroup, nowIso: string): Json {
   return { metadata: { annotations: { [ANNOTATIONS.cancelRollingUpdate]: nowIso } } };
 }
 
-/** Manual mode: the merge patch asking for named CGs (or "*") to be updated to the NGroup's profile. */
-export function updateContainerGroupsPatch(names: string[] | '*'): Json {
-  return { metadata: { annotations: { [ANNOTATIONS.updateContainerGroups]: names === '*' ? '*' : names.join(',') } } };
-}
-
 // ------------------------------------------------------------------------------------------
 // Container group profiles
 

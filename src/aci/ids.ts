@@ -4,7 +4,6 @@ import { parseArmId } from '../azure/ids.js';
 export const ACI_PROVIDER = 'Microsoft.ContainerInstance';
 export const NGROUP_TYPE = `${ACI_PROVIDER}/ngroups`;
 export const PROFILE_TYPE = `${ACI_PROVIDER}/containerGroupProfiles`;
-export const CONTAINER_GROUP_TYPE = `${ACI_PROVIDER}/containerGroups`;
 
 const rgBase = (sub: string, rg: string): string => `/subscriptions/${sub}/resourceGroups/${rg}/providers/${ACI_PROVIDER}`;
 

@@ -10,7 +10,8 @@ import { agentPoolId, clusterId, DISPLAY_NAME_ANNOTATION, displayName, parseAgen
 import { captureSnapshot, checkNodeImage, checkPoolFitsSnapshot, checkUpgradeToSnapshot, parseSnapshotId, type SnapshotInfo } from '../azure/images-snapshots.js';
 import { CATALOG_CONFIGMAP, DEFAULT_CATALOG, imagePrefix, isNewerImage, latestImage, parseCatalog, simulatedNow } from '../azure/images.js';
 import { envSettings, parseSettings } from '../config.js';
-import { ABORT_ANNOTATION } from '../../controllers/operations/abort.js';
+import { defaultOsSku } from '../azure/os.js';
+import { ABORT_ANNOTATION } from '../model/names.js';
 import { apiMessage, isNotFound, statusCode, type KubeApi } from '../runtime/kube-api.js';
 import { ArmError, notFound, operationInProgress, rgNotFound } from './errors.js';
 import { isTerminalStatus, type AsyncStatus, type LroToken } from './lro.js';
@@ -51,9 +52,10 @@ export function groupOf(n: V1Namespace): Group {
   return { ns, name: given && given.toLowerCase() === ns ? given : ns, location: n.metadata?.annotations?.[RG_LOCATION_ANNOTATION] ?? 'eastus', namespace: n };
 }
 
-export class ArmService {
+/** The ARM operations on a KubeApi: the CLI's light client, or client-node's Kube (`aksim serve`, whose console watches). */
+export class ArmService<K extends KubeApi = KubeApi> {
   constructor(
-    readonly kube: KubeApi,
+    readonly kube: K,
     readonly subscriptionId: string,
     /** How long a write waits for the operator to start the operation (real ms). */
     private readonly acceptWaitMs = 10_000,
@@ -286,7 +288,7 @@ export class ArmService {
       const data = cm ? parseCatalog(cm.data) : DEFAULT_CATALOG;
       const created = cm?.metadata?.creationTimestamp ? new Date(cm.metadata.creationTimestamp).getTime() : wallNow();
       const osType = pool.spec.osType ?? 'Linux';
-      const osSku = pool.spec.osSKU ?? (osType === 'Windows' ? 'Windows2022' : 'Ubuntu');
+      const osSku = defaultOsSku(osType, pool.spec.osSKU);
       fromCatalog = latestImage(data, osSku, pool.spec.enableFIPS ?? false, simulatedNow(data, wallNow(), created, 1));
     } catch {
       fromCatalog = undefined; // a malformed catalog: the operator's view stands

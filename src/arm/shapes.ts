@@ -2,6 +2,7 @@
 // Microsoft.ContainerService 2024-01-02-preview (managedClusters, agentPools, operations).
 import type { NodePoolSnapshot, SimCluster, SimNodePool, SimNodePoolSpec, SimOperation } from '../api/generated.js';
 import { agentPoolId, clusterId, displayName, guidFrom, snapshotId } from '../azure/ids.js';
+import { defaultOsSku } from '../azure/os.js';
 import { ArmError } from './errors.js';
 
 export const API_VERSION = '2024-01-02-preview';
@@ -38,7 +39,7 @@ function poolProperties(p: SimNodePool): Json {
     enableAutoScaling: sp.enableAutoScaling ?? false,
     scaleDownMode: 'Delete',
     osType: sp.osType ?? 'Linux',
-    osSKU: sp.osSKU ?? (sp.osType === 'Windows' ? 'Windows2022' : 'Ubuntu'),
+    osSKU: defaultOsSku(sp.osType, sp.osSKU),
     mode: sp.mode ?? 'User',
     orchestratorVersion: sp.orchestratorVersion ?? s.target?.orchestratorVersion ?? s.currentOrchestratorVersion,
     currentOrchestratorVersion: s.currentOrchestratorVersion,

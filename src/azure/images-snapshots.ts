@@ -4,6 +4,7 @@
 import semver from 'semver';
 import { parseArmId } from './ids.js';
 import { imagePrefix, isNewerImage } from './images.js';
+import { defaultOsSku } from './os.js';
 import { vmFamily } from './vmsizes.js';
 
 export interface SnapshotInfo {
@@ -73,7 +74,7 @@ export function captureSnapshot(pool: SourcePool, clusterLocation: string, reque
       kubernetesVersion: s.currentOrchestratorVersion!,
       nodeImageVersion: s.nodeImageVersion!,
       osType,
-      osSku: pool.spec.osSKU ?? (osType === 'Windows' ? 'Windows2022' : 'Ubuntu'),
+      osSku: defaultOsSku(osType, pool.spec.osSKU),
       vmSize: pool.spec.vmSize ?? 'Standard_D2s_v3',
       enableFIPS: pool.spec.enableFIPS ?? false,
       location,

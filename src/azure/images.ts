@@ -204,11 +204,6 @@ export function nextReleaseAt(c: CatalogData, osSku: string, fips: boolean, simM
   return next;
 }
 
-/** True when `name` is an image of this OS SKU in the catalog released by simMs. */
-export function isReleased(c: CatalogData, osSku: string, fips: boolean, name: string, simMs: number): boolean {
-  return releases(c, osSku, fips, simMs).some((r) => r.name === name);
-}
-
 /** Minor -> latest patch, from the catalog's Kubernetes versions. */
 export function latestPatches(c: CatalogData): Record<string, string> {
   const out: Record<string, string> = {};

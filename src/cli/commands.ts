@@ -1,5 +1,5 @@
 // The az-shaped top-level commands and which of them a command line needs, so that `aksim`
-// loads only the modules of the command it runs (ADR 0004).
+// loads only the modules of the command it runs (ADR 0005).
 import type { Command } from 'commander';
 
 /**

@@ -9,7 +9,7 @@ import { ArmError } from '../arm/errors.js';
 import { deleteGroup, groupJson, putGroup, SUBSCRIPTION_NAME } from '../arm/groups.js';
 import { Identity } from '../arm/identity.js';
 import { tlsDir } from '../arm/tls.js';
-import { action, print, service, withGlobals, type GlobalOpts } from './context.js';
+import { action, print, service, serverService, withGlobals, type GlobalOpts } from './context.js';
 
 type Opts = GlobalOpts & Record<string, unknown>;
 
@@ -110,11 +110,13 @@ export function serveCommand(): Command {
     .option('--time-scale <n>', "the operator's timeScale, for Retry-After (default: what the running operator publishes)")
     .option('--kubeconfig <path>', 'kubeconfig of the cluster aksim runs on (default: KUBECONFIG)')
     .option('--record <file>', 'append every ARM request and response to this file as JSON lines (to see what a client got)')
+    .option('--no-console', 'do not serve the web console under /console')
     .action(async (o: Opts) => {
       const { startServe } = await import('./serve.js'); // pino and the HTTP server only here
       await startServe({
+        console: o.console !== false,
         record: o.record as string | undefined,
-        svc: service(o),
+        svc: await serverService(o),
         host: String(o.host),
         port: Number(o.port),
         http: o.http === true,

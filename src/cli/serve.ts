@@ -5,12 +5,16 @@ import { configMapSettings, envSettings, LEADER_LEASE, parseSettings, TIME_SCALE
 import { Identity } from '../arm/identity.js';
 import { retryAfterSeconds } from '../arm/lro.js';
 import type { ArmService } from '../arm/service.js';
+import type { Kube } from '../runtime/client.js';
 import { ensureTls, tlsDir } from '../arm/tls.js';
 import { wallNow } from '../runtime/clock.js';
 import { serve } from '../serve.js';
+import { WebConsole } from '../console/http.js';
+import { log } from '../runtime/logger.js';
 
 export interface StartServe {
-  svc: ArmService;
+  /** On client-node's Kube: the web console watches. */
+  svc: ArmService<Kube>;
   host: string;
   port: number;
   http: boolean;
@@ -19,6 +23,8 @@ export interface StartServe {
   timeScale?: number;
   kubeconfig?: string;
   record?: string;
+  /** Serve the web console under /console (its own token, printed here). */
+  console?: boolean;
 }
 
 /** The operator's timeScale as published on its leader Lease, else env/ConfigMap, else 1; looked up at most every 10 s. */
@@ -61,7 +67,8 @@ export async function startServe(o: StartServe): Promise<void> {
   const tls = o.http ? undefined : ensureTls(dir);
   const identity = o.auth ? await Identity.load(dir) : undefined;
   const timeScale = await timeScaleSource(o.svc, o.timeScale);
-  const server = await serve({ svc: o.svc, host: o.host, port: o.port, tls, identity, record: o.record, retryAfterSeconds: () => retryAfterSeconds(timeScale()) });
+  const web = o.console ? new WebConsole(o.svc, { log }) : undefined;
+  const server = await serve({ svc: o.svc, host: o.host, port: o.port, tls, identity, record: o.record, retryAfterSeconds: () => retryAfterSeconds(timeScale()), extra: web ? [web.handle] : undefined });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
   const url = `${tls ? 'https' : 'http'}://${o.host}:${port}`;
@@ -78,8 +85,14 @@ export async function startServe(o: StartServe): Promise<void> {
   } else {
     lines.push('  no sign-in: ARM requests are answered without a token (--no-auth)');
   }
+  if (web) {
+    web.start();
+    // The console answers only on loopback, whatever address the server binds.
+    lines.push(`aksim console on ${web.url(url.replace(/\/\/(0\.0\.0\.0|\[::\]|::):/, '//127.0.0.1:'))}`);
+  }
   process.stdout.write(lines.join('\n') + '\n');
   const stop = (): void => {
+    web?.stop();
     server.close();
     process.exit(0);
   };

@@ -11,7 +11,7 @@ import { ArmError } from '../arm/errors.js';
 import type { KubeApi } from '../runtime/kube-api.js';
 import { cliKube } from '../runtime/lite-client.js';
 import { durationMs } from '../runtime/duration.js';
-import { FAULT_TYPES, requestField, requestsOf, type ActionType } from '../../controllers/machine/health.js';
+import { FAULT_TYPES, requestField, requestsOf, type ActionType } from '../model/faults.js';
 import { action, print, withGlobals, type GlobalOpts } from './context.js';
 
 type Opts = GlobalOpts & Record<string, unknown>;
@@ -55,6 +55,22 @@ async function setFaults(kube: KubeApi, m: SimMachine, faults: NonNullable<SimMa
   return kube.patch<SimMachine>('SimMachine', m.metadata.namespace!, m.metadata.name!, { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults } });
 }
 
+/** Injects (or renews) a fault on a node's VM: `aksim sim fault inject` and the web console. */
+export async function injectFault(kube: KubeApi, node: string, type: string, rg?: string, message?: string): Promise<SimMachine> {
+  if (!FAULT_TYPES.includes(type as never)) throw new ArmError(400, 'InvalidArgumentValue', `unknown fault type ${type}; one of ${FAULT_TYPES.filter((t) => t !== 'Frozen').join(', ')}`);
+  const m = await findMachine(kube, node, rg);
+  const faults = (m.spec.faults ?? []).filter((x) => x.type !== type);
+  faults.push({ type: type as never, since: new Date(wallNow()).toISOString(), ...(message ? { message: String(message) } : {}) });
+  return setFaults(kube, m, faults);
+}
+
+/** Clears one fault type (or all) from a node's VM: `aksim sim fault clear` and the web console. */
+export async function clearFault(kube: KubeApi, node: string, type: string, rg?: string): Promise<SimMachine> {
+  const m = await findMachine(kube, node, rg);
+  const faults = type === 'all' ? [] : (m.spec.faults ?? []).filter((x) => x.type !== type);
+  return setFaults(kube, m, faults);
+}
+
 function faultCommand(): Command {
   const f = new Command('fault').description('inject or clear a fault on a simulated VM');
   const types = FAULT_TYPES.filter((t) => t !== 'Frozen').join(', ');
@@ -65,13 +81,7 @@ function faultCommand(): Command {
     .option('--message <text>', 'free text kept with the fault')
     .action(
       action(async (o: Opts) => {
-        const kube = kubeOf(o);
-        const type = String(o.type);
-        if (!FAULT_TYPES.includes(type as never)) throw new ArmError(400, 'InvalidArgumentValue', `unknown fault type ${type}; one of ${types}`);
-        const m = await findMachine(kube, String(o.node), o.resourceGroup as string | undefined);
-        const faults = (m.spec.faults ?? []).filter((x) => x.type !== type);
-        faults.push({ type: type as never, since: new Date(wallNow()).toISOString(), ...(o.message ? { message: String(o.message) } : {}) });
-        print(machineOut(await setFaults(kube, m, faults)), o);
+        print(machineOut(await injectFault(kubeOf(o), String(o.node), String(o.type), o.resourceGroup as string | undefined, o.message as string | undefined)), o);
       }),
     );
   withGlobals(f.command('clear').description('clear a fault (or all with --type all)'))
@@ -80,10 +90,7 @@ function faultCommand(): Command {
     .option('-g, --resource-group <rg>', 'resource group of the cluster (default: from the node)')
     .action(
       action(async (o: Opts) => {
-        const kube = kubeOf(o);
-        const m = await findMachine(kube, String(o.node), o.resourceGroup as string | undefined);
-        const faults = o.type === 'all' ? [] : (m.spec.faults ?? []).filter((x) => x.type !== o.type);
-        print(machineOut(await setFaults(kube, m, faults)), o);
+        print(machineOut(await clearFault(kubeOf(o), String(o.node), String(o.type), o.resourceGroup as string | undefined)), o);
       }),
     );
   return f;
@@ -151,6 +158,22 @@ async function findEvent(kube: KubeApi, o: Opts): Promise<ScheduledEvent> {
   return e;
 }
 
+/**
+ * Schedules a maintenance event on a node's VM: `aksim sim event schedule` and the web console.
+ * o: resourceGroup, notBefore, duration, terminateNotice, description, source (as the CLI options).
+ */
+export async function scheduleEventOn(kube: KubeApi, node: string, type: string, o: Opts): Promise<ScheduledEvent> {
+  if (!EVENT_TYPES.includes(type as never)) throw new ArmError(400, 'InvalidArgumentValue', `unknown event type ${type}; one of ${EVENT_TYPES.join(', ')}`);
+  const m = await findMachine(kube, node, o.resourceGroup as string | undefined);
+  return scheduleEvent(kube, m, o, type, String(o.source ?? 'Platform'));
+}
+
+/** Approves an event (IMDS StartRequests) by EventId or name (o.id, o.resourceGroup): the CLI and the web console. */
+export async function approveEvent(kube: KubeApi, o: Opts): Promise<ScheduledEvent> {
+  const e = await findEvent(kube, o);
+  return kube.patch<ScheduledEvent>('ScheduledEvent', e.metadata.namespace!, e.metadata.name!, { spec: { approved: true } });
+}
+
 function eventCommand(): Command {
   const ev = new Command('event').description('VM scheduled events (IMDS /metadata/scheduledevents)');
   withGlobals(ev.command('schedule').description('schedule a VM maintenance event on a node'))
@@ -164,11 +187,7 @@ function eventCommand(): Command {
     .option('--description <text>')
     .action(
       action(async (o: Opts) => {
-        const type = String(o.type);
-        if (!EVENT_TYPES.includes(type as never)) throw new ArmError(400, 'InvalidArgumentValue', `unknown event type ${type}; one of ${EVENT_TYPES.join(', ')}`);
-        const kube = kubeOf(o);
-        const m = await findMachine(kube, String(o.node), o.resourceGroup as string | undefined);
-        print(eventOut(await scheduleEvent(kube, m, o, type, String(o.source))), o);
+        print(eventOut(await scheduleEventOn(kubeOf(o), String(o.node), String(o.type), o)), o);
       }),
     );
   withGlobals(ev.command('approve').description('approve an event (IMDS StartRequests): it starts now'))
@@ -176,9 +195,7 @@ function eventCommand(): Command {
     .option('-g, --resource-group <rg>')
     .action(
       action(async (o: Opts) => {
-        const kube = kubeOf(o);
-        const e = await findEvent(kube, o);
-        print(eventOut(await kube.patch<ScheduledEvent>('ScheduledEvent', e.metadata.namespace!, e.metadata.name!, { spec: { approved: true } })), o);
+        print(eventOut(await approveEvent(kubeOf(o), o)), o);
       }),
     );
   withGlobals(ev.command('cancel').description('cancel an event that has not started (what autodrain cordoned is uncordoned)'))

@@ -2,8 +2,7 @@
 import { realSleep } from '../runtime/clock.js';
 import { ArmError } from '../arm/errors.js';
 import type { ArmService, Target } from '../arm/service.js';
-
-const TERMINAL = new Set(['Succeeded', 'Failed', 'Canceled']);
+import { TERMINAL_STATES } from '../model/operations.js';
 
 /** Polls the operation until it ends; throws an ArmError when it failed or was canceled. */
 export async function waitOperation(svc: ArmService, t: Target, operationId: string | undefined, opts: { intervalMs?: number; quiet?: boolean } = {}): Promise<Record<string, unknown>> {
@@ -19,7 +18,7 @@ export async function waitOperation(svc: ArmService, t: Target, operationId: str
       process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
       last = line;
     }
-    if (TERMINAL.has(status)) {
+    if (TERMINAL_STATES.has(status)) {
       if (!opts.quiet && tty) process.stderr.write('\n');
       if (status !== 'Succeeded') {
         const e = (op.error ?? {}) as { code?: string; message?: string };

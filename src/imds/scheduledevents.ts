@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ScheduledEvent, SimMachine } from '../api/generated.js';
 import type { KubeApi } from '../runtime/kube-api.js';
-import { imdsEvent, type ImdsEvent } from '../../controllers/scheduledevents/plan.js';
+import { imdsEvent, type ImdsEvent } from '../model/scheduled-events.js';
 
 export interface ImdsResponse {
   status: number;

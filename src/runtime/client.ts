@@ -1,5 +1,7 @@
 // A thin typed wrapper over @kubernetes/client-node: custom resources by kind, status writes,
-// server-side apply, and a write counter (bench/ reports writes per operation).
+// server-side apply, the core writes the controllers make (Nodes, Pods, evictions, Events), and a
+// write counter: every write goes through a method here, which counts it (bench/ and /metrics
+// report writes per operation). Reads may use the generated API classes directly.
 import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
@@ -14,12 +16,14 @@ import {
   ServerConfiguration,
   createConfiguration,
   setHeaderOptions,
+  type EventsV1Event,
   type RequestContext,
   type SecurityAuthentication,
   type V1ConfigMap,
   type V1Lease,
   type V1Namespace,
   type V1Node,
+  type V1Pod,
 } from '@kubernetes/client-node';
 import { GROUP, PLURALS, VERSION } from '../api/generated.js';
 import { nodeHttp } from './http.js';
@@ -87,7 +91,7 @@ export class Kube implements KubeApi {
     return new Kube(kc);
   }
 
-  wrote(verb: string, resource: string): void {
+  private wrote(verb: string, resource: string): void {
     this.onWrite(verb, resource);
   }
 
@@ -122,11 +126,11 @@ export class Kube implements KubeApi {
     })) as T;
   }
 
-  /** JSON merge patch of the main resource (spec, metadata). */
-  async patch<T>(kind: Kind, namespace: string, name: string, body: object): Promise<T> {
+  /** JSON merge patch of the main resource (spec, metadata), optionally as a named field manager. */
+  async patch<T>(kind: Kind, namespace: string, name: string, body: object, opts: { fieldManager?: string } = {}): Promise<T> {
     this.wrote('patch', kind);
     return (await this.custom.patchNamespacedCustomObject(
-      { ...this.co(kind, namespace), name, body },
+      { ...this.co(kind, namespace), name, body, fieldManager: opts.fieldManager },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     )) as T;
   }
@@ -140,11 +144,15 @@ export class Kube implements KubeApi {
     )) as T;
   }
 
-  /** JSON merge patch of the status subresource. */
-  async patchStatus<T>(kind: Kind, namespace: string, name: string, status: object): Promise<T> {
+  /**
+   * JSON merge patch of the status subresource. With a resourceVersion the write applies only to
+   * that version of the object (409 otherwise).
+   */
+  async patchStatus<T>(kind: Kind, namespace: string, name: string, status: object, opts: { resourceVersion?: string } = {}): Promise<T> {
     this.wrote('patch-status', kind);
+    const body = opts.resourceVersion === undefined ? { status } : { metadata: { resourceVersion: opts.resourceVersion }, status };
     return (await this.custom.patchNamespacedCustomObjectStatus(
-      { ...this.co(kind, namespace), name, body: { status } },
+      { ...this.co(kind, namespace), name, body },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     )) as T;
   }
@@ -186,7 +194,68 @@ export class Kube implements KubeApi {
     await this.core.patchNode({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   }
 
-  // ---- the core objects of KubeApi (kube-api.ts)
+  async createNode(body: V1Node): Promise<V1Node> {
+    this.wrote('create', 'Node');
+    return this.core.createNode({ body });
+  }
+
+  /** Deletes a Node; NotFound counts as success. */
+  async deleteNode(name: string): Promise<void> {
+    this.wrote('delete', 'Node');
+    try {
+      await this.core.deleteNode({ name });
+    } catch (err: unknown) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+
+  /** Strategic merge patch of a Node's status (conditions merge by type). */
+  async patchNodeStatus(name: string, body: object): Promise<void> {
+    this.wrote('patch', 'Node/status');
+    await this.core.patchNodeStatus({ name, body }, SMP);
+  }
+
+  async createPod(namespace: string, body: V1Pod): Promise<V1Pod> {
+    this.wrote('create', 'Pod');
+    return this.core.createNamespacedPod({ namespace, body });
+  }
+
+  /** Deletes a Pod at once (grace period 0). */
+  async deletePod(namespace: string, name: string): Promise<void> {
+    this.wrote('delete', 'Pod');
+    await this.core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 });
+  }
+
+  /** Strategic merge patch of a Pod (labels, annotations, container images). */
+  async patchPod(namespace: string, name: string, body: object): Promise<void> {
+    this.wrote('patch', 'Pod');
+    await this.core.patchNamespacedPod({ name, namespace, body }, SMP);
+  }
+
+  /** Strategic merge patch of a Pod's status (conditions merge by type). */
+  async patchPodStatus(namespace: string, name: string, body: object): Promise<void> {
+    this.wrote('patch-status', 'Pod');
+    await this.core.patchNamespacedPodStatus({ name, namespace, body }, SMP);
+  }
+
+  /** Asks the eviction API to evict a Pod (429: a PodDisruptionBudget does not allow it now). */
+  async evictPod(namespace: string, name: string): Promise<void> {
+    this.wrote('create', 'Eviction');
+    await this.core.createNamespacedPodEviction({ name, namespace, body: { metadata: { name, namespace } } });
+  }
+
+  async createEvent(namespace: string, body: EventsV1Event): Promise<void> {
+    this.wrote('create', 'Event');
+    await this.eventsApi.createNamespacedEvent({ namespace, body });
+  }
+
+  /** RFC 6902 JSON patch of an Event (its series). */
+  async patchEvent(namespace: string, name: string, ops: object[]): Promise<void> {
+    this.wrote('patch', 'Event');
+    await this.eventsApi.patchNamespacedEvent({ name, namespace, body: ops });
+  }
+
+  // ---- the reads and namespace writes of KubeApi (kube-api.ts) that the ARM layer and the CLI make
   readNamespace(name: string): Promise<V1Namespace> {
     return this.core.readNamespace({ name });
   }
@@ -239,3 +308,5 @@ export class Kube implements KubeApi {
     };
   }
 }
+
+const SMP = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);

@@ -1,22 +1,10 @@
-// Runs a Reconciler over a WorkQueue with N workers: timeouts, error backoff, requeue-after, terminal errors.
+// Runs a Reconciler over a WorkQueue with N workers: timeouts, error backoff, requeue-after.
 import { realTimeout, type Clock } from './clock.js';
 import { WorkQueue, type WorkQueueMetrics } from './workqueue.js';
 import { isConflict } from './client.js';
 
 /** requeueAfterMs is REAL ms. */
 export type Result = { requeueAfterMs?: number } | void;
-
-/** Retrying won't help (e.g. an invalid spec): the key is logged and dropped until something changes it. */
-export class TerminalError extends Error {
-  constructor(
-    message: string,
-    readonly reason: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'TerminalError';
-  }
-}
 
 export interface Reconciler {
   name: string;
@@ -27,7 +15,7 @@ export interface Reconciler {
   reconcile(key: string, signal?: AbortSignal): Promise<Result>;
 }
 
-export type Outcome = 'success' | 'error' | 'requeue' | 'terminal';
+export type Outcome = 'success' | 'error' | 'requeue';
 
 export interface ControllerLogger {
   info(o: object, m: string): void;
@@ -42,6 +30,7 @@ export interface ControllerOptions {
   workers?: number;
   /** Real ms per reconcile before it is abandoned and retried with backoff. Default 60_000. */
   timeoutMs?: number;
+  /** Names the controller in every line (the operator passes a child logger with `controller`). */
   log: ControllerLogger;
   onResult?: (name: string, outcome: Outcome, seconds: number) => void;
   /** Passed through to the WorkQueue. */
@@ -49,14 +38,6 @@ export interface ControllerOptions {
 }
 
 const TIMED_OUT: unique symbol = Symbol('timed out');
-
-/** Walks the cause chain, like errors.Is in controller-runtime, so wrapping keeps an error terminal. */
-function findTerminal(err: unknown): TerminalError | undefined {
-  for (let e = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
-    if (e instanceof TerminalError) return e;
-  }
-  return undefined;
-}
 
 export class Controller {
   readonly queue: WorkQueue;
@@ -92,7 +73,7 @@ export class Controller {
   start(): void {
     if (this.loops !== undefined) return;
     this.loops = Array.from({ length: this.workers }, () => this.worker());
-    this.log.info({ controller: this.reconciler.name, workers: this.workers }, 'controller started');
+    this.log.info({ workers: this.workers }, 'controller started');
   }
 
   /**
@@ -103,7 +84,7 @@ export class Controller {
   async stop(): Promise<void> {
     this.queue.shutDown();
     await Promise.all(this.loops ?? []);
-    this.log.info({ controller: this.reconciler.name }, 'controller stopped');
+    this.log.info({}, 'controller stopped');
   }
 
   private async worker(): Promise<void> {
@@ -116,7 +97,7 @@ export class Controller {
         // Only caller-supplied hooks (log, onResult, metrics) can throw here. processOne already
         // released the key; the worker must survive or capacity silently leaks away.
         try {
-          this.log.error({ controller: this.reconciler.name, key, err }, 'controller hook failed');
+          this.log.error({ key, err }, 'controller hook failed');
         } catch {
           // Nothing left to report to.
         }
@@ -125,7 +106,6 @@ export class Controller {
   }
 
   private async processOne(key: string): Promise<void> {
-    const name = this.reconciler.name;
     const started = this.clock.now();
     const abort = new AbortController();
     const run = Promise.resolve().then(() => this.reconciler.reconcile(key, abort.signal));
@@ -155,7 +135,7 @@ export class Controller {
       const after = result?.requeueAfterMs;
       if (after !== undefined) {
         this.queue.addAfter(key, after);
-        this.log.debug({ controller: name, key, requeueAfterMs: after }, 'reconcile requeued');
+        this.log.debug({ key, requeueAfterMs: after }, 'reconcile requeued');
         this.report('requeue', started);
       } else {
         this.report('success', started);
@@ -167,30 +147,21 @@ export class Controller {
   }
 
   private handleError(key: string, err: unknown, started: number): void {
-    const name = this.reconciler.name;
-    const terminal = findTerminal(err);
-    if (terminal !== undefined) {
-      this.log.error({ controller: name, key, err, reason: terminal.reason }, 'reconcile failed terminally; not requeueing');
-      this.queue.forget(key);
-      this.report('terminal', started);
-      return;
-    }
     // A conflict only means the cache was behind a write: retry quietly, as with any requeue.
-    if (isConflict(err)) this.log.debug({ controller: name, key }, 'conflict on a stale object; retrying');
-    else this.log.error({ controller: name, key, err }, 'reconcile failed');
+    if (isConflict(err)) this.log.debug({ key }, 'conflict on a stale object; retrying');
+    else this.log.error({ key, err }, 'reconcile failed');
     this.queue.addRateLimited(key);
     this.report('error', started);
   }
 
   private handleTimeout(key: string, run: Promise<Result>, abort: AbortController, started: number): void {
-    const name = this.reconciler.name;
     // The key stays "processing" until the abandoned call really settles: a retry while it still
     // runs would be two reconciles of one key at once. The worker itself moves on so one stuck key
     // cannot eat a worker slot. Attached first so a throwing hook below cannot strand the key.
     run
       .then(
-        () => this.log.debug({ controller: name, key }, 'timed-out reconcile finished late'),
-        (lateErr: unknown) => this.log.debug({ controller: name, key, err: lateErr }, 'timed-out reconcile failed late'),
+        () => this.log.debug({ key }, 'timed-out reconcile finished late'),
+        (lateErr: unknown) => this.log.debug({ key, err: lateErr }, 'timed-out reconcile failed late'),
       )
       .catch(() => {})
       .finally(() => this.queue.done(key));
@@ -199,7 +170,7 @@ export class Controller {
     // Scheduled now rather than on settle so the retry's backoff clock starts at the timeout;
     // if it fires before the old call settles, the queue holds the key until done().
     this.queue.addRateLimited(key);
-    this.log.error({ controller: name, key, err }, 'reconcile timed out');
+    this.log.error({ key, err }, 'reconcile timed out');
     this.report('error', started);
   }
 

@@ -54,36 +54,29 @@ export class EventRecorder {
     if (prev && now - prev.firstMs < SERIES_WINDOW_MS) {
       prev.count++;
       try {
-        this.kube.wrote('patch', 'Event');
-        await this.kube.eventsApi.patchNamespacedEvent(
-          { name: prev.name, namespace: prev.namespace, body: [{ op: 'replace', path: '/series', value: { count: prev.count, lastObservedTime: new V1MicroTime(now) } }] },
-        );
+        await this.kube.patchEvent(prev.namespace, prev.name, [{ op: 'replace', path: '/series', value: { count: prev.count, lastObservedTime: new V1MicroTime(now) } }]);
         return;
       } catch {
         this.seen.delete(key); // gone or unreadable: fall through to a fresh Event
       }
     }
     const name = `${md.name}.${now.toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`;
-    this.kube.wrote('create', 'Event');
-    await this.kube.eventsApi.createNamespacedEvent({
-      namespace,
-      body: {
-        metadata: { name, namespace },
-        eventTime: new V1MicroTime(now),
-        reportingController: controller,
-        reportingInstance: `${controller.split('/').pop()}-${this.instance}`.slice(0, 128),
-        action: e.action ?? e.reason,
-        reason: e.reason,
-        note: e.note.slice(0, 1024),
-        type: e.type,
-        regarding: {
-          apiVersion: obj.apiVersion,
-          kind: obj.kind,
-          name: md.name,
-          namespace: md.namespace,
-          uid: md.uid,
-          resourceVersion: md.resourceVersion,
-        },
+    await this.kube.createEvent(namespace, {
+      metadata: { name, namespace },
+      eventTime: new V1MicroTime(now),
+      reportingController: controller,
+      reportingInstance: `${controller.split('/').pop()}-${this.instance}`.slice(0, 128),
+      action: e.action ?? e.reason,
+      reason: e.reason,
+      note: e.note.slice(0, 1024),
+      type: e.type,
+      regarding: {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        name: md.name,
+        namespace: md.namespace,
+        uid: md.uid,
+        resourceVersion: md.resourceVersion,
       },
     });
     if (this.seen.size >= MAX_SEEN) this.seen.clear();

@@ -19,6 +19,8 @@ export interface InformerOptions {
   /** Collection path, e.g. /api/v1/nodes or /apis/aksim.io/v1alpha1/simmachines. */
   path: string;
   labelSelector?: string;
+  /** e.g. reportingController=aks-auto-repair (events of one controller). */
+  fieldSelector?: string;
   log: Logger;
   /** Watches are closed by the server after this many seconds (jittered) and resumed without a list. */
   watchTimeoutSeconds?: number;
@@ -115,6 +117,7 @@ export class Informer<T extends KubernetesObject> {
       url.searchParams.set('limit', '500');
       if (cont) url.searchParams.set('continue', cont);
       if (this.opts.labelSelector) url.searchParams.set('labelSelector', this.opts.labelSelector);
+      if (this.opts.fieldSelector) url.searchParams.set('fieldSelector', this.opts.fieldSelector);
       const init = await this.opts.kube.kc.applyToFetchOptions({});
       const res = await fetch(url.toString(), init as never);
       if (res.status !== 200) throw Object.assign(new Error(`list ${this.opts.path}: HTTP ${res.status}`), { statusCode: res.status });
@@ -141,6 +144,7 @@ export class Informer<T extends KubernetesObject> {
         timeoutSeconds: Math.round(base + Math.random() * base),
       };
       if (this.opts.labelSelector) params.labelSelector = this.opts.labelSelector;
+      if (this.opts.fieldSelector) params.fieldSelector = this.opts.fieldSelector;
       let failed: unknown;
       new Watch(this.opts.kube.kc)
         .watch(

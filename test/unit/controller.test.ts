@@ -1,7 +1,7 @@
-// Unit tests for Controller: outcomes, requeue-after, error backoff, terminal errors, exclusivity, timeout, stop.
+// Unit tests for Controller: outcomes, requeue-after, error backoff, exclusivity, timeout, stop.
 import { expect } from 'chai';
 import { FakeClock } from '../../src/runtime/clock.js';
-import { Controller, TerminalError, type Outcome, type Result } from '../../src/runtime/controller.js';
+import { Controller, type Outcome, type Result } from '../../src/runtime/controller.js';
 
 /** Lets worker loops run: several macrotask turns so chained awaits all settle. */
 async function flush(): Promise<void> {
@@ -123,35 +123,6 @@ describe('Controller', () => {
     expect(errs).to.have.length(3);
     expect(errs[0]!.o['key']).to.equal('a');
     expect((errs[0]!.o['err'] as Error).message).to.equal('fail 1');
-  });
-
-  it('does not requeue a TerminalError (also when wrapped as a cause)', async () => {
-    const t = setup(async (key) => {
-      const terminal = new TerminalError('spec.count must be >= 0', 'InvalidSpec');
-      throw key === 'wrapped' ? new Error('outer', { cause: terminal }) : terminal;
-    });
-    active = t.ctrl;
-    t.ctrl.start();
-    t.ctrl.enqueue('plain');
-    t.ctrl.enqueue('wrapped');
-    await flush();
-    t.clock.advance(3_600_000);
-    await flush();
-    expect(t.calls.map((c) => c.key)).to.deep.equal(['plain', 'wrapped']);
-    expect(t.results.map((r) => r.outcome)).to.deep.equal(['terminal', 'terminal']);
-    expect(t.ctrl.queue.numRequeues('plain')).to.equal(0);
-    const errs = t.logs.filter((l) => l.level === 'error');
-    expect(errs.map((l) => l.o['reason'])).to.deep.equal(['InvalidSpec', 'InvalidSpec']);
-    expect(errs.map((l) => l.o['key'])).to.deep.equal(['plain', 'wrapped']);
-  });
-
-  it('TerminalError carries reason, name and cause', () => {
-    const cause = new Error('root');
-    const e = new TerminalError('bad', 'InvalidSpec', { cause });
-    expect(e).to.be.instanceOf(Error);
-    expect(e.name).to.equal('TerminalError');
-    expect(e.reason).to.equal('InvalidSpec');
-    expect(e.cause).to.equal(cause);
   });
 
   it('never reconciles one key concurrently; re-adds during a run cause exactly one more run', async () => {

@@ -1,9 +1,9 @@
-// Unit: scheduled-event rules (controllers/scheduledevents/plan.ts) and machine fault effects
-// (controllers/machine/health.ts).
+// Unit: scheduled-event rules (src/model/scheduled-events.ts) and machine fault effects
+// (src/model/faults.ts).
 import { expect } from 'chai';
 import type { ScheduledEvent, SimMachine } from '../../src/api/generated.js';
-import { drainSettings, effectiveNotBefore, imdsEvent, minNoticeMs, CURRENT_TAINT, SEED_TAINT } from '../../controllers/scheduledevents/plan.js';
-import { clearedBy, healthLabels, pendingAction } from '../../controllers/machine/health.js';
+import { drainSettings, effectiveNotBefore, imdsEvent, minNoticeMs, CURRENT_TAINT, SEED_TAINT } from '../../src/model/scheduled-events.js';
+import { clearedBy, healthLabels, pendingAction } from '../../src/model/faults.js';
 
 const ev = (spec: Partial<ScheduledEvent['spec']>, status?: ScheduledEvent['status']): ScheduledEvent => ({ metadata: { name: 'e', namespace: 'rg' }, spec: { eventType: 'Reboot', nodes: ['n1'], ...spec }, status }) as ScheduledEvent;
 const machine = (spec: Partial<SimMachine['spec']>, status?: SimMachine['status']): SimMachine => ({ metadata: { name: 'n1' }, spec: { clusterName: 'c', poolName: 'p', index: 0, vmSize: 'x', osType: 'Linux', orchestratorVersion: '1', nodeImageVersion: 'i', ...spec }, status }) as SimMachine;

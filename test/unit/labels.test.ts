@@ -1,6 +1,6 @@
 // Unit tests for the Node labels, taints, nodeInfo and providerID of simulated AKS nodes.
 import { expect } from 'chai';
-import { type NodeShape, nodeInfo, nodeLabels, nodeTaints, parseTaint, providerId } from '../../controllers/machine/labels.js';
+import { type NodeShape, nodeInfo, nodeLabels, nodeTaints, parseTaint, providerId } from '../../src/model/node-labels.js';
 
 function shape(extra: Partial<NodeShape> = {}): NodeShape {
   return {

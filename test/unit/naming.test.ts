@@ -7,7 +7,7 @@ import {
   poolHash,
   vmssInstanceName,
   vmssName,
-} from '../../controllers/nodepool/naming.js';
+} from '../../src/model/naming.js';
 
 describe('nodepool/naming', () => {
   it('poolHash is 8 stable decimal digits', () => {

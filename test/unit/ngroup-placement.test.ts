@@ -2,7 +2,8 @@
 import { expect } from 'chai';
 import { pickScaleIn, placeNew, slotKey, slotsFor, virtualNodeName } from '../../controllers/ngroup/placement.js';
 import { isUnhealthyImage, parseRegistry, resolveImage, splitImage } from '../../controllers/ngroup/images.js';
-import { buildPod, NG } from '../../controllers/ngroup/pod.js';
+import { buildPod } from '../../controllers/ngroup/pod.js';
+import { NG } from '../../src/model/names.js';
 import type { NGroup } from '../../src/api/generated.js';
 
 describe('ngroup/placement', () => {

@@ -1,8 +1,8 @@
 // Which NGroup status changes may wait (count-only roll-ups), and the bounded call runner the
-// NGroup passes use (controllers/ngroup/status.ts countsOnly, controllers/ngroup/pass.ts runAll).
+// NGroup passes use (controllers/ngroup/status.ts countsOnly, controllers/ngroup/act.ts runAll).
 import { expect } from 'chai';
 import type { NGroupStatus } from '../../src/api/generated.js';
-import { runAll, settleAll } from '../../controllers/ngroup/pass.js';
+import { runAll, settleAll } from '../../controllers/ngroup/act.js';
 import { countsOnly } from '../../controllers/ngroup/status.js';
 
 function status(o: { healthy?: number; batch?: number; phase?: string; state?: string; reason?: string; succeeded?: number } = {}): NGroupStatus {

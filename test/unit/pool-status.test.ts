@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { V1Node } from '@kubernetes/client-node';
 import type { SimMachine, SimNodePool } from '../../src/api/generated.js';
-import { toPlanMachine } from '../../controllers/nodepool/reconcile.js';
+import { toPlanMachine } from '../../controllers/nodepool/plan.js';
 import { isBootedUnrecorded, poolStatus } from '../../controllers/nodepool/status.js';
 
 const machine = (name: string, status?: SimMachine['status']): SimMachine =>

@@ -89,6 +89,14 @@ describe('repair: decide', () => {
     expect(late.requests).to.deep.equal([]);
   });
 
+  it('counts a node that starts its repair once, and the same before and after', () => {
+    const nodes = [nodeOf('a', { ready: 'False', unhealthySince: T0 }), nodeOf('b')];
+    const d1 = decide(state(nodes), T0 + 10_000);
+    expect(d1.status.repairs).to.have.length(1);
+    expect(d1.status.unhealthyNodes).to.equal(1);
+    expect(decide(state(nodes, d1.status), T0 + 10_500).status.unhealthyNodes).to.equal(1);
+  });
+
   it('re-asserts the request of a step recorded before a restart, without a second Start event', () => {
     const nodes = [nodeOf('a', { ready: 'False', unhealthySince: T0 }), nodeOf('b')];
     const d1 = decide(state(nodes), T0 + 10_000);
