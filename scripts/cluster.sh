@@ -91,6 +91,14 @@ componentsPatches:
 apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokConfiguration
 options:
+  # A KwokConfiguration given to kwokctl is not defaulted: kwok's own defaults, but the Leases.
+  manageAllNodes: false
+  enableDebuggingHandlers: true
+  enableProfilingHandler: true
+  podPlayStageParallelism: 4
+  nodePlayStageParallelism: 4
+  podsOnNodeSyncParallelism: 1
+  enablePodsOnNodeSyncListPager: true
   nodeLeaseParallelism: $NODE_LEASE_PARALLELISM
 YAML
   local args=(-c "$cfg")
