@@ -91,7 +91,9 @@ async function kwokctlSide(profiler: Profiler, track: { tracker?: ReadyTracker<V
   await profiler.phase('kwokctl: scale-out');
   const t0 = process.hrtime.bigint();
   let maxReady = 0;
-  const ready = watch.until(`${NODES} kwokctl Nodes Ready`, () => (maxReady = Math.max(maxReady, tracker.count)) >= NODES, READY_TIMEOUT_MS);
+  // Counted from the watch's own list: the tracker hears the same event after this check does.
+  const isReady = (n: V1Node): boolean => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  const ready = watch.until(`${NODES} kwokctl Nodes Ready`, (ns) => (maxReady = Math.max(maxReady, ns.filter(isReady).length)) >= NODES, READY_TIMEOUT_MS);
   let secondsCommand = 0;
   let secondsToReady: number | null = null;
   await Promise.all([
