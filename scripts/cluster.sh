@@ -22,7 +22,7 @@ K8S_BIN=$AKSIM_BIN/kubernetes-v$K8S_VERSION
 PROFILE=${AKSIM_CLUSTER_PROFILE:-default}
 case $PROFILE in
   default) lease=20 monitor=2000 grace=20000 parallel=32 ;;
-  large) lease=60 monitor=5000 grace=90000 parallel=64 ;;
+  large) lease=100 monitor=5000 grace=120000 parallel=64 ;;
   *) printf 'cluster: AKSIM_CLUSTER_PROFILE must be default or large, not %s\n' "$PROFILE" >&2; exit 2 ;;
 esac
 LEASE_SECONDS=${AKSIM_NODE_LEASE_SECONDS:-$lease}
