@@ -198,9 +198,11 @@ export function heartbeatSettings(cluster: string): Record<string, string | numb
       // no config file
     }
   }
+  // Go durations: "20s", "2m0s", "1m30s", "500ms".
   const seconds = (d: string | undefined): number | undefined => {
-    const m = d ? /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(d) : null;
-    return m ? Number(m[1]) * (m[2] === 'ms' ? 0.001 : m[2] === 'm' ? 60 : 1) : undefined;
+    const parts = d && /^(\d+(?:\.\d+)?(?:ms|h|m|s))+$/.test(d) ? [...d.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)] : [];
+    if (parts.length === 0) return undefined;
+    return parts.reduce((t, m) => t + Number(m[1]) * ({ ms: 0.001, s: 1, m: 60, h: 3600 } as Record<string, number>)[m[2]!]!, 0);
   };
   return {
     profile: process.env.AKSIM_CLUSTER_PROFILE ?? 'default',
