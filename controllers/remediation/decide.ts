@@ -10,6 +10,8 @@ export { REMEDIATOR_USER, REPORTING_CONTROLLER } from '../../src/model/names.js'
 import { REMEDIATOR_USER } from '../../src/model/names.js';
 /** kwok needs about a second to show a node Ready again; no timeScale can make that shorter. */
 export const READY_FLOOR_MS = 2_000;
+/** status.autoRepair.queue lists this many unhealthy nodes at most (unhealthyNodes counts them all). */
+export const QUEUE_LISTED = 50;
 /** A machine that does not even start the action within this (simulated) time counts as an error. */
 export const ACTION_TIMEOUT_SIM_MS = 30 * 60_000;
 
@@ -156,7 +158,9 @@ class Round {
       // Each unhealthy node once: listed and waiting, or in repair (one that starts now is both).
       unhealthyNodes: new Set([...listed.names, ...this.repairs.map((r) => r.node)]).size,
       repairs: this.repairs,
-      queue,
+      // The longest unhealthy first, at most QUEUE_LISTED: a status naming every node of a
+      // flapping 5,000-node cluster would be rewritten whole on every flap (and near etcd's limit).
+      queue: queue.sort((a, b) => a.unhealthySince!.localeCompare(b.unhealthySince!) || a.node!.localeCompare(b.node!)).slice(0, QUEUE_LISTED),
       failed: this.failed,
     };
     if (message) status.message = message;

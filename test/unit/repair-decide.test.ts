@@ -1,6 +1,6 @@
 // Unit: the auto-repair decisions (controllers/remediation/decide.ts), pure over (state, now).
 import { expect } from 'chai';
-import { decide, repairSettings, type NodeView, type RepairState } from '../../controllers/remediation/decide.js';
+import { decide, QUEUE_LISTED, repairSettings, type NodeView, type RepairState } from '../../controllers/remediation/decide.js';
 
 const zero = { Reboot: 0, Reimage: 0, Redeploy: 0 };
 const nodeOf = (name: string, o: Partial<NodeView> = {}): NodeView => ({ name, ready: 'True', windows: false, requests: { ...zero }, done: { ...zero }, ...o });
@@ -29,6 +29,15 @@ describe('repair: decide', () => {
     const later = decide(state(nodes, d.status), since + 11_500);
     expect(later.status.repairs!.map((r) => r.node)).to.deep.equal(['b']);
     expect(later.status.queue!.find((q) => q.node === 'a')!.reason).to.match(/one node is repaired at a time/);
+  });
+
+  it('lists the longest unhealthy nodes first, at most QUEUE_LISTED, and counts them all', () => {
+    const nodes = Array.from({ length: 300 }, (_, i) => nodeOf(`n${String(i).padStart(3, '0')}`, { ready: 'Unknown', unhealthySince: T0 + (300 - i) * 10 }));
+    const d = decide(state(nodes), T0 + 5_000);
+    expect(d.status.unhealthyNodes).to.equal(300);
+    expect(d.status.queue).to.have.length(QUEUE_LISTED);
+    expect(d.status.queue![0]!.node).to.equal('n299');
+    expect(d.status.queue!.at(-1)!.node).to.equal(`n${300 - QUEUE_LISTED}`);
   });
 
   it('moves reboot -> wait -> reimage -> wait -> redeploy, then gives up with a Warning', () => {
