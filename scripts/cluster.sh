@@ -91,12 +91,13 @@ componentsPatches:
 apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokConfiguration
 options:
-  # A KwokConfiguration given to kwokctl is not defaulted: kwok's own defaults, but the Leases.
+  # A KwokConfiguration given to kwokctl is not defaulted: kwok's own defaults, but the Leases
+  # and the node Stages (kwok's 4 workers post new Nodes' first status at ~5/s on a busy machine).
   manageAllNodes: false
   enableDebuggingHandlers: true
   enableProfilingHandler: true
   podPlayStageParallelism: 4
-  nodePlayStageParallelism: 4
+  nodePlayStageParallelism: 16
   podsOnNodeSyncParallelism: 1
   enablePodsOnNodeSyncListPager: true
   nodeLeaseParallelism: $NODE_LEASE_PARALLELISM

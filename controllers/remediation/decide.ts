@@ -160,7 +160,9 @@ class Round {
       repairs: this.repairs,
       // The longest unhealthy first, at most QUEUE_LISTED: a status naming every node of a
       // flapping 5,000-node cluster would be rewritten whole on every flap (and near etcd's limit).
-      queue: queue.sort((a, b) => a.unhealthySince!.localeCompare(b.unhealthySince!) || a.node!.localeCompare(b.node!)).slice(0, QUEUE_LISTED),
+      queue: queue
+        .sort((a, b) => a.unhealthySince!.localeCompare(b.unhealthySince!) || a.node!.localeCompare(b.node!))
+        .slice(0, QUEUE_LISTED),
       failed: this.failed,
     };
     if (message) status.message = message;
