@@ -231,7 +231,7 @@ describe('chaos invariants: NGroups', () => {
       name,
       namespace: ns,
       labels: { 'aksim.io/ngroup': 'ng1', 'aksim.io/cg-zone': o.zone ?? '1', 'aksim.io/cg-fault-domain': String(o.fd ?? 0), ...(o.batch ? { 'aksim.io/rolling-update-batch': o.batch } : {}) },
-      annotations: o.replaces ? { 'aksim.io/replaces': o.replaces } : {},
+      annotations: (o.replaces ? { 'aksim.io/replaces': o.replaces } : {}) as Record<string, string>,
       ...(o.deleting ? { deletionTimestamp: 'x' } : {}),
     },
     spec: { nodeName: 'aci-vk' },
