@@ -1,5 +1,5 @@
 // The `aksim` command: the operator, and (later) the az-shaped CLI and the ARM REST server.
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { runOperator } from './operator.js';
 import { aksCommand } from './cli/aks.js';
 import { accountCommand, groupCommand, restCommand, serveCommand } from './cli/misc.js';
@@ -20,6 +20,9 @@ program
   .option('--no-leader-election', 'run without a leader Lease (one process only)')
   .option('--lease-seconds <n>', 'leader Lease duration in seconds')
   .option('--workers <n>', 'concurrent reconciles per controller')
+  // Debug only, for the chaos run (docs/reliability.md): not listed in --help.
+  .addOption(new Option('--debug-clock', 'serve POST /debug/clock?jumpMs=N on the metrics address').hideHelp())
+  .addOption(new Option('--debug-clock-offset-ms <ms>', 'start the simulation clock this far ahead').hideHelp())
   .action(async (o: Record<string, string | boolean | undefined>) => {
     await runOperator({
       kubeconfig: o.kubeconfig as string | undefined,
@@ -32,6 +35,8 @@ program
         leaderElection: o.leaderElection === false ? false : undefined,
         leaseSeconds: o.leaseSeconds as string | undefined,
         workers: o.workers as string | undefined,
+        debugClock: o.debugClock as boolean | undefined,
+        debugClockOffsetMs: o.debugClockOffsetMs as string | undefined,
       },
     });
   });

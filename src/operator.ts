@@ -28,12 +28,19 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   kube.onWrite = (verb, resource) => apiWrites.inc({ verb, resource });
   const early = parseSettings([envSettings(), opts.flags ?? {}]);
   const settings = parseSettings([await configMapSettings(kube, early.systemNamespace), envSettings(), opts.flags ?? {}]);
-  const clock = new RealClock(settings.timeScale, { onError: (err) => log.error({ err }, 'Scheduled callback failed') });
+  const clock = new RealClock(settings.timeScale, { onError: (err) => log.error({ err }, 'Scheduled callback failed'), offsetMs: settings.debugClockOffsetMs });
   log.info({ settings }, 'Starting aksim operator');
 
   let ready = false;
   let stopping = false;
-  const server: Server = await serveMetrics(settings.metricsPort, settings.metricsHost, { live: () => !stopping, ready: () => ready });
+  const jump = settings.debugClock
+    ? (ms: number): number => {
+        clock.jump(ms);
+        log.warn({ jumpMs: ms, offsetMs: clock.offsetMs }, 'Debug: simulation clock jumped forward');
+        return clock.offsetMs;
+      }
+    : undefined;
+  const server: Server = await serveMetrics(settings.metricsPort, settings.metricsHost, { live: () => !stopping, ready: () => ready }, jump);
 
   const addr = server.address();
   const metricsUrl = `http://${settings.metricsHost}:${typeof addr === 'object' && addr ? addr.port : settings.metricsPort}`;
