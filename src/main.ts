@@ -47,6 +47,20 @@ program.addCommand(accountCommand());
 program.addCommand(restCommand());
 program.addCommand(serveCommand());
 program.addCommand(simCommand());
+// Loaded only when asked for: the chaos harness (and fast-check) stay out of every other command's start.
+program
+  .command('chaos')
+  .description('seeded chaos run against the cluster in KUBECONFIG (aksim chaos --help for its options)')
+  .helpOption(false)
+  .allowUnknownOption()
+  .allowExcessArguments()
+  .action(async () => {
+    const { chaosCommand } = await import('./chaos/command.js');
+    const c = chaosCommand();
+    c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+    for (const sub of c.commands) sub.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+    await c.parseAsync(process.argv.slice(process.argv.indexOf('chaos') + 1), { from: 'user' });
+  });
 // az exits 2 on argument errors.
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 for (const c of program.commands) c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
