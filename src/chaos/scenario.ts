@@ -50,6 +50,8 @@ export const poolNodes = (w: World, ns: string, cluster: string, pool: string): 
 export function poolSettled(w: World, ns: string, cluster: string, pool: string, opts: { count?: number; version?: string } = {}): string | undefined {
   const p = w.get('SimNodePool', `${ns}/${cluster}-${pool}`);
   if (!p) return `pool ${pool} not there yet`;
+  const taken = takenIn(p) ?? takenIn(w.get('SimCluster', `${ns}/${cluster}`));
+  if (taken) return `pool ${pool}: ${taken}`;
   const count = opts.count ?? p.spec?.count ?? 3;
   const machines = inNs(w, 'SimMachine', ns).filter((m) => m.spec?.clusterName === cluster && m.spec?.poolName === pool);
   if (machines.some(isDeleting)) return `pool ${pool}: machines still being deleted`;
@@ -100,4 +102,67 @@ spec:
   minAvailable: ${o.minAvailable}
   selector: {matchLabels: {app: ${o.app}}}
 `;
+}
+
+export interface PoolProfile {
+  name: string;
+  count: number;
+  mode?: 'System' | 'User';
+  zones?: string[];
+  maxSurge?: string;
+  spot?: boolean;
+}
+
+/**
+ * A SimCluster (kubectl apply) with quick simulated timings: boots of 30 s, control plane upgrades
+ * of 30 s, VM deletes of 10 s (half a second, half a second and a sixth at timeScale 60), and
+ * drains allowed two simulated hours so that a clock jump never cuts one short.
+ */
+export function clusterYaml(o: { name: string; version?: string; pools: PoolProfile[]; autoRepair?: object }): string {
+  const pools = o.pools.map((p) => ({
+    name: p.name,
+    count: p.count,
+    mode: p.mode ?? 'User',
+    vmSize: 'Standard_D2s_v3',
+    ...(p.zones ? { availabilityZones: p.zones } : {}),
+    upgradeSettings: { maxSurge: p.maxSurge ?? '1', drainTimeoutInMinutes: 120 },
+    ...(p.spot ? { scaleSetPriority: 'Spot', scaleSetEvictionPolicy: 'Delete' } : {}),
+  }));
+  const spec = {
+    location: 'eastus',
+    kubernetesVersion: o.version ?? '1.34.4',
+    simulation: { nodeBootTime: 'PT30S', controlPlaneUpgradeTime: 'PT30S', nodeDeleteTime: 'PT10S' },
+    ...(o.autoRepair ? { autoRepair: o.autoRepair } : {}),
+    agentPoolProfiles: pools,
+  };
+  return JSON.stringify({ apiVersion: 'aksim.io/v1alpha1', kind: 'SimCluster', metadata: { name: o.name }, spec });
+}
+
+/** Live (not deleting) machines of a pool. */
+export const liveMachines = (w: World, ns: string, cluster: string, pool: string): Obj[] =>
+  inNs(w, 'SimMachine', ns).filter((m) => m.spec?.clusterName === cluster && m.spec?.poolName === pool && !isDeleting(m));
+
+/** Nothing is being deleted, every live machine has a Ready Node, every operation has ended (the count may differ from spec: an abort). */
+export function machinesSettled(w: World, ns: string, cluster: string, pool: string): string | undefined {
+  const taken = takenIn(w.get('SimNodePool', `${ns}/${cluster}-${pool}`)) ?? takenIn(w.get('SimCluster', `${ns}/${cluster}`));
+  if (taken) return `pool ${pool}: ${taken}`;
+  const all = inNs(w, 'SimMachine', ns).filter((m) => m.spec?.clusterName === cluster && m.spec?.poolName === pool);
+  if (all.some(isDeleting)) return `pool ${pool}: machines still being deleted`;
+  const nodes = poolNodes(w, ns, cluster, pool);
+  const notReady = all.filter((m) => !isReady(nodes.find((n) => n.metadata.name === m.metadata.name)));
+  if (notReady.length) return `pool ${pool}: ${notReady.length} machines without a Ready Node`;
+  if (nodes.length !== all.length) return `pool ${pool}: ${nodes.length} Nodes for ${all.length} machines`;
+  return opsSettled(w, ns);
+}
+
+/** The operator has taken in the object's latest spec and runs no operation on it (a convergence test only). */
+export function takenIn(o: Obj | undefined): string | undefined {
+  if (!o) return undefined;
+  if ((o.status?.lastOperationGeneration ?? 0) < (o.metadata.generation ?? 0)) {
+    const ready = (o.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Ready');
+    if (ready?.status === 'False' && ready.observedGeneration === o.metadata.generation) return undefined; // refused
+    return `generation ${o.metadata.generation} not taken in yet`;
+  }
+  if (o.status?.currentOperation) return `operation ${o.status.currentOperation.type} running`;
+  return undefined;
 }

@@ -1,7 +1,7 @@
 // Scenario: a user pool scaled out and in (each scale-in drains through the eviction API under a
 // PodDisruptionBudget), by kubectl, the CLI and the REST service in turn; at the end more than 50
 // operations on one pool (the history keeps 50).
-import { firstOf, poolSettled, workloadReady, workloadYaml, opsSettled, type Ctx, type Scenario } from '../scenario.js';
+import { clusterYaml, firstOf, poolSettled, workloadReady, workloadYaml, opsSettled, type Ctx, type Scenario } from '../scenario.js';
 
 const CLUSTER = 'c1';
 const POOL = 'work';
@@ -15,8 +15,7 @@ export function scaleScenario(historyOps: number): Scenario {
     windowMs: 3000,
     async setup(c: Ctx) {
       await c.s.aksim(['group', 'create', '-n', c.ns, '-o', 'none']);
-      await c.s.aksim(['aks', 'create', '-g', c.ns, '-n', CLUSTER, '--node-count', '1', '-o', 'none']);
-      await c.s.aksim(['aks', 'nodepool', 'add', '-g', c.ns, '--cluster-name', CLUSTER, '-n', POOL, '-c', String(count), '--max-surge', '1', '--drain-timeout', '120', '-o', 'none']);
+      await c.s.kubectl(['apply', '-n', c.ns, '-f', '-'], clusterYaml({ name: CLUSTER, pools: [{ name: 'nodepool1', count: 1, mode: 'System' }, { name: POOL, count, zones: ['1', '2', '3'] }] }));
       await c.s.kubectl(['apply', '-n', c.ns, '-f', '-'], workloadYaml({ ns: c.ns, app: 'web', pool: POOL, replicas: REPLICAS, minAvailable: REPLICAS - 1 }));
       await c.waitFor('the pool and its workload', () => this.settled(c), 120_000);
     },
