@@ -125,7 +125,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     for (const sc of chosen) {
       const ns = `${PREFIX}${sc.name}-${seed.toString(36)}`;
       const ctx = makeCtx(sc, ns, seed, timeScale, subscriptionId, recorder.world, surfaces, recorder, mark);
-      const plan = planFaults(seed, sc.name, { rounds, maxDelayMs: sc.windowMs, kinds });
+      const plan = planFaults(seed, sc.name, { rounds, maxDelayMs: sc.windowMs, kinds, offset: chosen.indexOf(sc) * rounds });
       print(`scenario ${sc.name}: ${sc.what}`);
       mark({ what: 'scenario-start', scenario: sc.name, namespace: ns });
       const summary = { name: sc.name, namespace: ns, rounds: 0, faults: 0 } as (typeof scenarioSummaries)[number];

@@ -24,20 +24,30 @@ export interface ScheduleOptions {
   /** Real ms: the latest a fault strikes after the round's action starts. */
   maxDelayMs: number;
   kinds: readonly FaultKind[];
+  /** Faults of the run before this scenario's (kinds run in one seeded sequence over the whole run). */
+  offset?: number;
+}
+
+/** The run's sequence of fault kinds: every kind once per cycle, each cycle in a seeded order. */
+export function kindSequence(seed: number, kinds: readonly FaultKind[], length: number): FaultKind[] {
+  const rng = new Rng(seed, 'kinds');
+  const out: FaultKind[] = [];
+  while (out.length < length) out.push(...rng.shuffle(kinds));
+  return out.slice(0, length);
 }
 
 /**
- * The faults of one scenario: every kind in turn (a seeded order, reshuffled each cycle) so each
- * kind gets its share, and all parameters drawn from the scenario's own stream.
+ * The faults of one scenario: its slice of the run's kind sequence (so even a short run gets every
+ * kind), and all parameters drawn from the scenario's own stream.
  */
 export function planFaults(seed: number, scenario: string, o: ScheduleOptions): Fault[] {
   if (o.kinds.length === 0) return [];
   const rng = new Rng(seed, `faults/${scenario}`);
+  const offset = o.offset ?? 0;
+  const seq = kindSequence(seed, o.kinds, offset + o.rounds).slice(offset);
   const out: Fault[] = [];
-  let cycle: FaultKind[] = [];
   for (let i = 0; i < o.rounds; i++) {
-    if (cycle.length === 0) cycle = rng.shuffle(o.kinds);
-    const kind = cycle.shift()!;
+    const kind = seq[i]!;
     out.push({
       kind,
       delayMs: rng.int(0, o.maxDelayMs),

@@ -14,6 +14,11 @@ describe('chaos schedule', () => {
     expect(planFaults(42, 'repair', o)).to.not.deep.equal(planFaults(42, 'scale', o));
   });
 
+  it('runs one kind sequence over the whole run: four scenarios of three rounds see every kind twice', () => {
+    const kinds = [0, 1, 2, 3].flatMap((i) => planFaults(11, `s${i}`, { rounds: 3, maxDelayMs: 1000, kinds: FAULT_KINDS, offset: i * 3 }).map((f) => f.kind));
+    for (const k of FAULT_KINDS) expect(kinds.filter((x) => x === k)).to.have.length(2);
+  });
+
   it('gives every kind its share, within the bounds the issue sets', () => {
     const plan = planFaults(7, 'scale', o);
     expect(plan).to.have.length(20);
