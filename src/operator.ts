@@ -72,6 +72,8 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   if (settings.leaderElection) {
     log.info({ lease: `${settings.systemNamespace}/aksim-operator` }, 'Waiting to become leader');
     await elector.acquire(() => void shutdown('lost-leadership', 1));
+    // No write once the lease may have passed to another replica (renewals failing, a paused process).
+    kube.fence = () => elector.fence();
   }
   isLeader.set(1);
 
