@@ -10,7 +10,7 @@ export KUBECONFIG ?= $(KUBECONFIG_EMBEDDED)
 TIME_SCALE ?= 60
 MOCHA := node_modules/.bin/mocha --reporter test/support/reporter.cjs
 
-.PHONY: help setup deps binaries build gen lint verify install uninstall run demo demo-down test test-unit test-e2e bench cluster-up cluster-down clean
+.PHONY: help setup deps binaries build gen lint verify install uninstall run demo demo-down test test-unit test-e2e bench chaos cluster-up cluster-down clean
 
 help: ## show this help
 	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  \033[1m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -77,6 +77,10 @@ bench: setup build cluster-up install ## benchmarks against kwokctl on the same 
 	@node_modules/.bin/tsx bench/repair.ts
 	@node_modules/.bin/tsx bench/drain.ts
 	@node_modules/.bin/tsx bench/ngroups.ts
+
+chaos: setup build cluster-up install ## seeded chaos run: every scenario, 20 faults each; results in bench/results/chaos-*.json (CHAOS_ARGS="--seed N ...")
+	@scripts/demo.sh stop >/dev/null
+	@bin/aksim.js chaos $(CHAOS_ARGS)
 
 clean: ## remove build output (keeps the binary cache)
 	@rm -rf dist

@@ -2,7 +2,7 @@
 // the cluster's pid file is killed and started again with the binary, arguments and working
 // directory kwokctl recorded for it in the cluster's kwok.yaml, its pid written back (so
 // `kwokctl delete cluster` still stops it). Other clusters have no restart: the fault is skipped.
-import { closeSync, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -14,13 +14,30 @@ interface Component {
   args?: string[];
   workDir?: string;
   envs?: { name: string; value: string }[];
+  ports?: { name?: string; port: number }[];
 }
 
-/** The kwokctl cluster directory of the embedded cluster aksim's scripts made, if there is one. */
-export function embeddedClusterDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/**
+ * The kwokctl cluster directory whose kube-apiserver serves `server` (matched by its loopback
+ * port, so a run never restarts another cluster's API server), if there is one.
+ */
+export function embeddedClusterDir(server: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = new URL(server);
+  if (!['127.0.0.1', 'localhost'].includes(url.hostname)) return undefined;
   const cache = env.AKSIM_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'aksim');
-  const dir = join(env.KWOK_WORKDIR ?? join(cache, 'kwok'), 'clusters', env.AKSIM_CLUSTER_NAME ?? 'aksim');
-  return existsSync(join(dir, 'kwok.yaml')) ? dir : undefined;
+  const root = join(env.KWOK_WORKDIR ?? join(cache, 'kwok'), 'clusters');
+  if (!existsSync(root)) return undefined;
+  for (const name of readdirSync(root)) {
+    const dir = join(root, name);
+    if (!existsSync(join(dir, 'kwok.yaml'))) continue;
+    try {
+      const ports = (apiserverComponent(dir).ports ?? []).map((p) => String(p.port));
+      if (ports.includes(url.port)) return dir;
+    } catch {
+      // not a cluster directory we understand
+    }
+  }
+  return undefined;
 }
 
 /** The kube-apiserver component as kwokctl recorded it. */

@@ -168,7 +168,10 @@ export class FaultProxy {
       ures.pipe(res);
       ures.on('error', () => res.destroy());
     });
-    up.on('socket', (s) => s.once('connect', () => (sent = true)));
+    up.on('socket', (s) => {
+      if (!s.connecting) sent = true; // a kept-alive connection
+      else s.once('connect', () => (sent = true));
+    });
     up.on('finish', () => (sent = true));
     up.on('error', (err: NodeJS.ErrnoException) => {
       if (write) this.onWrite({ kind: 'write', t, replica: who, method, path: url.pathname, status: sent && err.code !== 'ECONNREFUSED' ? 0 : -1 });

@@ -32,13 +32,14 @@ interface Slot {
   restartTimer?: NodeJS.Timeout;
   log: WriteStream;
   tail: string[];
+  crashLoop: number;
 }
 
 /** A kubeconfig that reaches the API server only through the proxy listener on `port`. */
 export function proxyKubeconfig(port: number): string {
   return `apiVersion: v1
 kind: Config
-clusters: [{name: chaos-proxy, cluster: {server: "http://127.0.0.1:${port}"}}]
+clusters: [{name: chaos-proxy, cluster: {server: "http://127.0.0.1:${port}", insecure-skip-tls-verify: true}}]
 users: [{name: chaos, user: {}}]
 contexts: [{name: chaos, context: {cluster: chaos-proxy, user: chaos}}]
 current-context: chaos
@@ -57,7 +58,7 @@ export class Replicas {
   add(name: string, port: number): void {
     const kubeconfig = join(this.o.dir, `kubeconfig-${name}`);
     writeFileSync(kubeconfig, proxyKubeconfig(port));
-    this.slots.push({ name, port, kubeconfig, identity: '', killing: false, lostLease: false, log: createWriteStream(join(this.o.dir, `operator-${name}.log`), { flags: 'a' }), tail: [] });
+    this.slots.push({ name, port, kubeconfig, identity: '', killing: false, lostLease: false, log: createWriteStream(join(this.o.dir, `operator-${name}.log`), { flags: 'a' }), tail: [], crashLoop: 0 });
   }
 
   /** The identity writing through a slot's proxy listener now. */
@@ -107,8 +108,12 @@ export class Replicas {
         this.crashes++;
         this.o.onCrash(name, `operator replica ${name} (${s.identity}) exited with ${signal ?? `code ${code}`}: ${s.tail.slice(-5).join(' | ')}`);
       }
-      // Like a Deployment: whatever ended it, a replica comes back (after the harness's delay if it killed it).
-      if (!s.killing) s.restartTimer = setTimeout(() => this.start(name), 1000);
+      // Like a Deployment: whatever ended it, a replica comes back (after the harness's delay if it
+      // killed it; after a growing pause if it keeps crashing).
+      if (!s.killing) {
+        s.crashLoop = expected ? 0 : s.crashLoop + 1;
+        s.restartTimer = setTimeout(() => this.start(name), Math.min(30_000, 1000 * 2 ** s.crashLoop));
+      }
     });
   }
 

@@ -65,7 +65,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const kc = new KubeConfig();
   if (kubeconfig) kc.loadFromFile(kubeconfig);
   else kc.loadFromDefault();
-  const clusterDir = embeddedClusterDir();
+  const clusterDir = embeddedClusterDir(kc.getCurrentCluster()!.server);
   const started = Date.now();
   const runId = `${seed}-${new Date(started).toISOString().replace(/[:.]/g, '-')}`;
   const dir = join(tmpdir(), `aksim-chaos-${runId}`);
