@@ -75,6 +75,11 @@ export interface RepairState {
 
 export interface RepairEvent {
   node: string;
+  /**
+   * Names this occurrence (with the node): the same decision made again after a restart gives the
+   * same key, so the event is posted once per step of an attempt (reconcile.ts names the Event by it).
+   */
+  key: string;
   type: 'Normal' | 'Warning';
   reason: string;
   note: string;
@@ -107,7 +112,7 @@ export function decide(s: RepairState, now: number): RepairDecision {
   const startStep = (n: NodeView, r: Repair, step: ActionType, why: string): Repair => {
     const target = Math.max(n.requests[step], n.done[step]) + 1;
     requests.push({ node: n.name, action: step, target });
-    events.push({ node: n.name, type: 'Normal', reason: `Node${step}Start`, note: `${step} of node ${n.name} started by ${REMEDIATOR_USER} (attempt ${r.attempt}): ${why}` });
+    events.push({ node: n.name, key: `${step.toLowerCase()}-start-${target}`, type: 'Normal', reason: `Node${step}Start`, note: `${step} of node ${n.name} started by ${REMEDIATOR_USER} (attempt ${r.attempt}): ${why}` });
     wake.push(now + s.toReal(ACTION_TIMEOUT_SIM_MS));
     return { ...r, step, phase: 'Acting', requested: target, stepStartTime: iso(now), deadline: undefined };
   };
@@ -121,7 +126,7 @@ export function decide(s: RepairState, now: number): RepairDecision {
     if ((r.attempt ?? 1) < cfg.retries && steps[0]) return startStep(n, { ...r, done, attempt: (r.attempt ?? 1) + 1 }, steps[0], `sequence failed; trying again`);
     const message = `auto-repair could not make node ${n.name} Ready (${done.join(', ')}; ${r.attempt ?? 1} attempt(s)); left for investigation`;
     failed.push({ node: n.name, time: iso(now), message });
-    events.push({ node: n.name, type: 'Warning', reason: 'NodeAutoRepairFailed', note: message });
+    events.push({ node: n.name, key: `autorepair-failed-${n.done.Reboot}-${n.done.Reimage}-${n.done.Redeploy}`, type: 'Warning', reason: 'NodeAutoRepairFailed', note: message });
     lastRepair = { node: n.name, result: 'Failed', steps: done, endTime: iso(now) };
     return undefined;
   };
@@ -136,7 +141,7 @@ export function decide(s: RepairState, now: number): RepairDecision {
     const step = r.step as ActionType;
     if (r.phase === 'Acting') {
       if (n.done[step] >= (r.requested ?? 0)) {
-        events.push({ node: n.name, type: 'Normal', reason: `Node${step}End`, note: `${step} of node ${n.name} finished; waiting up to ${fmt(cfg.readyTimeoutMs)} for Ready` });
+        events.push({ node: n.name, key: `${step.toLowerCase()}-end-${r.requested ?? 0}`, type: 'Normal', reason: `Node${step}End`, note: `${step} of node ${n.name} finished; waiting up to ${fmt(cfg.readyTimeoutMs)} for Ready` });
         const deadline = now + readyWaitMs;
         wake.push(deadline);
         repairs.push({ ...r, phase: 'WaitingReady', deadline: iso(deadline) });
@@ -144,7 +149,7 @@ export function decide(s: RepairState, now: number): RepairDecision {
       }
       const started = Date.parse(r.stepStartTime ?? '') || now;
       if (now >= started + s.toReal(ACTION_TIMEOUT_SIM_MS)) {
-        events.push({ node: n.name, type: 'Warning', reason: `Node${step}Error`, note: `${step} of node ${n.name} did not finish within ${fmt(ACTION_TIMEOUT_SIM_MS)}` });
+        events.push({ node: n.name, key: `${step.toLowerCase()}-error-${r.requested ?? 0}`, type: 'Warning', reason: `Node${step}Error`, note: `${step} of node ${n.name} did not finish within ${fmt(ACTION_TIMEOUT_SIM_MS)}` });
         const next = advance(n, r);
         if (next) repairs.push(next);
         continue;

@@ -123,7 +123,18 @@ class RemediationReconciler implements Reconciler {
     const nodes = machines.map((m) => nodeView(m, ctx.nodes.get(m.metadata.name!), now));
     const prev = this.freshest(k, cluster);
     const d = decide({ settings: repairSettings(cluster.spec.autoRepair), nodes, prev, toReal: (ms) => ctx.clock.toReal(ms) }, now);
-    // Status first: a restart after this line resumes the same step and re-asserts its request.
+    // The step's events first, each named by its key: a restart before the status write below
+    // decides the same step again and finds its events already there (posted once, never lost).
+    await Promise.all(
+      d.events.map((e) => {
+        const node = ctx.nodes.get(e.node);
+        const regarding = node ? { apiVersion: 'v1', kind: 'Node', metadata: node.metadata } : { apiVersion: 'v1', kind: 'Node', metadata: { name: e.node } };
+        // The machine's uid too: a VM made again under the same name counts its requests from 0.
+        const uid = (ctx.machines.get(`${ns}/${e.node}`)?.metadata.uid ?? 'gone').slice(0, 8);
+        return ctx.events.recordOnce(regarding, { type: e.type, reason: e.reason, note: e.note, action: e.reason.replace(/^Node|Start$|End$|Error$/g, '') || e.reason, controller: REPORTING_CONTROLLER }, `${e.node}.${uid}.${e.key}`);
+      }),
+    );
+    // Then status: a restart after this line resumes the same step and re-asserts its request.
     if (!isDeepStrictEqual(prev ?? {}, d.status)) {
       // A merge patch keeps keys it does not name: clear the ones that went (e.g. message).
       const cleared = Object.fromEntries(Object.keys(cluster.status?.autoRepair ?? {}).filter((f) => !(f in d.status)).map((f) => [f, null]));
@@ -139,11 +150,6 @@ class RemediationReconciler implements Reconciler {
         setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
       );
       ctx.log.info({ cluster: k, node: r.node, action: r.action }, `auto-repair: ${r.action} of ${r.node}`);
-    }
-    for (const e of d.events) {
-      const node = ctx.nodes.get(e.node);
-      const regarding = node ? { apiVersion: 'v1', kind: 'Node', metadata: node.metadata } : { apiVersion: 'v1', kind: 'Node', metadata: { name: e.node } };
-      ctx.events.emit(regarding, { type: e.type, reason: e.reason, note: e.note, action: e.reason.replace(/^Node|Start$|End$|Error$/g, '') || e.reason, controller: REPORTING_CONTROLLER });
     }
     if (d.wakeAt !== undefined) return { requeueAfterMs: Math.max(0, d.wakeAt - now) };
   }
