@@ -15,8 +15,11 @@ export interface FaultRecord {
   action: string;
   injectedAt: number;
   endedAt: number;
-  /** Real ms from the fault's end until everything had settled again. */
+  actionEndedAt?: number;
+  /** Real ms from the end of the fault and of the round's action until everything had settled again. */
   convergedMs?: number;
+  /** Real ms from the fault's end alone (longer when the action itself waited out the fault). */
+  sinceFaultEndMs?: number;
   skipped?: string;
 }
 

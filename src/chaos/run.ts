@@ -124,7 +124,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     if (o.scenarios) for (const n of o.scenarios) if (!chosen.some((s) => s.name === n)) throw new Error(`unknown scenario ${n}; one of ${SCENARIOS(profile).map((s) => s.name).join(', ')}`);
     for (const sc of chosen) {
       const ns = `${PREFIX}${sc.name}-${seed.toString(36)}`;
-      const ctx = makeCtx(sc, ns, seed, timeScale, subscriptionId, recorder.world, surfaces, recorder, mark);
+      const ctx = makeCtx(sc, ns, seed, timeScale, subscriptionId, recorder.world, surfaces, recorder, mark, () => clockOffsetMs);
       const plan = planFaults(seed, sc.name, { rounds, maxDelayMs: sc.windowMs, kinds, offset: chosen.indexOf(sc) * rounds });
       print(`scenario ${sc.name}: ${sc.what}`);
       mark({ what: 'scenario-start', scenario: sc.name, namespace: ns });
@@ -136,8 +136,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           const f = plan[i]!;
           const t0 = Date.now();
           const action = sc.action(ctx, i).then(
-            (d) => ({ d }),
-            (err: unknown) => ({ err: err as Error }),
+            (d) => ({ d, at: Date.now() }),
+            (err: unknown) => ({ err: err as Error, at: Date.now() }),
           );
           await sleep(f.delayMs);
           mark({ what: 'fault', scenario: sc.name, namespace: ns, data: { round: i, kind: f.kind, plan: describeFault(f, timeScale) } });
@@ -146,15 +146,18 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           const a = await action;
           const desc = 'd' in a ? a.d : `action failed: ${a.err.message}`;
           mark({ what: 'round', scenario: sc.name, namespace: ns, data: { round: i, action: desc } });
-          const rec: FaultRecord = { scenario: sc.name, round: i, kind: f.kind, planned: describeFault(f, timeScale), detail: out.detail, action: desc, injectedAt: t0 + f.delayMs, endedAt: out.endedAt, skipped: out.skipped };
+          const rec: FaultRecord = { scenario: sc.name, round: i, kind: f.kind, planned: describeFault(f, timeScale), detail: out.detail, action: desc, injectedAt: t0 + f.delayMs, endedAt: out.endedAt, actionEndedAt: a.at, skipped: out.skipped };
           faults.push(rec);
           summary.rounds++;
           if (!out.skipped) summary.faults++;
           const settled = await waitSettled(() => firstOf2(sc.settled(ctx), leading()), recorder, CONVERGE_TIMEOUT_MS);
           if (settled.ok) {
-            rec.convergedMs = Date.now() - out.endedAt;
-            mark({ what: 'converged', scenario: sc.name, namespace: ns, data: { round: i, ms: rec.convergedMs } });
+            // From when both the fault and the action were over: an action blocked by the fault
+            // (a CLI call retrying while kube-apiserver restarts) asks for its work only then.
+            rec.convergedMs = Date.now() - Math.max(out.endedAt, a.at);
+            rec.sinceFaultEndMs = Date.now() - out.endedAt;
             print(`  round ${i + 1}/${plan.length}: ${desc}; ${f.kind}${out.skipped ? ` (skipped: ${out.skipped})` : ''}: ${out.detail}; settled ${(rec.convergedMs / 1000).toFixed(1)} s after`);
+            mark({ what: 'converged', scenario: sc.name, namespace: ns, data: { round: i, ms: rec.convergedMs } });
           } else {
             mark({ what: 'not-converged', scenario: sc.name, namespace: ns, data: { round: i, pending: settled.pending } });
             harnessViolations.push({ invariant: 'converges', t: Date.now(), message: `${sc.name} round ${i + 1} (${f.kind}): not settled ${CONVERGE_TIMEOUT_MS / 1000} s after the fault: ${settled.pending}` });
@@ -225,8 +228,9 @@ function firstOf2(a: string | undefined, b: string | undefined): string | undefi
   return a ?? b;
 }
 
-function makeCtx(sc: Scenario, ns: string, seed: number, timeScale: number, subscriptionId: string, world: World, s: Surfaces, recorder: Recorder, mark: (m: Omit<MarkRec, 'kind' | 't'>) => MarkRec): Ctx {
+function makeCtx(sc: Scenario, ns: string, seed: number, timeScale: number, subscriptionId: string, world: World, s: Surfaces, recorder: Recorder, mark: (m: Omit<MarkRec, 'kind' | 't'>) => MarkRec, clockOffsetMs: () => number): Ctx {
   return {
+    clockOffsetMs,
     ns,
     rng: new Rng(seed, `actions/${sc.name}`),
     timeScale,

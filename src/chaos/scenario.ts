@@ -15,6 +15,8 @@ export interface Ctx {
   s: Surfaces;
   /** Waits until check(world) returns undefined; throws with its last answer after timeoutMs. */
   waitFor(what: string, check: (w: World) => string | undefined, timeoutMs?: number): Promise<void>;
+  /** Real ms the operators' simulation clock runs ahead (the sum of the clock jumps so far). */
+  clockOffsetMs(): number;
   /** Records what the scenario did (for the log and the printout). */
   note(msg: string, data?: Record<string, unknown>): void;
   sleep(ms: number): Promise<void>;

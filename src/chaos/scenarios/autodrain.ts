@@ -34,7 +34,9 @@ export function autodrainScenario(): Scenario {
       }
       const type = TYPES[round % TYPES.length]!;
       const node = c.rng.pick(liveMachines(c.world, c.ns, CLUSTER, POOL).map((m) => m.metadata.name).sort());
-      const out = JSON.parse(await c.s.aksim(['sim', 'event', 'schedule', '--node', node, '--type', type, '-g', c.ns, ...(type === 'Terminate' ? ['--terminate-notice', 'PT5M'] : []), '-o', 'json']));
+      // NotBefore 20 s ahead of the operators' clock (jumped ahead by the clock faults): time to drain, and to approve or cancel first.
+      const notBefore = `+PT${Math.ceil((c.clockOffsetMs() + 20_000) / 1000)}S`;
+      const out = JSON.parse(await c.s.aksim(['sim', 'event', 'schedule', '--node', node, '--type', type, '-g', c.ns, '--not-before', notBefore, ...(type === 'Terminate' ? ['--terminate-notice', 'PT5M'] : []), '-o', 'json']));
       const id = String(out.name);
       const cancel = c.rng.chance(0.35);
       const wait = c.rng.int(300, 2500);
