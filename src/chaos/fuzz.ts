@@ -59,7 +59,8 @@ function outcomeOf(w: World, ns: string, obj: string, gen: number): Outcome | un
   const p = w.get('SimNodePool', `${ns}/${obj}`);
   if (!p) return undefined;
   const ready = (p.status?.conditions ?? []).find((c: { type: string }) => c.type === 'Ready');
-  if (ready?.status === 'False' && ready.observedGeneration === gen) return { kind: 'refused', detail: `${ready.reason}: ${ready.message}` };
+  // Refused: no operation started for this generation, and the Ready condition says why.
+  if ((p.status?.lastOperationGeneration ?? 0) < gen && ready?.status === 'False' && ready.observedGeneration === gen) return { kind: 'refused', detail: `${ready.reason}: ${ready.message}` };
   if ((p.status?.lastOperationGeneration ?? 0) < gen || p.status?.currentOperation) return undefined;
   if (opsSettled(w, ns)) return undefined;
   const op = inNs(w, 'SimOperation', ns).find((o) => o.spec?.targetName === obj && o.spec?.targetGeneration === gen);
@@ -166,6 +167,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzResult[]> {
         if (after?.metadata.resourceVersion !== before?.metadata.resourceVersion) r.problems.push(`${what}: refused (HTTP ${res.status}), yet the pool changed`);
       } else {
         r.accepted++;
+        if (typeof body !== 'object' || body === null || Array.isArray(body)) r.problems.push(`${what}: a body that is not a JSON object was accepted (HTTP ${res.status}) instead of refused`);
         const after = await getJson(s, ns, obj);
         const asked = (body as { properties?: { count?: unknown } })?.properties?.count;
         if (Number.isInteger(asked) && after?.spec.count !== asked) r.problems.push(`${what}: accepted, but spec.count is ${after?.spec.count}, not ${asked}`);

@@ -72,6 +72,8 @@ export type MarkWhat =
   | 'fault-end'
   | 'converged'
   | 'not-converged'
+  /** A watch of the recorder could not resume (410): changes from data.from until now were seen only as a re-list. */
+  | 'gap'
   | 'end';
 
 export interface MarkRec {

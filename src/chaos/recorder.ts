@@ -18,12 +18,14 @@ export interface Stream {
 
 const CRD = (plural: string): string => `/apis/aksim.io/v1alpha1/${plural}`;
 
-/** The streams of a run whose resource groups all start with `prefix`. */
-export function streams(prefix: string, systemNamespace: string): Stream[] {
+/** The streams of a run whose resource groups all start with `prefix`, started at `since` (real ms). */
+export function streams(prefix: string, systemNamespace: string, since: number): Stream[] {
   const inRun = (o: any): boolean => String(o.metadata?.namespace ?? '').startsWith(prefix);
   const aksimEvent = (e: any): boolean => {
     const c = String(e.reportingController ?? '');
     if (!(c.startsWith('aksim') || c.startsWith('aks-'))) return false;
+    // Node events live in `default`: those of earlier runs (and other users) are not this run's.
+    if (Date.parse(e.metadata?.creationTimestamp ?? '') < since - 1000) return false;
     return e.regarding?.kind === 'Node' || String(e.regarding?.namespace ?? e.metadata?.namespace ?? '').startsWith(prefix);
   };
   const runNode = (n: any): boolean => String(n.metadata?.labels?.['aksim.io/namespace'] ?? '').startsWith(prefix) || String(n.metadata?.name ?? '').startsWith('aci-vk-');
@@ -127,13 +129,20 @@ export class Recorder {
   private async loop(s: Stream, listed: () => void): Promise<void> {
     let rv = '';
     let failures = 0;
+    let first = true;
+    let lastSeen = Date.now();
     while (!this.stopped) {
       try {
         if (!rv) {
+          // A watch that could not resume (410 after kube-apiserver restarted): what changed in
+          // between is known only as a difference, not in its order. The log says so.
+          const from = lastSeen;
           rv = await this.list(s);
+          if (!first) this.add({ kind: 'mark', t: Date.now(), what: 'gap', data: { res: s.res, from } });
+          first = false;
           listed();
         }
-        rv = await this.watch(s, rv);
+        rv = await this.watch(s, rv, () => (lastSeen = Date.now()));
         failures = 0;
       } catch (err: unknown) {
         if (this.stopped) return;
@@ -147,7 +156,7 @@ export class Recorder {
   }
 
   /** One watch from rv; resolves with the last resourceVersion seen when the server ends it. */
-  private watch(s: Stream, from: string): Promise<string> {
+  private watch(s: Stream, from: string, seen: () => void): Promise<string> {
     let rv = from;
     return new Promise((resolve, reject) => {
       let failed: unknown;
@@ -164,6 +173,7 @@ export class Recorder {
             }
             const next = obj?.metadata?.resourceVersion;
             if (next) rv = next;
+            seen();
             if (type === 'BOOKMARK') return;
             const known = this.world.get(s.res, keyOf(slim(s.res, obj)));
             if (s.keep && !s.keep(obj)) {

@@ -8,9 +8,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { apiserverReady, inject, type FaultEnv } from './faults.js';
-import { embeddedClusterDir } from './apiserver.js';
+import { embeddedClusterDir, reviveComponents } from './apiserver.js';
 import { runFuzz, type FuzzResult } from './fuzz.js';
-import { checkAll, INVARIANTS } from './invariants/index.js';
+import { INVARIANTS, judge } from './invariants/index.js';
 import type { MarkRec, Rec, Violation } from './log.js';
 import { FaultProxy } from './proxy.js';
 import { Rng, newSeed } from './random.js';
@@ -86,6 +86,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     return r;
   };
   const harnessViolations: Violation[] = [];
+  let supervisor: NodeJS.Timeout | undefined;
+  const revived: string[] = [];
   let clockOffsetMs = 0;
   const proxy = new FaultProxy(kc, (w) => recorder.add(w));
   proxy.baseErrorRate = o.errorRate ?? profile.errorRate;
@@ -105,7 +107,21 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const fuzz: FuzzResult[] = [];
   const scenarioSummaries: { name: string; namespace: string; rounds: number; faults: number; aborted?: string }[] = [];
   try {
-    await recorder.start(streams(PREFIX, systemNamespace));
+    // Like a kubelet for the embedded control plane: components that exit (e.g. losing their own
+    // leader lease while kube-apiserver restarts) are started again.
+    if (clusterDir) {
+      supervisor = setInterval(() => {
+        try {
+          for (const name of reviveComponents(clusterDir)) {
+            revived.push(name);
+            mark({ what: 'round', data: { note: `control-plane component ${name} had exited: started again` } });
+          }
+        } catch {
+          // a kwok.yaml being rewritten: look again next time
+        }
+      }, 2000);
+    }
+    await recorder.start(streams(PREFIX, systemNamespace, started));
     await proxy.init();
     for (const name of ['a', 'b']) replicas.add(name, await proxy.listen(() => replicas.identityOf(name)));
     for (const s of replicas.slots) replicas.start(s.name);
@@ -192,6 +208,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     await sleep(2000);
     mark({ what: 'end' });
   } finally {
+    clearInterval(supervisor);
     await replicas.stop();
     await surfaces.stop();
     await proxy.close();
@@ -200,7 +217,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   }
 
   const log: Rec[] = recorder.records;
-  const violations = [...checkAll(log), ...harnessViolations].sort((a, b) => a.t - b.t);
+  const judged = judge(log);
+  const violations = [...judged.violations, ...harnessViolations].sort((a, b) => a.t - b.t);
   for (const f of fuzz) for (const p of f.problems) violations.push({ invariant: 'fuzz', t: Date.now(), message: p });
   return summarize({
     seed,
@@ -214,10 +232,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     records: log.length,
     invariants: INVARIANTS.flatMap((i) => i.names),
     violations,
+    unjudged: judged.unjudged,
+    gaps: log.filter((r) => r.kind === 'mark' && r.what === 'gap').length,
     faults,
     scenarios: scenarioSummaries,
     injected: { ...proxy.injected, writes: proxy.writes },
     operatorStarts: replicas.starts,
+    componentsRevived: revived,
     surfaceRetries: surfaces.retries,
     recorderRestarts: recorder.restarts,
     fuzz,

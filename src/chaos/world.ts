@@ -78,3 +78,11 @@ export const podHealthy = (p: Obj | undefined): boolean => Boolean(p) && !isDele
 export function scenarioNamespaces(log: Rec[]): Set<string> {
   return new Set(log.filter(isMark).map((m) => m.namespace).filter((n): n is string => Boolean(n)));
 }
+
+/** Real-ms windows in which a recorder watch could not resume, so changes were seen out of order. */
+export function gapWindows(log: Rec[]): [number, number][] {
+  return log.filter(isMark).filter((m) => m.what === 'gap').map((m) => [Number(m.data?.from ?? m.t), m.t]);
+}
+
+/** True when t falls in a gap (or within slackMs after one: the other watches' re-lists land then). */
+export const inGap = (t: number, gaps: [number, number][], slackMs = 3000): boolean => gaps.some(([a, b]) => t >= a && t <= b + slackMs);

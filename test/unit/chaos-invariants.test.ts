@@ -87,6 +87,17 @@ describe('chaos invariants: machines and Nodes', () => {
       .mark('converged');
     expect(checkOrphans(ok.recs)).to.deep.equal([]);
   });
+
+  it('gives the garbage collector its time: an operation of a pool deleted 5 s ago is not an orphan yet, 15 s ago it is', () => {
+    const op = { metadata: { name: 'c1-p1-1', namespace: ns }, spec: { targetKind: 'SimNodePool', targetName: 'c1-p1' }, status: { status: 'Succeeded' } };
+    const build = (waitMs: number): Log => {
+      const l = new Log().add('SimCluster', 'ADDED', { metadata: { name: 'c1', namespace: ns } }).add('SimNodePool', 'ADDED', pool(0)).add('SimOperation', 'ADDED', op).add('SimNodePool', 'DELETED', pool(0));
+      l.t += waitMs;
+      return l.mark('converged');
+    };
+    expect(checkOrphans(build(5_000).recs)).to.deep.equal([]);
+    expect(checkOrphans(build(15_000).recs).map((v) => v.message)).to.deep.equal(['s: SimOperation c1-p1-1 has no SimNodePool c1-p1']);
+  });
 });
 
 describe('chaos invariants: operations', () => {

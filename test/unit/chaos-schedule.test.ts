@@ -69,9 +69,10 @@ describe('chaos report', () => {
       seed: 1, profile: 'ci', replay: 'aksim chaos --seed 1', started: 0, ended: 60_000, timeScale: 60, errorRate: 0.02, logDir: '/tmp/x', records: 10,
       invariants: ['a', 'b', 'a'],
       violations: [{ invariant: 'a', t: 5, message: 'm' }],
+      unjudged: [], gaps: 0,
       faults: [{ ...base, kind: 'watch-cut', convergedMs: 1000 }, { ...base, kind: 'watch-cut', convergedMs: 3000 }, { ...base, kind: 'apiserver-restart', skipped: 'not embedded' }],
       scenarios: [{ name: 's', namespace: 'n', rounds: 3, faults: 2 }],
-      injected: { 429: 1, 500: 2, 409: 0, after: 1, writes: 100 }, operatorStarts: 2, surfaceRetries: 0, recorderRestarts: 0, fuzz: [],
+      injected: { 429: 1, 500: 2, 409: 0, after: 1, writes: 100 }, operatorStarts: 2, componentsRevived: [], surfaceRetries: 0, recorderRestarts: 0, fuzz: [],
     });
     expect(r.faultsByKind['watch-cut']).to.deep.equal({ injected: 2, skipped: 0, settle: { count: 2, medianS: 1, p95S: 3, maxS: 3 } });
     expect(r.faultsByKind['apiserver-restart']!.skipped).to.equal(1);

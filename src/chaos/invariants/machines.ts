@@ -1,7 +1,7 @@
 // Invariants on VMs and Nodes: never two machines or Nodes for one VMSS index, never more machines
 // than the pool asked for (plus its surge), one Node per machine, and nothing left behind once
 // something is deleted.
-import type { Obj, Rec, Violation } from '../log.js';
+import type { Obj, Rec, Resource, Violation } from '../log.js';
 import { isDeleting, isMark, keyOf, label, replayArrival, replayCommits, type World } from '../world.js';
 
 const CLUSTER = 'aksim.io/cluster';
@@ -88,32 +88,40 @@ export function checkNodePerMachine(log: Rec[]): Violation[] {
   return out;
 }
 
-/** What is left over in one namespace: objects whose owner is gone. */
-export function orphansIn(w: World, ns: string): string[] {
+/** Real ms the garbage collector (and the pod GC) may take to remove what an owner left: not an orphan yet. */
+export const GC_GRACE_MS = 10_000;
+
+/**
+ * What is left over in one namespace: objects whose owner has been gone for longer than the
+ * garbage collector needs. `goneSince(res, key)` says since when an owner is gone (-Infinity when
+ * it was never seen).
+ */
+export function orphansIn(w: World, ns: string, now = Infinity, goneSince: (res: Resource, key: string) => number = () => -Infinity): string[] {
   const found: string[] = [];
+  const gone = (res: Resource, key: string): boolean => !w.get(res, key) && now - goneSince(res, key) >= GC_GRACE_MS;
   for (const n of w.list('Node')) {
     if (label(n, NAMESPACE) !== ns) continue;
-    if (!w.get('SimMachine', `${ns}/${n.metadata.name}`)) found.push(`Node ${n.metadata.name} has no SimMachine`);
+    if (gone('SimMachine', `${ns}/${n.metadata.name}`)) found.push(`Node ${n.metadata.name} has no SimMachine`);
   }
   for (const m of w.list('SimMachine')) {
     if (m.metadata.namespace !== ns) continue;
-    if (!w.get('SimNodePool', poolKeyOfMachine(m))) found.push(`SimMachine ${m.metadata.name} has no SimNodePool ${poolKeyOfMachine(m)}`);
+    if (gone('SimNodePool', poolKeyOfMachine(m))) found.push(`SimMachine ${m.metadata.name} has no SimNodePool ${poolKeyOfMachine(m)}`);
   }
   for (const p of w.list('SimNodePool')) {
     if (p.metadata.namespace !== ns) continue;
-    if (!w.get('SimCluster', `${ns}/${p.spec?.clusterName}`)) found.push(`SimNodePool ${p.metadata.name} has no SimCluster ${p.spec?.clusterName}`);
+    if (gone('SimCluster', `${ns}/${p.spec?.clusterName}`)) found.push(`SimNodePool ${p.metadata.name} has no SimCluster ${p.spec?.clusterName}`);
   }
   for (const p of w.list('Pod')) {
     if (p.metadata.namespace !== ns || isDeleting(p) || p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
     const node = p.spec?.nodeName as string | undefined;
-    if (node && !w.get('Node', node)) found.push(`Pod ${p.metadata.name} is bound to Node ${node}, which is gone`);
+    if (node && gone('Node', node)) found.push(`Pod ${p.metadata.name} is bound to Node ${node}, which is gone`);
     const ng = label(p, 'aksim.io/ngroup');
-    if (ng && !w.get('NGroup', `${ns}/${ng}`)) found.push(`container group ${p.metadata.name} has no NGroup ${ng}`);
+    if (ng && gone('NGroup', `${ns}/${ng}`)) found.push(`container group ${p.metadata.name} has no NGroup ${ng}`);
   }
   for (const o of w.list('SimOperation')) {
     if (o.metadata.namespace !== ns) continue;
-    const target = o.spec?.targetKind === 'SimCluster' ? w.get('SimCluster', `${ns}/${o.spec?.targetName}`) : w.get('SimNodePool', `${ns}/${o.spec?.targetName}`);
-    if (!target) found.push(`SimOperation ${o.metadata.name} has no ${o.spec?.targetKind} ${o.spec?.targetName}`);
+    const res: Resource = o.spec?.targetKind === 'SimCluster' ? 'SimCluster' : 'SimNodePool';
+    if (gone(res, `${ns}/${o.spec?.targetName}`)) found.push(`SimOperation ${o.metadata.name} has no ${o.spec?.targetKind} ${o.spec?.targetName}`);
   }
   return found;
 }
@@ -125,11 +133,17 @@ export function orphansIn(w: World, ns: string): string[] {
 export function checkOrphans(log: Rec[]): Violation[] {
   const out: Violation[] = [];
   const namespaces = new Set<string>();
+  const goneAt = new Map<string, number>();
   replayArrival(log, (r, w) => {
+    if (r.kind === 'watch') {
+      const k = `${r.res}|${keyOf(r.obj)}`;
+      if (r.type === 'DELETED') goneAt.set(k, r.t);
+      else goneAt.delete(k);
+    }
     if (!isMark(r)) return;
     if (r.namespace) namespaces.add(r.namespace);
     if ((r.what === 'converged' || r.what === 'scenario-end') && r.namespace) {
-      for (const f of orphansIn(w, r.namespace)) out.push({ invariant: 'no-orphans', t: r.t, message: `${r.scenario}: ${f}` });
+      for (const f of orphansIn(w, r.namespace, r.t, (res, key) => goneAt.get(`${res}|${key}`) ?? -Infinity)) out.push({ invariant: 'no-orphans', t: r.t, message: `${r.scenario}: ${f}` });
     }
     if (r.what === 'end') {
       for (const ns of namespaces) {

@@ -74,8 +74,9 @@ export function checkRepairs(log: Rec[]): Violation[] {
       const ev = parse(o);
       if (!ev) continue;
       const m = machineOf.get(node);
-      const ns = m?.metadata.namespace ?? '';
-      const cluster = `${ns}/${m?.spec?.clusterName ?? '?'}`;
+      if (!m) continue; // a node of another run or cluster
+      const ns = m.metadata.namespace ?? '';
+      const cluster = `${ns}/${m.spec?.clusterName ?? '?'}`;
       let inst = open.get(node);
       if (ev.phase === 'Start') {
         started.set(`${node}/${ev.step}`, (started.get(`${node}/${ev.step}`) ?? 0) + 1);
@@ -89,7 +90,7 @@ export function checkRepairs(log: Rec[]): Violation[] {
           const minNodes = c?.spec?.autoRepair?.minNodes ?? 2;
           const others = [...open.values()].filter((i) => i.cluster === cluster && !i.readySeen);
           if (others.length + 1 > max) out.push({ invariant: 'repair-concurrency', t: o.t, message: `cluster ${cluster}: repair of ${node} started while ${others.map((i) => i.node).join(', ')} ${others.length === 1 ? 'was' : 'were'} being repaired (maxConcurrentRepairs ${max})` });
-          const size = w.list('SimMachine').filter((x) => x.metadata.namespace === ns && x.spec?.clusterName === m?.spec?.clusterName && !isDeleting(x)).length;
+          const size = w.list('SimMachine').filter((x) => x.metadata.namespace === ns && x.spec?.clusterName === m.spec?.clusterName && !isDeleting(x)).length;
           if (size < minNodes) out.push({ invariant: 'repair-min-size', t: o.t, message: `cluster ${cluster}: repair of ${node} started with ${size} nodes; minNodes is ${minNodes}` });
           inst = { node, cluster, starts: new Map(), ends: new Map(), readySeen: false };
           open.set(node, inst);
