@@ -46,6 +46,11 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
   const apiVersion = u.searchParams.get('api-version');
   if (!apiVersion) throw new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
   const method = req.method.toUpperCase();
+  // A body, when there is one, is a JSON object (ARM refuses anything else before routing).
+  if (req.body !== undefined && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
+    const got = req.body === null ? 'null' : Array.isArray(req.body) ? 'an array' : `a ${typeof req.body}`;
+    throw new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: the body of a ${method} request must be a JSON object, got ${got}.`);
+  }
   const body = (req.body ?? {}) as Json;
   const seg = u.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const lc = seg.map((s) => s.toLowerCase());
