@@ -6,7 +6,7 @@ import type { ContainerGroupProfile, ContainerGroupProfileSpec, NGroup, NGroupSt
 import { Expectations } from '../shared/expectations.js';
 import { containerGroupId, ngroupId, profileId, profileRefOf } from '../../src/aci/ids.js';
 import { specAtRevision } from '../../src/aci/profile.js';
-import { isConflict, isNotFound, statusCode } from '../../src/runtime/client.js';
+import { isConflict, isNotFound, NotLeaderError, statusCode } from '../../src/runtime/client.js';
 import type { Informer } from '../../src/runtime/informer.js';
 import type { Ctx } from '../context.js';
 import type { CgInfo } from './batches.js';
@@ -34,8 +34,9 @@ export const EXPECT_MS = 30_000;
 /** After a call that failed without an answer from the API server (it may or may not have acted): trusted this long. */
 const UNSURE_MS = 5_000;
 
-/** The API server answered the call with a refusal (not a conflict): nothing was created or deleted. */
+/** The call surely did nothing: the API server refused it (not a conflict), or it was never sent (not leading). */
 const refused = (err: unknown): boolean => {
+  if (err instanceof NotLeaderError) return true;
   const code = statusCode(err);
   return code !== undefined && code >= 400 && code < 500;
 };
@@ -138,14 +139,25 @@ export class Pass {
     return this.c.creating.pending(this.key, () => false, this.nowMs);
   }
 
-  /** A create of this CG was sent and the cache does not show it yet: do not send it again. */
+  /**
+   * A create of this CG was sent and the cache does not show it yet: do not send it again. The
+   * pass comes back when that expectation runs out (a call that failed without an answer is
+   * trusted only a few seconds), since no watch event may ever come for it.
+   */
   expectsCreate(name: string): boolean {
-    return this.c.creating.has(this.key, name);
+    return this.expecting(this.c.creating, name);
   }
 
-  /** A delete of this CG was sent and the cache does not show it yet: do not send it again. */
+  /** A delete of this CG was sent and the cache does not show it yet: do not send it again (and come back, as above). */
   expectsDelete(name: string): boolean {
-    return this.c.deleting.has(this.key, name);
+    return this.expecting(this.c.deleting, name);
+  }
+
+  private expecting(e: Expectations<unknown>, name: string): boolean {
+    const until = e.expiresAt(this.key, name);
+    if (until === undefined) return false;
+    this.requeue(until - this.nowMs + 1);
+    return true;
   }
 
   get id(): string {

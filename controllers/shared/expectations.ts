@@ -15,6 +15,12 @@ export class Expectations<T> {
     return this.byOwner.get(owner)?.has(name) ?? false;
   }
 
+  /** When the expectation for name stops being trusted (real ms), if there is one. */
+  expiresAt(owner: string, name: string): number | undefined {
+    const e = this.byOwner.get(owner)?.get(name);
+    return e ? e.at + this.ttlMs : undefined;
+  }
+
   forget(owner: string, name: string): void {
     const m = this.byOwner.get(owner);
     m?.delete(name);
