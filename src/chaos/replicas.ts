@@ -17,6 +17,7 @@ export interface ReplicaOptions {
   /** Real ms the simulation clock is ahead (grows with every clock jump). */
   clockOffsetMs: () => number;
   onCrash: (slot: string, detail: string) => void;
+  onNote: (detail: string) => void;
 }
 
 interface Slot {
@@ -104,14 +105,17 @@ export class Replicas {
     proc.once('exit', (code, signal) => {
       if (s.proc !== proc || this.closing) return;
       const expected = s.killing || (s.lostLease && code === 1);
-      if (!expected) {
+      // A graceful stop (exit 0 after SIGTERM) came from outside the run, e.g. someone else's cleanup: not a crash.
+      const stoppedOutside = code === 0 && s.tail.some((l) => l.includes('"signal":"SIGTERM"'));
+      if (stoppedOutside) this.o.onNote(`operator replica ${name} (${s.identity}) was stopped by a SIGTERM from outside the run; started again`);
+      else if (!expected) {
         this.crashes++;
         this.o.onCrash(name, `operator replica ${name} (${s.identity}) exited with ${signal ?? `code ${code}`}: ${s.tail.slice(-5).join(' | ')}`);
       }
       // Like a Deployment: whatever ended it, a replica comes back (after the harness's delay if it
       // killed it; after a growing pause if it keeps crashing).
       if (!s.killing) {
-        s.crashLoop = expected ? 0 : s.crashLoop + 1;
+        s.crashLoop = expected || stoppedOutside ? 0 : s.crashLoop + 1;
         s.restartTimer = setTimeout(() => this.start(name), Math.min(30_000, 1000 * 2 ** s.crashLoop));
       }
     });

@@ -98,6 +98,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     leaseSeconds: LEASE_SECONDS,
     systemNamespace,
     clockOffsetMs: () => clockOffsetMs,
+    onNote: (detail) => {
+      print(`  ! ${detail}`);
+      mark({ what: 'round', data: { note: detail } });
+    },
     onCrash: (_slot, detail) => {
       print(`  ! ${detail}`);
       harnessViolations.push({ invariant: 'operator-never-crashes', t: Date.now(), message: detail });

@@ -54,6 +54,8 @@ export function poolSettled(w: World, ns: string, cluster: string, pool: string,
   if (!p) return `pool ${pool} not there yet`;
   const taken = takenIn(p) ?? takenIn(w.get('SimCluster', `${ns}/${cluster}`));
   if (taken) return `pool ${pool}: ${taken}`;
+  // A count the round asked for must show in the spec first: the record may trail the write.
+  if (opts.count !== undefined && p.spec?.count !== opts.count) return `pool ${pool}: spec.count ${p.spec?.count} not yet ${opts.count} in the record`;
   const count = opts.count ?? p.spec?.count ?? 3;
   const machines = inNs(w, 'SimMachine', ns).filter((m) => m.spec?.clusterName === cluster && m.spec?.poolName === pool);
   if (machines.some(isDeleting)) return `pool ${pool}: machines still being deleted`;

@@ -7,6 +7,7 @@ const CLUSTER = 'c1';
 const POOL = 'work';
 
 export function abortScenario(): Scenario {
+  let asked = 2;
   return {
     name: 'abort',
     what: 'scale out/in aborted mid-operation (CLI, REST, kubectl annotation)',
@@ -22,6 +23,7 @@ export function abortScenario(): Scenario {
       const spec = pool?.spec?.count ?? 2;
       let count = live >= 6 ? c.rng.int(1, 3) : live + c.rng.int(2, 5);
       if (count === spec) count++;
+      asked = count;
       await c.s.aksim(['aks', 'nodepool', 'scale', '-g', c.ns, '--cluster-name', CLUSTER, '-n', POOL, '-c', String(count), '--no-wait', '-o', 'none']);
       const wait = c.rng.int(100, 2000);
       await c.sleep(wait);
@@ -48,6 +50,8 @@ export function abortScenario(): Scenario {
       return `scale ${live} -> ${count}, abort after ${wait} ms (${answer})`;
     },
     settled(c: Ctx) {
+      const spec = c.world.get('SimNodePool', `${c.ns}/${CLUSTER}-${POOL}`)?.spec?.count;
+      if (spec !== asked) return `spec.count ${spec} not yet ${asked} in the record`;
       return firstOf(machinesSettled(c.world, c.ns, CLUSTER, 'nodepool1'), machinesSettled(c.world, c.ns, CLUSTER, POOL));
     },
   };

@@ -38,6 +38,7 @@ export function autodrainScenario(): Scenario {
       const notBefore = `+PT${Math.ceil((c.clockOffsetMs() + 20_000) / 1000)}S`;
       const out = JSON.parse(await c.s.aksim(['sim', 'event', 'schedule', '--node', node, '--type', type, '-g', c.ns, '--not-before', notBefore, ...(type === 'Terminate' ? ['--terminate-notice', 'PT5M'] : []), '-o', 'json']));
       const id = String(out.name);
+      await c.waitFor(`event ${id} in the record`, (w) => (w.get('ScheduledEvent', `${c.ns}/${id}`) ? undefined : 'not yet'), 30_000).catch(() => undefined);
       const cancel = c.rng.chance(0.35);
       const wait = c.rng.int(300, 2500);
       await c.sleep(wait);

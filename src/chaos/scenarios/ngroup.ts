@@ -42,10 +42,17 @@ spec:
 
 const cgs = (c: Ctx, ng: string) => inNs(c.world, 'Pod', c.ns).filter((p) => label(p, 'aksim.io/ngroup') === ng);
 
+/** What a round last asked of an NGroup (the record may trail the write). */
+const asked = new Map<string, { profile?: string; desired?: number }>();
+
 /** The NGroup has taken in its spec, runs no rolling update, and runs desiredCount started CGs. */
 function ngroupSettled(c: Ctx, name: string): string | undefined {
   const ng = c.world.get('NGroup', `${c.ns}/${name}`);
   if (!ng) return `NGroup ${name} not there yet`;
+  const wish = asked.get(`${c.ns}/${name}`) ?? {};
+  const profile = String(ng.spec?.containerGroupProfiles?.[0]?.resource?.id ?? '');
+  if (wish.profile && !profile.endsWith(wish.profile)) return `NGroup ${name}: profile ${wish.profile} not in the record yet`;
+  if (wish.desired !== undefined && ng.spec?.elasticProfile?.desiredCount !== wish.desired) return `NGroup ${name}: desiredCount ${wish.desired} not in the record yet`;
   if ((ng.status?.observedGeneration ?? 0) < (ng.metadata.generation ?? 0)) return `NGroup ${name}: generation ${ng.metadata.generation} not taken in yet`;
   if (ng.status?.latestRollingUpdate?.state === 'InProgress') return `NGroup ${name}: rolling update ${ng.status.latestRollingUpdate.id} in progress`;
   const all = cgs(c, name);
@@ -71,6 +78,7 @@ const ngPath = (c: Ctx, ng: string, action = ''): string => `/subscriptions/${c.
 async function flipProfile(c: Ctx, ng: string, inPlace: boolean, viaRest: boolean): Promise<string> {
   const cur = c.world.get('NGroup', `${c.ns}/${ng}`)?.spec?.containerGroupProfiles?.[0]?.resource?.id as string | undefined;
   const next = cur?.endsWith('cgprofile1') ? 'cgprofile2' : 'cgprofile1';
+  asked.set(`${c.ns}/${ng}`, { ...asked.get(`${c.ns}/${ng}`), profile: next });
   if (viaRest) {
     const r = await c.s.rest('PATCH', ngPath(c, ng), { properties: { containerGroupProfiles: [{ resource: { id: profileIdOf(c, next) } }], updateProfile: { updateMode: 'Rolling', rollingUpdateProfile: { inPlaceUpdate: inPlace } } } });
     if (r.status >= 300) throw new Error(`REST PATCH ngroup: HTTP ${r.status} ${JSON.stringify(r.body)}`);
@@ -125,6 +133,7 @@ export function ngroupScaleScenario(): Scenario {
         return `${started}; kubectl cancel annotation after ${wait} ms`;
       }
       const desired = c.rng.int(3, 12);
+      asked.set(`${c.ns}/${NG}`, { ...asked.get(`${c.ns}/${NG}`), desired });
       if (round % 2 === 0) {
         const r = await c.s.rest('PATCH', ngPath(c, NG), { properties: { elasticProfile: { desiredCount: desired } } });
         if (r.status >= 300) throw new Error(`REST PATCH ngroup: HTTP ${r.status} ${JSON.stringify(r.body)}`);

@@ -41,7 +41,10 @@ export function repairScenario(): Scenario {
       const victims = c.rng.shuffle(machines).slice(0, small ? 1 : c.rng.int(1, 3));
       for (const node of victims) {
         const type = c.rng.pick(['ContainerRuntimeDown', 'ContainerRuntimeDown', 'DiskCorruption']);
+        const before = c.world.get('SimMachine', `${c.ns}/${node}`)?.metadata.generation ?? 0;
         await c.s.aksim(['sim', 'fault', 'inject', '--node', node, '--type', type, '-g', c.ns, '-o', 'none']);
+        // The record may trail the write: settled() must not judge the round before it shows the fault.
+        await c.waitFor(`the ${type} on ${node} in the record`, (w) => ((w.get('SimMachine', `${c.ns}/${node}`)?.metadata.generation ?? 0) > before ? undefined : 'not yet'), 30_000);
         notes.push(`${type} on ${node.slice(-3)}`);
       }
       if (small) {

@@ -47,7 +47,8 @@ export function scaleScenario(historyOps: number): Scenario {
         await c.s.kubectl(['patch', 'simnodepool', `${CLUSTER}-hist`, '-n', c.ns, '--type', 'merge', '-p', JSON.stringify({ spec: { nodeLabels: { round: String(i) } } })]);
         await c.waitFor(`history operation ${i + 1}`, (w) => {
           const p = w.get('SimNodePool', `${c.ns}/${CLUSTER}-hist`);
-          if (!p || (p.status?.lastOperationGeneration ?? 0) < (p.metadata.generation ?? 0) || p.status?.currentOperation) return 'pool hist busy';
+          if (p?.spec?.nodeLabels?.round !== String(i)) return 'the change not in the record yet';
+          if ((p.status?.lastOperationGeneration ?? 0) < (p.metadata.generation ?? 0) || p.status?.currentOperation) return 'pool hist busy';
           return opsSettled(w, c.ns);
         }, 60_000);
       }

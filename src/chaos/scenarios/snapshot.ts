@@ -7,6 +7,8 @@ const SOURCE = 'src';
 
 export function snapshotScenario(): Scenario {
   const pools = new Set<string>(['nodepool1', SOURCE]);
+  const snaps = new Set<string>();
+  const counts = new Map<string, number>();
   return {
     name: 'snapshot',
     what: 'snapshot create, pool from snapshot, scale, pool delete, snapshot delete (CLI, REST, kubectl)',
@@ -23,16 +25,19 @@ export function snapshotScenario(): Scenario {
       const arm = `/subscriptions/${c.subscriptionId}/resourceGroups/${c.ns}/providers/Microsoft.ContainerService`;
       switch (round % 5) {
         case 0:
+          snaps.add(snap);
           await c.s.aksim(['aks', 'nodepool', 'snapshot', 'create', '-g', c.ns, '-n', snap, '--nodepool-id', `${arm}/managedClusters/${CLUSTER}/agentPools/${SOURCE}`, '-o', 'none']);
           return `CLI: snapshot ${snap} of pool ${SOURCE}`;
         case 1: {
           pools.add(pool);
+          counts.set(pool, 1);
           const r = await c.s.rest('PUT', `${arm}/managedClusters/${CLUSTER}/agentPools/${pool}?api-version=2025-10-01`, { properties: { count: 1, creationData: { sourceResourceId: `${arm}/snapshots/${snap}` } } });
           if (r.status >= 300) throw new Error(`REST PUT agentPool from snapshot: HTTP ${r.status} ${JSON.stringify(r.body)}`);
           return `REST: pool ${pool} from ${snap}`;
         }
         case 2: {
           const count = c.rng.int(2, 3);
+          counts.set(pool, count);
           await c.s.kubectl(['patch', 'simnodepool', `${CLUSTER}-${pool}`, '-n', c.ns, '--type', 'merge', '-p', JSON.stringify({ spec: { count } })]);
           return `kubectl: pool ${pool} count ${count}`;
         }
@@ -41,6 +46,7 @@ export function snapshotScenario(): Scenario {
           await c.s.aksim(['aks', 'nodepool', 'delete', '-g', c.ns, '--cluster-name', CLUSTER, '-n', pool, '--no-wait', '-o', 'none']);
           return `CLI: delete pool ${pool}`;
         default: {
+          snaps.delete(snap);
           const r = await c.s.rest('DELETE', `${arm}/snapshots/${snap}?api-version=2025-10-01`);
           if (r.status >= 300) throw new Error(`REST DELETE snapshot: HTTP ${r.status} ${JSON.stringify(r.body)}`);
           return `REST: delete snapshot ${snap}`;
@@ -48,9 +54,11 @@ export function snapshotScenario(): Scenario {
       }
     },
     settled(c: Ctx) {
-      const snaps = inNs(c.world, 'NodePoolSnapshot', c.ns);
-      const waiting = snaps.filter((s) => s.metadata.deletionTimestamp || s.status?.provisioningState !== 'Succeeded');
+      const have = inNs(c.world, 'NodePoolSnapshot', c.ns);
+      const waiting = have.filter((s) => s.metadata.deletionTimestamp || s.status?.provisioningState !== 'Succeeded');
       if (waiting.length) return `snapshots not settled: ${waiting.map((s) => s.metadata.name).join(', ')}`;
+      const names = have.map((s) => s.metadata.name);
+      if (names.length !== snaps.size || names.some((n) => !snaps.has(n))) return `snapshots ${names.join(', ')} in the record, want ${[...snaps].join(', ')}`;
       const objs = inNs(c.world, 'SimNodePool', c.ns).map((p) => p.spec?.name as string);
       const extra = objs.filter((p) => !pools.has(p));
       if (extra.length) return `pools still there after their delete: ${extra.join(', ')}`;
@@ -58,7 +66,7 @@ export function snapshotScenario(): Scenario {
       if (missing.length) return `pools not there yet: ${missing.join(', ')}`;
       const gone = inNs(c.world, 'SimMachine', c.ns).filter((m) => !pools.has(m.spec?.poolName));
       if (gone.length) return `${gone.length} machines of deleted pools still there`;
-      return firstOf(...[...pools].map((p) => poolSettled(c.world, c.ns, CLUSTER, p)));
+      return firstOf(...[...pools].map((p) => poolSettled(c.world, c.ns, CLUSTER, p, { count: counts.get(p) })));
     },
   };
 }
