@@ -122,7 +122,7 @@ export interface PoolProfile {
  * of 30 s, VM deletes of 10 s (half a second, half a second and a sixth at timeScale 60), and
  * drains allowed two simulated hours so that a clock jump never cuts one short.
  */
-export function clusterYaml(o: { name: string; version?: string; pools: PoolProfile[]; autoRepair?: object }): string {
+export function clusterYaml(o: { name: string; version?: string; pools: PoolProfile[]; autoRepair?: object; bootTime?: string }): string {
   const pools = o.pools.map((p) => ({
     name: p.name,
     count: p.count,
@@ -135,7 +135,7 @@ export function clusterYaml(o: { name: string; version?: string; pools: PoolProf
   const spec = {
     location: 'eastus',
     kubernetesVersion: o.version ?? '1.34.4',
-    simulation: { nodeBootTime: 'PT30S', controlPlaneUpgradeTime: 'PT30S', nodeDeleteTime: 'PT10S' },
+    simulation: { nodeBootTime: o.bootTime ?? 'PT30S', controlPlaneUpgradeTime: 'PT30S', nodeDeleteTime: 'PT10S' },
     ...(o.autoRepair ? { autoRepair: o.autoRepair } : {}),
     agentPoolProfiles: pools,
   };

@@ -14,7 +14,7 @@ export function abortScenario(): Scenario {
     windowMs: 2500,
     async setup(c: Ctx) {
       await c.s.aksim(['group', 'create', '-n', c.ns, '-o', 'none']);
-      await c.s.kubectl(['apply', '-n', c.ns, '-f', '-'], clusterYaml({ name: CLUSTER, pools: [{ name: 'nodepool1', count: 1, mode: 'System' }, { name: POOL, count: 2 }] }));
+      await c.s.kubectl(['apply', '-n', c.ns, '-f', '-'], clusterYaml({ name: CLUSTER, pools: [{ name: 'nodepool1', count: 1, mode: 'System' }, { name: POOL, count: 2 }], bootTime: 'PT3M' }));
       await c.waitFor('the cluster', () => this.settled(c), 120_000);
     },
     async action(c: Ctx, round: number) {
@@ -25,6 +25,7 @@ export function abortScenario(): Scenario {
       if (count === spec) count++;
       asked = count;
       await c.s.aksim(['aks', 'nodepool', 'scale', '-g', c.ns, '--cluster-name', CLUSTER, '-n', POOL, '-c', String(count), '--no-wait', '-o', 'none']);
+      // VMs boot in 3 simulated minutes here (2.3-3.8 s): an abort in the first two seconds finds the operation running.
       const wait = c.rng.int(100, 2000);
       await c.sleep(wait);
       const how = round % 3;

@@ -11,7 +11,7 @@ export function scaleScenario(historyOps: number): Scenario {
   let count = 3;
   return {
     name: 'scale',
-    what: 'pool scale out/in with drain under a PodDisruptionBudget (kubectl, CLI, REST); > 50 operations on one pool',
+    what: 'pool scale out/in with drain under a PodDisruptionBudget (kubectl, CLI, REST); then more than 50 operations on one pool',
     windowMs: 3000,
     async setup(c: Ctx) {
       await c.s.aksim(['group', 'create', '-n', c.ns, '-o', 'none']);
@@ -41,10 +41,11 @@ export function scaleScenario(historyOps: number): Scenario {
       return firstOf(poolSettled(c.world, c.ns, CLUSTER, 'nodepool1', { count: 1 }), poolSettled(c.world, c.ns, CLUSTER, POOL, { count }), workloadReady(c.world, c.ns, 'web', REPLICAS));
     },
     async finish(c: Ctx) {
-      // More than 50 operations on one pool: node label changes are quick Update operations.
+      // More than 50 operations on one pool: node label changes by REST are quick Update operations.
       await c.s.aksim(['aks', 'nodepool', 'add', '-g', c.ns, '--cluster-name', CLUSTER, '-n', 'hist', '-c', '0', '-o', 'none']);
       for (let i = 0; i < historyOps; i++) {
-        await c.s.kubectl(['patch', 'simnodepool', `${CLUSTER}-hist`, '-n', c.ns, '--type', 'merge', '-p', JSON.stringify({ spec: { nodeLabels: { round: String(i) } } })]);
+        const r = await c.s.rest('PUT', `/subscriptions/${c.subscriptionId}/resourceGroups/${c.ns}/providers/Microsoft.ContainerService/managedClusters/${CLUSTER}/agentPools/hist?api-version=2025-10-01`, { properties: { nodeLabels: { round: String(i) } } });
+        if (r.status >= 300) throw new Error(`REST PUT agentPools/hist: HTTP ${r.status} ${JSON.stringify(r.body)}`);
         await c.waitFor(`history operation ${i + 1}`, (w) => {
           const p = w.get('SimNodePool', `${c.ns}/${CLUSTER}-hist`);
           if (p?.spec?.nodeLabels?.round !== String(i)) return 'the change not in the record yet';
