@@ -10,12 +10,12 @@ export KUBECONFIG ?= $(KUBECONFIG_EMBEDDED)
 TIME_SCALE ?= 60
 MOCHA := node_modules/.bin/mocha --reporter test/support/reporter.cjs
 
-.PHONY: help setup deps binaries build gen lint verify install uninstall run demo demo-down test test-unit test-e2e bench chaos cluster-up cluster-down clean
+.PHONY: help setup deps binaries clients build gen lint verify install uninstall run demo demo-down test test-unit test-e2e bench bench-sdk chaos cluster-up cluster-down clean
 
 help: ## show this help
 	@awk 'BEGIN{FS=":.*## "} /^[a-z-]+:.*## /{printf "  \033[1m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: deps binaries ## install npm packages and build/reuse the control-plane binaries (first time: ~25 min)
+setup: deps binaries clients ## install npm packages, build/reuse the control-plane binaries, install the Azure CLI the tests drive
 
 deps: node_modules/.stamp
 node_modules/.stamp: package.json package-lock.json
@@ -25,6 +25,9 @@ node_modules/.stamp: package.json package-lock.json
 
 binaries: ## build or reuse kube-apiserver, controller-manager, scheduler, etcd, kwok, kwokctl
 	@scripts/setup-binaries.sh all
+
+clients: ## install Debian's azure-cli for the az e2e tests (when root; skipped otherwise)
+	@scripts/setup-az.sh
 
 build: deps ## type-check and compile to dist/ (bin/aksim.js runs dist/ when present)
 	@rm -rf dist && node_modules/.bin/tsc -p tsconfig.json
@@ -77,6 +80,10 @@ bench: setup build cluster-up install ## benchmarks against kwokctl on the same 
 	@node_modules/.bin/tsx bench/repair.ts
 	@node_modules/.bin/tsx bench/drain.ts
 	@node_modules/.bin/tsx bench/ngroups.ts
+	@node_modules/.bin/tsx bench/sdk.ts
+
+bench-sdk: setup build cluster-up install ## the Azure SDK's pollers against aksim serve (bench/results/sdk-latest.json)
+	@node_modules/.bin/tsx bench/sdk.ts
 
 chaos: setup build cluster-up install ## seeded chaos run: every scenario, 20 faults each; results in bench/results/chaos-*.json (CHAOS_ARGS="--seed N ...")
 	@scripts/demo.sh stop >/dev/null

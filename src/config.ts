@@ -3,6 +3,10 @@
 import type { Kube } from './runtime/client.js';
 import { isNotFound } from './runtime/client.js';
 
+/** The operator's leader Lease (in systemNamespace), and the annotation where the leader publishes its timeScale. */
+export const LEADER_LEASE = 'aksim-operator';
+export const TIME_SCALE_ANNOTATION = 'aksim.io/time-scale';
+
 export interface Settings {
   /** One real second is timeScale simulated seconds. */
   timeScale: number;

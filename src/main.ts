@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { runOperator } from './operator.js';
 import { aksCommand } from './cli/aks.js';
-import { accountCommand, groupCommand, restCommand, serveCommand } from './cli/misc.js';
+import { accountCommand, azLoginCommand, groupCommand, restCommand, serveCommand } from './cli/misc.js';
 import { simCommand } from './cli/sim.js';
 
 const program = new Command();
@@ -46,6 +46,7 @@ program.addCommand(groupCommand());
 program.addCommand(accountCommand());
 program.addCommand(restCommand());
 program.addCommand(serveCommand());
+program.addCommand(azLoginCommand());
 program.addCommand(simCommand());
 // Loaded only when asked for: the chaos harness (and fast-check) stay out of every other command's start.
 program

@@ -5,7 +5,7 @@ import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine, SimNodePool, SimOperation } from './api/generated.js';
 import { GROUP, PLURALS, VERSION } from './api/generated.js';
 import fetch from 'node-fetch';
-import { configMapSettings, envSettings, parseSettings, type Settings } from './config.js';
+import { configMapSettings, envSettings, LEADER_LEASE, parseSettings, TIME_SCALE_ANNOTATION, type Settings } from './config.js';
 import { Kube } from './runtime/client.js';
 import { RealClock, realSleep } from './runtime/clock.js';
 import { Controller } from './runtime/controller.js';
@@ -45,7 +45,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   const addr = server.address();
   const metricsUrl = `http://${settings.metricsHost}:${typeof addr === 'object' && addr ? addr.port : settings.metricsPort}`;
   log.info({ metrics: metricsUrl }, 'Serving /metrics, /healthz and /readyz');
-  const elector = new LeaderElector({ kube, namespace: settings.systemNamespace, name: 'aksim-operator', identity: `${hostname()}-${process.pid}`, leaseSeconds: settings.leaseSeconds, renewSeconds: Math.max(1, Math.floor(settings.leaseSeconds / 5)), log });
+  const elector = new LeaderElector({ kube, namespace: settings.systemNamespace, name: LEADER_LEASE, identity: `${hostname()}-${process.pid}`, leaseSeconds: settings.leaseSeconds, renewSeconds: Math.max(1, Math.floor(settings.leaseSeconds / 5)), annotations: { [TIME_SCALE_ANNOTATION]: String(settings.timeScale) }, log });
   const controllers: Controller[] = [];
   const caches = makeCaches(kube);
   // Every cache, the controllers' extra ones included; filled once leadership is held.
@@ -70,7 +70,7 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   await checkCrds(kube);
   await ensureNamespace(kube, settings.systemNamespace);
   if (settings.leaderElection) {
-    log.info({ lease: `${settings.systemNamespace}/aksim-operator` }, 'Waiting to become leader');
+    log.info({ lease: `${settings.systemNamespace}/${LEADER_LEASE}` }, 'Waiting to become leader');
     await elector.acquire(() => void shutdown('lost-leadership', 1));
     // No write once the lease may have passed to another replica (renewals failing, a paused process).
     kube.fence = () => elector.fence();

@@ -1,6 +1,7 @@
 // Pure: the Kubernetes Node a running SimMachine registers (what the kubelet would post).
 import type { V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine, SimNodePool } from '../../src/api/generated.js';
+import { displayName, displayResourceGroup } from '../../src/azure/ids.js';
 import { vmCapacity } from '../../src/azure/vmsizes.js';
 import { LABELS } from '../context.js';
 import { vmssName } from '../nodepool/naming.js';
@@ -12,8 +13,9 @@ export function nodeShape(m: SimMachine, pool: SimNodePool, cluster: SimCluster,
   const image = installing ? m.spec.nodeImageVersion : (m.status?.nodeImageVersion ?? m.spec.nodeImageVersion);
   return {
     nodeName: m.metadata.name!,
-    cluster: cluster.metadata.name!,
-    resourceGroup: m.metadata.namespace!,
+    // Names as the user gave them (AKS's kubernetes.azure.com/cluster label keeps their case).
+    cluster: displayName(cluster),
+    resourceGroup: displayResourceGroup(cluster),
     pool: pool.spec.name,
     mode: pool.spec.mode ?? 'User',
     osType: m.spec.osType,

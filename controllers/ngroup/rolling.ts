@@ -43,12 +43,12 @@ export function handleCancel(p: Pass): void {
   p.st.cancelRequestHandled = req;
   const ru = p.st.latestRollingUpdate;
   if (ru?.state !== 'InProgress') return;
-  ru.state = 'Cancelled';
+  ru.state = 'Canceled';
   ru.lastAction = 'Cancel';
   ru.lastActionTime = p.nowIso;
   ru.endTime = p.nowIso;
   delete ru.currentBatch;
-  p.emit('Normal', 'RollingUpdateCancelled', `Rolling update ${ru.id} cancelled after ${ru.batchesCompleted ?? 0} of ${ru.totalBatches ?? '?'} batches; it cannot be resumed`);
+  p.emit('Normal', 'RollingUpdateCanceled', `Rolling update ${ru.id} canceled after ${ru.batchesCompleted ?? 0} of ${ru.totalBatches ?? '?'} batches; it cannot be resumed`);
 }
 
 export interface Refusal {

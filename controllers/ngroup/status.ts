@@ -22,7 +22,7 @@ export function ngroupStatus(p: Pass, problem: { reason: string; message: string
   else if (ru?.state === 'InProgress') state = 'Updating';
   else if (!settled) state = !st.provisioningState || st.provisioningState === 'Creating' ? 'Creating' : 'Updating';
   else if (ruForProfile && ru.state === 'Failed') state = 'Failed';
-  else if (ruForProfile && ru.state === 'Cancelled') state = 'Canceled';
+  else if (ruForProfile && (ru.state === 'Canceled' || ru.state === 'Cancelled')) state = 'Canceled';
   else state = 'Succeeded';
   const working = state === 'Creating' || state === 'Updating';
   let conditions = st.conditions as Condition[] | undefined;

@@ -3,6 +3,7 @@
 // Input is accepted as Azure accepts it (percents as 20, "20" or "20%"); errors are ARM error
 // bodies with ACI-like codes.
 import type { ContainerGroupProfile, ContainerGroupProfileSpec, NGroup, NGroupSpec } from '../api/generated.js';
+import { displayName } from '../azure/ids.js';
 import { durationMs } from '../runtime/duration.js';
 import { NGROUP_TYPE, PROFILE_TYPE, ngroupId, profileId, profileRefOf } from './ids.js';
 import { specAtRevision } from './profile.js';
@@ -179,7 +180,7 @@ export function checkNGroupUpdate(current: NGroupSpec, next: NGroupSpec): ArmErr
 }
 
 /** ARM JSON of an NGroup (GET, PUT and PATCH responses, list items). */
-export function ngroupToArm(ng: NGroup, subscriptionId: string): Json {
+export function ngroupToArm(ng: NGroup, subscriptionId: string, rg = ng.metadata.namespace!): Json {
   const s = ng.spec;
   const ns = ng.metadata.namespace!;
   const ep = s.elasticProfile ?? {};
@@ -199,8 +200,8 @@ export function ngroupToArm(ng: NGroup, subscriptionId: string): Json {
     provisioningState: ng.status?.provisioningState ?? 'Creating',
   });
   return drop({
-    id: ngroupId(subscriptionId, ns, ng.metadata.name!),
-    name: ng.metadata.name,
+    id: ngroupId(subscriptionId, rg, displayName(ng)),
+    name: displayName(ng),
     type: NGROUP_TYPE,
     location: s.location ?? 'eastus',
     tags: s.tags && Object.keys(s.tags).length > 0 ? s.tags : undefined,
@@ -276,6 +277,8 @@ export function profileSpecFromArm(body: unknown): ContainerGroupProfileSpec {
   const out: Json = {};
   for (const [k, v] of Object.entries(p)) if (!PROFILE_READ_ONLY.has(k) && k !== 'containers' && v !== null) out[k] = v;
   out.containers = p.containers.map(containerFromArm);
+  if (p.osType !== 'Linux' && p.osType !== 'Windows') throw bad(`The value of 'properties.osType' is required and must be Linux or Windows, got ${JSON.stringify(p.osType)}.`, 'properties.osType');
+
   if (isObj(out.ipAddress)) {
     const { ip: _ip, fqdn: _fqdn, ...ipa } = out.ipAddress;
     out.ipAddress = ipa;
@@ -309,7 +312,7 @@ function redact(spec: Json): Json {
 }
 
 /** ARM JSON of a profile at one revision (default: the current one). undefined when that revision is unknown. */
-export function profileToArm(cgp: ContainerGroupProfile, subscriptionId: string, revision?: number): Json | undefined {
+export function profileToArm(cgp: ContainerGroupProfile, subscriptionId: string, revision?: number, rg = cgp.metadata.namespace!): Json | undefined {
   const at = revision === undefined ? { revision: cgp.status?.revision ?? 0, spec: cgp.spec } : specAtRevision(cgp, revision);
   if (!at) return undefined;
   const { location: _l, zones: _z, tags: _t, containers, ...rest } = at.spec;
@@ -319,8 +322,8 @@ export function profileToArm(cgp: ContainerGroupProfile, subscriptionId: string,
     revision: at.revision,
   };
   return drop({
-    id: profileId(subscriptionId, cgp.metadata.namespace!, cgp.metadata.name!),
-    name: cgp.metadata.name,
+    id: profileId(subscriptionId, rg, displayName(cgp)),
+    name: displayName(cgp),
     type: PROFILE_TYPE,
     location: cgp.spec.location ?? 'eastus',
     tags: cgp.spec.tags && Object.keys(cgp.spec.tags).length > 0 ? cgp.spec.tags : undefined,
@@ -330,8 +333,8 @@ export function profileToArm(cgp: ContainerGroupProfile, subscriptionId: string,
 }
 
 /** GET .../containerGroupProfiles/{name}/revisions: every kept revision, oldest first. */
-export function profileRevisionsToArm(cgp: ContainerGroupProfile, subscriptionId: string): { value: Json[] } {
-  return { value: (cgp.status?.revisions ?? []).map((r) => profileToArm(cgp, subscriptionId, r.revision)!).filter(Boolean) };
+export function profileRevisionsToArm(cgp: ContainerGroupProfile, subscriptionId: string, rg = cgp.metadata.namespace!): { value: Json[] } {
+  return { value: (cgp.status?.revisions ?? []).map((r) => profileToArm(cgp, subscriptionId, r.revision, rg)!).filter(Boolean) };
 }
 
 /** A list response. */

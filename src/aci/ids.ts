@@ -34,7 +34,7 @@ export function parseAciId(id: string, type: 'ngroups' | 'containerGroupProfiles
 export function profileRefOf(idOrName: string, namespace: string): { namespace: string; name: string } | undefined {
   if (idOrName.includes('/')) {
     const p = parseAciId(idOrName, 'containerGroupProfiles');
-    return p ? { namespace: p.resourceGroup, name: p.name } : undefined;
+    return p ? { namespace: p.resourceGroup.toLowerCase(), name: p.name.toLowerCase() } : undefined;
   }
   return /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(idOrName) ? { namespace, name: idOrName } : undefined;
 }

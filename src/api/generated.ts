@@ -257,7 +257,10 @@ export interface NGroupStatus {
       revision?: number;
     };
     inPlace?: boolean;
-    state?: "InProgress" | "Succeeded" | "Failed" | "Cancelled";
+    /**
+     * Azure's spelling is Canceled; Cancelled is only read from objects older aksim versions wrote.
+     */
+    state?: "InProgress" | "Succeeded" | "Failed" | "Canceled" | "Cancelled";
     /**
      * batches done / total, for kubectl get.
      */
@@ -478,6 +481,12 @@ export interface SimClusterSpec {
    * Control plane Kubernetes version (major.minor or major.minor.patch).
    */
   kubernetesVersion?: string;
+  /**
+   * Azure tags of the managed cluster.
+   */
+  tags?: {
+    [k: string]: string | undefined;
+  };
   dnsPrefix?: string;
   /**
    * Agent pools made with the cluster. Each profile becomes a SimNodePool named <cluster>-<pool>. A change to this list is applied to those pools when the cluster's generation changes; pools can also be changed directly.
@@ -506,6 +515,14 @@ export interface SimClusterSpec {
      */
     creationData?: {
       sourceResourceId?: string;
+    };
+    enableAutoScaling?: boolean;
+    minCount?: number;
+    maxCount?: number;
+    maxPods?: number;
+    osDiskSizeGB?: number;
+    tags?: {
+      [k: string]: string | undefined;
     };
     nodeLabels?: {
       [k: string]: string | undefined;
@@ -939,6 +956,32 @@ export interface SimNodePoolSpec {
    * FIPS-enabled node image. Immutable.
    */
   enableFIPS?: boolean;
+  /**
+   * Recorded and returned as Azure does; aksim does not scale pools by load (no cluster autoscaler).
+   */
+  enableAutoScaling?: boolean;
+  /**
+   * Autoscaler minimum (recorded).
+   */
+  minCount?: number;
+  /**
+   * Autoscaler maximum (recorded).
+   */
+  maxCount?: number;
+  /**
+   * Pods per node: the Nodes' pods capacity (default 110).
+   */
+  maxPods?: number;
+  /**
+   * OS disk size of each VM (default 128).
+   */
+  osDiskSizeGB?: number;
+  /**
+   * Azure tags of the agent pool.
+   */
+  tags?: {
+    [k: string]: string | undefined;
+  };
   nodeLabels?: {
     [k: string]: string | undefined;
   };

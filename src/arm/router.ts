@@ -1,13 +1,24 @@
 // Routes ARM requests (method, path, query, body) to the ArmService: the one ARM surface that
-// `aksim serve` exposes over HTTP and `aksim rest` calls in-process.
+// `aksim serve` exposes over HTTPS and `aksim rest` calls in-process. This file holds what every
+// route shares (parsing, api-version checks, errors, long-running operation headers) and ARM's
+// own plumbing (subscriptions, resource groups, providers); providers' routes register here.
+import { checkApiVersion, familyOf } from './apiversions.js';
 import { ArmError } from './errors.js';
-import type { ArmService, Target } from './service.js';
+import { deleteGroup, groupExists, groupJson, locationsJson, patchGroup, providerJson, providersJson, putGroup, subscriptionJson } from './groups.js';
+import { decodeToken, lroHeaders, type LroToken } from './lro.js';
+import type { ArmService } from './service.js';
 
 export interface ArmRequest {
   method: string;
   /** Path with or without https://management.azure.com, with or without the query string. */
   url: string;
   body?: unknown;
+  /** The endpoint the client called: status URLs point back at it (default https://management.azure.com). */
+  base?: string;
+  /** Retry-After of accepted long-running writes, in seconds. */
+  retryAfterSeconds?: number;
+  /** The tenant tokens are issued for (subscriptions show it). */
+  tenantId?: string;
 }
 
 export interface ArmResponse {
@@ -16,20 +27,38 @@ export interface ArmResponse {
   body?: unknown;
 }
 
-type Json = Record<string, unknown>;
-/** Extra routes (e.g. ACI NGroups) register here: return undefined when the path is not theirs. */
-export type RouteHandler = (req: { method: string; segments: string[]; query: URLSearchParams; body: Json; sub: string; rg?: string }, svc: ArmService) => Promise<ArmResponse | undefined>;
-const extraRoutes: RouteHandler[] = [];
+export type Json = Record<string, unknown>;
+
+/** What a provider's routes get: the request taken apart. */
+export interface RouteRequest {
+  method: string;
+  /** Path segments after /subscriptions/{sub}[/resourceGroups/{rg}], as given. */
+  segments: string[];
+  query: URLSearchParams;
+  body: Json;
+  sub: string;
+  /** The resource group as the client wrote it, when the path has one. */
+  rg?: string;
+  apiVersion: string;
+  /** Builds the headers of an accepted long-running write. */
+  lro(token: LroToken, location: string): Record<string, string>;
+  /** Retry-After (seconds, as a header value) for answers that say "still running". */
+  retryAfter: string;
+  /** The full request path (for messages). */
+  path: string;
+}
+
+/** Provider routes (Microsoft.ContainerService, Microsoft.ContainerInstance) register here: return undefined when the path is not theirs. */
+export type RouteHandler = (req: RouteRequest, svc: ArmService) => Promise<ArmResponse | undefined>;
+const providerRoutes: RouteHandler[] = [];
 export function registerRoutes(h: RouteHandler): void {
-  extraRoutes.push(h);
+  providerRoutes.push(h);
 }
 
-const ARM_HOST = 'https://management.azure.com';
-
-export function asyncHeaders(resourceId: string, opId: string | undefined, apiVersion: string): Record<string, string> {
-  const op = `${ARM_HOST}${resourceId}/operations/${opId ?? 'latest'}?api-version=${apiVersion}`;
-  return { 'Azure-AsyncOperation': op, Location: op };
-}
+export const ARM_HOST = 'https://management.azure.com';
+export const ok = (body: unknown, status = 200, headers: Record<string, string> = {}): ArmResponse => ({ status, headers, body });
+export const methodNotAllowed = (m: string): ArmError => new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${m}'.`);
+export const noRoute = (path: string): ArmError => new ArmError(404, 'InvalidResourceType', `The resource type could not be found in the path '${path}': aksim does not simulate it.`);
 
 export async function handle(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
   try {
@@ -37,136 +66,136 @@ export async function handle(svc: ArmService, req: ArmRequest): Promise<ArmRespo
   } catch (err: unknown) {
     if (err instanceof ArmError) return { status: err.status, headers: {}, body: err.body };
     const msg = err instanceof Error ? err.message : String(err);
-    return { status: 500, headers: {}, body: { error: { code: 'InternalServerError', message: msg } } };
+    return { status: 500, headers: {}, body: { error: { code: 'InternalServerError', message: `aksim could not complete the request: ${msg}` } } };
   }
 }
 
 async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
-  const u = new URL(req.url.replace(/^https?:\/\/management\.azure\.com/i, ''), 'http://arm.local');
-  const apiVersion = u.searchParams.get('api-version');
-  if (!apiVersion) throw new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
+  const raw = req.url.replace(/^https?:\/\/management\.azure\.com(?=[/?]|$)/i, '');
+  let u: URL;
+  try {
+    u = new URL(raw.replace(/^\/*/, '/'), 'http://arm.local');
+  } catch {
+    throw new ArmError(400, 'InvalidRequestUri', `The request URI '${req.url}' is not valid.`);
+  }
+  const path = u.pathname.replace(/\/{2,}/g, '/').replace(/(.)\/$/, '$1');
+  let seg: string[];
+  try {
+    seg = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new ArmError(400, 'InvalidRequestUri', `The request URI '${req.url}' is not valid.`);
+  }
   const method = req.method.toUpperCase();
-  // A body, when there is one, is a JSON object (ARM refuses anything else before routing).
+  const apiVersion = u.searchParams.get('api-version');
+  if (!apiVersion) throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+  const family = familyOf(seg);
+  const bad = family && checkApiVersion(family, apiVersion);
+  if (bad) throw new ArmError(400, 'InvalidApiVersionParameter', bad);
   if (req.body !== undefined && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
-    const got = req.body === null ? 'null' : Array.isArray(req.body) ? 'an array' : `a ${typeof req.body}`;
-    throw new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: the body of a ${method} request must be a JSON object, got ${got}.`);
+    throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized: the body must be a JSON object.');
   }
   const body = (req.body ?? {}) as Json;
-  const seg = u.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const lc = seg.map((s) => s.toLowerCase());
-  if (lc[0] !== 'subscriptions' || !seg[1]) throw new ArmError(404, 'InvalidResourceType', `The resource path '${u.pathname}' is not supported.`);
+  const base = req.base ?? ARM_HOST;
+  const tenantId = req.tenantId ?? svc.subscriptionId;
+  const ok200 = (b: unknown): ArmResponse => ok(b);
+
+  if (lc[0] === 'metadata' && lc[1] === 'endpoints' && seg.length === 2) {
+    // Since 2022-09-01 the metadata is a list of clouds (what Terraform's and the Go SDK's metadata_host read).
+    const m = metadataEndpoints(base);
+    return ok200(apiVersion >= '2022-09-01' ? [m] : m);
+  }
+  if (lc[0] === 'tenants' && seg.length === 1) return ok200({ value: [{ id: `/tenants/${tenantId}`, tenantId, tenantCategory: 'Home', displayName: 'aksim', defaultDomain: 'aksim.local' }] });
+  if (lc[0] === 'providers' && seg.length <= 2) {
+    if (method !== 'GET') throw methodNotAllowed(method);
+    return seg[1] ? ok200(providerJson(svc.subscriptionId, seg[1])) : ok200(providersJson(svc.subscriptionId));
+  }
+  if (lc[0] !== 'subscriptions') throw noRoute(path);
+  if (!seg[1]) {
+    if (method !== 'GET') throw methodNotAllowed(method);
+    return ok200({ value: [subscriptionJson(svc.subscriptionId, tenantId)], count: { type: 'Total', value: 1 } });
+  }
   if (seg[1].toLowerCase() !== svc.subscriptionId.toLowerCase()) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${seg[1]}' could not be found.`);
-  // Resource groups are namespaces and Azure names are case-insensitive: objects use lowercase.
-  const rg = lc[2] === 'resourcegroups' ? seg[3]?.toLowerCase() : undefined;
-  const rest = rg ? seg.slice(4) : seg.slice(2);
-  const restLc = rest.map((s) => s.toLowerCase());
-  for (const h of extraRoutes) {
-    const r = await h({ method, segments: rest, query: u.searchParams, body, sub: seg[1], rg }, svc);
-    if (r) return r;
+  const sub = svc.subscriptionId;
+  const lroFor = (token: LroToken, location: string): Record<string, string> =>
+    ({ ...lroHeaders({ base, sub, location, apiVersion, token, retryAfterSeconds: req.retryAfterSeconds ?? 1 }) }) as unknown as Record<string, string>;
+
+  // /subscriptions/{sub}[/locations|/providers[/{ns}[/register]]|/operationresults/{id}]
+  if (seg.length === 2) {
+    if (method !== 'GET') throw methodNotAllowed(method);
+    return ok200(subscriptionJson(sub, tenantId));
   }
-  if (restLc[0] === 'providers' && restLc[1] === 'microsoft.containerservice' && restLc[2] === 'snapshots') return snapshots(svc, rg, rest[3], rest.length, method, body, u.pathname);
-  if (restLc[0] !== 'providers' || restLc[1] !== 'microsoft.containerservice' || restLc[2] !== 'managedclusters') {
-    throw new ArmError(404, 'InvalidResourceType', `The resource type in '${u.pathname}' is not supported by aksim.`);
+  if (lc[2] === 'locations' && seg.length === 3) return ok200(locationsJson(sub));
+  if (lc[2] === 'providers' && seg.length <= 5 && (seg.length <= 4 || lc[4] === 'register' || lc[4] === 'unregister')) {
+    if (seg.length === 3) return method === 'GET' ? ok200(providersJson(sub)) : Promise.reject(methodNotAllowed(method));
+    if (seg.length === 4) return method === 'GET' ? ok200(providerJson(sub, seg[3]!)) : Promise.reject(methodNotAllowed(method));
+    if (method !== 'POST') throw methodNotAllowed(method);
+    if (lc[4] === 'unregister') throw new ArmError(409, 'ResourceProviderUnregistrationNotAllowed', `Provider ${seg[3]} cannot be unregistered while aksim simulates it.`);
+    return ok200(providerJson(sub, seg[3]!));
   }
-  const ok = (b: unknown, status = 200): ArmResponse => ({ status, headers: {}, body: b });
-  if (!rg) {
-    if (rest.length === 3 && method === 'GET') return ok({ value: await svc.listClusters() });
-    throw new ArmError(404, 'InvalidResourceType', `The resource path '${u.pathname}' is not supported.`);
-  }
-  const cluster = rest[3]?.toLowerCase();
-  if (!cluster) {
-    if (method === 'GET') return ok({ value: await svc.listClusters(rg) });
-    throw methodNotAllowed(method);
-  }
-  const tail = restLc.slice(4);
-  const clusterTarget: Target = { kind: 'SimCluster', rg, cluster };
-  if (tail.length === 0) {
+  if (lc[2] === 'operationresults' && seg.length === 4) return groupOperationResult(svc, u.searchParams.get('t'), seg[3]!, lroFor);
+
+  // Resource groups.
+  const rg = lc[2] === 'resourcegroups' ? seg[3] : undefined;
+  if (lc[2] === 'resourcegroups' && seg.length <= 4) {
+    if (!rg) {
+      if (method !== 'GET') throw methodNotAllowed(method);
+      return ok200({ value: (await svc.groups()).map((g) => groupJson(sub, g)) });
+    }
     switch (method) {
       case 'GET':
-        return ok(await svc.getCluster(rg, cluster));
-      case 'PUT':
-      case 'PATCH': {
-        const a = await svc.putCluster(rg, cluster, method === 'PATCH' ? { ...(await svc.getCluster(rg, cluster)), ...body } : body);
-        return { status: a.status, headers: asyncHeaders(a.resourceId, a.operationId, apiVersion), body: a.body };
+        return ok200(groupJson(sub, await svc.group(rg)));
+      case 'HEAD':
+        return { status: (await groupExists(svc, rg.toLowerCase())) ? 204 : 404, headers: {} };
+      case 'PUT': {
+        const r = await putGroup(svc, rg, body);
+        return ok(r.body, r.status);
       }
+      case 'PATCH':
+        return ok200(await patchGroup(svc, rg, body));
       case 'DELETE': {
-        const a = await svc.deleteCluster(rg, cluster);
-        return { status: 202, headers: asyncHeaders(a.resourceId, a.operationId, apiVersion) };
+        const g = await deleteGroup(svc, rg);
+        return { status: 202, headers: lroFor({ target: { kind: 'ResourceGroup', rg: g.ns }, del: true, at: Date.now() }, g.location) };
       }
       default:
         throw methodNotAllowed(method);
     }
   }
-  if (tail[0] === 'abort' && tail.length === 1) return abortResponse(await svc.abort(clusterTarget));
-  if (tail[0] === 'operations') return operations(svc, clusterTarget, tail[1] ? rest[5] : undefined, method);
-  if (tail[0] === 'agentpools') {
-    const pool = rest[5];
-    if (!pool) {
-      if (method === 'GET') return ok({ value: await svc.listPools(rg, cluster) });
-      throw methodNotAllowed(method);
-    }
-    const pt: Target = { kind: 'SimNodePool', rg, cluster, pool };
-    const ptail = tail.slice(2);
-    if (ptail.length === 0) {
-      switch (method) {
-        case 'GET':
-          return ok(await svc.getPool(rg, cluster, pool));
-        case 'PUT': {
-          const a = await svc.putPool(rg, cluster, pool, body);
-          return { status: a.status, headers: asyncHeaders(a.resourceId, a.operationId, apiVersion), body: a.body };
-        }
-        case 'DELETE': {
-          const a = await svc.deletePool(rg, cluster, pool);
-          return { status: 202, headers: asyncHeaders(a.resourceId, a.operationId, apiVersion) };
-        }
-        default:
-          throw methodNotAllowed(method);
-      }
-    }
-    if (ptail[0] === 'abort' && ptail.length === 1) return abortResponse(await svc.abort(pt));
-    if (ptail[0] === 'upgradenodeimageversion' && ptail.length === 1) {
-      if (method !== 'POST') throw methodNotAllowed(method);
-      const a = await svc.upgradeNodeImage(rg, cluster, pool);
-      return { status: 202, headers: asyncHeaders(a.resourceId, a.operationId, apiVersion) };
-    }
-    if (ptail[0] === 'operations') return operations(svc, pt, ptail[1] ? rest[7] : undefined, method);
+  if (rg && lc[4] !== 'providers') throw noRoute(path);
+  const rest = rg ? seg.slice(4) : seg.slice(2);
+  if (rest[0]?.toLowerCase() !== 'providers' || !rest[1]) throw noRoute(path);
+  const rr: RouteRequest = { method, segments: rest, query: u.searchParams, body, sub, rg, apiVersion, lro: lroFor, path, retryAfter: String(req.retryAfterSeconds ?? 1) };
+  for (const h of providerRoutes) {
+    const r = await h(rr, svc);
+    if (r) return r;
   }
-  throw new ArmError(404, 'InvalidResourceType', `The resource path '${u.pathname}' is not supported.`);
+  throw noRoute(path);
 }
 
-/** Microsoft.ContainerService/snapshots: list (subscription or group), PUT/GET/DELETE one. */
-async function snapshots(svc: ArmService, rg: string | undefined, name: string | undefined, depth: number, method: string, body: Json, path: string): Promise<ArmResponse> {
-  const ok = (b: unknown, status = 200): ArmResponse => ({ status, headers: {}, body: b });
-  if (depth > 4) throw new ArmError(404, 'InvalidResourceType', `The resource path '${path}' is not supported.`);
-  if (!name) {
-    if (method === 'GET') return ok({ value: await svc.listSnapshots(rg) });
-    throw methodNotAllowed(method);
-  }
-  if (!rg) throw new ArmError(404, 'InvalidResourceType', `The resource path '${path}' is not supported.`);
-  switch (method) {
-    case 'GET':
-      return ok(await svc.getSnapshot(rg, name));
-    case 'PUT': {
-      const r = await svc.putSnapshot(rg, name, body);
-      return ok(r.body, r.status);
-    }
-    case 'DELETE': {
-      const r = await svc.deleteSnapshot(rg, name);
-      return { status: r.status, headers: {} };
-    }
-    default:
-      throw methodNotAllowed(method);
-  }
+/** GET /subscriptions/{sub}/operationresults/{id}: a resource group deletion, 202 until its namespace is gone. */
+async function groupOperationResult(svc: ArmService, t: string | null, _id: string, lroFor: (token: LroToken, location: string) => Record<string, string>): Promise<ArmResponse> {
+  const token = decodeToken(t);
+  if (!token || token.target.kind !== 'ResourceGroup') throw new ArmError(404, 'OperationNotFound', 'The operation could not be found.');
+  if (await groupExists(svc, token.target.rg)) return { status: 202, headers: lroFor(token, 'eastus') };
+  return { status: 200, headers: {} };
 }
 
-async function operations(svc: ArmService, t: Target, id: string | undefined, method: string): Promise<ArmResponse> {
-  if (method !== 'GET') throw methodNotAllowed(method);
-  if (!id) return { status: 200, headers: {}, body: { value: await svc.listOperations(t) } };
-  return { status: 200, headers: {}, body: await svc.getOperation(t, id) };
+/** ARM's cloud metadata (what `az cloud register --endpoint-resource-manager` reads). */
+export function metadataEndpoints(base: string): Json {
+  const b = base.replace(/\/+$/, '');
+  return {
+    galleryEndpoint: `${b}/`,
+    graphEndpoint: `${b}/`,
+    graphAudience: `${b}/`,
+    portalEndpoint: `${b}/`,
+    microsoftGraphResourceId: `${b}/`,
+    batch: `${b}/`,
+    sqlManagement: `${b}/`,
+    resourceManager: `${b}/`,
+    activeDirectoryDataLake: `${b}/`,
+    media: `${b}/`,
+    name: 'aksim',
+    suffixes: { acrLoginServer: 'azurecr.io', keyVaultDns: 'vault.azure.net', storage: 'core.windows.net', sqlServerHostname: 'database.windows.net' },
+    authentication: { loginEndpoint: `${b}/adfs`, audiences: ['https://management.core.windows.net/', 'https://management.azure.com/'], tenant: 'adfs', identityProvider: 'ADFS' },
+  };
 }
-
-function abortResponse(a: { status: number }): ArmResponse {
-  return { status: a.status, headers: {} };
-}
-
-const methodNotAllowed = (m: string): ArmError => new ArmError(405, 'MethodNotAllowed', `The method ${m} is not allowed on this resource.`);

@@ -1,6 +1,30 @@
 // ARM resource ids for AKS clusters, agent pools, operations and snapshots: build and parse.
 
+import { createHash } from 'node:crypto';
+
 const CONTAINER_SERVICE = 'microsoft.containerservice';
+
+/**
+ * Azure names keep the case the user gave (lookups ignore case); Kubernetes names are lowercase.
+ * Objects made through the ARM layer carry the given name in this annotation.
+ */
+export const DISPLAY_NAME_ANNOTATION = 'aksim.io/name';
+
+/** On a SimCluster made through ARM: its resource group's name as the user gave it (AKS puts it in node labels). */
+export const RESOURCE_GROUP_ANNOTATION = 'aksim.io/resource-group';
+
+/** The name as the user gave it: the annotation when it matches the object's name, else the object's name. */
+export function displayName(obj: { metadata?: { name?: string; annotations?: Record<string, string> } }): string {
+  const name = obj.metadata?.name ?? '';
+  const given = obj.metadata?.annotations?.[DISPLAY_NAME_ANNOTATION];
+  return given && given.toLowerCase() === name.toLowerCase() ? given : name;
+}
+
+/** A GUID that is always the same for the same seed (identity ids and the like). */
+export function guidFrom(seed: string): string {
+  const h = createHash('sha1').update(seed).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}
 const ARM_HOST = /^https:\/\/management\.azure\.com(?=\/)/i;
 
 export function clusterId(sub: string, rg: string, cluster: string): string {
@@ -81,4 +105,11 @@ export function parseAgentPoolId(
   const pool = p?.names[1];
   if (!p || cluster === undefined || pool === undefined) return undefined;
   return { subscription: p.subscription, resourceGroup: p.resourceGroup, cluster, pool };
+}
+
+/** A cluster's resource group as the user gave it (the annotation when it names the namespace), else the namespace. */
+export function displayResourceGroup(obj: { metadata?: { namespace?: string; annotations?: Record<string, string> } }): string {
+  const ns = obj.metadata?.namespace ?? '';
+  const given = obj.metadata?.annotations?.[RESOURCE_GROUP_ANNOTATION];
+  return given && given.toLowerCase() === ns ? given : ns;
 }

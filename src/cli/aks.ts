@@ -64,8 +64,6 @@ const POOL_COLUMNS: Column[] = [
   { header: 'Mode', get: (o) => o.mode },
 ];
 
-/** Resource groups are namespaces and object names are lowercase; Azure names are case-insensitive. */
-const lower = (v: string): string => v.toLowerCase();
 const list = (v: string, prev: string[] = []): string[] => [...prev, ...v.split(/[,\s]+/).filter(Boolean)];
 const int = (v: string): number => {
   const n = Number(v);
@@ -108,8 +106,8 @@ export function aksCommand(): Command {
   const aks = new Command('aks').description('simulated Azure Kubernetes Service (az aks)');
 
   withGlobals(aks.command('create').description('create a managed cluster'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('-n, --name <name>', 'name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('-n, --name <name>', 'name')
     .option('-l, --location <location>', 'region', 'eastus')
     .option('-k, --kubernetes-version <version>')
     .option('-c, --node-count <n>', 'nodes in the first (system) pool', '3')
@@ -131,19 +129,19 @@ export function aksCommand(): Command {
         if (o.dnsNamePrefix) props.dnsPrefix = o.dnsNamePrefix;
         const rg = o.resourceGroup as string;
         const name = o.name as string;
-        if (await svc.kube.get<SimCluster>('SimCluster', rg, name)) throw new ArmError(409, 'ResourceAlreadyExists', `A managed cluster named ${name} already exists in resource group ${rg}.`);
+        if (await svc.kube.get<SimCluster>('SimCluster', rg.toLowerCase(), name.toLowerCase())) throw new ArmError(409, 'ResourceAlreadyExists', `A managed cluster named ${name} already exists in resource group ${rg}.`);
         const a = await svc.putCluster(rg, name, { location: o.location, properties: props });
         await finish(svc, o, { kind: 'SimCluster', rg, cluster: name }, a.operationId, () => clusterOut(svc, rg, name));
       }),
     );
 
   withGlobals(aks.command('show').description('show a managed cluster'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('-n, --name <name>', 'name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('-n, --name <name>', 'name')
     .action(action(async (o: Opts) => print(await clusterOut(service(o), o.resourceGroup as string, o.name as string), o, CLUSTER_COLUMNS)));
 
   withGlobals(aks.command('list').description('list managed clusters'))
-    .option('-g, --resource-group <rg>', 'resource group', lower)
+    .option('-g, --resource-group <rg>', 'resource group')
     .action(
       action(async (o: Opts) => {
         const svc = service(o);
@@ -153,8 +151,8 @@ export function aksCommand(): Command {
     );
 
   withGlobals(aks.command('delete').description('delete a managed cluster'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('-n, --name <name>', 'name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('-n, --name <name>', 'name')
     .option('-y, --yes', 'do not prompt for confirmation')
     .option('--no-wait', 'do not wait for the operation to finish')
     .action(
@@ -167,8 +165,8 @@ export function aksCommand(): Command {
     );
 
   withGlobals(aks.command('scale').description('scale a node pool of a managed cluster'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('-n, --name <name>', 'name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('-n, --name <name>', 'name')
     .requiredOption('-c, --node-count <n>')
     .option('--nodepool-name <name>', 'pool to scale (default: the only pool)')
     .option('--no-wait', 'do not wait for the operation to finish')
@@ -187,8 +185,8 @@ export function aksCommand(): Command {
     );
 
   withGlobals(aks.command('upgrade').description('upgrade the control plane and (unless --control-plane-only) every node pool'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('-n, --name <name>', 'name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('-n, --name <name>', 'name')
     .requiredOption('-k, --kubernetes-version <version>')
     .option('--control-plane-only', 'upgrade only the control plane')
     .option('-y, --yes', 'do not prompt for confirmation')
@@ -205,10 +203,10 @@ export function aksCommand(): Command {
           if (p.status?.currentOperation) throw new ArmError(409, 'OperationNotAllowed', `Another operation (${p.status.currentOperation.state}) is in progress, please wait for it to finish before starting a new operation.`);
           // Pools that carry their own version are upgraded too; with --control-plane-only,
           // pools that follow the control plane are pinned where they are.
-          if (o.controlPlaneOnly && !p.spec.orchestratorVersion) await svc.kube.patch<SimNodePool>('SimNodePool', rg, p.metadata.name!, { spec: { orchestratorVersion: cp } });
+          if (o.controlPlaneOnly && !p.spec.orchestratorVersion) await svc.kube.patch<SimNodePool>('SimNodePool', p.metadata.namespace!, p.metadata.name!, { spec: { orchestratorVersion: cp } });
           // A version upgrade without a snapshot takes the latest node image: unpin the pools.
           if (!o.controlPlaneOnly && (p.spec.orchestratorVersion || p.spec.creationData || p.spec.nodeImageVersion)) {
-            await svc.kube.patch<SimNodePool>('SimNodePool', rg, p.metadata.name!, { spec: { orchestratorVersion: null, creationData: null, nodeImageVersion: null } });
+            await svc.kube.patch<SimNodePool>('SimNodePool', p.metadata.namespace!, p.metadata.name!, { spec: { orchestratorVersion: null, creationData: null, nodeImageVersion: null } });
           }
         }
         const a = await svc.putCluster(rg, name, { properties: { kubernetesVersion: o.kubernetesVersion } });
@@ -217,8 +215,8 @@ export function aksCommand(): Command {
     );
 
   withGlobals(aks.command('operation-abort').description('abort the running operation of a managed cluster'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('-n, --name <name>', 'name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('-n, --name <name>', 'name')
     .option('--no-wait', 'do not wait for the operation to be canceled')
     .action(
       action(async (o: Opts) => {
@@ -231,17 +229,17 @@ export function aksCommand(): Command {
 
   const op = aks.command('operation').description('long-running operations of a managed cluster');
   withGlobals(op.command('show-latest').description('show the latest operation'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('-n, --name <name>', 'name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('-n, --name <name>', 'name')
     .action(action(async (o: Opts) => print(azOperation(await service(o).getOperation({ kind: 'SimCluster', rg: o.resourceGroup as string, cluster: o.name as string }, 'latest'), o.resourceGroup as string), o, OP_COLUMNS)));
   withGlobals(op.command('show').description('show an operation by id'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('-n, --name <name>', 'name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('-n, --name <name>', 'name')
     .requiredOption('--operation-id <id>')
     .action(action(async (o: Opts) => print(azOperation(await service(o).getOperation({ kind: 'SimCluster', rg: o.resourceGroup as string, cluster: o.name as string }, o.operationId as string), o.resourceGroup as string), o, OP_COLUMNS)));
   withGlobals(op.command('list').description('list the operations kept for a cluster (newest first, at most 50)'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('-n, --name <name>', 'name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('-n, --name <name>', 'name')
     .option('--nodepool-name <pool>', 'list the operations of this node pool instead')
     .action(
       action(async (o: Opts) => {
@@ -266,7 +264,7 @@ async function waitCanceled(svc: ArmService, t: Target, opId: string | undefined
 
 function nodepoolCommand(): Command {
   const np = new Command('nodepool').description('node pools of a managed cluster (az aks nodepool)');
-  const poolArgs = (c: Command): Command => c.requiredOption('-g, --resource-group <rg>', 'resource group', lower).requiredOption('--cluster-name <cluster>', 'cluster name', lower).requiredOption('-n, --name <pool>');
+  const poolArgs = (c: Command): Command => c.requiredOption('-g, --resource-group <rg>', 'resource group').requiredOption('--cluster-name <cluster>', 'cluster name').requiredOption('-n, --name <pool>');
   const target = (o: Opts): Target => ({ kind: 'SimNodePool', rg: o.resourceGroup as string, cluster: o.clusterName as string, pool: o.name as string });
 
   poolArgs(withGlobals(np.command('add').description('add a node pool')))
@@ -291,7 +289,7 @@ function nodepoolCommand(): Command {
         const t = target(o);
         if (t.kind !== 'SimNodePool') return;
         const body: Json = { properties: { ...poolBody(o), ...(o.snapshotId ? { creationData: { sourceResourceId: o.snapshotId } } : { vmSize: o.nodeVmSize ?? 'Standard_DS2_v2' }) } };
-        if (await svc.kube.get('SimNodePool', t.rg, `${t.cluster}-${t.pool}`)) throw new ArmError(409, 'ResourceAlreadyExists', `Node pool ${t.pool} already exists, please try a different name.`);
+        if (await svc.kube.get('SimNodePool', t.rg.toLowerCase(), `${t.cluster}-${t.pool}`.toLowerCase())) throw new ArmError(409, 'ResourceAlreadyExists', `Node pool ${t.pool} already exists, please try a different name.`);
         const a = await svc.putPool(t.rg, t.cluster, t.pool, body);
         await finish(svc, o, t, a.operationId, () => poolOut(svc, t.rg, t.cluster, t.pool));
       }),
@@ -300,8 +298,8 @@ function nodepoolCommand(): Command {
   poolArgs(withGlobals(np.command('show').description('show a node pool'))).action(action(async (o: Opts) => print(await poolOut(service(o), o.resourceGroup as string, o.clusterName as string, o.name as string), o, POOL_COLUMNS)));
 
   withGlobals(np.command('list').description('list node pools'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('--cluster-name <cluster>', 'cluster name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('--cluster-name <cluster>', 'cluster name')
     .action(action(async (o: Opts) => print((await service(o).listPools(o.resourceGroup as string, o.clusterName as string)).map((p) => azFlatten(p, o.resourceGroup as string)), o, POOL_COLUMNS)));
 
   poolArgs(withGlobals(np.command('scale').description('scale a node pool')))
@@ -362,8 +360,8 @@ function nodepoolCommand(): Command {
     );
 
   withGlobals(np.command('get-upgrades').description('the Kubernetes versions and the latest node image a node pool can upgrade to'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('--cluster-name <cluster>', 'cluster name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('--cluster-name <cluster>', 'cluster name')
     .requiredOption('--nodepool-name <pool>')
     .action(
       action(async (o: Opts) => {
@@ -415,8 +413,8 @@ function snapshotCommand(): Command {
   const rgOf = (o: Opts): string => o.resourceGroup as string;
 
   withGlobals(sc.command('create').description('take a snapshot of a node pool'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group of the snapshot', lower)
-    .requiredOption('-n, --name <name>', 'snapshot name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group of the snapshot')
+    .requiredOption('-n, --name <name>', 'snapshot name')
     .requiredOption('--nodepool-id <id>', 'ARM id of the source node pool')
     .option('-l, --location <location>', "region (must be the source pool's; default: that region)")
     .option('--tags <tags...>', 'space-separated tags key=value', list)
@@ -426,19 +424,19 @@ function snapshotCommand(): Command {
         const body: Json = { properties: { creationData: { sourceResourceId: o.nodepoolId }, snapshotType: 'NodePool' } };
         if (o.location) body.location = o.location;
         if (o.tags) body.tags = Object.fromEntries((o.tags as string[]).map((kv) => [kv.split('=')[0]!, kv.split('=').slice(1).join('=')]));
-        if (await svc.kube.get('NodePoolSnapshot', rgOf(o), o.name as string)) throw new ArmError(409, 'ResourceAlreadyExists', `A snapshot named ${String(o.name)} already exists in resource group ${rgOf(o)}.`);
+        if (await svc.kube.get('NodePoolSnapshot', rgOf(o).toLowerCase(), String(o.name).toLowerCase())) throw new ArmError(409, 'ResourceAlreadyExists', `A snapshot named ${String(o.name)} already exists in resource group ${rgOf(o)}.`);
         const r = await svc.putSnapshot(rgOf(o), o.name as string, body);
         print(azFlatten(r.body, rgOf(o)), o, SNAPSHOT_COLUMNS);
       }),
     );
 
   withGlobals(sc.command('show').description('show a node pool snapshot'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('-n, --name <name>', 'snapshot name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('-n, --name <name>', 'snapshot name')
     .action(action(async (o: Opts) => print(azFlatten(await service(o).getSnapshot(rgOf(o), o.name as string), rgOf(o)), o, SNAPSHOT_COLUMNS)));
 
   withGlobals(sc.command('list').description('list node pool snapshots'))
-    .option('-g, --resource-group <rg>', 'resource group', lower)
+    .option('-g, --resource-group <rg>', 'resource group')
     .action(
       action(async (o: Opts) => {
         const all = await service(o).listSnapshots(o.resourceGroup as string | undefined);
@@ -447,8 +445,8 @@ function snapshotCommand(): Command {
     );
 
   withGlobals(sc.command('delete').description('delete a node pool snapshot'))
-    .requiredOption('-g, --resource-group <rg>', 'resource group', lower)
-    .requiredOption('-n, --name <name>', 'snapshot name', lower)
+    .requiredOption('-g, --resource-group <rg>', 'resource group')
+    .requiredOption('-n, --name <name>', 'snapshot name')
     .option('-y, --yes', 'do not prompt for confirmation')
     .option('--no-wait', 'do not wait')
     .action(

@@ -187,6 +187,12 @@ export class Kube {
     }
   }
 
+  /** Merge-patches a Namespace (a resource group's tags). */
+  async patchNamespace(name: string, body: object): Promise<void> {
+    this.wrote('patch', 'Namespace');
+    await this.core.patchNamespace({ name, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  }
+
   /** Merge-patches a Node (cluster-scoped). */
   async patchNode(name: string, body: object): Promise<void> {
     this.wrote('patch', 'Node');

@@ -14,6 +14,8 @@ export interface LeaderOptions {
   identity: string;
   leaseSeconds?: number;
   renewSeconds?: number;
+  /** Annotations the holder keeps on the Lease (e.g. the timeScale it runs at, read by `aksim serve`). */
+  annotations?: Record<string, string>;
   log: Logger;
 }
 
@@ -125,7 +127,7 @@ export class LeaderElector {
       try {
         await kube.coordination.createNamespacedLease({
           namespace,
-          body: { metadata: { name, namespace }, spec: { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 } },
+          body: { metadata: { name, namespace, annotations: this.o.annotations }, spec: { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 } },
         });
         this.renewedAt = now.getTime();
         return 'held';
@@ -139,6 +141,7 @@ export class LeaderElector {
     const renewed = spec.renewTime ? new Date(spec.renewTime).getTime() : 0;
     const expired = renewed + (spec.leaseDurationSeconds ?? leaseSeconds) * 1000 < wallNow();
     if (holder && holder !== identity && !expired) return 'taken';
+    if (this.o.annotations) lease.metadata = { ...lease.metadata, annotations: { ...lease.metadata?.annotations, ...this.o.annotations } };
     lease.spec = {
       ...spec,
       holderIdentity: identity,

@@ -35,7 +35,7 @@ const podReady = (p: Pod): boolean => !p.metadata.deletionTimestamp && (p.status
 
 /** `aksim serve` on a free port, for the IMDS endpoint. */
 async function startServe(): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, ['bin/aksim.js', 'serve', '--port', '0'], { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['bin/aksim.js', 'serve', '--http', '--port', '0'], { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const url = await waitFor('aksim serve listening', async () => /on (http:\/\/\S+)/.exec(out)?.[1], 30_000, 100);

@@ -168,7 +168,7 @@ describe('e2e: docs/autodrain.md walkthrough', function () {
         incarnation = (await machine(a))!.status?.eventsIncarnation ?? 0;
         expect(incarnation).to.be.greaterThan(0);
       }],
-      [/aksim serve --port 0/, async (stdout) => {
+      [/aksim serve --http --port 0/, async (stdout) => {
         const [noHeader, doc, post] = stdout.trim().split('\n');
         expect(noHeader).to.equal('{"error":"Bad request. Required metadata header not specified"} 400');
         const d = JSON.parse(doc!) as { DocumentIncarnation: number; Events: Record<string, unknown>[] };

@@ -40,7 +40,7 @@ describe('e2e: docs/ngroups.md over REST', function () {
       }
       if (block.includes('cancelRollingUpdate')) {
         const ru = JSON.parse(r.stdout);
-        expect(ru).to.deep.equal({ state: 'Cancelled', lastAction: 'Cancel' });
+        expect(ru).to.deep.equal({ state: 'Canceled', lastAction: 'Cancel' });
         const pods = await kube.core.listNamespacedPod({ namespace: 'rest-rg', labelSelector: 'aksim.io/ngroup=ngroup-rest' });
         const revisions = new Set(pods.items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.labels?.['aksim.io/cg-profile']));
         expect(revisions.has('cgp1'), 'old profile still present (no rollback)').to.equal(true);

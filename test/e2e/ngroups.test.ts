@@ -209,7 +209,7 @@ describe('e2e: ACI NGroups and rolling updates', function () {
       return ru?.batchesCompleted >= 2 && ru.currentBatch?.phase === 'Pausing' && ru;
     });
     await kubectl('annotate', 'ngroup', '-n', ns, 'ng4', `aksim.io/cancel-rolling-update=${new Date().toISOString()}`);
-    const ru = await ruDone(ns, 'ng4', 'Cancelled');
+    const ru = await ruDone(ns, 'ng4', 'Canceled');
     expect(ru.lastAction).to.equal('Cancel');
     expect(ru.currentBatch).to.equal(undefined);
     const s = await ngroup(ns, 'ng4');
@@ -226,7 +226,7 @@ describe('e2e: ACI NGroups and rolling updates', function () {
     await waitFor('fault seen', async () => (await ngroup(ns, 'ng4')).status?.unhealthyCount === 1);
     const still = await live(ns, 'ng4');
     expect(still.filter((p) => rev(p) === 'cgprofile2@1').length).to.equal(onNew);
-    expect((await ngroup(ns, 'ng4')).status.latestRollingUpdate).to.include({ state: 'Cancelled', id: ru.id });
+    expect((await ngroup(ns, 'ng4')).status.latestRollingUpdate).to.include({ state: 'Canceled', id: ru.id });
     await kubectl('annotate', 'pod', '-n', ns, victim, 'aksim.io/fault-');
     // A new update (back to cgprofile1) only has the CGs the cancelled one replaced to do.
     await kubectl('patch', 'ngroup', '-n', ns, 'ng4', '--type', 'merge', '-p', JSON.stringify({ spec: { updateProfile: { rollingUpdateProfile: { pauseTimeBetweenBatches: 'PT1M' } } } }));

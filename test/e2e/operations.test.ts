@@ -1,10 +1,10 @@
 // e2e: long-running operations through the az-shaped CLI, kubectl and the REST server: progress,
 // history, abort, one operation at a time, rolling upgrades that honour PodDisruptionBudgets.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
+import { httpsJson, startServe, type Served } from '../support/serve.js';
 import type { SimNodePool, SimOperation } from '../../src/api/generated.js';
 import { Kube } from '../../src/runtime/client.js';
-import { apply, deleteNamespace, freshNamespace, KUBECONFIG, kubectl, kubectlJson, ROOT, run, sharedOperator, startOperator, stopSharedOperator, waitFor, type OperatorProcess } from '../support/env.js';
+import { apply, deleteNamespace, freshNamespace, KUBECONFIG, kubectl, kubectlJson, run, sharedOperator, startOperator, stopSharedOperator, waitFor, type OperatorProcess } from '../support/env.js';
 
 const kube = Kube.fromFile(KUBECONFIG);
 const aksim = (...args: string[]) => run(process.execPath, ['bin/aksim.js', ...args]);
@@ -248,56 +248,84 @@ spec:
 
 describe('e2e: REST (aksim serve)', function () {
   let ns: string;
-  let server: ChildProcess;
-  let base = '';
+  let serve: Served;
+  let token = '';
   before(async () => {
     await sharedOperator();
     ns = await freshNamespace('e2e-rest');
-    server = spawn(process.execPath, ['bin/aksim.js', 'serve', '--port', '0'], { cwd: ROOT, env: { ...process.env, KUBECONFIG } });
-    base = await new Promise<string>((resolve, reject) => {
-      server.stdout!.on('data', (d: Buffer) => {
-        const m = /(http:\/\/\S+)/.exec(d.toString());
-        if (m) resolve(m[1]!);
-      });
-      server.once('exit', (c) => reject(new Error(`serve exited ${c}`)));
-    });
+    serve = await startServe();
+    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: serve.principal.clientId, client_secret: serve.principal.clientSecret, resource: 'https://management.core.windows.net/' });
+    token = (await httpsJson(serve, 'POST', `/adfs/oauth2/token`, form.toString(), { 'Content-Type': 'application/x-www-form-urlencoded' }, false)).body.access_token;
   });
   after(async () => {
-    server.kill();
+    await serve?.stop();
     await deleteNamespace(ns);
   });
+  const call = (method: string, path: string, body?: unknown): Promise<{ status: number; headers: Record<string, string>; body: any }> =>
+    httpsJson(serve, method, path, body === undefined ? undefined : JSON.stringify(body), { Authorization: `Bearer ${token}` });
 
   it('answers operations/latest and abort with the documented JSON and status codes', async () => {
     await setup(ns, 'northwind', { boot: 'PT10M' });
     const sub = (await kubectlJson('get', 'simcluster', '-n', ns, 'northwind')).status.id.split('/')[2];
     const cid = `/subscriptions/${sub}/resourceGroups/${ns}/providers/Microsoft.ContainerService/managedClusters/northwind`;
     const q = '?api-version=2024-01-02-preview';
-    const latest = await fetch(`${base}${cid}/operations/latest${q}`);
+    const latest = await call('GET', `${cid}/operations/latest${q}`);
     expect(latest.status).to.equal(200);
-    const body = (await latest.json()) as Record<string, unknown>;
-    expect(body).to.include({ status: 'Succeeded', percentComplete: 100 });
-    expect(body.id).to.equal(`${cid.replace('resourceGroups', 'resourcegroups')}/operations/${body.name}`);
-    const noVersion = await fetch(`${base}${cid}/operations/latest`);
+    expect(latest.body).to.include({ status: 'Succeeded', percentComplete: 100 });
+    expect(latest.body.id).to.equal(`${cid.replace('resourceGroups', 'resourcegroups')}/operations/${latest.body.name}`);
+    const noVersion = await call('GET', `${cid}/operations/latest`);
     expect(noVersion.status).to.equal(400);
-    expect(((await noVersion.json()) as { error: { code: string } }).error.code).to.equal('MissingApiVersionParameter');
-    const idle = await fetch(`${base}${cid}/agentPools/nodepool1/abort${q}`, { method: 'POST' });
+    expect(noVersion.body.error.code).to.equal('MissingApiVersionParameter');
+    const noToken = await httpsJson(serve, 'GET', `${cid}/operations/latest${q}`, undefined, {});
+    expect(noToken.status).to.equal(401);
+    expect(noToken.body.error.code).to.equal('AuthenticationFailed');
+    const idle = await call('POST', `${cid}/agentPools/nodepool1/abort${q}`);
     expect(idle.status).to.equal(409);
-    expect(((await idle.json()) as { error: { code: string } }).error.code).to.equal('OperationNotAllowed');
-    const put = await fetch(`${base}${cid}/agentPools/nodepool1${q}`, { method: 'PUT', body: JSON.stringify({ properties: { count: 6 } }) });
+    expect(idle.body.error.code).to.equal('OperationNotAllowed');
+    const put = await call('PUT', `${cid}/agentPools/nodepool1${q}`, { properties: { count: 6 } });
     expect(put.status).to.equal(200);
-    expect(put.headers.get('azure-asyncoperation')).to.match(/\/agentPools\/nodepool1\/operations\/[0-9a-f-]{36}\?api-version=/);
-    const busy = await fetch(`${base}${cid}/agentPools/nodepool1${q}`, { method: 'PUT', body: JSON.stringify({ properties: { count: 7 } }) });
+    expect(put.headers['azure-asyncoperation']).to.match(/\/providers\/Microsoft\.ContainerService\/locations\/eastus\/operations\/[0-9a-f-]{36}\?api-version=2024-01-02-preview&t=/);
+    expect(put.headers['retry-after']).to.equal('1');
+    const busy = await call('PUT', `${cid}/agentPools/nodepool1${q}`, { properties: { count: 7 } });
     expect(busy.status).to.equal(409);
-    const abort = await fetch(`${base}${cid}/agentPools/nodepool1/abort${q}`, { method: 'POST' });
+    const abort = await call('POST', `${cid}/agentPools/nodepool1/abort${q}`);
     expect(abort.status).to.equal(204);
-    const opUrl = put.headers.get('azure-asyncoperation')!.replace('https://management.azure.com', base);
+    const opUrl = new URL(put.headers['azure-asyncoperation']!);
     const canceled = await waitFor('Canceled', async () => {
-      const o = (await (await fetch(opUrl)).json()) as { status: string };
-      return o.status === 'Canceled' && o;
+      const o = await call('GET', `${opUrl.pathname}${opUrl.search}`);
+      return o.body.status === 'Canceled' && o.body;
     }, 10_000, 200);
-    expect(canceled).to.have.property('error');
-    const missing = await fetch(`${base}${cid.replace('northwind', 'nope')}${q}`);
+    expect(canceled).to.include({ name: opUrl.pathname.split('/').pop() });
+    const missing = await call('GET', `${cid.replace('northwind', 'nope')}${q}`);
     expect(missing.status).to.equal(404);
-    expect(((await missing.json()) as { error: { code: string } }).error.code).to.equal('ResourceNotFound');
+    expect(missing.body.error.code).to.equal('ResourceNotFound');
+  });
+
+  it('refuses bad input with ARM errors, never a 500', async () => {
+    const sub = (await kubectlJson('get', 'simcluster', '-n', ns, 'northwind')).status.id.split('/')[2];
+    const cid = `/subscriptions/${sub}/resourceGroups/${ns}/providers/Microsoft.ContainerService/managedClusters/northwind`;
+    const q = '?api-version=2024-01-02-preview';
+    const raw = await httpsJson(serve, 'PUT', `${cid}/agentPools/nodepool1${q}`, '{"properties": {', { Authorization: `Bearer ${token}` });
+    expect(raw.status).to.equal(400);
+    expect(raw.body.error.code).to.equal('InvalidRequestContent');
+    const wrongType = await call('PUT', `${cid}/agentPools/nodepool1${q}`, { properties: { count: 'six' } });
+    expect(wrongType.status).to.equal(400);
+    expect(wrongType.body.error).to.include({ code: 'InvalidParameter', target: 'properties.count' });
+    const big = await httpsJson(serve, 'PUT', `${cid}${q}`, JSON.stringify({ tags: { x: 'y'.repeat(5 * 1024 * 1024) } }), { Authorization: `Bearer ${token}` });
+    expect(big.status).to.equal(413);
+    const route = await call('GET', `/subscriptions/${sub}/providers/Microsoft.Nope/things${q}`);
+    expect(route.status).to.equal(404);
+    expect(route.body.error.code).to.equal('InvalidResourceType');
+    const version = await call('GET', `${cid}?api-version=2019-01-01`);
+    expect(version.status).to.equal(400);
+    expect(version.body.error.code).to.equal('InvalidApiVersionParameter');
+    const getAbort = await call('GET', `${cid}/abort${q}`);
+    expect(getAbort.status).to.equal(405);
+    const gone = await call('DELETE', `${cid.replace('northwind', 'nope')}${q}`);
+    expect(gone.status).to.equal(204);
+    const forged = await httpsJson(serve, 'GET', `${cid}${q}`, undefined, { Authorization: `Bearer ${token.slice(0, -4)}AAAA` });
+    expect(forged.status).to.equal(401);
+    expect(forged.body.error.code).to.equal('InvalidAuthenticationToken');
+    expect((await kubectlJson('get', 'simnodepool', '-n', ns, 'northwind-nodepool1')).spec.count).to.equal(6);
   });
 });

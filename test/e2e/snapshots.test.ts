@@ -71,7 +71,7 @@ describe('e2e: node images and node pool snapshots (docs/snapshots.md)', functio
       [/nodepool snapshot create/, async (stdout) => {
         const shown = JSON.parse(stdout) as Record<string, unknown>;
         expect(shown).to.include({ type: 'Microsoft.ContainerService/Snapshots', snapshotType: 'NodePool', kubernetesVersion: '1.33.5', nodeImageVersion: I2, osType: 'Linux', osSku: 'Ubuntu', vmSize: 'Standard_DS2_v2', enableFIPS: false, location: 'eastus' });
-        expect(vars.NODEPOOL_ID).to.match(/\/managedClusters\/myakscluster\/agentPools\/nodepool1$/);
+        expect(vars.NODEPOOL_ID).to.match(/\/managedClusters\/myAKSCluster\/agentPools\/nodepool1$/); // names keep the case the user gave
         const snap = (await kube.get<NodePoolSnapshot>('NodePoolSnapshot', RG, 'mysnapshot'))!;
         expect(snap.status).to.include({ provisioningState: 'Succeeded', kubernetesVersion: '1.33.5', nodeImageVersion: I2, vmSize: 'Standard_DS2_v2', location: 'eastus' });
         // Immutable: the API server refuses a change of what was captured.
@@ -80,7 +80,7 @@ describe('e2e: node images and node pool snapshots (docs/snapshots.md)', functio
         expect(r.stderr).to.match(/a snapshot is immutable/);
       }],
       [/nodepool add --name np2/, async () => {
-        expect(vars.SNAPSHOT_ID).to.match(/\/providers\/Microsoft\.ContainerService\/snapshots\/mysnapshot$/);
+        expect(vars.SNAPSHOT_ID).to.match(/\/providers\/Microsoft\.ContainerService\/snapshots\/MySnapshot$/);
         await nodesAt('myakscluster', 'np2', I2, '1.33.5', 3);
       }],
       [/nodepool upgrade --name oldpool/, async () => {
@@ -230,7 +230,7 @@ spec: {clusterName: myakscluster, name: kpool, count: 2, vmSize: Standard_D4s_v3
     expect(a.code, a.stderr).to.equal(0);
     await nodesAt('myakscluster', 'kpool', I2, '1.33.5', 2); // pinned to the snapshot, though I3 is the latest
     const list = JSON.parse((await aksim('aks', 'nodepool', 'snapshot', 'list', '-g', RG)).stdout) as { name: string }[];
-    expect(list.map((x) => x.name).sort()).to.include.members(['kubesnap', 'mysnapshot', 'restsnap']);
+    expect(list.map((x) => x.name).sort()).to.include.members(['kubesnap', 'MySnapshot', 'restsnap']);
     expect((await aksim('aks', 'nodepool', 'snapshot', 'delete', '--name', 'RestSnap', '-g', RG, '--yes')).code).to.equal(0);
     expect(await kube.get('NodePoolSnapshot', RG, 'restsnap')).to.equal(undefined);
   });

@@ -1,6 +1,6 @@
 // Runs the shell examples of a docs/ page as a user would: the ```sh blocks in order, in bash,
 // with `aksim` on PATH and the variables each block sets carried into the next.
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
@@ -26,13 +26,20 @@ export function aksimOnPath(): string {
   return bin;
 }
 
-/** Runs one block in bash with the variables of earlier blocks; returns its output and the variables it set. */
+/**
+ * Runs one block in bash with the variables of earlier blocks (exported, as a user's shell would
+ * have them); returns its output and the variables it set: plain assignments (`NAME=...`) and
+ * whatever it exported (e.g. through `eval "$(aksim az-login)"`).
+ */
 export async function runBlock(block: string, vars: Record<string, string>, bin: string, opts: { expectFail?: boolean } = {}): Promise<{ stdout: string; stderr: string; code: number; vars: Record<string, string> }> {
   const names = [...block.matchAll(/^(?:export )?([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]!);
+  const dir = mkdtempSync(join(tmpdir(), 'aksim-block-'));
   const script = [
     'set -eo pipefail',
-    ...Object.entries(vars).map(([k, v]) => `${k}='${v.replace(/'/g, "'\\''")}'`),
+    ...Object.entries(vars).map(([k, v]) => `export ${k}='${v.replace(/'/g, "'\\''")}'`),
+    `env -0 > '${dir}/before'`,
     block,
+    `env -0 > '${dir}/after'`,
     ...names.map((n) => `printf '__VAR__ %s=%s\\n' ${n} "$${n}"`),
   ].join('\n');
   const r = await run('bash', ['-c', script], { env: { PATH: `${bin}:${process.env.PATH}` } });
@@ -40,6 +47,18 @@ export async function runBlock(block: string, vars: Record<string, string>, bin:
   else expect(r.code, `block failed:\n${block}\nstderr: ${r.stderr}`).to.equal(0);
   const out = { ...vars };
   for (const m of r.stdout.matchAll(/^__VAR__ ([A-Za-z_][A-Za-z0-9_]*)=(.*)$/gm)) out[m[1]!] = m[2]!;
+  const envOf = (f: string): Map<string, string> => {
+    const m = new Map<string, string>();
+    if (!existsSync(join(dir, f))) return m;
+    for (const kv of readFileSync(join(dir, f), 'utf8').split('\0')) {
+      const i = kv.indexOf('=');
+      if (i > 0) m.set(kv.slice(0, i), kv.slice(i + 1));
+    }
+    return m;
+  };
+  const before = envOf('before');
+  for (const [k, v] of envOf('after')) if (before.get(k) !== v && !['_', 'SHLVL', 'OLDPWD', 'PWD'].includes(k)) out[k] = v;
+  rmSync(dir, { recursive: true, force: true });
   return { stdout: r.stdout.replace(/^__VAR__ .*\n?/gm, ''), stderr: r.stderr, code: r.code, vars: out };
 }
 

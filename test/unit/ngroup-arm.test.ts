@@ -7,7 +7,7 @@ import * as arm from '../../src/aci/arm.js';
 import { parseAciId, profileRefOf } from '../../src/aci/ids.js';
 import { recordRevision, recreateProperties, specAtRevision } from '../../src/aci/profile.js';
 
-const SPECS = new URL('../../../shared/azure-rest-specs/specification/containerinstance/resource-manager/Microsoft.ContainerInstance/ContainerInstance/', import.meta.url).pathname;
+const SPECS = new URL('../fixtures/azure-rest-specs/specification/containerinstance/resource-manager/Microsoft.ContainerInstance/ContainerInstance/', import.meta.url).pathname;
 const example = (path: string): any => JSON.parse(readFileSync(SPECS + path, 'utf8'));
 const SUB = '00000000-0000-0000-0000-000000000000';
 
@@ -156,6 +156,12 @@ describe('aci/arm container group profiles', () => {
   it('refuses a profile without containers or requests', () => {
     expect(() => arm.profileSpecFromArm({ properties: { containers: [] } })).to.throw(arm.ArmError);
     expect(() => arm.profileSpecFromArm({ properties: { containers: [{ name: 'a', properties: { image: 'x' } }] } })).to.throw(/cpu and memoryInGB/);
+  });
+
+  it('refuses a profile without osType (ARM requires it)', () => {
+    const containers = [{ name: 'a', properties: { image: 'x', resources: { requests: { cpu: 1, memoryInGB: 1 } } } }];
+    expect(() => arm.profileSpecFromArm({ properties: { containers } })).to.throw(/properties\.osType' is required/);
+    expect(arm.profileSpecFromArm({ properties: { osType: 'Linux', containers } }).osType).to.equal('Linux');
   });
 });
 
