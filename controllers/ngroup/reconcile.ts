@@ -29,6 +29,8 @@ const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const STALE_WAIT_MS = 10_000;
 /** Count-only status changes are written at most this often per NGroup (real ms). */
 const ROLLUP_MS = 1000;
+/** Real ms before a pass whose status write met a conflict looks again. */
+export const CONFLICT_RETRY_MS = 500;
 
 const cachesOf = new WeakMap<Ctx, NgCaches>();
 
@@ -123,14 +125,17 @@ class NGroupReconciler implements Reconciler {
       const wait = (this.lastWrite.get(key) ?? -Infinity) + ROLLUP_MS - p.nowMs;
       if (wait > 0 && countsOnly(ng.status, next)) p.requeue(wait);
       else if (await this.writeStatus(key, ng, patch)) this.lastWrite.set(key, p.nowMs);
-      else return;
+      // Refused (409): look again soon, from the newer version if the cache has it by then. The
+      // newer version's watch event usually brings the key back first, but a pass must never
+      // depend on an event coming (a cut watch, or a conflict with no newer version behind it).
+      else return { requeueAfterMs: CONFLICT_RETRY_MS };
     }
     if (p.requeueMs !== undefined) return { requeueAfterMs: p.requeueMs };
   }
 
   /**
    * The status merge patch, on condition that the NGroup is still the version it was computed
-   * from. False when it is not (409): the newer version's watch event brings the key back.
+   * from. False when it is not (409).
    */
   private async writeStatus(key: string, ng: NGroup, patch: Record<string, unknown>): Promise<boolean> {
     this.ctx.kube.wrote('patch-status', 'NGroup');
