@@ -76,7 +76,7 @@ export function unclear(message: string): string | undefined {
   if (!m) return 'an empty message';
   if (m.length > 4000) return `a message of ${m.length} characters`;
   if (/\n\s+at .+:\d+:\d+\)?/.test(m)) return 'a stack trace';
-  const bad = /\[object Object\]|TypeError|ReferenceError|Cannot read propert|is not a function|Unexpected token|SyntaxError/.exec(m);
+  const bad = /\[object Object\]|TypeError|ReferenceError|Cannot read propert|is not a function/.exec(m);
   if (bad) return `"${bad[0]}" in the message`;
   return undefined;
 }

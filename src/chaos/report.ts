@@ -41,6 +41,8 @@ export interface RunFacts {
   faults: FaultRecord[];
   scenarios: { name: string; namespace: string; rounds: number; faults: number; aborted?: string }[];
   injected: { 429: number; 500: number; 409: number; after: number; writes: number };
+  /** Actions a surface refused (not judged: nothing was asked). */
+  actionErrors: { scenario: string; round: number; error: string }[];
   operatorStarts: number;
   componentsRevived: string[];
   surfaceRetries: number;
@@ -76,6 +78,7 @@ export interface ChaosResult {
   settle: Stats;
   goal: { violations: number; p95UnderS: number; met: boolean };
   writeErrorsInjected: RunFacts['injected'] & { baseRate: number };
+  actionErrors: RunFacts['actionErrors'];
   operatorStarts: number;
   /** Control-plane components that exited (kube-controller-manager, kube-scheduler) and were started again. */
   componentsRevived: string[];
@@ -129,6 +132,7 @@ export function summarize(f: RunFacts): ChaosResult {
     settle,
     goal: { violations: f.violations.length, p95UnderS: P95_GOAL_S, met: f.violations.length === 0 && settle.p95S < P95_GOAL_S },
     writeErrorsInjected: { ...f.injected, baseRate: f.errorRate },
+    actionErrors: f.actionErrors,
     operatorStarts: f.operatorStarts,
     componentsRevived: f.componentsRevived,
     surfaceRetries: f.surfaceRetries,
@@ -152,6 +156,7 @@ export function table(r: ChaosResult): string {
   lines.push(`faults per scenario: ${r.scenarios.map((s) => `${s.name} ${s.faults}${s.aborted ? ` (stopped: ${s.aborted})` : ''}`).join(', ')}`);
   const w = r.writeErrorsInjected;
   lines.push(`write errors injected: ${w[429]} x 429, ${w[500]} x 500 (${w.after} after the write went through), ${w[409]} x 409 of ${w.writes} operator writes (base rate ${w.baseRate}, plus bursts)`);
+  for (const e of r.actionErrors) lines.push(`action refused (round not judged): ${e.scenario} round ${e.round + 1}: ${e.error}`);
   if (r.componentsRevived.length) lines.push(`control-plane components that exited and were started again: ${r.componentsRevived.join(', ')}`);
   for (const f of r.fuzz) lines.push(`fuzz ${f.surface}: ${f.runs} runs, ${f.accepted} accepted, ${f.refused} refused with a message, ${f.problems.length} problems`);
   lines.push(`invariants checked (${r.invariantsChecked.length}): ${r.invariantsChecked.join(', ')}`);

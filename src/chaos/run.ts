@@ -108,6 +108,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     },
   });
   const faults: FaultRecord[] = [];
+  const actionErrors: { scenario: string; round: number; error: string }[] = [];
   const fuzz: FuzzResult[] = [];
   const scenarioSummaries: { name: string; namespace: string; rounds: number; faults: number; aborted?: string }[] = [];
   try {
@@ -170,6 +171,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           faults.push(rec);
           summary.rounds++;
           if (!out.skipped) summary.faults++;
+          if ('err' in a) {
+            // The round asked for nothing it can be judged on (a refusal the harness did not
+            // expect): reported, not waited for.
+            actionErrors.push({ scenario: sc.name, round: i, error: a.err.message });
+            print(`  round ${i + 1}/${plan.length}: ${desc}; ${f.kind}: ${out.detail}`);
+            continue;
+          }
           const settled = await waitSettled(() => firstOf2(sc.settled(ctx), leading()), recorder, CONVERGE_TIMEOUT_MS);
           if (settled.ok) {
             // From when both the fault and the action were over: an action blocked by the fault
@@ -241,6 +249,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     faults,
     scenarios: scenarioSummaries,
     injected: { ...proxy.injected, writes: proxy.writes },
+    actionErrors,
     operatorStarts: replicas.starts,
     componentsRevived: revived,
     surfaceRetries: surfaces.retries,

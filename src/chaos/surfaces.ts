@@ -24,7 +24,7 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?:
 
 /** An answer that means "the API server (or a hop to it) is not there right now": worth retrying. */
 export function transient(text: string): boolean {
-  return /connection refused|ECONNREFUSED|ECONNRESET|EOF|socket hang up|Unable to connect to the server|the server is currently unable|TLS handshake|i\/o timeout|ServiceUnavailable|etcdserver|Too many requests|TooManyRequests|context deadline exceeded|connection reset|http2: client connection lost|InternalServerError|HTTP 5\d\d|ETIMEDOUT/i.test(text);
+  return /connection refused|was refused|ECONNREFUSED|ECONNRESET|EOF|socket hang up|Unable to connect to the server|the server is currently unable|TLS handshake|i\/o timeout|ServiceUnavailable|etcdserver|Too many requests|TooManyRequests|context deadline exceeded|connection reset|http2: client connection lost|InternalServerError|HTTP 5\d\d|ETIMEDOUT/i.test(text);
 }
 
 export class Surfaces {
@@ -67,9 +67,12 @@ export class Surfaces {
     return r.stdout;
   }
 
-  /** Starts `aksim serve` on a free loopback port. */
+  /**
+   * Starts `aksim serve` on a free loopback port, in plain HTTP without sign-in (the harness is
+   * its only client; the routes and answers are the ones HTTPS clients get).
+   */
   async startRest(): Promise<void> {
-    const p = spawn(process.execPath, [this.entry, 'serve', '--port', '0'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const p = spawn(process.execPath, [this.entry, 'serve', '--port', '0', '--http', '--no-auth'], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.serveProc = p;
     this.restBase = await new Promise<string>((resolve, reject) => {
       let out = '';

@@ -72,7 +72,7 @@ describe('chaos report', () => {
       unjudged: [], gaps: 0,
       faults: [{ ...base, kind: 'watch-cut', convergedMs: 1000 }, { ...base, kind: 'watch-cut', convergedMs: 3000 }, { ...base, kind: 'apiserver-restart', skipped: 'not embedded' }],
       scenarios: [{ name: 's', namespace: 'n', rounds: 3, faults: 2 }],
-      injected: { 429: 1, 500: 2, 409: 0, after: 1, writes: 100 }, operatorStarts: 2, componentsRevived: [], surfaceRetries: 0, recorderRestarts: 0, fuzz: [],
+      injected: { 429: 1, 500: 2, 409: 0, after: 1, writes: 100 }, actionErrors: [], operatorStarts: 2, componentsRevived: [], surfaceRetries: 0, recorderRestarts: 0, fuzz: [],
     });
     expect(r.faultsByKind['watch-cut']).to.deep.equal({ injected: 2, skipped: 0, settle: { count: 2, medianS: 1, p95S: 3, maxS: 3 } });
     expect(r.faultsByKind['apiserver-restart']!.skipped).to.equal(1);
