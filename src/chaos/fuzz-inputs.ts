@@ -15,52 +15,62 @@ const junkNoNumber: fc.Arbitrary<unknown> = fc.oneof(
 );
 const junk: fc.Arbitrary<unknown> = fc.oneof(junkNoNumber, fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.double({ noDefaultInfinity: false }));
 
-/** A node count: small valid ones (0-3), or wrong ones; never a valid count that would make many nodes. */
-const count = fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: -50, max: -1 }), fc.integer({ min: 1001, max: 1_000_000 }), fc.double({ min: 0.1, max: 3.9, noInteger: true }), junkNoNumber);
-const version = fc.oneof(fc.constantFrom('1.34.4', '1.34', '1.33.5', '1.35.1', '1.30.14', '9.99.9', '1.34.4.1', 'v1.34.4'), junk);
-const maxSurge = fc.oneof(fc.constantFrom('1', '33%', '0', '-1', '100%', '101%', 'abc', '1.5'), junk);
-const labelKey = fc.oneof(fc.constantFrom('team', 'app.kubernetes.io/name', 'kubernetes.azure.com/mode', 'bad key', '-x', 'a'.repeat(70)), fc.string({ maxLength: 12 }));
-const labelValue = fc.oneof(fc.constantFrom('a', 'blue', '', 'has space', 'x'.repeat(70)), fc.string({ maxLength: 10 }));
-const taints = fc.oneof(fc.array(fc.oneof(fc.constantFrom('team=a:NoSchedule', 'k=v:PreferNoSchedule', 'bad', 'k=v:Nope', '=v:NoSchedule'), fc.string({ maxLength: 16 })), { maxLength: 3 }), junk);
+/** Mostly good values, often bad ones: an input with one or two fields is then accepted about half the time. */
+const mostly = <T>(good: fc.Arbitrary<T>, bad: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> => fc.oneof({ weight: 3, arbitrary: good }, { weight: 2, arbitrary: bad });
+
+/** A count: small valid ones (0-3) or wrong ones; never a valid count that would make many nodes. */
+const count = mostly(fc.integer({ min: 0, max: 3 }), fc.oneof(fc.integer({ min: -50, max: -1 }), fc.integer({ min: 1001, max: 1_000_000 }), fc.double({ min: 0.1, max: 3.9, noInteger: true }), junkNoNumber));
+/** Versions the schema takes but the operator may refuse (a downgrade, a minor ahead, one it does not know), and wrong ones. */
+const version = mostly(fc.constantFrom('1.34.4', '1.34', '1.33.5', '1.35.1', '1.30.14', '1.34.9'), fc.oneof(fc.constantFrom('9.99.9', '1.34.4.1', 'v1.34.4', ''), junk));
+const maxSurge = mostly(fc.constantFrom('1', '2', '33%', '100%'), fc.oneof(fc.constantFrom('0', '-1', '101%', 'abc', '1.5'), junk));
+const labelKey = fc.oneof(fc.constantFrom('team', 'app.kubernetes.io/name', 'tier'), fc.constantFrom('bad key', '-x', 'a'.repeat(70), 'kubernetes.azure.com/mode'), fc.string({ maxLength: 12 }));
+const labelValue = fc.oneof(fc.constantFrom('a', 'blue', 'web'), fc.constantFrom('', 'has space', 'x'.repeat(70)), fc.string({ maxLength: 10 }));
+const labels = mostly(fc.dictionary(fc.constantFrom('team', 'app.kubernetes.io/name', 'tier'), fc.constantFrom('a', 'blue', 'web'), { maxKeys: 2 }), fc.oneof(fc.dictionary(labelKey, labelValue, { maxKeys: 3 }), junk));
+const taints = mostly(fc.array(fc.constantFrom('team=a:NoSchedule', 'k=v:PreferNoSchedule'), { maxLength: 2 }), fc.oneof(fc.array(fc.oneof(fc.constantFrom('bad', 'k=v:Nope', '=v:NoSchedule'), fc.string({ maxLength: 16 })), { minLength: 1, maxLength: 3 }), junk));
+const mode = mostly(fc.constantFrom('User', 'System'), fc.oneof(fc.constant('Gateway'), junk));
+const drain = mostly(fc.integer({ min: 1, max: 1440 }), fc.oneof(fc.integer({ min: -5, max: 0 }), fc.integer({ min: 1441, max: 100_000 }), junk));
+
+/** One or two fields of a record of arbitraries (more fields would almost always hold a bad one). */
+function oneOrTwo(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
+  const names = Object.keys(fields);
+  return fc.subarray(names, { minLength: 1, maxLength: 2 }).chain((keys) => fc.record(Object.fromEntries(keys.map((k) => [k, fields[k]!]))));
+}
 
 /** A merge patch of a SimNodePool's spec, as a user might `kubectl patch` it. */
-export const poolSpecPatch = fc.record(
-  {
-    count,
-    orchestratorVersion: version,
-    upgradeSettings: fc.oneof(fc.record({ maxSurge, drainTimeoutInMinutes: fc.oneof(fc.integer({ min: -5, max: 2000 }), junk) }, { requiredKeys: [] }), junk),
-    nodeLabels: fc.oneof(fc.dictionary(labelKey, labelValue, { maxKeys: 3 }), junk),
-    nodeTaints: taints,
-    mode: fc.oneof(fc.constantFrom('System', 'User', 'Gateway'), junk),
-    vmSize: fc.oneof(fc.constantFrom('Standard_D2s_v3', 'Standard_DS2_v2', 'Standard_B1s', 'bogus'), junk),
-    maxPods: junk,
-  },
-  { requiredKeys: [] },
-);
+export const poolSpecPatch = oneOrTwo({
+  count,
+  orchestratorVersion: version,
+  upgradeSettings: mostly(oneOrTwo({ maxSurge, drainTimeoutInMinutes: drain }), junk),
+  nodeLabels: labels,
+  nodeTaints: taints,
+  mode,
+  vmSize: fc.oneof(fc.constantFrom('Standard_D2s_v3', 'Standard_DS2_v2', 'Standard_B1s', 'bogus'), junk),
+  maxPods: junk,
+});
 
 /** Pool names for ARM PUTs: the existing pool, new valid names, and invalid ones. */
-export const armPoolName = fc.oneof(fc.constant('fp'), fc.constantFrom('np1', 'np2', 'UPPER', '1abc', 'waytoolongpoolname', 'a-b', 'x'));
+export const armPoolName = fc.oneof({ weight: 3, arbitrary: fc.constant('fp') }, { weight: 2, arbitrary: fc.constantFrom('np1', 'np2') }, { weight: 2, arbitrary: fc.constantFrom('UPPER', '1abc', 'waytoolongpoolname', 'a-b', 'x') });
 
 /** An agentPools PUT body (ARM), including bodies that are not objects at all. */
 export const armPoolBody = fc.oneof(
-  { weight: 4, arbitrary: fc.record({
-    properties: fc.record(
-      {
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      properties: oneOrTwo({
         count,
         orchestratorVersion: version,
-        mode: fc.oneof(fc.constantFrom('System', 'User', 'Gateway'), junk),
-        vmSize: fc.oneof(fc.constantFrom('Standard_D2s_v3', 'Standard_B1s', 'bogus'), junk),
-        osType: fc.oneof(fc.constantFrom('Linux', 'Windows', 'Plan9'), junk),
-        osSKU: fc.oneof(fc.constantFrom('Ubuntu', 'AzureLinux', 'Windows2022', 'Mint'), junk),
-        availabilityZones: fc.oneof(fc.array(fc.constantFrom('1', '2', '3', '4', ''), { maxLength: 4 }), junk),
-        scaleSetPriority: fc.oneof(fc.constantFrom('Regular', 'Spot', 'Cheap'), junk),
-        upgradeSettings: fc.oneof(fc.record({ maxSurge }, { requiredKeys: [] }), junk),
-        nodeLabels: fc.oneof(fc.dictionary(labelKey, labelValue, { maxKeys: 3 }), junk),
+        mode,
+        vmSize: mostly(fc.constantFrom('Standard_D2s_v3', 'Standard_B2s'), fc.oneof(fc.constant('bogus'), junk)),
+        osType: mostly(fc.constant('Linux'), fc.oneof(fc.constantFrom('Windows', 'Plan9'), junk)),
+        osSKU: mostly(fc.constantFrom('Ubuntu', 'AzureLinux'), fc.oneof(fc.constantFrom('Windows2022', 'Mint'), junk)),
+        availabilityZones: mostly(fc.subarray(['1', '2', '3'], { maxLength: 3 }), fc.oneof(fc.array(fc.constantFrom('1', '4', ''), { minLength: 1, maxLength: 4 }), junk)),
+        scaleSetPriority: mostly(fc.constant('Regular'), fc.oneof(fc.constant('Cheap'), junk)),
+        upgradeSettings: mostly(fc.record({ maxSurge }), junk),
+        nodeLabels: labels,
         nodeTaints: taints,
-      },
-      { requiredKeys: [] },
-    ),
-  }, { requiredKeys: [] }) },
+      }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ properties: junk }) },
   { weight: 1, arbitrary: fc.oneof(junk, fc.constantFrom('{"properties": ', 'not json', '[]')) },
 );

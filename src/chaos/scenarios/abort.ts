@@ -1,13 +1,17 @@
 // Scenario: scale operations aborted mid-way (CLI operation-abort, the REST abort action, or the
 // kubectl annotation), at a random moment: the operation ends Canceled (or Succeeded when the
 // abort came too late), VMs not yet booted go, nothing is rolled back, nothing is left half-done.
-import { clusterYaml, firstOf, liveMachines, machinesSettled, type Ctx, type Scenario } from '../scenario.js';
+import { clusterYaml, firstOf, liveMachines, machinesSettled, takenIn, type Ctx, type Scenario } from '../scenario.js';
 
 const CLUSTER = 'c1';
 const POOL = 'work';
 
+/** Real ms a VM takes to boot here (times 0.75-1.25 per VM): long enough to abort a scale-out in. */
+const BOOT_REAL_MS = 3000;
+
 export function abortScenario(): Scenario {
   let asked = 2;
+  let bootTime = 'PT3M';
   return {
     name: 'abort',
     what: 'scale out/in aborted mid-operation (CLI, REST, kubectl annotation)',
@@ -18,6 +22,17 @@ export function abortScenario(): Scenario {
       await c.waitFor('the cluster', () => this.settled(c), 120_000);
     },
     async action(c: Ctx, round: number) {
+      // Boots compare the API server's creation time with the operators' clock, which clock
+      // jumps moved ahead: lengthen the simulated boot by that much so VMs still take ~3 s.
+      const boot = `PT${Math.round(((BOOT_REAL_MS + c.clockOffsetMs()) * c.timeScale) / 1000)}S`;
+      if (boot !== bootTime) {
+        bootTime = boot;
+        await c.s.kubectl(['patch', 'simcluster', CLUSTER, '-n', c.ns, '--type', 'merge', '-p', JSON.stringify({ spec: { simulation: { nodeBootTime: boot } } })]);
+        await c.waitFor('the new boot time taken in', (w) => {
+          const cl = w.get('SimCluster', `${c.ns}/${CLUSTER}`);
+          return cl?.spec?.simulation?.nodeBootTime === boot ? takenIn(cl) : 'not in the record yet';
+        }, 60_000);
+      }
       const pool = c.world.get('SimNodePool', `${c.ns}/${CLUSTER}-${POOL}`);
       const live = liveMachines(c.world, c.ns, CLUSTER, POOL).length;
       const spec = pool?.spec?.count ?? 2;
