@@ -62,6 +62,8 @@ export interface WriteRec {
   status: number;
   /** An error the proxy made up: before forwarding (not applied) or after (applied, answer lost). */
   injected?: 'before' | 'after';
+  /** A write of the leader Lease that went through: what it said (renewals are seen even in a gap of the watch record). */
+  lease?: { name: string; holder: string; renewTime: string; durationS: number };
 }
 
 export type MarkWhat =

@@ -27,6 +27,18 @@ function statusBody(code: InjectedCode, method: string, path: string): string {
   return JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(code === 429 ? { details: { retryAfterSeconds: 1 } } : {}), code });
 }
 
+/** The holder and renewal a Lease write carries, when it is one. */
+export function leaseOf(path: string, body: Buffer): WriteRec['lease'] {
+  if (!/\/apis\/coordination\.k8s\.io\/v1\/namespaces\/[^/]+\/leases(\/|$)/.test(path)) return undefined;
+  try {
+    const o = JSON.parse(body.toString()) as { metadata?: { name?: string }; spec?: { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number } };
+    if (!o.spec?.holderIdentity || !o.spec.renewTime) return undefined;
+    return { name: o.metadata?.name ?? path.split('/').pop()!, holder: o.spec.holderIdentity, renewTime: o.spec.renewTime, durationS: o.spec.leaseDurationSeconds ?? 15 };
+  } catch {
+    return undefined;
+  }
+}
+
 export class FaultProxy {
   private readonly servers: Server[] = [];
   private readonly watches = new Set<{ res: ServerResponse; up?: { destroy(): void } }>();
@@ -150,7 +162,8 @@ export class FaultProxy {
           this.injected[500]++;
           this.injected.after++;
         }
-        this.onWrite({ kind: 'write', t, replica: who, method, path: url.pathname, status: ures.statusCode ?? 0, ...(inject?.after ? { injected: 'after' as const } : {}) });
+        const lease = (ures.statusCode ?? 0) < 300 ? leaseOf(url.pathname, body) : undefined;
+        this.onWrite({ kind: 'write', t, replica: who, method, path: url.pathname, status: ures.statusCode ?? 0, ...(inject?.after ? { injected: 'after' as const } : {}), ...(lease ? { lease } : {}) });
       }
       if (inject?.after) {
         ures.resume();

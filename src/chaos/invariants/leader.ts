@@ -14,14 +14,19 @@ interface Term {
 /** Lease renewals per holder, from the recorded Lease versions. */
 export function leaseTerms(log: Rec[], lease = LEASE_NAME): Map<string, Term[]> {
   const terms = new Map<string, Term[]>();
+  const add = (holder: string, renewTime: string, durationS: number): void => {
+    const renew = Date.parse(renewTime);
+    const list = terms.get(holder) ?? [];
+    list.push({ renew, until: renew + durationS * 1000 });
+    terms.set(holder, list);
+  };
   for (const r of log) {
+    // The renewals the API server committed (watch), and those the proxy saw go through: the
+    // latter are complete even when the watch had to re-list after kube-apiserver restarted.
+    if (r.kind === 'write' && r.lease?.name === lease) add(r.lease.holder, r.lease.renewTime, r.lease.durationS);
     if (r.kind !== 'watch' || r.res !== 'Lease' || r.type === 'DELETED' || r.obj.metadata.name !== lease) continue;
     const s = r.obj.spec ?? {};
-    if (!s.holderIdentity || !s.renewTime) continue;
-    const renew = Date.parse(s.renewTime);
-    const list = terms.get(s.holderIdentity) ?? [];
-    list.push({ renew, until: renew + (s.leaseDurationSeconds ?? 15) * 1000 });
-    terms.set(s.holderIdentity, list);
+    if (s.holderIdentity && s.renewTime) add(s.holderIdentity, s.renewTime, s.leaseDurationSeconds ?? 15);
   }
   for (const l of terms.values()) l.sort((a, b) => a.renew - b.renew);
   return terms;
