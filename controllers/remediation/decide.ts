@@ -77,7 +77,9 @@ export interface RepairEvent {
   node: string;
   /**
    * Names this occurrence (with the node): the same decision made again after a restart gives the
-   * same key, so the event is posted once per step of an attempt (reconcile.ts names the Event by it).
+   * same key, so the event is posted once per step of an attempt (reconcile.ts names the Event by
+   * it). Keys sort in the order things happen (kubectl lists Events by name): the VM's action
+   * requests so far, then start < end/error < failed.
    */
   key: string;
   type: 'Normal' | 'Warning';
@@ -95,6 +97,8 @@ export interface RepairDecision {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+/** An event key: the VM's action requests so far (plus `ahead` for the one being asked now), zero-padded to sort, and what happened. */
+const keyOf = (n: NodeView, ahead: number, what: string): string => `${String(n.requests.Reboot + n.requests.Reimage + n.requests.Redeploy + ahead).padStart(4, '0')}-${what}`;
 const fmt = (simMs: number): string => (simMs % 60_000 === 0 ? `${simMs / 60_000}m` : `${Math.round(simMs / 1000)}s`);
 
 export function decide(s: RepairState, now: number): RepairDecision {
@@ -112,7 +116,7 @@ export function decide(s: RepairState, now: number): RepairDecision {
   const startStep = (n: NodeView, r: Repair, step: ActionType, why: string): Repair => {
     const target = Math.max(n.requests[step], n.done[step]) + 1;
     requests.push({ node: n.name, action: step, target });
-    events.push({ node: n.name, key: `${step.toLowerCase()}-start-${target}`, type: 'Normal', reason: `Node${step}Start`, note: `${step} of node ${n.name} started by ${REMEDIATOR_USER} (attempt ${r.attempt}): ${why}` });
+    events.push({ node: n.name, key: keyOf(n, 1, `a-${step.toLowerCase()}-start`), type: 'Normal', reason: `Node${step}Start`, note: `${step} of node ${n.name} started by ${REMEDIATOR_USER} (attempt ${r.attempt}): ${why}` });
     wake.push(now + s.toReal(ACTION_TIMEOUT_SIM_MS));
     return { ...r, step, phase: 'Acting', requested: target, stepStartTime: iso(now), deadline: undefined };
   };
@@ -126,7 +130,7 @@ export function decide(s: RepairState, now: number): RepairDecision {
     if ((r.attempt ?? 1) < cfg.retries && steps[0]) return startStep(n, { ...r, done, attempt: (r.attempt ?? 1) + 1 }, steps[0], `sequence failed; trying again`);
     const message = `auto-repair could not make node ${n.name} Ready (${done.join(', ')}; ${r.attempt ?? 1} attempt(s)); left for investigation`;
     failed.push({ node: n.name, time: iso(now), message });
-    events.push({ node: n.name, key: `autorepair-failed-${n.done.Reboot}-${n.done.Reimage}-${n.done.Redeploy}`, type: 'Warning', reason: 'NodeAutoRepairFailed', note: message });
+    events.push({ node: n.name, key: keyOf(n, 0, 'c-autorepair-failed'), type: 'Warning', reason: 'NodeAutoRepairFailed', note: message });
     lastRepair = { node: n.name, result: 'Failed', steps: done, endTime: iso(now) };
     return undefined;
   };
@@ -141,7 +145,7 @@ export function decide(s: RepairState, now: number): RepairDecision {
     const step = r.step as ActionType;
     if (r.phase === 'Acting') {
       if (n.done[step] >= (r.requested ?? 0)) {
-        events.push({ node: n.name, key: `${step.toLowerCase()}-end-${r.requested ?? 0}`, type: 'Normal', reason: `Node${step}End`, note: `${step} of node ${n.name} finished; waiting up to ${fmt(cfg.readyTimeoutMs)} for Ready` });
+        events.push({ node: n.name, key: keyOf(n, 0, `b-${step.toLowerCase()}-end`), type: 'Normal', reason: `Node${step}End`, note: `${step} of node ${n.name} finished; waiting up to ${fmt(cfg.readyTimeoutMs)} for Ready` });
         const deadline = now + readyWaitMs;
         wake.push(deadline);
         repairs.push({ ...r, phase: 'WaitingReady', deadline: iso(deadline) });
@@ -149,7 +153,7 @@ export function decide(s: RepairState, now: number): RepairDecision {
       }
       const started = Date.parse(r.stepStartTime ?? '') || now;
       if (now >= started + s.toReal(ACTION_TIMEOUT_SIM_MS)) {
-        events.push({ node: n.name, key: `${step.toLowerCase()}-error-${r.requested ?? 0}`, type: 'Warning', reason: `Node${step}Error`, note: `${step} of node ${n.name} did not finish within ${fmt(ACTION_TIMEOUT_SIM_MS)}` });
+        events.push({ node: n.name, key: keyOf(n, 0, `b-${step.toLowerCase()}-error`), type: 'Warning', reason: `Node${step}Error`, note: `${step} of node ${n.name} did not finish within ${fmt(ACTION_TIMEOUT_SIM_MS)}` });
         const next = advance(n, r);
         if (next) repairs.push(next);
         continue;
