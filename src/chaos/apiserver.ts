@@ -20,25 +20,29 @@ interface Component {
 
 /**
  * The kwokctl cluster directory whose kube-apiserver serves `server` (matched by its loopback
- * port, so a run never restarts another cluster's API server), if there is one.
+ * port, so a run never restarts another cluster's API server), if there is one. A directory left
+ * by a stopped cluster may name the same port: the one named by the kubeconfig's context
+ * (`kwok-<name>`) wins, else the one whose kube-apiserver is running.
  */
-export function embeddedClusterDir(server: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function embeddedClusterDir(server: string, env: NodeJS.ProcessEnv = process.env, context?: string): string | undefined {
   const url = new URL(server);
   if (!['127.0.0.1', 'localhost'].includes(url.hostname)) return undefined;
   const cache = env.AKSIM_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'aksim');
   const root = join(env.KWOK_WORKDIR ?? join(cache, 'kwok'), 'clusters');
   if (!existsSync(root)) return undefined;
+  const matches: string[] = [];
   for (const name of readdirSync(root)) {
     const dir = join(root, name);
     if (!existsSync(join(dir, 'kwok.yaml'))) continue;
     try {
       const ports = (apiserverComponent(dir).ports ?? []).map((p) => String(p.port));
-      if (ports.includes(url.port)) return dir;
+      if (ports.includes(url.port)) matches.push(dir);
     } catch {
       // not a cluster directory we understand
     }
   }
-  return undefined;
+  const named = context?.startsWith('kwok-') ? join(root, context.slice('kwok-'.length)) : undefined;
+  return matches.find((d) => d === named) ?? matches.find((d) => alive(pidOf(d, apiserverComponent(d))));
 }
 
 /** The components (processes) kwokctl recorded for a cluster. */
@@ -58,6 +62,7 @@ export function apiserverComponent(clusterDir: string): Component {
 }
 
 function alive(pid: number): boolean {
+  if (!(pid > 0)) return false;
   try {
     process.kill(pid, 0);
     return true;
@@ -82,6 +87,8 @@ function start(clusterDir: string, c: Component): number {
   const log = openSync(join(workDir, 'logs', `${c.name}.log`), 'a');
   const env = { ...process.env, ...Object.fromEntries((c.envs ?? []).map((e) => [e.name, e.value])) };
   const p = spawn(c.binary, c.args ?? [], { cwd: workDir, detached: true, stdio: ['ignore', log, log], env });
+  // A binary that cannot be started also emits 'error': the throw below reports it.
+  p.on('error', () => undefined);
   closeSync(log);
   if (!p.pid) throw new Error(`could not start ${c.binary}`);
   p.unref();

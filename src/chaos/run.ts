@@ -2,7 +2,7 @@
 // runs each scenario's rounds (an action, a fault from the seeded schedule at a random moment,
 // then waits for everything to settle again), the fuzz pass, deletes everything, and checks the
 // invariants on the recorded log.
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,12 +16,12 @@ import { FaultProxy } from './proxy.js';
 import { Rng, newSeed } from './random.js';
 import { Recorder, streams } from './recorder.js';
 import { Replicas } from './replicas.js';
-import { describeFault, FAULT_KINDS, planFaults, type FaultKind } from './schedule.js';
+import { describeFault, FAULT_KINDS, planFaults, type Fault, type FaultKind } from './schedule.js';
 import type { Ctx, Scenario } from './scenario.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { Surfaces } from './surfaces.js';
-import { PROFILES, type ProfileName } from './profiles.js';
-import { summarize, type ChaosResult, type FaultRecord } from './report.js';
+import { PROFILES, type Profile, type ProfileName } from './profiles.js';
+import { summarize, type ChaosResult, type FaultRecord, type RunFacts } from './report.js';
 import type { World } from './world.js';
 
 export interface ChaosOptions {
@@ -53,19 +53,47 @@ export function entryPath(): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Runs the chaos run end to end and returns its results. */
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
+  const settings = await prepare(o);
+  const run = new ChaosRun(settings);
+  await run.execute();
+  return run.report();
+}
+
+/** What a run is started with: the options resolved against the profile, the cluster and the surfaces. */
+interface Settings {
+  o: ChaosOptions;
+  print: (line: string) => void;
+  profile: Profile;
+  seed: number;
+  timeScale: number;
+  systemNamespace: string;
+  kinds: FaultKind[];
+  rounds: number;
+  kc: KubeConfig;
+  clusterDir: string | undefined;
+  started: number;
+  dir: string;
+  replay: string;
+  surfaces: Surfaces;
+  subscriptionId: string;
+}
+
+type ScenarioSummary = RunFacts['scenarios'][number];
+type ActionOutcome = { d: string; at: number } | { err: Error; at: number };
+
+/** Resolves the options, makes the log directory, prints the seed and checks the cluster can be used. */
+async function prepare(o: ChaosOptions): Promise<Settings> {
   const print = o.print ?? ((l: string) => process.stdout.write(`${l}\n`));
   const profile = PROFILES[o.profile];
   const seed = o.seed ?? newSeed();
-  const timeScale = o.timeScale ?? 60;
   const systemNamespace = o.systemNamespace ?? 'aksim-system';
-  const kinds = o.kinds ?? [...FAULT_KINDS];
-  const rounds = o.rounds ?? profile.rounds;
   const kubeconfig = o.kubeconfig ?? process.env.KUBECONFIG;
   const kc = new KubeConfig();
   if (kubeconfig) kc.loadFromFile(kubeconfig);
   else kc.loadFromDefault();
-  const clusterDir = embeddedClusterDir(kc.getCurrentCluster()!.server);
+  const clusterDir = embeddedClusterDir(kc.getCurrentCluster()!.server, process.env, kc.getCurrentContext());
   const started = Date.now();
   const runId = `${seed}-${new Date(started).toISOString().replace(/[:.]/g, '-')}`;
   const dir = join(tmpdir(), `aksim-chaos-${runId}`);
@@ -77,190 +105,300 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
   const surfaces = new Surfaces(entryPath(), env);
   await preflight(surfaces, kc, systemNamespace);
   const subscriptionId = await subscriptionOf(surfaces);
+  return {
+    o,
+    print,
+    profile,
+    seed,
+    timeScale: o.timeScale ?? 60,
+    systemNamespace,
+    kinds: o.kinds ?? [...FAULT_KINDS],
+    rounds: o.rounds ?? profile.rounds,
+    kc,
+    clusterDir,
+    started,
+    dir,
+    replay,
+    surfaces,
+    subscriptionId,
+  };
+}
 
-  const logStream = createWriteStream(join(dir, 'log.jsonl'));
-  const recorder = new Recorder(kc, (r) => logStream.write(JSON.stringify(r) + '\n'));
-  const mark = (m: Omit<MarkRec, 'kind' | 't'>): MarkRec => {
+/** One chaos run: its recorder, fault proxy and replicas, and what it found so far. */
+class ChaosRun {
+  private readonly logStream: WriteStream;
+  private readonly recorder: Recorder;
+  private readonly proxy: FaultProxy;
+  private readonly replicas: Replicas;
+  private readonly harnessViolations: Violation[] = [];
+  private supervisor: NodeJS.Timeout | undefined;
+  private readonly revived: string[] = [];
+  private clockOffsetMs = 0;
+  private readonly faults: FaultRecord[] = [];
+  private readonly actionErrors: { scenario: string; round: number; error: string }[] = [];
+  private readonly fuzz: FuzzResult[] = [];
+  private readonly scenarioSummaries: ScenarioSummary[] = [];
+  private faultEnv!: FaultEnv;
+
+  constructor(private readonly s: Settings) {
+    this.logStream = createWriteStream(join(s.dir, 'log.jsonl'));
+    this.recorder = new Recorder(s.kc, (r) => this.logStream.write(JSON.stringify(r) + '\n'));
+    this.proxy = new FaultProxy(s.kc, (w) => this.recorder.add(w));
+    this.proxy.baseErrorRate = s.o.errorRate ?? s.profile.errorRate;
+    this.replicas = new Replicas({
+      entry: entryPath(),
+      dir: s.dir,
+      timeScale: s.timeScale,
+      leaseSeconds: LEASE_SECONDS,
+      systemNamespace: s.systemNamespace,
+      clockOffsetMs: () => this.clockOffsetMs,
+      onNote: (detail) => {
+        s.print(`  ! ${detail}`);
+        this.mark({ what: 'round', data: { note: detail } });
+      },
+      onCrash: (_slot, detail) => {
+        s.print(`  ! ${detail}`);
+        this.harnessViolations.push({ invariant: 'operator-never-crashes', t: Date.now(), message: detail });
+      },
+    });
+  }
+
+  /** Adds a mark to the recorded log. */
+  private readonly mark = (m: Omit<MarkRec, 'kind' | 't'>): MarkRec => {
     const r: MarkRec = { kind: 'mark', t: Date.now(), ...m };
-    recorder.add(r);
+    this.recorder.add(r);
     return r;
   };
-  const harnessViolations: Violation[] = [];
-  let supervisor: NodeJS.Timeout | undefined;
-  const revived: string[] = [];
-  let clockOffsetMs = 0;
-  const proxy = new FaultProxy(kc, (w) => recorder.add(w));
-  proxy.baseErrorRate = o.errorRate ?? profile.errorRate;
-  const replicas = new Replicas({
-    entry: entryPath(),
-    dir,
-    timeScale,
-    leaseSeconds: LEASE_SECONDS,
-    systemNamespace,
-    clockOffsetMs: () => clockOffsetMs,
-    onNote: (detail) => {
-      print(`  ! ${detail}`);
-      mark({ what: 'round', data: { note: detail } });
-    },
-    onCrash: (_slot, detail) => {
-      print(`  ! ${detail}`);
-      harnessViolations.push({ invariant: 'operator-never-crashes', t: Date.now(), message: detail });
-    },
-  });
-  const faults: FaultRecord[] = [];
-  const actionErrors: { scenario: string; round: number; error: string }[] = [];
-  const fuzz: FuzzResult[] = [];
-  const scenarioSummaries: { name: string; namespace: string; rounds: number; faults: number; aborted?: string }[] = [];
-  try {
-    // Like a kubelet for the embedded control plane: components that exit (e.g. losing their own
-    // leader lease while kube-apiserver restarts) are started again.
-    if (clusterDir) {
-      supervisor = setInterval(() => {
-        try {
-          for (const name of reviveComponents(clusterDir)) {
-            revived.push(name);
-            mark({ what: 'round', data: { note: `control-plane component ${name} had exited: started again` } });
-          }
-        } catch {
-          // a kwok.yaml being rewritten: look again next time
-        }
-      }, 2000);
-    }
-    await recorder.start(streams(PREFIX, systemNamespace, started));
-    await proxy.init();
-    for (const name of ['a', 'b']) replicas.add(name, await proxy.listen(() => replicas.identityOf(name)));
-    for (const s of replicas.slots) replicas.start(s.name);
-    await waitUntil('an operator replica to lead', () => replicas.anyReady(), 120_000);
-    await surfaces.startRest();
-    const leader = (): string | undefined => {
-      const l = recorder.world.get('Lease', `${systemNamespace}/aksim-operator`);
-      const s = l?.spec;
-      if (!s?.holderIdentity || Date.parse(s.renewTime) + (s.leaseDurationSeconds ?? 15) * 1000 < Date.now()) return undefined;
-      return s.holderIdentity as string;
-    };
-    const faultEnv: FaultEnv = { replicas, proxy, kc, timeScale, clusterDir, leader, addClockOffset: (ms) => (clockOffsetMs += ms) };
-    const leading = (): string | undefined => (replicas.slotOf(leader()) ? undefined : 'no live operator replica holds the leader lease');
 
-    const chosen = SCENARIOS(profile).filter((s) => (o.scenarios ? o.scenarios.includes(s.name) : profile.scenarios.includes(s.name)));
+  /** Starts everything, runs the scenarios and the fuzz pass, deletes what the run made, and stops. */
+  async execute(): Promise<void> {
+    try {
+      await this.start();
+      const chosen = this.chosenScenarios();
+      for (const sc of chosen) await this.runScenario(sc, chosen.indexOf(sc));
+      await this.runFuzzPass();
+      await this.waitGroupsGone();
+      await sleep(2000);
+      this.mark({ what: 'end' });
+    } finally {
+      await this.stop();
+    }
+  }
+
+  /** Starts the control-plane supervisor, the recorder, the proxy, both replicas and the REST service. */
+  private async start(): Promise<void> {
+    this.superviseControlPlane();
+    await this.recorder.start(streams(PREFIX, this.s.systemNamespace, this.s.started));
+    await this.proxy.init();
+    for (const name of ['a', 'b']) this.replicas.add(name, await this.proxy.listen(() => this.replicas.identityOf(name)));
+    for (const slot of this.replicas.slots) this.replicas.start(slot.name);
+    await waitUntil('an operator replica to lead', () => this.replicas.anyReady(), 120_000);
+    await this.s.surfaces.startRest();
+    this.faultEnv = {
+      replicas: this.replicas,
+      proxy: this.proxy,
+      kc: this.s.kc,
+      timeScale: this.s.timeScale,
+      clusterDir: this.s.clusterDir,
+      leader: this.leader,
+      addClockOffset: (ms) => (this.clockOffsetMs += ms),
+    };
+  }
+
+  /**
+   * Like a kubelet for the embedded control plane: components that exit (e.g. losing their own
+   * leader lease while kube-apiserver restarts) are started again.
+   */
+  private superviseControlPlane(): void {
+    const clusterDir = this.s.clusterDir;
+    if (!clusterDir) return;
+    this.supervisor = setInterval(() => {
+      try {
+        for (const name of reviveComponents(clusterDir)) {
+          this.revived.push(name);
+          this.mark({ what: 'round', data: { note: `control-plane component ${name} had exited: started again` } });
+        }
+      } catch {
+        // a kwok.yaml being rewritten: look again next time
+      }
+    }, 2000);
+  }
+
+  /** The replica holding an unexpired leader Lease, as the recorder saw it. */
+  private readonly leader = (): string | undefined => {
+    const l = this.recorder.world.get('Lease', `${this.s.systemNamespace}/aksim-operator`);
+    const spec = l?.spec;
+    if (!spec?.holderIdentity || Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? 15) * 1000 < Date.now()) return undefined;
+    return spec.holderIdentity as string;
+  };
+
+  /** What is pending if no live replica leads. */
+  private leading(): string | undefined {
+    return this.replicas.slotOf(this.leader()) ? undefined : 'no live operator replica holds the leader lease';
+  }
+
+  /** The scenarios asked for (or the profile's), refusing unknown names. */
+  private chosenScenarios(): Scenario[] {
+    const { o, profile } = this.s;
+    const chosen = SCENARIOS(profile).filter((sc) => (o.scenarios ? o.scenarios.includes(sc.name) : profile.scenarios.includes(sc.name)));
     if (o.scenarios)
       for (const n of o.scenarios)
-        if (!chosen.some((s) => s.name === n))
+        if (!chosen.some((sc) => sc.name === n))
           throw new Error(
             `unknown scenario ${n}; one of ${SCENARIOS(profile)
-              .map((s) => s.name)
+              .map((sc) => sc.name)
               .join(', ')}`,
           );
-    for (const sc of chosen) {
-      const ns = `${PREFIX}${sc.name}-${seed.toString(36)}`;
-      const ctx = makeCtx(sc, ns, seed, timeScale, subscriptionId, recorder.world, surfaces, recorder, mark, () => clockOffsetMs);
-      const plan = planFaults(seed, sc.name, { rounds, maxDelayMs: sc.windowMs, kinds, offset: chosen.indexOf(sc) * rounds });
-      print(`scenario ${sc.name}: ${sc.what}`);
-      mark({ what: 'scenario-start', scenario: sc.name, namespace: ns });
-      const summary = { name: sc.name, namespace: ns, rounds: 0, faults: 0 } as (typeof scenarioSummaries)[number];
-      scenarioSummaries.push(summary);
-      try {
-        await sc.setup(ctx);
-        for (let i = 0; i < plan.length; i++) {
-          const f = plan[i]!;
-          const t0 = Date.now();
-          const action = sc.action(ctx, i).then(
-            (d) => ({ d, at: Date.now() }),
-            (err: unknown) => ({ err: err as Error, at: Date.now() }),
-          );
-          await sleep(f.delayMs);
-          mark({ what: 'fault', scenario: sc.name, namespace: ns, data: { round: i, kind: f.kind, plan: describeFault(f, timeScale) } });
-          const out = await inject(f, faultEnv);
-          mark({
-            what: 'fault-end',
-            scenario: sc.name,
-            namespace: ns,
-            data: { round: i, kind: f.kind, detail: out.detail, skipped: out.skipped },
-          });
-          const a = await action;
-          const desc = 'd' in a ? a.d : `action failed: ${a.err.message}`;
-          mark({ what: 'round', scenario: sc.name, namespace: ns, data: { round: i, action: desc } });
-          const rec: FaultRecord = {
-            scenario: sc.name,
-            round: i,
-            kind: f.kind,
-            planned: describeFault(f, timeScale),
-            detail: out.detail,
-            action: desc,
-            injectedAt: t0 + f.delayMs,
-            endedAt: out.endedAt,
-            actionEndedAt: a.at,
-            skipped: out.skipped,
-          };
-          faults.push(rec);
-          summary.rounds++;
-          if (!out.skipped) summary.faults++;
-          if ('err' in a) {
-            // The round asked for nothing it can be judged on (a refusal the harness did not
-            // expect): reported, not waited for.
-            actionErrors.push({ scenario: sc.name, round: i, error: a.err.message });
-            print(`  round ${i + 1}/${plan.length}: ${desc}; ${f.kind}: ${out.detail}`);
-            continue;
-          }
-          const settled = await waitSettled(() => firstOf2(sc.settled(ctx), leading()), recorder, CONVERGE_TIMEOUT_MS);
-          if (settled.ok) {
-            // From when both the fault and the action were over: an action blocked by the fault
-            // (a CLI call retrying while kube-apiserver restarts) asks for its work only then.
-            rec.convergedMs = Date.now() - Math.max(out.endedAt, a.at);
-            rec.sinceFaultEndMs = Date.now() - out.endedAt;
-            print(
-              `  round ${i + 1}/${plan.length}: ${desc}; ${f.kind}${out.skipped ? ` (skipped: ${out.skipped})` : ''}: ${out.detail}; settled ${(rec.convergedMs / 1000).toFixed(1)} s after`,
-            );
-            mark({ what: 'converged', scenario: sc.name, namespace: ns, data: { round: i, ms: rec.convergedMs } });
-          } else {
-            mark({ what: 'not-converged', scenario: sc.name, namespace: ns, data: { round: i, pending: settled.pending } });
-            harnessViolations.push({
-              invariant: 'converges',
-              t: Date.now(),
-              message: `${sc.name} round ${i + 1} (${f.kind}): not settled ${CONVERGE_TIMEOUT_MS / 1000} s after the fault: ${settled.pending}`,
-            });
-            print(`  round ${i + 1}: NOT settled after ${CONVERGE_TIMEOUT_MS / 1000} s: ${settled.pending}`);
-            summary.aborted = `round ${i + 1} did not settle`;
-            break;
-          }
-        }
-        if (!summary.aborted && sc.finish) {
-          await sc.finish(ctx);
-          const s = await waitSettled(() => firstOf2(sc.settled(ctx), leading()), recorder, CONVERGE_TIMEOUT_MS);
-          if (!s.ok)
-            harnessViolations.push({
-              invariant: 'converges',
-              t: Date.now(),
-              message: `${sc.name}: not settled after its final steps: ${s.pending}`,
-            });
-        }
-      } catch (err: unknown) {
-        summary.aborted = (err as Error).message;
-        print(`  scenario ${sc.name} stopped: ${(err as Error).message}`);
-      }
-      mark({ what: 'scenario-end', scenario: sc.name, namespace: ns });
-      await deleteGroup(surfaces, ns);
-    }
+    return chosen;
+  }
 
-    const fuzzRuns = o.fuzzRuns ?? profile.fuzzRuns;
-    if (fuzzRuns > 0) {
-      const ns = `${PREFIX}fuzz-${seed.toString(36)}`;
-      mark({ what: 'scenario-start', scenario: 'fuzz', namespace: ns });
-      print(`fuzz: ${fuzzRuns} CR specs with kubectl and ${fuzzRuns} ARM bodies to the REST service`);
-      fuzz.push(
-        ...(await runFuzz({
-          seed,
-          runs: fuzzRuns,
-          ns,
-          surfaces,
-          world: recorder.world,
-          subscriptionId,
-          alive: () => replicas.crashes,
-          print,
-        })),
-      );
-      mark({ what: 'scenario-end', scenario: 'fuzz', namespace: ns });
-      await deleteGroup(surfaces, ns);
+  /** One scenario in its own resource group: setup, its rounds, its final steps, then the group deleted. */
+  private async runScenario(sc: Scenario, index: number): Promise<void> {
+    const { seed, timeScale, subscriptionId, surfaces, rounds, kinds, print } = this.s;
+    const ns = `${PREFIX}${sc.name}-${seed.toString(36)}`;
+    const ctx = makeCtx(
+      sc,
+      ns,
+      seed,
+      timeScale,
+      subscriptionId,
+      this.recorder.world,
+      surfaces,
+      this.recorder,
+      this.mark,
+      () => this.clockOffsetMs,
+    );
+    const plan = planFaults(seed, sc.name, { rounds, maxDelayMs: sc.windowMs, kinds, offset: index * rounds });
+    print(`scenario ${sc.name}: ${sc.what}`);
+    this.mark({ what: 'scenario-start', scenario: sc.name, namespace: ns });
+    const summary: ScenarioSummary = { name: sc.name, namespace: ns, rounds: 0, faults: 0 };
+    this.scenarioSummaries.push(summary);
+    try {
+      await sc.setup(ctx);
+      for (let i = 0; i < plan.length; i++) if (!(await this.runRound(sc, ctx, plan, i, summary))) break;
+      if (!summary.aborted && sc.finish) await this.finishScenario(sc, ctx);
+    } catch (err: unknown) {
+      summary.aborted = (err as Error).message;
+      print(`  scenario ${sc.name} stopped: ${(err as Error).message}`);
     }
+    this.mark({ what: 'scenario-end', scenario: sc.name, namespace: ns });
+    await deleteGroup(surfaces, ns);
+  }
+
+  /** One round: the scenario's action, the planned fault at its moment, then a wait until all has settled. False: stop the scenario. */
+  private async runRound(sc: Scenario, ctx: Ctx, plan: Fault[], i: number, summary: ScenarioSummary): Promise<boolean> {
+    const { timeScale, print } = this.s;
+    const ns = ctx.ns;
+    const f = plan[i]!;
+    const t0 = Date.now();
+    const action: Promise<ActionOutcome> = sc.action(ctx, i).then(
+      (d) => ({ d, at: Date.now() }),
+      (err: unknown) => ({ err: err as Error, at: Date.now() }),
+    );
+    await sleep(f.delayMs);
+    this.mark({ what: 'fault', scenario: sc.name, namespace: ns, data: { round: i, kind: f.kind, plan: describeFault(f, timeScale) } });
+    const out = await inject(f, this.faultEnv);
+    this.mark({
+      what: 'fault-end',
+      scenario: sc.name,
+      namespace: ns,
+      data: { round: i, kind: f.kind, detail: out.detail, skipped: out.skipped },
+    });
+    const a = await action;
+    const desc = 'd' in a ? a.d : `action failed: ${a.err.message}`;
+    this.mark({ what: 'round', scenario: sc.name, namespace: ns, data: { round: i, action: desc } });
+    const rec: FaultRecord = {
+      scenario: sc.name,
+      round: i,
+      kind: f.kind,
+      planned: describeFault(f, timeScale),
+      detail: out.detail,
+      action: desc,
+      injectedAt: t0 + f.delayMs,
+      endedAt: out.endedAt,
+      actionEndedAt: a.at,
+      skipped: out.skipped,
+    };
+    this.faults.push(rec);
+    summary.rounds++;
+    if (!out.skipped) summary.faults++;
+    if ('err' in a) {
+      // The round asked for nothing it can be judged on (a refusal the harness did not
+      // expect): reported, not waited for.
+      this.actionErrors.push({ scenario: sc.name, round: i, error: a.err.message });
+      print(`  round ${i + 1}/${plan.length}: ${desc}; ${f.kind}: ${out.detail}`);
+      return true;
+    }
+    return this.settleRound(sc, ctx, rec, plan.length, summary);
+  }
+
+  /** Waits for the round's resource group to settle and records how long it took; false if it did not. */
+  private async settleRound(sc: Scenario, ctx: Ctx, rec: FaultRecord, planLength: number, summary: ScenarioSummary): Promise<boolean> {
+    const { print } = this.s;
+    const ns = ctx.ns;
+    const i = rec.round;
+    const settled = await waitSettled(() => firstOf2(sc.settled(ctx), this.leading()), this.recorder, CONVERGE_TIMEOUT_MS);
+    if (settled.ok) {
+      // From when both the fault and the action were over: an action blocked by the fault
+      // (a CLI call retrying while kube-apiserver restarts) asks for its work only then.
+      rec.convergedMs = Date.now() - Math.max(rec.endedAt, rec.actionEndedAt!);
+      rec.sinceFaultEndMs = Date.now() - rec.endedAt;
+      print(
+        `  round ${i + 1}/${planLength}: ${rec.action}; ${rec.kind}${rec.skipped ? ` (skipped: ${rec.skipped})` : ''}: ${rec.detail}; settled ${(rec.convergedMs / 1000).toFixed(1)} s after`,
+      );
+      this.mark({ what: 'converged', scenario: sc.name, namespace: ns, data: { round: i, ms: rec.convergedMs } });
+      return true;
+    }
+    this.mark({ what: 'not-converged', scenario: sc.name, namespace: ns, data: { round: i, pending: settled.pending } });
+    this.harnessViolations.push({
+      invariant: 'converges',
+      t: Date.now(),
+      message: `${sc.name} round ${i + 1} (${rec.kind}): not settled ${CONVERGE_TIMEOUT_MS / 1000} s after the fault: ${settled.pending}`,
+    });
+    print(`  round ${i + 1}: NOT settled after ${CONVERGE_TIMEOUT_MS / 1000} s: ${settled.pending}`);
+    summary.aborted = `round ${i + 1} did not settle`;
+    return false;
+  }
+
+  /** The scenario's final steps (no fault), then a wait until they have settled. */
+  private async finishScenario(sc: Scenario, ctx: Ctx): Promise<void> {
+    await sc.finish!(ctx);
+    const settled = await waitSettled(() => firstOf2(sc.settled(ctx), this.leading()), this.recorder, CONVERGE_TIMEOUT_MS);
+    if (!settled.ok)
+      this.harnessViolations.push({
+        invariant: 'converges',
+        t: Date.now(),
+        message: `${sc.name}: not settled after its final steps: ${settled.pending}`,
+      });
+  }
+
+  /** The fuzz pass in its own resource group (skipped when the profile asks for no runs). */
+  private async runFuzzPass(): Promise<void> {
+    const { o, profile, seed, surfaces, subscriptionId, print } = this.s;
+    const fuzzRuns = o.fuzzRuns ?? profile.fuzzRuns;
+    if (fuzzRuns <= 0) return;
+    const ns = `${PREFIX}fuzz-${seed.toString(36)}`;
+    this.mark({ what: 'scenario-start', scenario: 'fuzz', namespace: ns });
+    print(`fuzz: ${fuzzRuns} CR specs with kubectl and ${fuzzRuns} ARM bodies to the REST service`);
+    this.fuzz.push(
+      ...(await runFuzz({
+        seed,
+        runs: fuzzRuns,
+        ns,
+        surfaces,
+        world: this.recorder.world,
+        subscriptionId,
+        alive: () => this.replicas.crashes,
+        print,
+      })),
+    );
+    this.mark({ what: 'scenario-end', scenario: 'fuzz', namespace: ns });
+    await deleteGroup(surfaces, ns);
+  }
+
+  /** Waits (up to 5 min) until every resource group of the run is gone; a timeout is printed, not thrown. */
+  private async waitGroupsGone(): Promise<void> {
+    const { surfaces, seed, print } = this.s;
     await waitUntil(
       'every resource group of the run to be gone',
       async () =>
@@ -269,45 +407,50 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
           .some((l) => l.startsWith(`namespace/${PREFIX}`) && l.endsWith(seed.toString(36))),
       300_000,
     ).catch((err: unknown) => print(`  ! ${(err as Error).message}`));
-    await sleep(2000);
-    mark({ what: 'end' });
-  } finally {
-    clearInterval(supervisor);
-    await replicas.stop();
-    await surfaces.stop();
-    await proxy.close();
-    recorder.stop();
-    await new Promise<void>((r) => logStream.end(() => r()));
   }
 
-  const log: Rec[] = recorder.records;
-  const judged = judge(log);
-  const violations = [...judged.violations, ...harnessViolations].sort((a, b) => a.t - b.t);
-  for (const f of fuzz) for (const p of f.problems) violations.push({ invariant: 'fuzz', t: Date.now(), message: p });
-  return summarize({
-    seed,
-    profile: o.profile,
-    replay,
-    started,
-    ended: Date.now(),
-    timeScale,
-    errorRate: proxy.baseErrorRate,
-    logDir: dir,
-    records: log.length,
-    invariants: INVARIANTS.flatMap((i) => i.names),
-    violations,
-    unjudged: judged.unjudged,
-    gaps: log.filter((r) => r.kind === 'mark' && r.what === 'gap').length,
-    faults,
-    scenarios: scenarioSummaries,
-    injected: { ...proxy.injected, writes: proxy.writes },
-    actionErrors,
-    operatorStarts: replicas.starts,
-    componentsRevived: revived,
-    surfaceRetries: surfaces.retries,
-    recorderRestarts: recorder.restarts,
-    fuzz,
-  });
+  /** Stops the supervisor, the replicas, the surfaces, the proxy and the recorder, and closes the log. */
+  private async stop(): Promise<void> {
+    clearInterval(this.supervisor);
+    await this.replicas.stop();
+    await this.s.surfaces.stop();
+    await this.proxy.close();
+    this.recorder.stop();
+    await new Promise<void>((r) => this.logStream.end(() => r()));
+  }
+
+  /** Judges the recorded log and sums the run up. */
+  report(): ChaosResult {
+    const s = this.s;
+    const log: Rec[] = this.recorder.records;
+    const judged = judge(log);
+    const violations = [...judged.violations, ...this.harnessViolations].sort((a, b) => a.t - b.t);
+    for (const f of this.fuzz) for (const p of f.problems) violations.push({ invariant: 'fuzz', t: Date.now(), message: p });
+    return summarize({
+      seed: s.seed,
+      profile: s.o.profile,
+      replay: s.replay,
+      started: s.started,
+      ended: Date.now(),
+      timeScale: s.timeScale,
+      errorRate: this.proxy.baseErrorRate,
+      logDir: s.dir,
+      records: log.length,
+      invariants: INVARIANTS.flatMap((i) => i.names),
+      violations,
+      unjudged: judged.unjudged,
+      gaps: log.filter((r) => r.kind === 'mark' && r.what === 'gap').length,
+      faults: this.faults,
+      scenarios: this.scenarioSummaries,
+      injected: { ...this.proxy.injected, writes: this.proxy.writes },
+      actionErrors: this.actionErrors,
+      operatorStarts: this.replicas.starts,
+      componentsRevived: this.revived,
+      surfaceRetries: this.s.surfaces.retries,
+      recorderRestarts: this.recorder.restarts,
+      fuzz: this.fuzz,
+    });
+  }
 }
 
 function firstOf2(a: string | undefined, b: string | undefined): string | undefined {
