@@ -24,7 +24,7 @@ export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, input?:
 
 /** An answer that means "the API server (or a hop to it) is not there right now": worth retrying. */
 export function transient(text: string): boolean {
-  return /connection refused|was refused|ECONNREFUSED|ECONNRESET|EOF|socket hang up|Unable to connect to the server|the server is currently unable|TLS handshake|i\/o timeout|ServiceUnavailable|etcdserver|Too many requests|TooManyRequests|context deadline exceeded|connection reset|http2: client connection lost|InternalServerError|HTTP 5\d\d|ETIMEDOUT/i.test(
+  return /connection refused|was refused|ECONNREFUSED|ECONNRESET|EOF|socket hang up|Unable to connect to the server|the server is currently unable|TLS handshake|i\/o timeout|ServiceUnavailable|etcdserver|Too many requests|TooManyRequests|context deadline exceeded|connection reset|http2: client connection lost|InternalServerError|HTTP 5\d\d|ETIMEDOUT|before all known HTTP paths have been installed/i.test(
     text,
   );
 }

@@ -1,10 +1,11 @@
-// The chaos run finds the embedded cluster it may restart: by port, never a stopped cluster's
-// leftover directory that names the same port.
+// The chaos run's own plumbing: it finds the embedded cluster it may restart (by port, never a
+// stopped cluster's leftover directory naming the same port) and retries transient answers.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { embeddedClusterDir } from '../../src/chaos/apiserver.js';
+import { transient } from '../../src/chaos/surfaces.js';
 
 function cluster(root: string, name: string, port: number, pid: number): string {
   const dir = join(root, 'clusters', name);
@@ -35,5 +36,13 @@ describe('chaos embeddedClusterDir', () => {
   it('finds nothing for another port or a remote server', () => {
     expect(embeddedClusterDir('https://127.0.0.1:1234', env)).to.equal(undefined);
     expect(embeddedClusterDir('https://10.0.0.1:32752', env)).to.equal(undefined);
+  });
+});
+
+describe('chaos surfaces: transient answers', () => {
+  it('retries what a restarting kube-apiserver answers, not a refusal', () => {
+    expect(transient('ERROR: the request has been made before all known HTTP paths have been installed, please try again')).to.equal(true);
+    expect(transient('Unable to connect to the server: dial tcp 127.0.0.1:32752: connect: connection refused')).to.equal(true);
+    expect(transient('ERROR: (InvalidParameter) count must be between 0 and 1000')).to.equal(false);
   });
 });
