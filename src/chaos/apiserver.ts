@@ -28,17 +28,21 @@ export function embeddedClusterDir(server: string, env: NodeJS.ProcessEnv = proc
   const cache = env.AKSIM_CACHE ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'aksim');
   const root = join(env.KWOK_WORKDIR ?? join(cache, 'kwok'), 'clusters');
   if (!existsSync(root)) return undefined;
+  // A stopped cluster's directory may name the same port (kwokctl reuses free ports): only a
+  // cluster whose kube-apiserver runs now is the one in the kubeconfig.
+  const matching: string[] = [];
   for (const name of readdirSync(root)) {
     const dir = join(root, name);
     if (!existsSync(join(dir, 'kwok.yaml'))) continue;
     try {
       const ports = (apiserverComponent(dir).ports ?? []).map((p) => String(p.port));
-      if (ports.includes(url.port)) return dir;
+      if (ports.includes(url.port)) matching.push(dir);
     } catch {
       // not a cluster directory we understand
     }
   }
-  return undefined;
+  if (matching.length <= 1) return matching[0];
+  return matching.find((dir) => alive(pidOf(dir, apiserverComponent(dir))));
 }
 
 /** The components (processes) kwokctl recorded for a cluster. */
