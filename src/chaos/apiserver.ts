@@ -21,8 +21,8 @@ interface Component {
 /**
  * The kwokctl cluster directory whose kube-apiserver serves `server` (matched by its loopback
  * port, so a run never restarts another cluster's API server), if there is one. A directory left
- * by a stopped cluster may name the same port (kwokctl reuses free ports): the one named by the kubeconfig's context
- * (`kwok-<name>`) wins, else the one whose kube-apiserver is running.
+ * by a stopped cluster may name the same port (kwokctl reuses free ports): the one named by the
+ * kubeconfig's context (`kwok-<name>`) wins, else the one whose kube-apiserver is running.
  */
 export function embeddedClusterDir(server: string, env: NodeJS.ProcessEnv = process.env, context?: string): string | undefined {
   const url = new URL(server);
