@@ -35,7 +35,7 @@ export function repairScenario(): Scenario {
       // Under the minimum size every fourth round: scale to 2 nodes first, back to 4 the round after.
       const wantSmall = round % 4 === 3;
       if (wantSmall !== small) {
-        small = wantSmall;
+        // (The size the harness expects changes only once the scale went through: a refused one is tried again next round.)
         await c.s.aksim([
           'aks',
           'nodepool',
@@ -47,10 +47,11 @@ export function repairScenario(): Scenario {
           '-n',
           POOL,
           '-c',
-          String(small ? MIN_NODES - 1 : SIZE),
+          String(wantSmall ? MIN_NODES - 1 : SIZE),
           '-o',
           'none',
         ]);
+        small = wantSmall;
         notes.push(`scaled to ${small ? MIN_NODES - 1 : SIZE}`);
       }
       if (round % 5 === 2) {
