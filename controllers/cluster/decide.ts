@@ -2,7 +2,7 @@
 // (controllers/operations/lifecycle.ts). It upgrades the control plane (pools without their own
 // version follow it), applies agentPoolProfiles to SimNodePools (server-side apply, once each pool
 // is idle), waits for the pools' own operations and rolls their state up. Abort cancels the
-// cluster's operation and the running operations of its pools.
+// cluster's operation and the running operations of its pools. Stop and Start are power.ts.
 import { createHash } from 'node:crypto';
 import type { SimCluster, SimNodePool, SimNodePoolSpec } from '../../src/api/generated.js';
 import { GROUP, VERSION } from '../../src/api/generated.js';
@@ -13,6 +13,7 @@ import { clusterVersion, isRefusal, poolFollowsVersion } from '../../src/model/v
 import { durationMs } from '../../src/runtime/duration.js';
 import type { Begin, CurrentOp, OperationKind, OpView, Step } from '../operations/kind.js';
 import { waitPlan, type Write } from '../shared/plan.js';
+import { powerBegin, powerStep } from './power.js';
 import { clusterStatus, poolSettled } from './status.js';
 
 const FIELD_MANAGER = 'aksim-cluster-profiles';
@@ -52,6 +53,14 @@ export function profilesOnlyCountChanged(cluster: SimCluster, pools: SimNodePool
   return countChanged;
 }
 
+/** True when applying the profiles would add a pool, or change a pool's node count or version (what a stopped cluster refuses). */
+export function profilesMoveNodes(cluster: SimCluster, pools: SimNodePool[]): boolean {
+  return (cluster.spec.agentPoolProfiles ?? []).some((pr) => {
+    const p = pools.find((x) => x.spec.name === pr.name);
+    return !p || (pr.count ?? 3) !== (p.spec.count ?? 3) || (pr.orchestratorVersion ?? '') !== (p.spec.orchestratorVersion ?? '');
+  });
+}
+
 function begin(v: ClusterView): Begin {
   const { obj: cluster } = v;
   const gen = cluster.metadata.generation ?? 0;
@@ -63,6 +72,12 @@ function begin(v: ClusterView): Begin {
   }
   const have = prev?.currentKubernetesVersion;
   const choice = clusterVersion(cluster.spec.kubernetesVersion, have);
+  const other = {
+    version: !isRefusal(choice) && have !== undefined && choice.version !== have,
+    profiles: prev?.profilesHash !== undefined && profilesHash(cluster) !== prev.profilesHash && profilesMoveNodes(cluster, v.pools),
+  };
+  const power = powerBegin(v, other);
+  if (power) return power;
   if (isRefusal(choice)) return { refuse: choice };
   const want = choice.version;
   const type: OpType = !have ? 'Create' : want !== have ? 'Upgrade' : profilesOnlyCountChanged(cluster, v.pools) ? 'Scale' : 'Update';
@@ -94,6 +109,7 @@ function applyProfiles(cluster: SimCluster): Write {
 }
 
 function step(v: ClusterView, cur: CurrentOp): Step {
+  if (cur.type === 'Stop' || cur.type === 'Start') return powerStep(v, cur);
   const { obj: cluster } = v;
   const gen = cluster.metadata.generation ?? 0;
   const want = resolveVersion(cluster.spec.kubernetesVersion ?? '')!;
