@@ -9,6 +9,7 @@ import { GROUP, VERSION } from '../../src/api/generated.js';
 import { resolveVersion } from '../../src/azure/versions.js';
 import { ABORT_ANNOTATION, FINALIZERS, LABELS } from '../../src/model/names.js';
 import { RUNNING_STATE, type OpType } from '../../src/model/operations.js';
+import { profilesMoveNodes } from '../../src/model/power.js';
 import { clusterVersion, isRefusal, poolFollowsVersion } from '../../src/model/versions.js';
 import { durationMs } from '../../src/runtime/duration.js';
 import type { Begin, CurrentOp, OperationKind, OpView, Step } from '../operations/kind.js';
@@ -53,14 +54,6 @@ export function profilesOnlyCountChanged(cluster: SimCluster, pools: SimNodePool
   return countChanged;
 }
 
-/** True when applying the profiles would add a pool, or change a pool's node count or version (what a stopped cluster refuses). */
-export function profilesMoveNodes(cluster: SimCluster, pools: SimNodePool[]): boolean {
-  return (cluster.spec.agentPoolProfiles ?? []).some((pr) => {
-    const p = pools.find((x) => x.spec.name === pr.name);
-    return !p || (pr.count ?? 3) !== (p.spec.count ?? 3) || (pr.orchestratorVersion ?? '') !== (p.spec.orchestratorVersion ?? '');
-  });
-}
-
 function begin(v: ClusterView): Begin {
   const { obj: cluster } = v;
   const gen = cluster.metadata.generation ?? 0;
@@ -74,7 +67,7 @@ function begin(v: ClusterView): Begin {
   const choice = clusterVersion(cluster.spec.kubernetesVersion, have);
   const other = {
     version: !isRefusal(choice) && have !== undefined && choice.version !== have,
-    profiles: prev?.profilesHash !== undefined && profilesHash(cluster) !== prev.profilesHash && profilesMoveNodes(cluster, v.pools),
+    profiles: prev?.profilesHash !== undefined && profilesHash(cluster) !== prev.profilesHash && profilesMoveNodes(cluster.spec.agentPoolProfiles ?? [], v.pools),
   };
   const power = powerBegin(v, other);
   if (power) return power;

@@ -1,6 +1,8 @@
 // Start and stop of managed clusters and agent pools (az aks stop|start, az aks nodepool
 // stop|start): the power states, and the refusals AKS answers around them, worded once so the
 // operator's conditions and the ARM layer's errors say the same. docs/operations.md describes it.
+import type { SimNodePool } from '../api/generated.js';
+import { resolveVersion } from '../azure/versions.js';
 
 /** ARM's PowerState.code of a managed cluster or an agent pool. */
 export type PowerCode = 'Running' | 'Stopped';
@@ -63,4 +65,20 @@ export function powerChangeAlone(what: string, name: string): PowerRefusal {
     reason: 'InvalidParameter',
     message: `A change of powerState of ${what} ${name} must come on its own: start or stop it first, then change its other properties.`,
   };
+}
+
+/**
+ * True when agent pool profiles would add a pool, or change a pool's node count or Kubernetes
+ * version: what a stopped cluster refuses. A version the pool already runs is no change (clients
+ * send back the version they read).
+ */
+export function profilesMoveNodes(profiles: { name: string; count?: number; orchestratorVersion?: string }[], pools: SimNodePool[]): boolean {
+  return profiles.some((pr) => {
+    const p = pools.find((x) => x.spec.name === pr.name);
+    if (!p) return true;
+    if ((pr.count ?? 3) !== (p.spec.count ?? 3)) return true;
+    if (!pr.orchestratorVersion) return false;
+    const want = resolveVersion(pr.orchestratorVersion);
+    return want !== resolveVersion(p.spec.orchestratorVersion ?? '') && want !== p.status?.currentOrchestratorVersion;
+  });
 }
