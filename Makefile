@@ -10,7 +10,7 @@ export KUBECONFIG ?= $(KUBECONFIG_EMBEDDED)
 TIME_SCALE ?= 60
 MOCHA := node_modules/.bin/mocha --reporter test/support/reporter.cjs
 
-.PHONY: help setup deps binaries clients chromium build gen lint fmt verify install uninstall run demo demo-down test test-unit test-controller test-e2e bench bench-sdk cluster-up cluster-down clean
+.PHONY: help setup deps binaries clients chromium build gen lint fmt verify install uninstall run demo demo-down test test-unit test-controller test-e2e bench bench-sdk bench-cli cluster-up cluster-down clean
 
 help: ## show this help
 	@awk 'BEGIN{FS=":.*## "} /^[a-z0-9-]+:.*## /{printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -32,8 +32,9 @@ clients: ## install Debian's azure-cli for the az e2e tests (when root; skipped 
 chromium: ## install Debian's chromium for the console's browser tests (when root and missing; skipped otherwise)
 	@scripts/setup-chromium.sh
 
-build: deps ## type-check and compile to dist/ (bin/aksim.js runs dist/ when present), and the web console to dist/console
+build: deps ## type-check and compile to dist/, bundle the CLI into dist/cli/ (bin/aksim.js runs it), and the web console to dist/console
 	@rm -rf dist && node_modules/.bin/tsc -p tsconfig.json
+	@node_modules/.bin/tsx scripts/build-cli.ts
 	@node_modules/.bin/tsc -p web/console/tsconfig.json
 	@node_modules/.bin/vite build --config web/console/vite.config.ts --logLevel warn
 
@@ -95,9 +96,13 @@ bench: setup build cluster-up install ## benchmarks against kwokctl on the same 
 	@node_modules/.bin/tsx bench/drain.ts
 	@node_modules/.bin/tsx bench/ngroups.ts
 	@node_modules/.bin/tsx bench/sdk.ts
+	@node_modules/.bin/tsx bench/cli.ts
 
 bench-sdk: setup build cluster-up install ## the Azure SDK's pollers against aksim serve (bench/results/sdk-latest.json)
 	@node_modules/.bin/tsx bench/sdk.ts
+
+bench-cli: build cluster-up install ## CLI start-up: aksim --version, aksim aks show, kubectl get (bench/results/cli-latest.json)
+	@node_modules/.bin/tsx bench/cli.ts
 
 clean: ## remove build output (keeps the binary cache)
 	@rm -rf dist

@@ -1,7 +1,6 @@
 // Operator settings: flags win over environment variables, which win over the aksim-config
 // ConfigMap, which wins over the defaults below.
-import type { Kube } from './runtime/client.js';
-import { isNotFound } from './runtime/client.js';
+import { isNotFound, type KubeApi } from './runtime/kube-api.js';
 
 /** The operator's leader Lease (in systemNamespace), and the annotation where the leader publishes its timeScale. */
 export const LEADER_LEASE = 'aksim-operator';
@@ -79,9 +78,9 @@ export function envSettings(env: NodeJS.ProcessEnv = process.env): Raw {
 }
 
 /** Reads the optional ConfigMap <systemNamespace>/aksim-config (keys named as in Settings). */
-export async function configMapSettings(kube: Kube, namespace: string): Promise<Raw> {
+export async function configMapSettings(kube: KubeApi, namespace: string): Promise<Raw> {
   try {
-    const cm = await kube.core.readNamespacedConfigMap({ name: 'aksim-config', namespace });
+    const cm = await kube.readConfigMap(namespace, 'aksim-config');
     return (cm.data ?? {}) as Raw;
   } catch (err: unknown) {
     if (isNotFound(err)) return {};

@@ -1,9 +1,6 @@
 // The `aksim` command: the operator, and (later) the az-shaped CLI and the ARM REST server.
 import { Command } from 'commander';
-import { runOperator } from './operator.js';
-import { aksCommand } from './cli/aks.js';
-import { accountCommand, azLoginCommand, groupCommand, restCommand, serveCommand } from './cli/misc.js';
-import { simCommand } from './cli/sim.js';
+import { COMMANDS, commandsFor } from './cli/commands.js';
 
 const program = new Command();
 program.name('aksim').description('Simulated Azure AKS and ACI NGroups on a real Kubernetes API server').version('0.1.0');
@@ -21,6 +18,7 @@ program
   .option('--lease-seconds <n>', 'leader Lease duration in seconds')
   .option('--workers <n>', 'concurrent reconciles per controller')
   .action(async (o: Record<string, string | boolean | undefined>) => {
+    const { runOperator } = await import('./operator.js'); // client-node: loaded by the operator only
     await runOperator({
       kubeconfig: o.kubeconfig as string | undefined,
       flags: {
@@ -36,13 +34,8 @@ program
     });
   });
 
-program.addCommand(aksCommand());
-program.addCommand(groupCommand());
-program.addCommand(accountCommand());
-program.addCommand(restCommand());
-program.addCommand(serveCommand());
-program.addCommand(azLoginCommand());
-program.addCommand(simCommand());
+const wanted = commandsFor(process.argv.slice(2));
+for (const [name, load] of COMMANDS) if (wanted.includes(name)) program.addCommand(await load());
 // az exits 2 on argument errors.
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 for (const c of program.commands) c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));

@@ -8,7 +8,7 @@ import { decodeToken, isTerminalStatus, type AsyncStatus, type LroToken } from '
 import { methodNotAllowed, noRoute, ok, registerRoutes, type ArmResponse, type RouteRequest } from '../arm/router.js';
 import type { ArmService } from '../arm/service.js';
 import { wallNow } from '../runtime/clock.js';
-import { isNotFound, statusCode, apiMessage } from '../runtime/client.js';
+import { isNotFound, statusCode, apiMessage } from '../runtime/kube-api.js';
 import {
   CODES,
   cancelRollingUpdatePatch,

@@ -1,13 +1,12 @@
 // Read-only AKS routes users call around the scenarios: cluster credentials (a kubeconfig for the
 // API server aksim runs on), upgrade profiles, available and supported Kubernetes versions, and
 // the machines of an agent pool.
-import { readFileSync } from 'node:fs';
 import type { V1Node } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import type { SimMachine } from '../api/generated.js';
 import { agentPoolId, clusterId, displayName } from '../azure/ids.js';
 import { SUPPORTED_PATCHES, versionLess } from '../azure/versions.js';
-import { isNotFound } from '../runtime/client.js';
+import { isNotFound } from '../runtime/kube-api.js';
 import { ArmError } from './errors.js';
 import type { ArmService } from './service.js';
 
@@ -132,27 +131,22 @@ export async function credentials(svc: ArmService, rg: string, name: string, adm
   const g = await svc.group(rg);
   const c = await svc.cluster(rg, name);
   const display = displayName(c);
-  const kc = svc.kube.kc;
-  const cluster = kc.getCurrentCluster();
-  const user = kc.getCurrentUser();
-  if (!cluster || !user) throw new ArmError(500, 'InternalServerError', 'aksim has no current cluster and user in its kubeconfig to hand out.');
-  const fileData = (data: string | undefined, file: string | undefined): string | undefined => data ?? (file ? readFileSync(file).toString('base64') : undefined);
+  const cred = await svc.kube.credentials();
+  if (!cred) throw new ArmError(500, 'InternalServerError', 'aksim has no current cluster and user in its kubeconfig to hand out.');
   const userEntry: Json = {};
-  const cert = fileData(user.certData, user.certFile);
-  const key = fileData(user.keyData, user.keyFile);
-  if (cert) userEntry['client-certificate-data'] = cert;
-  if (key) userEntry['client-key-data'] = key;
-  if (user.token) userEntry.token = user.token;
-  if (user.username) userEntry.username = user.username;
-  if (user.password) userEntry.password = user.password;
-  if (user.exec) userEntry.exec = user.exec;
-  const ca = fileData(cluster.caData, cluster.caFile);
+  if (cred.certData) userEntry['client-certificate-data'] = cred.certData;
+  if (cred.keyData) userEntry['client-key-data'] = cred.keyData;
+  if (cred.token) userEntry.token = cred.token;
+  if (cred.username) userEntry.username = cred.username;
+  if (cred.password) userEntry.password = cred.password;
+  if (cred.exec) userEntry.exec = cred.exec;
+  const ca = cred.caData;
   const userName = `${admin ? 'clusterAdmin' : 'clusterUser'}_${g.name}_${display}`;
   const context = admin ? `${display}-admin` : display;
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: display, cluster: { server: cluster.server, ...(ca ? { 'certificate-authority-data': ca } : {}), ...(cluster.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}) } }],
+    clusters: [{ name: display, cluster: { server: cred.server, ...(ca ? { 'certificate-authority-data': ca } : {}), ...(cred.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}) } }],
     users: [{ name: userName, user: userEntry }],
     contexts: [{ name: context, context: { cluster: display, user: userName } }],
     'current-context': context,
@@ -176,7 +170,7 @@ function machineJson(id: string, m: SimMachine, node: V1Node | undefined): Json 
 
 async function nodeOf(svc: ArmService, name: string): Promise<V1Node | undefined> {
   try {
-    return await svc.kube.core.readNode({ name });
+    return await svc.kube.readNode(name);
   } catch (err: unknown) {
     if (isNotFound(err)) return undefined;
     throw err;
@@ -196,7 +190,7 @@ export async function machines(svc: ArmService, rg: string, cluster: string, poo
     return machineJson(id, m, await nodeOf(svc, m.metadata.name!));
   }
   const sorted = all.sort((a, b) => a.spec.index - b.spec.index);
-  const nodes = (await svc.kube.core.listNode({ labelSelector: `aksim.io/namespace=${g.ns},aksim.io/cluster=${c.metadata.name},aksim.io/pool=${p.spec.name}` })).items;
+  const nodes = await svc.kube.listNodes(`aksim.io/namespace=${g.ns},aksim.io/cluster=${c.metadata.name},aksim.io/pool=${p.spec.name}`);
   const byName = new Map(nodes.map((n) => [n.metadata!.name!, n]));
   return { value: sorted.map((m) => machineJson(id, m, byName.get(m.metadata.name!))) };
 }

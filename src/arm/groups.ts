@@ -3,7 +3,7 @@
 // a long-running operation polled at /subscriptions/{sub}/operationresults/{id}.
 import type { V1Namespace } from '@kubernetes/client-node';
 import { DISPLAY_NAME_ANNOTATION } from '../azure/ids.js';
-import { isConflict, isNotFound } from '../runtime/client.js';
+import { isConflict, isNotFound } from '../runtime/kube-api.js';
 import { API_VERSIONS } from './apiversions.js';
 import { ArmError, rgNotFound } from './errors.js';
 import { groupOf, nsOf, RG_LABEL, RG_LOCATION_ANNOTATION, RG_TAGS_ANNOTATION, tagsField, type ArmService, type Group } from './service.js';
@@ -132,7 +132,7 @@ export async function putGroup(svc: ArmService, rg: string, body: Json): Promise
   const tags = body.tags === undefined ? undefined : tagsField(body.tags);
   const ns = nsOf(rg);
   try {
-    const n = await svc.kube.core.readNamespace({ name: ns });
+    const n = await svc.kube.readNamespace(ns);
     const g = groupOf(n);
     if (n.status?.phase === 'Terminating') throw new ArmError(409, 'ResourceGroupBeingDeleted', `The resource group '${g.name}' is in deprovisioning state and cannot perform this operation.`);
     if (g.location !== location) throw new ArmError(409, 'InvalidResourceGroupLocation', `Invalid resource group location '${location}'. The Resource group already exists in location '${g.location}'.`);
@@ -142,8 +142,8 @@ export async function putGroup(svc: ArmService, rg: string, body: Json): Promise
     if (!isNotFound(err)) throw err;
   }
   try {
-    await svc.kube.core.createNamespace({
-      body: { metadata: { name: ns, labels: { [RG_LABEL]: 'true' }, annotations: { [DISPLAY_NAME_ANNOTATION]: rg, [RG_LOCATION_ANNOTATION]: location, ...(tags ? { [RG_TAGS_ANNOTATION]: JSON.stringify(tags) } : {}) } } },
+    await svc.kube.createNamespace({
+      metadata: { name: ns, labels: { [RG_LABEL]: 'true' }, annotations: { [DISPLAY_NAME_ANNOTATION]: rg, [RG_LOCATION_ANNOTATION]: location, ...(tags ? { [RG_TAGS_ANNOTATION]: JSON.stringify(tags) } : {}) } },
     });
   } catch (err: unknown) {
     if (!isConflict(err)) throw err;
@@ -165,7 +165,7 @@ const GROUP_KINDS = ['SimCluster', 'NGroup', 'ContainerGroupProfile', 'NodePoolS
 export async function deleteGroup(svc: ArmService, rg: string): Promise<Group> {
   let n: V1Namespace;
   try {
-    n = await svc.kube.core.readNamespace({ name: nsOf(rg) });
+    n = await svc.kube.readNamespace(nsOf(rg));
   } catch (err: unknown) {
     if (isNotFound(err)) throw rgNotFound(rg);
     throw err;
@@ -175,7 +175,7 @@ export async function deleteGroup(svc: ArmService, rg: string): Promise<Group> {
     for (const obj of await svc.kube.list<{ metadata: { name: string } }>(kind, g.ns)) await svc.kube.delete(kind, g.ns, obj.metadata.name);
   }
   try {
-    await svc.kube.core.deleteNamespace({ name: g.ns });
+    await svc.kube.deleteNamespace(g.ns);
   } catch (err: unknown) {
     if (!isNotFound(err)) throw err;
   }
@@ -185,7 +185,7 @@ export async function deleteGroup(svc: ArmService, rg: string): Promise<Group> {
 /** Whether a resource group (namespace) still exists, Terminating included. */
 export async function groupExists(svc: ArmService, ns: string): Promise<boolean> {
   try {
-    await svc.kube.core.readNamespace({ name: ns });
+    await svc.kube.readNamespace(ns);
     return true;
   } catch (err: unknown) {
     if (isNotFound(err)) return false;

@@ -12,7 +12,7 @@ import { CATALOG_CONFIGMAP, DEFAULT_CATALOG, imagePrefix, isNewerImage, latestIm
 import { envSettings, parseSettings } from '../config.js';
 import { defaultOsSku } from '../azure/os.js';
 import { ABORT_ANNOTATION } from '../model/names.js';
-import { apiMessage, isNotFound, statusCode, type Kube } from '../runtime/client.js';
+import { apiMessage, isNotFound, statusCode, type KubeApi } from '../runtime/kube-api.js';
 import { ArmError, notFound, operationInProgress, rgNotFound } from './errors.js';
 import { isTerminalStatus, type AsyncStatus, type LroToken } from './lro.js';
 import { agentPoolJson, managedClusterJson, operationJson, poolSpecFromArm, snapshotJson } from './shapes.js';
@@ -54,9 +54,10 @@ export function groupOf(n: V1Namespace): Group {
   return { ns, name: given && given.toLowerCase() === ns ? given : ns, location: n.metadata?.annotations?.[RG_LOCATION_ANNOTATION] ?? 'eastus', namespace: n };
 }
 
-export class ArmService {
+/** The ARM operations on a KubeApi: the CLI's light client, or client-node's Kube (`aksim serve`, whose console watches). */
+export class ArmService<K extends KubeApi = KubeApi> {
   constructor(
-    readonly kube: Kube,
+    readonly kube: K,
     readonly subscriptionId: string,
     /** How long a write waits for the operator to start the operation (real ms). */
     private readonly acceptWaitMs = 10_000,
@@ -65,7 +66,7 @@ export class ArmService {
   // ---- resource groups (namespaces)
   async group(rg: string): Promise<Group> {
     try {
-      const n = await this.kube.core.readNamespace({ name: nsOf(rg) });
+      const n = await this.kube.readNamespace(nsOf(rg));
       if (n.status?.phase === 'Terminating') throw rgNotFound(rg);
       return groupOf(n);
     } catch (err: unknown) {
@@ -80,7 +81,7 @@ export class ArmService {
 
   /** Every resource group (namespaces other than the cluster's own), by namespace. */
   async groups(): Promise<Group[]> {
-    const all = (await this.kube.core.listNamespace()).items;
+    const all = await this.kube.listNamespaces();
     return all.filter((n) => n.status?.phase !== 'Terminating' && !SYSTEM_NAMESPACES.has(n.metadata!.name!)).map(groupOf);
   }
 
@@ -297,7 +298,7 @@ export class ArmService {
     const published = pool.status?.latestNodeImageVersion;
     let fromCatalog: string | undefined;
     try {
-      const cm = await this.kube.core.readNamespacedConfigMap({ name: CATALOG_CONFIGMAP, namespace: parseSettings([envSettings()]).systemNamespace }).catch(() => undefined);
+      const cm = await this.kube.readConfigMap(parseSettings([envSettings()]).systemNamespace, CATALOG_CONFIGMAP).catch(() => undefined);
       const data = cm ? parseCatalog(cm.data) : DEFAULT_CATALOG;
       const created = cm?.metadata?.creationTimestamp ? new Date(cm.metadata.creationTimestamp).getTime() : wallNow();
       const osType = pool.spec.osType ?? 'Linux';

@@ -1,9 +1,10 @@
 // What every CLI command needs: the ARM service on the kubeconfig's cluster, output, errors.
 import { Command, Option } from 'commander';
 import { ArmService } from '../arm/service.js';
+import type { Kube } from '../runtime/client.js';
 import { ArmError } from '../arm/errors.js';
 import { envSettings, parseSettings } from '../config.js';
-import { Kube } from '../runtime/client.js';
+import { cliKube } from '../runtime/lite-client.js';
 import { FORMATS, render, type Column } from './output.js';
 
 export interface GlobalOpts {
@@ -23,8 +24,13 @@ export function withGlobals(cmd: Command): Command {
 }
 
 export function service(o: GlobalOpts): ArmService {
-  const kube = Kube.fromFile(o.kubeconfig ?? process.env.KUBECONFIG);
-  return new ArmService(kube, parseSettings([envSettings()]).subscriptionId);
+  return new ArmService(cliKube(o.kubeconfig), parseSettings([envSettings()]).subscriptionId);
+}
+
+/** The ARM service on client-node, for `aksim serve` (its web console watches, which the light client does not do). */
+export async function serverService(o: GlobalOpts): Promise<ArmService<Kube>> {
+  const { Kube } = await import('../runtime/client.js');
+  return new ArmService(Kube.fromFile(o.kubeconfig ?? process.env.KUBECONFIG), parseSettings([envSettings()]).subscriptionId);
 }
 
 export function print(result: unknown, o: GlobalOpts, columns?: Column[]): void {

@@ -9,8 +9,7 @@ import { ArmError } from '../arm/errors.js';
 import { deleteGroup, groupJson, putGroup, SUBSCRIPTION_NAME } from '../arm/groups.js';
 import { Identity } from '../arm/identity.js';
 import { tlsDir } from '../arm/tls.js';
-import { azLogin, startServe } from './serve.js';
-import { action, print, service, withGlobals, type GlobalOpts } from './context.js';
+import { action, print, service, serverService, withGlobals, type GlobalOpts } from './context.js';
 
 type Opts = GlobalOpts & Record<string, unknown>;
 
@@ -113,10 +112,11 @@ export function serveCommand(): Command {
     .option('--record <file>', 'append every ARM request and response to this file as JSON lines (to see what a client got)')
     .option('--no-console', 'do not serve the web console under /console')
     .action(async (o: Opts) => {
+      const { startServe } = await import('./serve.js'); // pino and the HTTP server only here
       await startServe({
         console: o.console !== false,
         record: o.record as string | undefined,
-        svc: service(o),
+        svc: await serverService(o),
         host: String(o.host),
         port: Number(o.port),
         http: o.http === true,
@@ -137,6 +137,7 @@ export function azLoginCommand(): Command {
     .option('--kubeconfig <path>', 'kubeconfig of the cluster aksim runs on (default: KUBECONFIG)')
     .action(
       action(async (o: Opts) => {
+        const { azLogin } = await import('./serve.js');
         await azLogin({ endpoint: String(o.endpoint), cloud: String(o.cloudName), tlsDir: o.tlsDir as string | undefined, kubeconfig: o.kubeconfig as string | undefined });
       }),
     );

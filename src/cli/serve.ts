@@ -5,6 +5,7 @@ import { configMapSettings, envSettings, LEADER_LEASE, parseSettings, TIME_SCALE
 import { Identity } from '../arm/identity.js';
 import { retryAfterSeconds } from '../arm/lro.js';
 import type { ArmService } from '../arm/service.js';
+import type { Kube } from '../runtime/client.js';
 import { ensureTls, tlsDir } from '../arm/tls.js';
 import { wallNow } from '../runtime/clock.js';
 import { serve } from '../serve.js';
@@ -12,7 +13,8 @@ import { WebConsole } from '../console/http.js';
 import { log } from '../runtime/logger.js';
 
 export interface StartServe {
-  svc: ArmService;
+  /** On client-node's Kube: the web console watches. */
+  svc: ArmService<Kube>;
   host: string;
   port: number;
   http: boolean;
@@ -34,7 +36,7 @@ async function timeScaleSource(svc: ArmService, fixed: number | undefined): Prom
     const env = parseSettings([envSettings()]);
     let ts: number | undefined;
     try {
-      const lease = await svc.kube.coordination.readNamespacedLease({ name: LEADER_LEASE, namespace: env.systemNamespace });
+      const lease = await svc.kube.readLease(env.systemNamespace, LEADER_LEASE);
       const v = Number(lease.metadata?.annotations?.[TIME_SCALE_ANNOTATION]);
       if (v > 0) ts = v;
     } catch {

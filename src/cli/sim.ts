@@ -8,29 +8,30 @@ import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import type { ScheduledEvent, SimMachine } from '../api/generated.js';
 import { ArmError } from '../arm/errors.js';
-import { Kube } from '../runtime/client.js';
+import type { KubeApi } from '../runtime/kube-api.js';
+import { cliKube } from '../runtime/lite-client.js';
 import { durationMs } from '../runtime/duration.js';
 import { FAULT_TYPES, requestField, requestsOf, type ActionType } from '../model/faults.js';
 import { action, print, withGlobals, type GlobalOpts } from './context.js';
 
 type Opts = GlobalOpts & Record<string, unknown>;
 
-const kubeOf = (o: Opts): Kube => Kube.fromFile(o.kubeconfig ?? process.env.KUBECONFIG);
+const kubeOf = (o: Opts): KubeApi => cliKube(o.kubeconfig);
 
 /** The SimMachine behind a node: in -g's namespace, or found by the node's aksim.io/namespace label. */
-export async function findMachine(kube: Kube, node: string, rg?: string): Promise<SimMachine> {
+export async function findMachine(kube: KubeApi, node: string, rg?: string): Promise<SimMachine> {
   let ns = rg;
   if (!ns) {
     try {
-      const n = await kube.core.readNode({ name: node });
+      const n = await kube.readNode(node);
       ns = n.metadata?.labels?.['aksim.io/namespace'];
     } catch {
       // no Node (yet): fall through to a search
     }
   }
   if (!ns) {
-    const all = (await kube.custom.listClusterCustomObject({ group: 'aksim.io', version: 'v1alpha1', plural: 'simmachines' })) as { items: SimMachine[] };
-    ns = all.items.find((m) => m.metadata.name === node)?.metadata.namespace;
+    const all = await kube.listAll<SimMachine>('SimMachine');
+    ns = all.find((m) => m.metadata.name === node)?.metadata.namespace;
   }
   const m = ns ? await kube.get<SimMachine>('SimMachine', ns, node) : undefined;
   if (!m) throw new ArmError(404, 'NotFound', `no simulated VM for node ${node}${rg ? ` in resource group ${rg}` : ''}`);
@@ -50,12 +51,12 @@ const machineOut = (m: SimMachine): Record<string, unknown> => ({
   action: m.status?.action?.type ?? null,
 });
 
-async function setFaults(kube: Kube, m: SimMachine, faults: NonNullable<SimMachine['spec']['faults']>): Promise<SimMachine> {
+async function setFaults(kube: KubeApi, m: SimMachine, faults: NonNullable<SimMachine['spec']['faults']>): Promise<SimMachine> {
   return kube.patch<SimMachine>('SimMachine', m.metadata.namespace!, m.metadata.name!, { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults } });
 }
 
 /** Injects (or renews) a fault on a node's VM: `aksim sim fault inject` and the web console. */
-export async function injectFault(kube: Kube, node: string, type: string, rg?: string, message?: string): Promise<SimMachine> {
+export async function injectFault(kube: KubeApi, node: string, type: string, rg?: string, message?: string): Promise<SimMachine> {
   if (!FAULT_TYPES.includes(type as never)) throw new ArmError(400, 'InvalidArgumentValue', `unknown fault type ${type}; one of ${FAULT_TYPES.filter((t) => t !== 'Frozen').join(', ')}`);
   const m = await findMachine(kube, node, rg);
   const faults = (m.spec.faults ?? []).filter((x) => x.type !== type);
@@ -64,7 +65,7 @@ export async function injectFault(kube: Kube, node: string, type: string, rg?: s
 }
 
 /** Clears one fault type (or all) from a node's VM: `aksim sim fault clear` and the web console. */
-export async function clearFault(kube: Kube, node: string, type: string, rg?: string): Promise<SimMachine> {
+export async function clearFault(kube: KubeApi, node: string, type: string, rg?: string): Promise<SimMachine> {
   const m = await findMachine(kube, node, rg);
   const faults = type === 'all' ? [] : (m.spec.faults ?? []).filter((x) => x.type !== type);
   return setFaults(kube, m, faults);
@@ -125,7 +126,7 @@ function notBeforeOf(v: unknown): string | undefined {
   return new Date(t).toISOString();
 }
 
-async function scheduleEvent(kube: Kube, m: SimMachine, o: Opts, type: string, source: string): Promise<ScheduledEvent> {
+async function scheduleEvent(kube: KubeApi, m: SimMachine, o: Opts, type: string, source: string): Promise<ScheduledEvent> {
   const id = randomUUID().toUpperCase();
   const spec: ScheduledEvent['spec'] = { eventType: type as never, nodes: [m.metadata.name!], eventSource: source as never, eventId: id };
   const nb = notBeforeOf(o.notBefore);
@@ -146,12 +147,12 @@ const eventOut = (e: ScheduledEvent): Record<string, unknown> => ({
   nodes: e.spec.nodes,
 });
 
-async function findEvent(kube: Kube, o: Opts): Promise<ScheduledEvent> {
+async function findEvent(kube: KubeApi, o: Opts): Promise<ScheduledEvent> {
   const id = String(o.id);
   const ns = o.resourceGroup as string | undefined;
   const items = ns
     ? await kube.list<ScheduledEvent>('ScheduledEvent', ns)
-    : ((await kube.custom.listClusterCustomObject({ group: 'aksim.io', version: 'v1alpha1', plural: 'scheduledevents' })) as { items: ScheduledEvent[] }).items;
+    : await kube.listAll<ScheduledEvent>('ScheduledEvent');
   const e = items.find((x) => x.metadata.name === id || (x.status?.eventId ?? x.spec.eventId)?.toUpperCase() === id.toUpperCase());
   if (!e) throw new ArmError(404, 'NotFound', `no scheduled event ${id}`);
   return e;
@@ -161,14 +162,14 @@ async function findEvent(kube: Kube, o: Opts): Promise<ScheduledEvent> {
  * Schedules a maintenance event on a node's VM: `aksim sim event schedule` and the web console.
  * o: resourceGroup, notBefore, duration, terminateNotice, description, source (as the CLI options).
  */
-export async function scheduleEventOn(kube: Kube, node: string, type: string, o: Opts): Promise<ScheduledEvent> {
+export async function scheduleEventOn(kube: KubeApi, node: string, type: string, o: Opts): Promise<ScheduledEvent> {
   if (!EVENT_TYPES.includes(type as never)) throw new ArmError(400, 'InvalidArgumentValue', `unknown event type ${type}; one of ${EVENT_TYPES.join(', ')}`);
   const m = await findMachine(kube, node, o.resourceGroup as string | undefined);
   return scheduleEvent(kube, m, o, type, String(o.source ?? 'Platform'));
 }
 
 /** Approves an event (IMDS StartRequests) by EventId or name (o.id, o.resourceGroup): the CLI and the web console. */
-export async function approveEvent(kube: Kube, o: Opts): Promise<ScheduledEvent> {
+export async function approveEvent(kube: KubeApi, o: Opts): Promise<ScheduledEvent> {
   const e = await findEvent(kube, o);
   return kube.patch<ScheduledEvent>('ScheduledEvent', e.metadata.namespace!, e.metadata.name!, { spec: { approved: true } });
 }
@@ -217,7 +218,7 @@ function eventCommand(): Command {
         const ns = o.resourceGroup as string | undefined;
         const items = ns
           ? await kube.list<ScheduledEvent>('ScheduledEvent', ns)
-          : ((await kube.custom.listClusterCustomObject({ group: 'aksim.io', version: 'v1alpha1', plural: 'scheduledevents' })) as { items: ScheduledEvent[] }).items;
+          : await kube.listAll<ScheduledEvent>('ScheduledEvent');
         print(items.map(eventOut), o);
       }),
     );

@@ -10,6 +10,7 @@ import { FAULT_TYPES } from '../model/faults.js';
 import { ArmError } from '../arm/errors.js';
 import { EVENT_TYPES } from '../cli/sim.js';
 import type { ArmService } from '../arm/service.js';
+import type { Kube } from '../runtime/client.js';
 import { apiMessage, statusCode } from '../runtime/client.js';
 import type { Logger } from '../runtime/logger.js';
 import { checkAccess, COOKIE, HEADER } from './access.js';
@@ -55,7 +56,7 @@ export class WebConsole {
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly svc: ArmService,
+    private readonly svc: ArmService<Kube>,
     opts: ConsoleOptions,
   ) {
     this.token = opts.token ?? randomBytes(24).toString('base64url');

@@ -5,7 +5,7 @@
 // X-Aksim-Node, else the AKSIM_IMDS_NODE environment variable of `aksim serve`.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ScheduledEvent, SimMachine } from '../api/generated.js';
-import type { Kube } from '../runtime/client.js';
+import type { KubeApi } from '../runtime/kube-api.js';
 import { imdsEvent, type ImdsEvent } from '../model/scheduled-events.js';
 
 export interface ImdsResponse {
@@ -17,24 +17,24 @@ export const IMDS_PATH = '/metadata/scheduledevents';
 
 const bad = (error: string): ImdsResponse => ({ status: 400, body: { error } });
 
-async function machineOf(kube: Kube, node: string): Promise<SimMachine | undefined> {
+async function machineOf(kube: KubeApi, node: string): Promise<SimMachine | undefined> {
   try {
-    const n = await kube.core.readNode({ name: node });
+    const n = await kube.readNode(node);
     const ns = n.metadata?.labels?.['aksim.io/namespace'];
     if (ns) return await kube.get<SimMachine>('SimMachine', ns, node);
   } catch {
     // no Node: look for the machine itself (a VM that is still booting)
   }
-  const all = (await kube.custom.listClusterCustomObject({ group: 'aksim.io', version: 'v1alpha1', plural: 'simmachines' })) as { items: SimMachine[] };
-  return all.items.find((m) => m.metadata.name === node);
+  const all = await kube.listAll<SimMachine>('SimMachine');
+  return all.find((m) => m.metadata.name === node);
 }
 
-async function eventsOf(kube: Kube, m: SimMachine): Promise<ScheduledEvent[]> {
+async function eventsOf(kube: KubeApi, m: SimMachine): Promise<ScheduledEvent[]> {
   const all = await kube.list<ScheduledEvent>('ScheduledEvent', m.metadata.namespace!);
   return all.filter((e) => e.spec.nodes.includes(m.metadata.name!));
 }
 
-export async function handleImds(kube: Kube, req: { method: string; url: URL; headers: IncomingHttpHeaders; body: unknown }): Promise<ImdsResponse> {
+export async function handleImds(kube: KubeApi, req: { method: string; url: URL; headers: IncomingHttpHeaders; body: unknown }): Promise<ImdsResponse> {
   if (String(req.headers.metadata ?? '').toLowerCase() !== 'true') return bad('Bad request. Required metadata header not specified');
   if (!req.url.searchParams.get('api-version')) return bad('Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds');
   const node = req.url.searchParams.get('node') ?? (req.headers['x-aksim-node'] as string | undefined) ?? process.env.AKSIM_IMDS_NODE;

@@ -2,10 +2,10 @@
 // server-side apply, the core writes the controllers make (Nodes, Pods, evictions, Events), and a
 // write counter: every write goes through a method here, which counts it (bench/ and /metrics
 // report writes per operation). Reads may use the generated API classes directly.
+import { readFileSync } from 'node:fs';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions } from 'node:https';
 import {
-  ApiException,
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
@@ -19,13 +19,18 @@ import {
   type EventsV1Event,
   type RequestContext,
   type SecurityAuthentication,
+  type V1ConfigMap,
+  type V1Lease,
+  type V1Namespace,
   type V1Node,
   type V1Pod,
 } from '@kubernetes/client-node';
 import { GROUP, PLURALS, VERSION } from '../api/generated.js';
 import { nodeHttp } from './http.js';
+import { isNotFound, type Kind, type KubeApi, type KubeCredentials } from './kube-api.js';
 
-export type Kind = keyof typeof PLURALS;
+export type { Kind, KubeApi } from './kube-api.js';
+export { apiMessage, isConflict, isNotFound, isTooManyRequests, KubeError, statusCode } from './kube-api.js';
 
 /** Counts API writes by verb and resource so benchmarks and metrics can report them. */
 export type WriteHook = (verb: string, resource: string) => void;
@@ -60,7 +65,7 @@ class PooledAuth implements SecurityAuthentication {
   }
 }
 
-export class Kube {
+export class Kube implements KubeApi {
   readonly core: CoreV1Api;
   readonly coordination: CoordinationV1Api;
   readonly eventsApi: EventsV1Api;
@@ -105,6 +110,11 @@ export class Kube {
 
   async list<T>(kind: Kind, namespace: string, labelSelector?: string): Promise<T[]> {
     const res = (await this.custom.listNamespacedCustomObject({ ...this.co(kind, namespace), labelSelector })) as { items: T[] };
+    return res.items;
+  }
+
+  async listAll<T>(kind: Kind, labelSelector?: string): Promise<T[]> {
+    const res = (await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURALS[kind], labelSelector })) as { items: T[] };
     return res.items;
   }
 
@@ -244,29 +254,59 @@ export class Kube {
     this.wrote('patch', 'Event');
     await this.eventsApi.patchNamespacedEvent({ name, namespace, body: ops });
   }
+
+  // ---- the reads and namespace writes of KubeApi (kube-api.ts) that the ARM layer and the CLI make
+  readNamespace(name: string): Promise<V1Namespace> {
+    return this.core.readNamespace({ name });
+  }
+
+  async listNamespaces(): Promise<V1Namespace[]> {
+    return (await this.core.listNamespace()).items;
+  }
+
+  createNamespace(body: V1Namespace): Promise<V1Namespace> {
+    this.wrote('create', 'Namespace');
+    return this.core.createNamespace({ body });
+  }
+
+  async deleteNamespace(name: string): Promise<void> {
+    this.wrote('delete', 'Namespace');
+    await this.core.deleteNamespace({ name });
+  }
+
+  readConfigMap(namespace: string, name: string): Promise<V1ConfigMap> {
+    return this.core.readNamespacedConfigMap({ name, namespace });
+  }
+
+  readNode(name: string): Promise<V1Node> {
+    return this.core.readNode({ name });
+  }
+
+  async listNodes(labelSelector?: string): Promise<V1Node[]> {
+    return (await this.core.listNode({ labelSelector })).items;
+  }
+
+  readLease(namespace: string, name: string): Promise<V1Lease> {
+    return this.coordination.readNamespacedLease({ name, namespace });
+  }
+
+  async credentials(): Promise<KubeCredentials | undefined> {
+    const cluster = this.kc.getCurrentCluster();
+    const user = this.kc.getCurrentUser();
+    if (!cluster || !user) return undefined;
+    const data = (inline: string | undefined, file: string | undefined): string | undefined => inline ?? (file ? readFileSync(file).toString('base64') : undefined);
+    return {
+      server: cluster.server,
+      caData: data(cluster.caData, cluster.caFile),
+      skipTLSVerify: cluster.skipTLSVerify,
+      certData: data(user.certData, user.certFile),
+      keyData: data(user.keyData, user.keyFile),
+      token: user.token,
+      username: user.username,
+      password: user.password,
+      exec: user.exec ?? undefined,
+    };
+  }
 }
 
 const SMP = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
-
-export function statusCode(err: unknown): number | undefined {
-  if (err instanceof ApiException) return err.code;
-  const c = (err as { code?: unknown; statusCode?: unknown } | null)?.code ?? (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof c === 'number' ? c : undefined;
-}
-export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
-export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
-export const isTooManyRequests = (err: unknown): boolean => statusCode(err) === 429;
-
-/** The API server's message inside an ApiException body, for errors people read. */
-export function apiMessage(err: unknown): string {
-  if (err instanceof ApiException) {
-    try {
-      const body = typeof err.body === 'string' ? JSON.parse(err.body) : err.body;
-      if (body && typeof body.message === 'string') return body.message;
-    } catch {
-      // body was not JSON
-    }
-    return `HTTP ${err.code}`;
-  }
-  return err instanceof Error ? err.message : String(err);
-}
