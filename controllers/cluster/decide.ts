@@ -67,7 +67,8 @@ function begin(v: ClusterView): Begin {
   const choice = clusterVersion(cluster.spec.kubernetesVersion, have);
   const other = {
     version: !isRefusal(choice) && have !== undefined && choice.version !== have,
-    profiles: prev?.profilesHash !== undefined && profilesHash(cluster) !== prev.profilesHash && profilesMoveNodes(cluster.spec.agentPoolProfiles ?? [], v.pools),
+    profiles:
+      prev?.profilesHash !== undefined && profilesHash(cluster) !== prev.profilesHash && profilesMoveNodes(cluster.spec.agentPoolProfiles ?? [], v.pools),
   };
   const power = powerBegin(v, other);
   if (power) return power;

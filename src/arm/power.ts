@@ -14,6 +14,7 @@ import {
   powerChangeAlone,
   powerOperation,
   profilesMoveNodes,
+  type ProfileCounts,
   shownPower,
   systemPoolStop,
   wantedPower,
@@ -49,7 +50,7 @@ export function checkClusterPut(c: SimCluster, pools: SimNodePool[], spec: Json)
   if (!clusterIsStopped(c)) return;
   const version = typeof spec.kubernetesVersion === 'string' ? resolveVersion(spec.kubernetesVersion) : undefined;
   if (version && version !== c.status?.currentKubernetesVersion) throw conflict(clusterStopped(displayName(c), 'upgrading'));
-  const profiles = spec.agentPoolProfiles as { name: string; count?: number; orchestratorVersion?: string }[] | undefined;
+  const profiles = spec.agentPoolProfiles as ProfileCounts[] | undefined;
   if (profiles && profilesMoveNodes(profiles, pools)) throw conflict(clusterStopped(displayName(c), 'scaling or changing agent pools'));
 }
 

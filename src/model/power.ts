@@ -67,12 +67,15 @@ export function powerChangeAlone(what: string, name: string): PowerRefusal {
   };
 }
 
+/** The fields of an agent pool profile that move nodes. */
+export type ProfileCounts = { name: string; count?: number; orchestratorVersion?: string };
+
 /**
  * True when agent pool profiles would add a pool, or change a pool's node count or Kubernetes
  * version: what a stopped cluster refuses. A version the pool already runs is no change (clients
  * send back the version they read).
  */
-export function profilesMoveNodes(profiles: { name: string; count?: number; orchestratorVersion?: string }[], pools: SimNodePool[]): boolean {
+export function profilesMoveNodes(profiles: ProfileCounts[], pools: SimNodePool[]): boolean {
   return profiles.some((pr) => {
     const p = pools.find((x) => x.spec.name === pr.name);
     if (!p) return true;
