@@ -65,10 +65,10 @@ function begin(v: ClusterView): Begin {
   }
   const have = prev?.currentKubernetesVersion;
   const choice = clusterVersion(cluster.spec.kubernetesVersion, have);
+  const profilesChanged = prev?.profilesHash !== undefined && profilesHash(cluster) !== prev.profilesHash;
   const other = {
     version: !isRefusal(choice) && have !== undefined && choice.version !== have,
-    profiles:
-      prev?.profilesHash !== undefined && profilesHash(cluster) !== prev.profilesHash && profilesMoveNodes(cluster.spec.agentPoolProfiles ?? [], v.pools),
+    profiles: profilesChanged && profilesMoveNodes(cluster.spec.agentPoolProfiles ?? [], v.pools),
   };
   const power = powerBegin(v, other);
   if (power) return power;
