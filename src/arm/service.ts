@@ -249,7 +249,10 @@ export class ArmService<K extends KubeApi = KubeApi> {
    */
   private async shapePoolSpec(spec: Json, existing: SimNodePool | undefined, poolName: string, nodeImageOnly: boolean): Promise<void> {
     const ref = (spec.creationData as { sourceResourceId?: string } | undefined)?.sourceResourceId;
-    if (ref) {
+    // A client that PUTs back the pool it read (az aks nodepool scale|stop|start) echoes the
+    // snapshot the pool was made from: that is no upgrade to it.
+    const echoed = Boolean(existing && ref && !nodeImageOnly && ref.toLowerCase() === (existing.spec.creationData?.sourceResourceId ?? '').toLowerCase());
+    if (ref && !echoed) {
       const snap = await this.snapshotById(ref);
       if (!existing) {
         spec.osType ??= snap.info.osType;
