@@ -9,6 +9,7 @@ import type { Accepted, ArmService, Target } from '../arm/service.js';
 import { action, print, service, withGlobals, type GlobalOpts } from './context.js';
 import type { Column } from './output.js';
 import { waitAccepted, waitGone, waitOperation } from './wait.js';
+import { addClusterPowerCommands, addPoolPowerCommands } from './aks-power.js';
 
 type Json = Record<string, unknown>;
 type Opts = GlobalOpts & Record<string, unknown>;
@@ -249,6 +250,7 @@ export function aksCommand(): Command {
       }),
     );
 
+  addClusterPowerCommands(aks);
   aks.addCommand(nodepoolCommand());
   return aks;
 }
@@ -391,6 +393,7 @@ function nodepoolCommand(): Command {
       }),
     );
 
+  addPoolPowerCommands(np);
   np.addCommand(snapshotCommand());
   return np;
 }
