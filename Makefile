@@ -10,7 +10,7 @@ export KUBECONFIG ?= $(KUBECONFIG_EMBEDDED)
 TIME_SCALE ?= 60
 MOCHA := node_modules/.bin/mocha --reporter test/support/reporter.cjs
 
-.PHONY: help setup deps binaries clients chromium build gen lint fmt verify install uninstall run demo demo-down test test-unit test-controller test-e2e bench bench-scale-2000 bench-scale-5000 bench-sdk bench-cli cluster-up cluster-down clean
+.PHONY: help setup deps binaries clients chromium build gen lint fmt verify install uninstall run demo demo-down test test-unit test-controller test-e2e bench bench-scale-2000 bench-scale-5000 bench-sdk bench-cli bench-console chaos cluster-up cluster-down clean
 
 help: ## show this help
 	@awk 'BEGIN{FS=":.*## "} /^[a-z0-9-]+:.*## /{printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -100,6 +100,7 @@ else
 	@node_modules/.bin/tsx bench/ngroups.ts
 	@node_modules/.bin/tsx bench/sdk.ts
 	@node_modules/.bin/tsx bench/cli.ts
+	@$(MOCHA) --timeout 0 bench/console.test.ts
 endif
 
 bench-scale-2000: ## 2,000 nodes (10 pools, auto-repair on) against kwokctl: Ready, stable, idle, +10, faults (bench/results/scale-2000-latest.json)
@@ -111,8 +112,15 @@ bench-scale-5000: ## 5,000 nodes on the large cluster profile (cluster-down firs
 bench-sdk: setup build cluster-up install ## the Azure SDK's pollers against aksim serve (bench/results/sdk-latest.json)
 	@node_modules/.bin/tsx bench/sdk.ts
 
+bench-console: setup build cluster-up install ## the web console with 1,000 nodes: first paint, update latency (bench/results/console-latest.json)
+	@$(MOCHA) --timeout 0 bench/console.test.ts
+
 bench-cli: build cluster-up install ## CLI start-up: aksim --version, aksim aks show, kubectl get (bench/results/cli-latest.json)
 	@node_modules/.bin/tsx bench/cli.ts
+
+chaos: setup build cluster-up install ## seeded chaos run: every scenario, 20 faults each; results in bench/results/chaos-*.json (CHAOS_ARGS="--seed N ...")
+	@scripts/demo.sh stop >/dev/null
+	@bin/aksim.js chaos $(CHAOS_ARGS)
 
 clean: ## remove build output (keeps the binary cache)
 	@rm -rf dist

@@ -18,6 +18,13 @@ export interface Settings {
   /** Leader Lease duration; a killed leader's successor waits at most this long. */
   leaseSeconds: number;
   workers: number;
+  /**
+   * Debug only, for the chaos run (docs/reliability.md): serves POST /debug/clock?jumpMs=N on the
+   * metrics address, which moves the simulation clock forward. Off in normal use.
+   */
+  debugClock: boolean;
+  /** Debug only: real ms the simulation clock starts ahead of the wall clock (needs debugClock). */
+  debugClockOffsetMs: number;
 }
 
 export const DEFAULTS: Settings = {
@@ -29,6 +36,8 @@ export const DEFAULTS: Settings = {
   leaderElection: true,
   leaseSeconds: 15,
   workers: 8,
+  debugClock: false,
+  debugClockOffsetMs: 0,
 };
 
 const ENV: Record<keyof Settings, string> = {
@@ -40,6 +49,8 @@ const ENV: Record<keyof Settings, string> = {
   leaderElection: 'AKSIM_LEADER_ELECTION',
   leaseSeconds: 'AKSIM_LEASE_SECONDS',
   workers: 'AKSIM_WORKERS',
+  debugClock: 'AKSIM_DEBUG_CLOCK',
+  debugClockOffsetMs: 'AKSIM_DEBUG_CLOCK_OFFSET_MS',
 };
 
 type Raw = Partial<Record<keyof Settings, string | number | boolean | undefined>>;
@@ -54,7 +65,7 @@ export function parseSettings(layers: Raw[]): Settings {
       let val: unknown = v;
       if (typeof def === 'number') {
         val = Number(v);
-        const min = k === 'metricsPort' ? 0 : Number.MIN_VALUE; // port 0 picks a free port
+        const min = k === 'metricsPort' || k === 'debugClockOffsetMs' ? 0 : Number.MIN_VALUE; // port 0 picks a free port
         if (!Number.isFinite(val) || (val as number) < min) throw new Error(`setting ${k} must be a ${min === 0 ? 'non-negative' : 'positive'} number, got ${JSON.stringify(v)}`);
       } else if (typeof def === 'boolean') {
         val = v === true || v === 'true' || v === '1';
@@ -65,6 +76,7 @@ export function parseSettings(layers: Raw[]): Settings {
       (out as unknown as Record<string, unknown>)[k] = val;
     }
   }
+  if (out.debugClockOffsetMs > 0 && !out.debugClock) throw new Error('setting debugClockOffsetMs needs debugClock (a debug setting of the chaos run)');
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(out.subscriptionId)) {
     throw new Error(`setting subscriptionId must be a GUID, got ${out.subscriptionId}`);
   }

@@ -8,7 +8,7 @@ import { profileRefOf } from './aci/ids.js';
 import { CATALOG_CONFIGMAP } from './azure/images.js';
 import fetch from 'node-fetch';
 import { configMapSettings, envSettings, LEADER_LEASE, parseSettings, TIME_SCALE_ANNOTATION, type Settings } from './config.js';
-import { Kube } from './runtime/client.js';
+import { Kube, statusCode } from './runtime/client.js';
 import { RealClock, realSleep } from './runtime/clock.js';
 import { Controller } from './runtime/controller.js';
 import { EventRecorder } from './runtime/events.js';
@@ -33,13 +33,20 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   kube.onWrite = (verb, resource) => apiWrites.inc({ verb, resource });
   kube.onRequest = (verb, resource, code) => apiRequests.inc({ verb, resource, code: String(code) });
   const early = parseSettings([envSettings(), opts.flags ?? {}]);
-  const settings = parseSettings([await configMapSettings(kube, early.systemNamespace), envSettings(), opts.flags ?? {}]);
-  const clock = new RealClock(settings.timeScale, { onError: (err) => log.error({ err }, 'Scheduled callback failed') });
+  const settings = parseSettings([await whenReachable('read the aksim-config ConfigMap', () => configMapSettings(kube, early.systemNamespace)), envSettings(), opts.flags ?? {}]);
+  const clock = new RealClock(settings.timeScale, { onError: (err) => log.error({ err }, 'Scheduled callback failed'), offsetMs: settings.debugClockOffsetMs });
   log.info({ settings }, 'Starting aksim operator');
 
   let ready = false;
   let stopping = false;
-  const server: Server = await serveMetrics(settings.metricsPort, settings.metricsHost, { live: () => !stopping, ready: () => ready });
+  const jump = settings.debugClock
+    ? (ms: number): number => {
+        clock.jump(ms);
+        log.warn({ jumpMs: ms, offsetMs: clock.offsetMs }, 'Debug: simulation clock jumped forward');
+        return clock.offsetMs;
+      }
+    : undefined;
+  const server: Server = await serveMetrics(settings.metricsPort, settings.metricsHost, { live: () => !stopping, ready: () => ready }, jump);
 
   const addr = server.address();
   const metricsUrl = `http://${settings.metricsHost}:${typeof addr === 'object' && addr ? addr.port : settings.metricsPort}`;
@@ -65,11 +72,13 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
-  await checkCrds(kube);
-  await ensureNamespace(kube, settings.systemNamespace);
+  await whenReachable("check aksim's CRDs", () => checkCrds(kube));
+  await whenReachable('make sure of the system namespace', () => ensureNamespace(kube, settings.systemNamespace));
   if (settings.leaderElection) {
     log.info({ lease: `${settings.systemNamespace}/${LEADER_LEASE}` }, 'Waiting to become leader');
     await elector.acquire(() => void shutdown('lost-leadership', 1));
+    // No write once the lease may have passed to another replica (renewals failing, a paused process).
+    kube.fence = () => elector.fence();
   }
   isLeader.set(1);
 
@@ -138,15 +147,34 @@ export function makeCaches(kube: Kube, settings: Settings, log: Logger, metrics?
   return { clusters, pools, machines, nodes, operations, snapshots, catalogMaps, ngroups, profiles, cgPods, scheduledEvents };
 }
 
+/**
+ * Runs a start-up call until the API server answers it: a restarting API server (no connection,
+ * 5xx, 429) is waited out, with a growing pause, instead of ending the process. Any other answer
+ * (a 4xx: missing CRDs, no permission) fails at once.
+ */
+export async function whenReachable<T>(what: string, fn: () => Promise<T>, firstPauseMs = 500): Promise<T> {
+  for (let pause = firstPauseMs; ; pause = Math.min(pause * 2, 10_000)) {
+    try {
+      return await fn();
+    } catch (err: unknown) {
+      const code = statusCode(err);
+      if (code !== undefined && code < 500 && code !== 429) throw err;
+      log.warn({ err, what, retryInMs: pause }, 'The API server did not answer at start-up; trying again');
+      await realSleep(pause);
+    }
+  }
+}
+
 /** Fails fast, with the fix in the message, when the cluster lacks one of aksim's CRDs. */
 async function checkCrds(kube: Kube): Promise<void> {
   const url = `${kube.kc.getCurrentCluster()!.server}/apis/${GROUP}/${VERSION}`;
   const init = await kube.kc.applyToFetchOptions({});
   const res = await fetch(url, init as never);
+  if (res.status >= 500 || res.status === 429) throw Object.assign(new Error(`GET ${url}: HTTP ${res.status}`), { code: res.status });
   const served = res.status === 200 ? ((await res.json()) as { resources: { name: string }[] }).resources.map((r) => r.name) : [];
   const missing = Object.values(PLURALS).filter((p) => !served.includes(p));
   if (missing.length > 0) {
-    throw new Error(`the cluster does not serve ${missing.map((p) => `${p}.${GROUP}`).join(', ')}: install the CRDs first (make install, or kubectl apply -f crds/)`);
+    throw Object.assign(new Error(`the cluster does not serve ${missing.map((p) => `${p}.${GROUP}`).join(', ')}: install the CRDs first (make install, or kubectl apply -f crds/)`), { code: 404 });
   }
 }
 

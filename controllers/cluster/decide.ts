@@ -2,17 +2,19 @@
 // (controllers/operations/lifecycle.ts). It upgrades the control plane (pools without their own
 // version follow it), applies agentPoolProfiles to SimNodePools (server-side apply, once each pool
 // is idle), waits for the pools' own operations and rolls their state up. Abort cancels the
-// cluster's operation and the running operations of its pools.
+// cluster's operation and the running operations of its pools. Stop and Start are power.ts.
 import { createHash } from 'node:crypto';
 import type { SimCluster, SimNodePool, SimNodePoolSpec } from '../../src/api/generated.js';
 import { GROUP, VERSION } from '../../src/api/generated.js';
 import { resolveVersion } from '../../src/azure/versions.js';
 import { ABORT_ANNOTATION, FINALIZERS, LABELS } from '../../src/model/names.js';
 import { RUNNING_STATE, type OpType } from '../../src/model/operations.js';
+import { profilesMoveNodes } from '../../src/model/power.js';
 import { clusterVersion, isRefusal, poolFollowsVersion } from '../../src/model/versions.js';
 import { durationMs } from '../../src/runtime/duration.js';
 import type { Begin, CurrentOp, OperationKind, OpView, Step } from '../operations/kind.js';
 import { waitPlan, type Write } from '../shared/plan.js';
+import { powerBegin, powerStep } from './power.js';
 import { clusterStatus, poolSettled } from './status.js';
 
 const FIELD_MANAGER = 'aksim-cluster-profiles';
@@ -63,6 +65,13 @@ function begin(v: ClusterView): Begin {
   }
   const have = prev?.currentKubernetesVersion;
   const choice = clusterVersion(cluster.spec.kubernetesVersion, have);
+  const profilesChanged = prev?.profilesHash !== undefined && profilesHash(cluster) !== prev.profilesHash;
+  const other = {
+    version: !isRefusal(choice) && have !== undefined && choice.version !== have,
+    profiles: profilesChanged && profilesMoveNodes(cluster.spec.agentPoolProfiles ?? [], v.pools),
+  };
+  const power = powerBegin(v, other);
+  if (power) return power;
   if (isRefusal(choice)) return { refuse: choice };
   const want = choice.version;
   const type: OpType = !have ? 'Create' : want !== have ? 'Upgrade' : profilesOnlyCountChanged(cluster, v.pools) ? 'Scale' : 'Update';
@@ -94,6 +103,7 @@ function applyProfiles(cluster: SimCluster): Write {
 }
 
 function step(v: ClusterView, cur: CurrentOp): Step {
+  if (cur.type === 'Stop' || cur.type === 'Start') return powerStep(v, cur);
   const { obj: cluster } = v;
   const gen = cluster.metadata.generation ?? 0;
   const want = resolveVersion(cluster.spec.kubernetesVersion ?? '')!;

@@ -3,6 +3,7 @@ import type { SimCluster, SimClusterStatus, SimNodePool } from '../../src/api/ge
 import { clusterId } from '../../src/azure/ids.js';
 import { poolHash } from '../../src/model/naming.js';
 import { isTerminal } from '../../src/model/operations.js';
+import { shownPower, type PowerCode } from '../../src/model/power.js';
 import type { Condition } from '../../src/runtime/conditions.js';
 import { observedGeneration, operationConditions } from '../operations/conditions.js';
 
@@ -14,6 +15,8 @@ export interface ClusterStatusInput {
   /** provisioningState: the running operation's state, or how the last one ended. */
   state: string;
   error?: string;
+  /** The power state to show (default: the one shown now). */
+  power?: PowerCode;
 }
 
 /** A pool has caught up with everything asked of it and runs no operation. */
@@ -35,14 +38,15 @@ export function clusterStatus(v: ClusterStatusInput): SimClusterStatus {
   const ready = pools.reduce((n, p) => n + (p.status?.readyNodes ?? 0), 0);
   const total = pools.reduce((n, p) => n + (p.status?.count ?? 0), 0);
   const busy = pools.filter((p) => !poolSettled(p)).map((p) => p.spec.name);
+  const power = v.power ?? shownPower(prev);
   const conditions = operationConditions(
     prev.conditions as Condition[] | undefined,
     {
       state,
       allReady: ready >= total && pools.every((p) => p.status?.provisioningState === 'Succeeded'),
-      notReadyReason: 'PoolsNotReady',
+      notReadyReason: power === 'Stopped' ? 'Stopped' : 'PoolsNotReady',
       error: v.error,
-      summary: `${ready}/${total} nodes ready in ${pools.length} agent pools`,
+      summary: (power === 'Stopped' ? 'stopped; ' : '') + `${ready}/${total} nodes ready in ${pools.length} agent pools`,
       progress: `${state}; agent pools in progress: ${busy.join(', ') || 'none'}`,
       generation: gen,
     },
@@ -52,7 +56,7 @@ export function clusterStatus(v: ClusterStatusInput): SimClusterStatus {
   return {
     id: clusterId(v.subscriptionId, ns, name),
     provisioningState: state,
-    powerState: { code: 'Running' },
+    powerState: { code: power },
     currentKubernetesVersion: prev.currentKubernetesVersion,
     fqdn: `${dnsPrefix}-${poolHash(v.subscriptionId, ns, name)}.hcp.${location}.azmk8s.io`.toLowerCase(),
     nodeResourceGroup: `MC_${ns}_${name}_${location}`,

@@ -2,13 +2,15 @@
 // cluster. A VM without a Node boots (after the simulated boot time its Node registers and kwok
 // keeps it Ready); one whose wanted version or image changed is reimaged (drains.ts); a machine
 // action runs (actions.ts); otherwise the Node's labels are kept in step and what the VM runs is
-// recorded. Deletion drains the Node and removes it (drains.ts).
+// recorded. A VM of a stopped pool is stopped (power.ts). Deletion drains the Node and removes it
+// (drains.ts).
 import type { SimMachine, SimMachineStatus } from '../../src/api/generated.js';
-import { healthLabels, nextFaultExpiry, pendingAction } from '../../src/model/faults.js';
+import { activeFaults, healthLabels, nextFaultExpiry, pendingAction } from '../../src/model/faults.js';
 import { FINALIZERS } from '../../src/model/names.js';
 import { getCondition, removeCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
 import { finalizerFirst, type Plan } from '../shared/plan.js';
 import { runAction } from './actions.js';
+import { powerStep } from './power.js';
 import { reimage, teardown } from './drains.js';
 import { buildNode, nodeShape } from './node.js';
 import {
@@ -30,6 +32,8 @@ export function decideMachine(v: MachineView): MachineDecision {
   const first = finalizerFirst('SimMachine', m, FINALIZERS.machine, () => teardown(v));
   if (first) return first;
   if (!v.pool || !v.cluster) return { writes: [], events: [] }; // the pool or cluster is going away and will delete this machine
+  const power = powerStep(v);
+  if (power) return power;
   if (!v.node) return boot(v);
   if (needsReimage(m)) return reimage(v);
   if (m.status?.action || pendingAction(m)) return runAction(v);
@@ -132,7 +136,8 @@ function record(v: MachineView): Plan {
       };
   const status: SimMachineStatus = {
     phase: ready || m.status?.phase === 'Running' ? 'Running' : (m.status?.phase ?? 'Provisioning'),
-    powerState: 'Running',
+    // A VM that starts is Running once its Node is Ready (or, with a fault, once it runs at all).
+    powerState: m.status?.powerState === 'Starting' && !ready && activeFaults(m, now).length === 0 ? 'Starting' : 'Running',
     nodeName: name,
     bootId: m.status?.bootId ?? node!.status?.nodeInfo?.bootID,
     provisionedTime: m.status?.provisionedTime ?? (ready ? (readySince ? new Date(readySince).toISOString() : v.nowIso) : undefined),

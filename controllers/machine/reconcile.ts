@@ -38,10 +38,10 @@ export const machineController: ControllerDef = {
         for (const m of ctx.machines.byIndex('cluster', clusterKeyOf(c.metadata.namespace!, c.metadata.name!))) self(m);
       },
     });
-    // A pool's labels, taints or mode changed: its nodes' labels follow.
+    // A pool's labels, taints or mode changed: its nodes' labels follow. Its power state: its VMs stop or start.
     ctx.pools.on({
       update: (o, p) => {
-        if (o.metadata.generation === p.metadata.generation) return;
+        if (o.metadata.generation === p.metadata.generation && o.status?.powerState?.code === p.status?.powerState?.code) return;
         for (const m of ctx.machines.byIndex('pool', poolKeyOf(p.metadata.namespace!, p.spec.clusterName, p.spec.name))) self(m);
       },
     });

@@ -6,7 +6,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { NGroup } from '../../src/api/generated.js';
 import { containerGroupId, ngroupId } from '../../src/aci/ids.js';
 import { FINALIZERS, NG } from '../../src/model/names.js';
-import { isConflict, isNotFound, statusCode } from '../../src/runtime/client.js';
+import { isConflict, isNotFound, NotLeaderError, statusCode } from '../../src/runtime/client.js';
 import type { Ctx } from '../context.js';
 import { act as actShared, type Actor } from '../shared/act.js';
 import type { Expectations } from '../shared/expectations.js';
@@ -36,8 +36,9 @@ export interface NgMemory {
   healthChecked: WeakSet<V1Pod>;
 }
 
-/** The API server answered the call with a refusal (not a conflict): nothing was created or deleted. */
+/** The call surely did nothing: the API server refused it (not a conflict), or it was never sent (not leading). */
 const refused = (err: unknown): boolean => {
+  if (err instanceof NotLeaderError) return true;
   const code = statusCode(err);
   return code !== undefined && code >= 400 && code < 500;
 };

@@ -19,6 +19,8 @@ import { CONTROLLER, type NgView } from './view.js';
 
 /** How long a cache that has not shown this process's last status write is waited for (real ms). */
 const STALE_WAIT_MS = 10_000;
+/** Real ms before a pass whose status write met a conflict looks again. */
+export const CONFLICT_RETRY_MS = 500;
 
 export const ngroupController: ControllerDef = {
   name: 'ngroup',
@@ -78,14 +80,28 @@ class NGroupReconciler implements Reconciler {
     }
     const plan = decideNGroup(view, this.mem.nodesMade);
     const done = await this.actor.run(key, ng, plan);
-    if (!done.current) return; // the newer version's watch event brings the key back
+    // Refused (409): look again soon, from the newer version if the cache has it by then. Its
+    // watch event usually brings the key back first, but a pass must never depend on an event
+    // coming (a cut watch, or a conflict with no newer version behind it).
+    if (!done.current) return { requeueAfterMs: CONFLICT_RETRY_MS };
     if (done.wrote) {
       this.lastWrite.set(key, view.nowMs);
       // Only a write that made a new version has a watch event coming.
       const rv = ng.metadata.resourceVersion;
       if (rv !== undefined && done.wrote.metadata?.resourceVersion !== rv) this.wroteFrom.set(key, { rv, atMs: ctx.clock.now() });
     }
-    if (plan.requeueAfterMs !== undefined) return { requeueAfterMs: plan.requeueAfterMs };
+    return this.soonest(key, plan.requeueAfterMs);
+  }
+
+  /**
+   * The pass's own requeue, or sooner when a create or delete it held back for an expectation
+   * stops being trusted: no watch event may ever come for a call that failed without an answer.
+   */
+  private soonest(key: string, requeueAfterMs: number | undefined): Result {
+    const now = this.ctx.clock.now();
+    const expiries = [this.mem.creating.nextExpiry(key), this.mem.deleting.nextExpiry(key)].filter((x): x is number => x !== undefined);
+    const waits = [...(requeueAfterMs === undefined ? [] : [requeueAfterMs]), ...expiries.map((x) => Math.max(0, x - now) + 1)];
+    return waits.length > 0 ? { requeueAfterMs: Math.min(...waits) } : undefined;
   }
 
   /** The NGroup's world from the caches, and what this process sent that the cache does not show yet. */

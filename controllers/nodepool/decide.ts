@@ -3,6 +3,7 @@
 // count (zone-balanced, deterministic names, so a restart never duplicates machines), Kubernetes
 // version and node image (rolling, with maxSurge). Machines tear themselves down and reimage
 // themselves (cordon, drain, boot); see controllers/machine. Abort stops where it is, no rollback.
+// Stop and Start (power.ts) stop or start the machines.
 import type { V1Node } from '@kubernetes/client-node';
 import type { NodePoolSnapshot, SimCluster, SimMachine, SimNodePool } from '../../src/api/generated.js';
 import { GROUP, VERSION } from '../../src/api/generated.js';
@@ -14,6 +15,7 @@ import { getCondition, type Condition } from '../../src/runtime/conditions.js';
 import type { Begin, CurrentOp, OperationKind, OpView, Step } from '../operations/kind.js';
 import type { Write } from '../shared/plan.js';
 import { pendingUnits, planPool, toPlanMachine, type PlanMachine, type PoolTarget } from './plan.js';
+import { powerBegin, powerStep } from './power.js';
 import { isBootedUnrecorded, poolStatus } from './status.js';
 import { desiredTarget } from './target.js';
 
@@ -102,6 +104,8 @@ function begin(v: PoolView): Begin {
     };
     return { idle: { status, throttled: false }, requeueAfterMs };
   }
+  const power = powerBegin(v, prevT, isRefusal(d) ? undefined : d.target);
+  if (power) return { ...power, requeueAfterMs };
   if (isRefusal(d)) return { refuse: d, requeueAfterMs };
   const target = d.target;
   const type = classify(prevT, target);
@@ -168,6 +172,7 @@ export function machineFor(
 }
 
 function step(v: PoolView, cur: CurrentOp): Step {
+  if (cur.type === 'Stop' || cur.type === 'Start') return powerStep(v, cur);
   const { obj: pool } = v;
   const ns = pool.metadata.namespace!;
   const tgt = pool.status!.target!;

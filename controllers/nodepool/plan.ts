@@ -31,7 +31,8 @@ export function toPlanMachine(m: SimMachine, node?: V1Node): PlanMachine {
     index: m.spec.index ?? parseNodeIndex(m.metadata.name!) ?? 0,
     zone: m.spec.zone ?? '',
     deleting: Boolean(m.metadata.deletionTimestamp),
-    ready: isMachineReady(m) || booted,
+    // A stopped VM (az aks stop) is where it should be: a settings update of a stopped pool finishes.
+    ready: isMachineReady(m) || booted || m.status?.powerState === 'Stopped',
     surge: m.metadata.labels?.[LABELS.surge] === 'true',
     wantVersion: m.spec.orchestratorVersion,
     wantImage: m.spec.nodeImageVersion,

@@ -4,6 +4,7 @@ import type { SimMachine, SimNodePool, SimNodePoolStatus } from '../../src/api/g
 import { agentPoolId } from '../../src/azure/ids.js';
 import { LABELS } from '../../src/model/names.js';
 import { labelValue } from '../../src/model/node-labels.js';
+import { shownPower, type PowerCode } from '../../src/model/power.js';
 import type { Condition } from '../../src/runtime/conditions.js';
 import { observedGeneration, operationConditions } from '../operations/conditions.js';
 import { isNodeReady } from '../shared/ready.js';
@@ -19,6 +20,8 @@ export interface PoolStatusInput {
   state: string;
   /** Why the last operation failed. */
   error?: string;
+  /** The power state to show (default: the one shown now). */
+  power?: PowerCode;
   /** A machine's Node from the node cache: counts first boots not yet recorded. */
   nodeOf?: (name: string) => V1Node | undefined;
 }
@@ -48,14 +51,15 @@ export function poolStatus(v: PoolStatusInput): SimNodePoolStatus {
   const live = machines.filter((m) => !m.metadata.deletionTimestamp);
   const leaving = machines.length - live.length;
   const ready = live.filter((m) => isMachineReady(m) || isBootedUnrecorded(m, v.nodeOf?.(m.metadata.name!))).length;
+  const power = v.power ?? shownPower(prev);
   const conditions = operationConditions(
     prev.conditions as Condition[] | undefined,
     {
       state,
       allReady: ready === live.length,
-      notReadyReason: 'NodesNotReady',
+      notReadyReason: power === 'Stopped' ? 'Stopped' : 'NodesNotReady',
       error: v.error,
-      summary: `${ready}/${live.length} nodes ready` + (leaving ? `, ${leaving} being removed` : ''),
+      summary: (power === 'Stopped' ? 'stopped; ' : '') + `${ready}/${live.length} nodes ready` + (leaving ? `, ${leaving} being removed` : ''),
       progress: `${state}: ${live.length} nodes, target ${pool.status?.target?.count ?? pool.spec.count}`,
       generation: gen,
     },
@@ -64,7 +68,7 @@ export function poolStatus(v: PoolStatusInput): SimNodePoolStatus {
   return {
     id: agentPoolId(v.subscriptionId, pool.metadata.namespace!, pool.spec.clusterName, pool.spec.name),
     provisioningState: state,
-    powerState: { code: 'Running' },
+    powerState: { code: power },
     count: live.filter((m) => m.metadata.labels?.[LABELS.surge] !== 'true').length,
     readyNodes: ready,
     currentOrchestratorVersion: v.version || undefined,

@@ -97,6 +97,13 @@ export interface RepairState {
 
 export interface RepairEvent {
   node: string;
+  /**
+   * Names this occurrence (with the node): the same decision made again after a restart gives the
+   * same key, so the event is posted once per step of an attempt (reconcile.ts names the Event by
+   * it). Keys sort in the order things happen (kubectl lists Events by name): the VM's action
+   * requests so far, then start < end/error < failed.
+   */
+  key: string;
   type: 'Normal' | 'Warning';
   reason: string;
   note: string;
@@ -112,6 +119,9 @@ export interface RepairDecision {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
+/** An event key: the VM's action requests so far (plus `ahead` for the one being asked now), zero-padded to sort, and what happened. */
+const keyOf = (n: NodeView, ahead: number, what: string): string =>
+  `${String(n.requests.Reboot + n.requests.Reimage + n.requests.Redeploy + ahead).padStart(4, '0')}-${what}`;
 const fmt = (simMs: number): string => (simMs % 60_000 === 0 ? `${simMs / 60_000}m` : `${Math.round(simMs / 1000)}s`);
 
 export function decide(s: RepairState, now: number): RepairDecision {
@@ -180,6 +190,7 @@ class Round {
     this.requests.push({ node: n.name, action: step, target });
     this.events.push({
       node: n.name,
+      key: keyOf(n, 1, `a-${step.toLowerCase()}-start`),
       type: 'Normal',
       reason: `Node${step}Start`,
       note: `${step} of node ${n.name} started by ${REMEDIATOR_USER} (attempt ${r.attempt}): ${why}`,
@@ -201,7 +212,7 @@ class Round {
     }
     const message = `auto-repair could not make node ${n.name} Ready (${done.join(', ')}; ${r.attempt ?? 1} attempt(s)); left for investigation`;
     this.failed.push({ node: n.name, time: iso(this.now), message });
-    this.events.push({ node: n.name, type: 'Warning', reason: 'NodeAutoRepairFailed', note: message });
+    this.events.push({ node: n.name, key: keyOf(n, 0, 'c-autorepair-failed'), type: 'Warning', reason: 'NodeAutoRepairFailed', note: message });
     this.lastRepair = { node: n.name, result: 'Failed', steps: done, endTime: iso(this.now) };
   }
 
@@ -218,6 +229,7 @@ class Round {
       if (n.done[step] >= (r.requested ?? 0)) {
         this.events.push({
           node: n.name,
+          key: keyOf(n, 0, `b-${step.toLowerCase()}-end`),
           type: 'Normal',
           reason: `Node${step}End`,
           note: `${step} of node ${n.name} finished; waiting up to ${fmt(cfg.readyTimeoutMs)} for Ready`,
@@ -230,6 +242,7 @@ class Round {
       if (now >= started + this.s.toReal(ACTION_TIMEOUT_SIM_MS)) {
         this.events.push({
           node: n.name,
+          key: keyOf(n, 0, `b-${step.toLowerCase()}-error`),
           type: 'Warning',
           reason: `Node${step}Error`,
           note: `${step} of node ${n.name} did not finish within ${fmt(ACTION_TIMEOUT_SIM_MS)}`,

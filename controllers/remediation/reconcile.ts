@@ -85,7 +85,18 @@ class RemediationReconciler implements Reconciler {
   private async act(k: string, cluster: SimCluster, prev: AutoRepair | undefined, d: RepairDecision): Promise<void> {
     const { ctx } = this;
     const [ns] = splitKey(k);
-    // Status first: a restart after this line resumes the same step and re-asserts its request.
+    // The step's events first, each named by its key: a restart before the status write below
+    // decides the same step again and finds its events already there (posted once, never lost).
+    await Promise.all(
+      d.events.map((e) => {
+        const action = e.reason.replace(/^Node|Start$|End$|Error$/g, '') || e.reason;
+        // The machine's uid too: a VM made again under the same name counts its requests from 0.
+        const uid = (ctx.machines.get(`${ns}/${e.node}`)?.metadata.uid ?? 'gone').slice(0, 8);
+        const input = { type: e.type, reason: e.reason, note: e.note, action, controller: REPORTING_CONTROLLER };
+        return ctx.events.recordOnce(nodeRef(e.node, ctx.nodes.get(e.node)), input, `${e.node}.${uid}.${e.key}`);
+      }),
+    );
+    // Then status: a restart after this line resumes the same step and re-asserts its request.
     if (!isDeepStrictEqual(prev ?? {}, d.status)) {
       // A merge patch keeps keys it does not name: clear the ones that went (e.g. message).
       const cleared = Object.fromEntries(
@@ -109,16 +120,6 @@ class RemediationReconciler implements Reconciler {
         { fieldManager: REMEDIATOR_USER },
       );
       ctx.log.info({ cluster: k, node: r.node, action: r.action }, `auto-repair: ${r.action} of ${r.node}`);
-    }
-    for (const e of d.events) {
-      const action = e.reason.replace(/^Node|Start$|End$|Error$/g, '') || e.reason;
-      ctx.events.emit(nodeRef(e.node, ctx.nodes.get(e.node)), {
-        type: e.type,
-        reason: e.reason,
-        note: e.note,
-        action,
-        controller: REPORTING_CONTROLLER,
-      });
     }
   }
 }

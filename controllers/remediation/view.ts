@@ -17,6 +17,7 @@ export const readyOf = (n: V1Node | undefined): 'True' | 'False' | 'Unknown' => 
 
 /** Why a node must not be repaired now, if it must not (docs/behaviour.md section 2, "not repaired when"). */
 export function skipReason(m: SimMachine, node: V1Node | undefined): string | undefined {
+  if (m.status?.powerState === 'Stopped') return 'its VM is stopped (the cluster or its agent pool is stopped)';
   if (!m.status?.provisionedTime) return 'it never registered as healthy';
   const taints = node?.spec?.taints ?? [];
   if (taints.some((t) => t.key === SHUTDOWN_TAINT)) return `it carries the ${SHUTDOWN_TAINT} taint`;
@@ -36,15 +37,18 @@ export function skipReason(m: SimMachine, node: V1Node | undefined): string | un
  * Real ms since when the node has been unhealthy. Unknown: the controller manager's transition
  * time (it marks a node Unknown a grace period after its last heartbeat). False: kwok stamps the
  * node's creation time as the transition, so the machine controller's own observation
- * (SimMachine condition NodeReady) is the later, truer bound.
+ * (SimMachine condition NodeReady) is the later, truer bound. Never before the VM's last boot: a
+ * VM started after a stop (az aks start) counts from its start, not from its stop.
  */
 export function unhealthySince(m: SimMachine, node: V1Node | undefined, now: number): number | undefined {
   const c = readyCond(node);
   if (c?.status === 'True') return undefined;
   if (!node) return undefined;
-  const nodeLtt = c?.lastTransitionTime
+  const booted = Date.parse(m.status?.bootStartTime ?? '');
+  const transition = c?.lastTransitionTime
     ? new Date(c.lastTransitionTime as unknown as string).getTime()
     : new Date(node.metadata!.creationTimestamp as unknown as string).getTime();
+  const nodeLtt = Number.isNaN(booted) ? transition : Math.max(transition, booted);
   const seen = getCondition(m.status?.conditions as Condition[] | undefined, 'NodeReady');
   const seenMs = seen && seen.status !== 'True' ? Date.parse(seen.lastTransitionTime) : NaN;
   if (c?.status !== 'False') return nodeLtt;

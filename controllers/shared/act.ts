@@ -62,7 +62,12 @@ async function write(a: Actor, w: Write): Promise<void> {
       return;
     }
     case 'patch':
-      await kube.patch(w.kind, w.ns, w.name, w.body, { fieldManager: w.fieldManager });
+      try {
+        await kube.patch(w.kind, w.ns, w.name, w.body, { fieldManager: w.fieldManager });
+      } catch (err: unknown) {
+        if (w.busyRetryMs !== undefined && statusCode(err) === 422) throw new Stop(w.busyRetryMs);
+        throw err;
+      }
       return;
     case 'create':
       return create(a, w);

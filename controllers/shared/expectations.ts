@@ -15,6 +15,21 @@ export class Expectations<T> {
     return this.byOwner.get(owner)?.has(name) ?? false;
   }
 
+  /** When the expectation for name stops being trusted (real ms), if there is one. */
+  expiresAt(owner: string, name: string): number | undefined {
+    const e = this.byOwner.get(owner)?.get(name);
+    return e ? e.at + this.ttlMs : undefined;
+  }
+
+  /** When the first of owner's expectations stops being trusted (real ms), if it has any. */
+  nextExpiry(owner: string): number | undefined {
+    const m = this.byOwner.get(owner);
+    if (!m || m.size === 0) return undefined;
+    let first = Infinity;
+    for (const e of m.values()) first = Math.min(first, e.at + this.ttlMs);
+    return first;
+  }
+
   forget(owner: string, name: string): void {
     const m = this.byOwner.get(owner);
     m?.delete(name);

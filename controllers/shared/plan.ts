@@ -11,8 +11,11 @@ export type Obj = KubernetesObject & { status?: object };
 export type Write =
   /** Status keys that differ from obj's cached status (undefined clears a key); gone objects are skipped. */
   | { do: 'status'; kind: Kind; obj: Obj; status: object }
-  /** JSON merge patch of the object (spec, metadata), optionally as a named field manager. */
-  | { do: 'patch'; kind: Kind; ns: string; name: string; body: object; fieldManager?: string }
+  /**
+   * JSON merge patch of the object (spec, metadata), optionally as a named field manager; with
+   * busyRetryMs a 422 ("another operation is in progress") stops the plan and retries then.
+   */
+  | { do: 'patch'; kind: Kind; ns: string; name: string; body: object; fieldManager?: string; busyRetryMs?: number }
   /**
    * Creates an object; AlreadyExists counts as made. `status` is its first status (set when the
    * object has none); `expect` records it until the cache shows it; `ifForbidden`: a 403 does that

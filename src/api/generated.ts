@@ -487,6 +487,12 @@ export interface SimClusterSpec {
   tags?: {
     [k: string]: string | undefined;
   };
+  /**
+   * Running (default) or Stopped, as az aks stop|start ask (docs/operations.md). A change runs a Stop or Start operation that sets every agent pool's power state; it must come on its own.
+   */
+  powerState?: {
+    code?: "Running" | "Stopped";
+  };
   dnsPrefix?: string;
   /**
    * Agent pools made with the cluster. Each profile becomes a SimNodePool named <cluster>-<pool>. A change to this list is applied to those pools when the cluster's generation changes; pools can also be changed directly.
@@ -621,6 +627,9 @@ export interface SimClusterStatus {
    */
   id?: string;
   provisioningState?: string;
+  /**
+   * Running or Stopped: the power state the last Stop or Start operation set (from its start).
+   */
   powerState?: {
     code?: string;
   };
@@ -957,6 +966,12 @@ export interface SimNodePoolSpec {
    */
   enableFIPS?: boolean;
   /**
+   * Running (default) or Stopped, as az aks nodepool stop|start ask (docs/operations.md). A change runs a Stop or Start operation: the VMs stop (their Nodes stop reporting) or start again. It must come on its own; a System mode pool stops only with its cluster.
+   */
+  powerState?: {
+    code?: "Running" | "Stopped";
+  };
+  /**
    * Recorded and returned as Azure does; aksim does not scale pools by load (no cluster autoscaler).
    */
   enableAutoScaling?: boolean;
@@ -1007,6 +1022,9 @@ export interface SimNodePoolStatus {
    */
   id?: string;
   provisioningState?: string;
+  /**
+   * Running or Stopped: the power state the last Stop or Start operation set (from its start).
+   */
   powerState?: {
     code?: string;
   };

@@ -1,6 +1,6 @@
-// ARM routes of Microsoft.ContainerService: managed clusters, agent pools, operations and abort,
-// snapshots, credentials, upgrade profiles, versions, machines, and the location routes clients
-// poll (operations/operationresults) and read (kubernetesVersions, orchestrators).
+// ARM routes of Microsoft.ContainerService: managed clusters (with stop and start), agent pools,
+// operations and abort, snapshots, credentials, upgrade profiles, versions, machines, and the
+// location routes clients poll (operations/operationresults) and read (kubernetesVersions, orchestrators).
 import { availableAgentPoolVersions, clusterUpgradeProfile, credentials, kubernetesVersions, machines, orchestrators, poolUpgradeProfile } from './aks-extras.js';
 import { ArmError } from './errors.js';
 import { decodeToken, isTerminalStatus, type LroToken } from './lro.js';
@@ -153,6 +153,10 @@ async function clusterRoutes(req: RouteRequest, svc: ArmService, rest: string[])
       case 'listclusteradmincredential':
         action(req);
         return ok(await credentials(svc, rg, name, true));
+      case 'stop':
+      case 'start':
+        action(req);
+        return accepted(req, await svc.setClusterPower(rg, name, sub === 'stop' ? 'Stopped' : 'Running'), false);
       case 'availableagentpoolversions':
         if (req.method !== 'GET') throw methodNotAllowed(req.method);
         return ok(await availableAgentPoolVersions(svc, rg, name));

@@ -16,6 +16,8 @@ import { apiMessage, isNotFound, statusCode, type KubeApi } from '../runtime/kub
 import { ArmError, notFound, operationInProgress, rgNotFound } from './errors.js';
 import { isTerminalStatus, type AsyncStatus, type LroToken } from './lro.js';
 import { agentPoolJson, managedClusterJson, operationJson, poolSpecFromArm, snapshotJson } from './shapes.js';
+import { checkClusterPower, checkClusterPut, poolPowerPut } from './power.js';
+import type { PowerCode } from '../model/power.js';
 
 type Json = Record<string, unknown>;
 export type Target = { kind: 'SimCluster'; rg: string; cluster: string } | { kind: 'SimNodePool'; rg: string; cluster: string; pool: string };
@@ -149,6 +151,7 @@ export class ArmService<K extends KubeApi = KubeApi> {
       await this.write(() => this.kube.create('SimCluster', ns, { metadata: { name: objName(name), namespace: ns, annotations: { [DISPLAY_NAME_ANNOTATION]: name, [RESOURCE_GROUP_ANNOTATION]: g.name } }, spec }));
     } else {
       this.refuseIfBusy(existing);
+      checkClusterPut(existing, await this.poolsOf(rg, name), spec);
       if (spec.tags) spec.tags = replacingMap(existing.spec.tags, spec.tags as Record<string, string>);
       await this.write(() => this.kube.patch('SimCluster', ns, objName(name), { spec }));
     }
@@ -164,6 +167,16 @@ export class ArmService<K extends KubeApi = KubeApi> {
     // One write that replaces the whole map (a merge patch would keep tags the caller dropped).
     await this.write(() => this.kube.patchJson('SimCluster', g.ns, c.metadata.name!, [{ op: 'add', path: '/spec/tags', value: tagsField(body.tags) }]));
     return this.accepted({ kind: 'SimCluster', rg: g.ns, cluster: c.metadata.name! }, 200, g);
+  }
+
+  /** POST managedClusters/{name}/stop|start: a Stop or Start operation (202, no body); AKS's 409s when the power state does not allow it. */
+  async setClusterPower(rg: string, name: string, want: PowerCode): Promise<Accepted> {
+    const g = await this.group(rg);
+    const c = await this.cluster(rg, name);
+    checkClusterPower(c, want);
+    await this.write(() => this.kube.patch('SimCluster', g.ns, c.metadata.name!, { spec: { powerState: { code: want } } }));
+    const a = await this.accepted({ kind: 'SimCluster', rg: g.ns, cluster: c.metadata.name! }, 202, g);
+    return { ...a, body: undefined };
   }
 
   async deleteCluster(rg: string, name: string): Promise<Accepted | undefined> {
@@ -207,6 +220,7 @@ export class ArmService<K extends KubeApi = KubeApi> {
     const existing = await this.kube.get<SimNodePool>('SimNodePool', g.ns, name);
     const props = objectField(body, 'properties');
     const spec: Json = { ...poolSpecFromArm(props) };
+    poolPowerPut(c, existing, pool, props, spec, props.nodeImageOnly === true);
     await this.shapePoolSpec(spec, existing, pool, props.nodeImageOnly === true);
     if (!existing) {
       await this.write(() =>
@@ -235,7 +249,10 @@ export class ArmService<K extends KubeApi = KubeApi> {
    */
   private async shapePoolSpec(spec: Json, existing: SimNodePool | undefined, poolName: string, nodeImageOnly: boolean): Promise<void> {
     const ref = (spec.creationData as { sourceResourceId?: string } | undefined)?.sourceResourceId;
-    if (ref) {
+    // A client that PUTs back the pool it read (az aks nodepool scale|stop|start) echoes the
+    // snapshot the pool was made from: that is no upgrade to it.
+    const echoed = Boolean(existing && ref && !nodeImageOnly && ref.toLowerCase() === (existing.spec.creationData?.sourceResourceId ?? '').toLowerCase());
+    if (ref && !echoed) {
       const snap = await this.snapshotById(ref);
       if (!existing) {
         spec.osType ??= snap.info.osType;

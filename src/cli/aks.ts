@@ -5,10 +5,11 @@ import { SUPPORTED_PATCHES } from '../azure/versions.js';
 import type { SimCluster, SimNodePool } from '../api/generated.js';
 import { ArmError } from '../arm/errors.js';
 import { azFlatten } from '../arm/shapes.js';
-import type { ArmService, Target } from '../arm/service.js';
+import type { Accepted, ArmService, Target } from '../arm/service.js';
 import { action, print, service, withGlobals, type GlobalOpts } from './context.js';
 import type { Column } from './output.js';
-import { waitGone, waitOperation } from './wait.js';
+import { waitAccepted, waitGone, waitOperation } from './wait.js';
+import { addClusterPowerCommands, addPoolPowerCommands } from './aks-power.js';
 
 type Json = Record<string, unknown>;
 type Opts = GlobalOpts & Record<string, unknown>;
@@ -79,9 +80,9 @@ async function poolOut(svc: ArmService, rg: string, cluster: string, pool: strin
 }
 
 /** After a write: wait with progress (unless --no-wait), then print the resource. */
-async function finish(svc: ArmService, o: Opts, t: Target, opId: string | undefined, show: () => Promise<Json>): Promise<void> {
+async function finish(svc: ArmService, o: Opts, t: Target, a: Pick<Accepted, 'operationId' | 'lro'>, show: () => Promise<Json>): Promise<void> {
   if (o.wait === false) return;
-  await waitOperation(svc, t, opId);
+  await waitAccepted(svc, t, a);
   print(await show(), o);
 }
 
@@ -131,7 +132,7 @@ export function aksCommand(): Command {
         const name = o.name as string;
         if (await svc.kube.get<SimCluster>('SimCluster', rg.toLowerCase(), name.toLowerCase())) throw new ArmError(409, 'ResourceAlreadyExists', `A managed cluster named ${name} already exists in resource group ${rg}.`);
         const a = await svc.putCluster(rg, name, { location: o.location, properties: props });
-        await finish(svc, o, { kind: 'SimCluster', rg, cluster: name }, a.operationId, () => clusterOut(svc, rg, name));
+        await finish(svc, o, { kind: 'SimCluster', rg, cluster: name }, a, () => clusterOut(svc, rg, name));
       }),
     );
 
@@ -180,7 +181,7 @@ export function aksCommand(): Command {
         const poolName = (o.nodepoolName as string | undefined) ?? (pools.length === 1 ? pools[0]!.spec.name : undefined);
         if (!poolName) throw new ArmError(400, 'InvalidArgumentValue', 'There are more than one node pool in the cluster. Please specify nodepool name or use az aks nodepool command to scale node pool');
         const a = await svc.putPool(rg, name, poolName, { properties: { count: int(String(o.nodeCount)) } });
-        await finish(svc, o, { kind: 'SimNodePool', rg, cluster: name, pool: poolName }, a.operationId, () => clusterOut(svc, rg, name));
+        await finish(svc, o, { kind: 'SimNodePool', rg, cluster: name, pool: poolName }, a, () => clusterOut(svc, rg, name));
       }),
     );
 
@@ -210,7 +211,7 @@ export function aksCommand(): Command {
           }
         }
         const a = await svc.putCluster(rg, name, { properties: { kubernetesVersion: o.kubernetesVersion } });
-        await finish(svc, o, { kind: 'SimCluster', rg, cluster: name }, a.operationId, () => clusterOut(svc, rg, name));
+        await finish(svc, o, { kind: 'SimCluster', rg, cluster: name }, a, () => clusterOut(svc, rg, name));
       }),
     );
 
@@ -249,6 +250,7 @@ export function aksCommand(): Command {
       }),
     );
 
+  addClusterPowerCommands(aks);
   aks.addCommand(nodepoolCommand());
   return aks;
 }
@@ -291,7 +293,7 @@ function nodepoolCommand(): Command {
         const body: Json = { properties: { ...poolBody(o), ...(o.snapshotId ? { creationData: { sourceResourceId: o.snapshotId } } : { vmSize: o.nodeVmSize ?? 'Standard_DS2_v2' }) } };
         if (await svc.kube.get('SimNodePool', t.rg.toLowerCase(), `${t.cluster}-${t.pool}`.toLowerCase())) throw new ArmError(409, 'ResourceAlreadyExists', `Node pool ${t.pool} already exists, please try a different name.`);
         const a = await svc.putPool(t.rg, t.cluster, t.pool, body);
-        await finish(svc, o, t, a.operationId, () => poolOut(svc, t.rg, t.cluster, t.pool));
+        await finish(svc, o, t, a, () => poolOut(svc, t.rg, t.cluster, t.pool));
       }),
     );
 
@@ -310,7 +312,7 @@ function nodepoolCommand(): Command {
         const svc = service(o);
         const t = target(o) as Extract<Target, { kind: 'SimNodePool' }>;
         const a = await svc.putPool(t.rg, t.cluster, t.pool, { properties: { count: int(String(o.nodeCount)) } });
-        await finish(svc, o, t, a.operationId, () => poolOut(svc, t.rg, t.cluster, t.pool));
+        await finish(svc, o, t, a, () => poolOut(svc, t.rg, t.cluster, t.pool));
       }),
     );
 
@@ -333,7 +335,7 @@ function nodepoolCommand(): Command {
         if (!o.kubernetesVersion && !o.nodeImageOnly && !o.snapshotId) throw new ArmError(400, 'InvalidArgumentValue', 'one of --kubernetes-version, --node-image-only or --snapshot-id is required');
         if (o.kubernetesVersion && o.nodeImageOnly) throw new ArmError(400, 'MutuallyExclusiveArgumentError', 'Conflicting flags. Upgrading the Kubernetes version will also upgrade the node image version. If you only want to upgrade the node version please use the "--node-image-only" option only.');
         const a = await svc.putPool(t.rg, t.cluster, t.pool, { properties: props });
-        await finish(svc, o, t, a.operationId, () => poolOut(svc, t.rg, t.cluster, t.pool));
+        await finish(svc, o, t, a, () => poolOut(svc, t.rg, t.cluster, t.pool));
       }),
     );
 
@@ -391,6 +393,7 @@ function nodepoolCommand(): Command {
       }),
     );
 
+  addPoolPowerCommands(np);
   np.addCommand(snapshotCommand());
   return np;
 }

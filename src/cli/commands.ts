@@ -21,6 +21,6 @@ export const COMMANDS: [string, () => Promise<Command>][] = [
 export function commandsFor(args: string[]): string[] {
   const first = args[0] === 'help' ? args[1] : args[0];
   if (COMMANDS.some(([name]) => name === first)) return [first!];
-  if (first === 'operator' || (args.length === 1 && (first === '--version' || first === '-V'))) return [];
+  if (first === 'operator' || first === 'chaos' || (args.length === 1 && (first === '--version' || first === '-V'))) return [];
   return COMMANDS.map(([name]) => name);
 }

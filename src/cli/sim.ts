@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
 import type { ScheduledEvent, SimMachine } from '../api/generated.js';
 import { ArmError } from '../arm/errors.js';
-import type { KubeApi } from '../runtime/kube-api.js';
+import { isConflict, type KubeApi } from '../runtime/kube-api.js';
 import { cliKube } from '../runtime/lite-client.js';
 import { durationMs } from '../runtime/duration.js';
 import { FAULT_TYPES, requestField, requestsOf, type ActionType } from '../model/faults.js';
@@ -51,24 +51,36 @@ const machineOut = (m: SimMachine): Record<string, unknown> => ({
   action: m.status?.action?.type ?? null,
 });
 
-async function setFaults(kube: KubeApi, m: SimMachine, faults: NonNullable<SimMachine['spec']['faults']>): Promise<SimMachine> {
-  return kube.patch<SimMachine>('SimMachine', m.metadata.namespace!, m.metadata.name!, { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults } });
+type Faults = NonNullable<SimMachine['spec']['faults']>;
+
+/**
+ * Reads the node's VM and writes its faults as `change` makes them, at the version read; when the
+ * operator wrote the VM in between (409), reads it again and retries (a few times), like
+ * client-go's RetryOnConflict, instead of failing the user's command.
+ */
+export async function changeFaults(kube: KubeApi, node: string, rg: string | undefined, change: (old: Faults) => Faults): Promise<SimMachine> {
+  for (let attempt = 1; ; attempt++) {
+    const m = await findMachine(kube, node, rg);
+    try {
+      return await kube.patch<SimMachine>('SimMachine', m.metadata.namespace!, m.metadata.name!, { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults: change(m.spec.faults ?? []) } });
+    } catch (err: unknown) {
+      if (!isConflict(err) || attempt >= 5) throw err;
+    }
+  }
 }
 
 /** Injects (or renews) a fault on a node's VM: `aksim sim fault inject` and the web console. */
 export async function injectFault(kube: KubeApi, node: string, type: string, rg?: string, message?: string): Promise<SimMachine> {
   if (!FAULT_TYPES.includes(type as never)) throw new ArmError(400, 'InvalidArgumentValue', `unknown fault type ${type}; one of ${FAULT_TYPES.filter((t) => t !== 'Frozen').join(', ')}`);
-  const m = await findMachine(kube, node, rg);
-  const faults = (m.spec.faults ?? []).filter((x) => x.type !== type);
-  faults.push({ type: type as never, since: new Date(wallNow()).toISOString(), ...(message ? { message: String(message) } : {}) });
-  return setFaults(kube, m, faults);
+  return changeFaults(kube, node, rg, (old) => [
+    ...old.filter((x) => x.type !== type),
+    { type: type as never, since: new Date(wallNow()).toISOString(), ...(message ? { message: String(message) } : {}) },
+  ]);
 }
 
 /** Clears one fault type (or all) from a node's VM: `aksim sim fault clear` and the web console. */
 export async function clearFault(kube: KubeApi, node: string, type: string, rg?: string): Promise<SimMachine> {
-  const m = await findMachine(kube, node, rg);
-  const faults = type === 'all' ? [] : (m.spec.faults ?? []).filter((x) => x.type !== type);
-  return setFaults(kube, m, faults);
+  return changeFaults(kube, node, rg, (old) => (type === 'all' ? [] : old.filter((x) => x.type !== type)));
 }
 
 function faultCommand(): Command {

@@ -51,10 +51,10 @@ export function nextFaultExpiry(m: SimMachine, nowMs: number): number | undefine
   return ends.length ? Math.min(...ends) : undefined;
 }
 
-/** The labels that make kwok show the VM's health; null means "remove the label". */
+/** The labels that make kwok show the VM's health; null means "remove the label". A stopped VM (az aks stop) reports nothing. */
 export function healthLabels(m: SimMachine, nowMs: number): Record<string, string | null> {
   const faults = activeFaults(m, nowMs);
-  const stopped = faults.some((f) => FAULT_EFFECT[f.type as FaultType] === 'NoStatus');
+  const stopped = m.status?.powerState === 'Stopped' || faults.some((f) => FAULT_EFFECT[f.type as FaultType] === 'NoStatus');
   const notReady = Boolean(m.status?.action) || faults.some((f) => FAULT_EFFECT[f.type as FaultType] === 'NotReady');
   return { [LABELS.kubelet]: stopped ? 'stopped' : 'running', [LABELS.notReady]: notReady ? 'true' : null };
 }

@@ -49,13 +49,18 @@ const MAX_SOCKETS = 32;
  */
 class PooledAuth implements SecurityAuthentication {
   private agent: HttpAgent | undefined;
-  constructor(private readonly kc: KubeConfig) {}
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly fence: () => WriteFence | undefined,
+  ) {}
 
   getName(): string {
     return 'default';
   }
 
   async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    const refusal = isFencedWrite(context.getHttpMethod().toString(), context.getUrl()) ? this.fence()?.() : undefined;
+    if (refusal) throw new NotLeaderError(refusal);
     await this.kc.applySecurityAuthentication(context);
     const fresh = context.getAgent();
     if (!fresh || this.kc.getCurrentCluster()?.proxyUrl) return; // proxies keep client-node's own agent
@@ -67,7 +72,26 @@ class PooledAuth implements SecurityAuthentication {
   }
 }
 
+/** Says why this process must not write now (e.g. its leader lease ran out), or undefined. */
+export type WriteFence = () => string | undefined;
+
+/** A write refused before it was sent, because this process does not (or no longer surely) lead. */
+export class NotLeaderError extends Error {
+  readonly code = 503;
+  constructor(reason: string) {
+    super(`write not sent: ${reason}`);
+    this.name = 'NotLeaderError';
+  }
+}
+
+/** Writes the fence applies to: every write except to Leases (the election itself). */
+export function isFencedWrite(method: string, url: string): boolean {
+  return !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase()) && !/\/apis\/coordination\.k8s\.io\/v1\/namespaces\/[^/]+\/leases(\/|\?|$)/.test(url);
+}
+
 export class Kube implements KubeApi {
+  /** Consulted before every write (src/runtime/leader.ts): a refusal fails the call unsent. */
+  fence: WriteFence | undefined;
   readonly core: CoreV1Api;
   readonly coordination: CoordinationV1Api;
   readonly eventsApi: EventsV1Api;
@@ -79,7 +103,10 @@ export class Kube implements KubeApi {
   constructor(readonly kc: KubeConfig) {
     const server = kc.getCurrentCluster()?.server;
     if (!server) throw new Error('the kubeconfig has no current cluster');
-    const config = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: new PooledAuth(kc) }, httpApi: nodeHttp((method, url, status) => {
+    const config = createConfiguration({
+      baseServer: new ServerConfiguration(server, {}),
+      authMethods: { default: new PooledAuth(kc, () => this.fence) },
+      httpApi: nodeHttp((method, url, status) => {
         const { verb, resource } = requestKind(method, url);
         this.onRequest(verb, resource, status);
       }),

@@ -20,6 +20,11 @@ export interface Clock {
 export interface ClockOptions {
   /** Receives exceptions thrown by scheduled callbacks; the clock keeps going either way. */
   onError?: (err: unknown) => void;
+  /**
+   * Debug only (setting debugClock): real ms this clock runs ahead of the wall clock. The chaos
+   * run uses it, with jump(), to make simulated time leap forward; never set in normal use.
+   */
+  offsetMs?: number;
 }
 
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -93,13 +98,30 @@ export class RealClock extends HeapClock {
   /** Deadline the current timer was armed for; re-arming is only needed for earlier ones. */
   private armedFor = Infinity;
   private closed = false;
+  private offset: number;
 
   constructor(timeScale = 1, options: ClockOptions = {}) {
     super(timeScale, options);
+    this.offset = options.offsetMs ?? 0;
   }
 
   now(): number {
-    return Date.now();
+    return Date.now() + this.offset;
+  }
+
+  /** Real ms this clock runs ahead of the wall clock (0 unless jumped). */
+  get offsetMs(): number {
+    return this.offset;
+  }
+
+  /**
+   * Debug only: moves this clock forward by realMs at once, as if that time had passed without the
+   * process looking; deadlines that fall due now run. Never backwards.
+   */
+  jump(realMs: number): void {
+    if (!(realMs >= 0) || !Number.isFinite(realMs)) throw new RangeError(`RealClock.jump: realMs must be a finite number >= 0, got ${realMs}`);
+    this.offset += realMs;
+    if (!this.closed) this.arm();
   }
 
   override at(atMs: number, fn: () => void): () => void {
@@ -130,7 +152,7 @@ export class RealClock extends HeapClock {
     const top = this.heap.peek();
     if (top === undefined) return;
     // Clamped because Node treats delays above 2^31-1 as 1 ms; a clamped timer simply re-arms.
-    const delay = Math.min(Math.max(0, top.key - Date.now()), MAX_TIMEOUT_MS);
+    const delay = Math.min(Math.max(0, top.key - this.now()), MAX_TIMEOUT_MS);
     this.armedFor = top.key;
     this.timer = setTimeout(this.fire, delay);
     this.timer.unref();
@@ -145,7 +167,7 @@ export class RealClock extends HeapClock {
   private readonly fire = (): void => {
     this.timer = undefined;
     this.armedFor = Infinity;
-    const now = Date.now();
+    const now = this.now();
     // Bounded by the size at entry so a callback that keeps re-scheduling itself for "now"
     // cannot starve the event loop; leftovers run on the next tick.
     let budget = this.heap.size;

@@ -3,7 +3,7 @@
 import { V1MicroTime, type KubernetesObject } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import type { Clock } from './clock.js';
-import type { Kube } from './client.js';
+import { isConflict, type Kube } from './client.js';
 import type { Logger } from './logger.js';
 
 export type EventType = 'Normal' | 'Warning';
@@ -44,6 +44,19 @@ export class EventRecorder {
     this.record(obj, e).catch((err: unknown) => this.log.warn({ err, reason: e.reason }, 'Could not record event'));
   }
 
+  /**
+   * Posts the event under a name the caller derives from what happened (not from when), awaited:
+   * posting it again after a restart finds it there (409) and adds nothing, so an event that must
+   * appear exactly once can be posted before the state it reports is written.
+   */
+  async recordOnce(obj: KubernetesObject, e: EventInput, name: string): Promise<void> {
+    try {
+      await this.create(obj, e, name.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 253));
+    } catch (err: unknown) {
+      if (!isConflict(err)) throw err;
+    }
+  }
+
   async record(obj: KubernetesObject, e: EventInput): Promise<void> {
     const md = obj.metadata ?? {};
     const namespace = md.namespace || 'default';
@@ -61,9 +74,18 @@ export class EventRecorder {
       }
     }
     const name = `${md.name}.${now.toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`;
+    await this.create(obj, e, name);
+    if (this.seen.size >= MAX_SEEN) this.seen.clear();
+    this.seen.set(key, { name, namespace, count: 1, firstMs: now });
+  }
+
+  private async create(obj: KubernetesObject, e: EventInput, name: string): Promise<void> {
+    const md = obj.metadata ?? {};
+    const namespace = md.namespace || 'default';
+    const controller = e.controller ?? this.defaultController;
     await this.kube.createEvent(namespace, {
       metadata: { name, namespace },
-      eventTime: new V1MicroTime(now),
+      eventTime: new V1MicroTime(this.clock.now()),
       reportingController: controller,
       reportingInstance: `${controller.split('/').pop()}-${this.instance}`.slice(0, 128),
       action: e.action ?? e.reason,
@@ -79,7 +101,5 @@ export class EventRecorder {
         resourceVersion: md.resourceVersion,
       },
     });
-    if (this.seen.size >= MAX_SEEN) this.seen.clear();
-    this.seen.set(key, { name, namespace, count: 1, firstMs: now });
   }
 }

@@ -21,15 +21,39 @@ export interface LeaderOptions {
 
 type Attempt = 'held' | 'taken' | 'conflict';
 
+/**
+ * Until when a holder may still act on a lease it renewed at renewedAt (the renewTime it wrote):
+ * the lease runs out at renewedAt + leaseMs for everyone else, so its own writes stop a third of
+ * the lease before that (client-go's renew deadline is 10 s of a 15 s lease): a write queued for a
+ * connection on a loaded machine must not land after a successor took over (the chaos run saw one
+ * land 640 ms after passing a 600 ms margin).
+ */
+export function actUntil(renewedAt: number, leaseMs: number): number {
+  return renewedAt + leaseMs - leaseMs / 3;
+}
+
 export class LeaderElector {
   private leading = false;
   private stopped = false;
   private lastRenew = 0;
+  /** renewTime of the last renewal that held, as written into the Lease. */
+  private renewedAt = 0;
 
   constructor(private readonly o: LeaderOptions) {}
 
   get isLeader(): boolean {
     return this.leading;
+  }
+
+  /**
+   * Why this process must not write now, or undefined when it may: it leads and its last renewal
+   * has not run out. The Kube client asks before every write (src/runtime/client.ts), so a leader
+   * whose renewals fail stops acting before its lease can pass to another replica.
+   */
+  fence(now = wallNow()): string | undefined {
+    if (!this.leading) return 'this replica does not hold the leader lease';
+    const until = actUntil(this.renewedAt, (this.o.leaseSeconds ?? 15) * 1000);
+    return now < until ? undefined : `the leader lease was last renewed ${now - this.renewedAt} ms ago; no writes until it is renewed`;
   }
 
   /** Resolves once this process leads; calls onLost if it later loses the lease. */
@@ -107,6 +131,7 @@ export class LeaderElector {
           namespace,
           body: { metadata: { name, namespace, annotations: this.o.annotations }, spec: { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 } },
         });
+        this.renewedAt = now.getTime();
         return 'held';
       } catch (e: unknown) {
         if (isConflict(e)) return 'conflict';
@@ -129,6 +154,7 @@ export class LeaderElector {
     };
     try {
       await kube.coordination.replaceNamespacedLease({ name, namespace, body: lease });
+      this.renewedAt = now.getTime();
       return 'held';
     } catch (err: unknown) {
       if (isConflict(err)) return 'conflict';

@@ -57,9 +57,24 @@ export interface Health {
   ready(): boolean;
 }
 
-export function serveMetrics(port: number, host: string, health: Health): Promise<Server> {
+/** Debug only (setting debugClock): moves the simulation clock forward; returns its offset. */
+export type ClockJump = (realMs: number) => number;
+
+export function serveMetrics(port: number, host: string, health: Health, clockJump?: ClockJump): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/debug/clock' && clockJump && req.method === 'POST') {
+      const ms = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('jumpMs'));
+      try {
+        const offsetMs = clockJump(ms);
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ offsetMs }) + '\n');
+      } catch (err: unknown) {
+        res.writeHead(400, { 'Content-Type': 'text/plain' });
+        res.end(`${(err as Error).message}\n`);
+      }
+      return;
+    }
     if (path === '/metrics') {
       registry.metrics().then(
         (body) => {

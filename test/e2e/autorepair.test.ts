@@ -13,7 +13,7 @@ apiVersion: aksim.io/v1alpha1
 kind: SimCluster
 metadata: {name: ${name}, namespace: ${ns}}
 spec:
-  simulation: {nodeBootTime: ${extra.includes('slowboot') ? 'PT5M' : 'PT1M'}, nodeDeleteTime: PT10S}
+  simulation: {nodeBootTime: ${extra.includes('slowboot') ? 'PT20M' : 'PT1M'}, nodeDeleteTime: PT10S}
   agentPoolProfiles:
     - {name: nodepool1, mode: System, count: ${count}}
 `;
@@ -192,7 +192,8 @@ describe('e2e: node auto-repair', function () {
   it('leaves alone a node that never became Ready', async () => {
     const r = await apply(clusterYaml(ns, 'late', 2, 'slowboot'));
     expect(r.code, r.stderr).to.equal(0);
-    // Break the network of the first VM while it boots: its Node registers but never reports.
+    // Break the network of the first VM while it boots (20 s real: room for a loaded machine):
+    // its Node registers but never reports.
     const first = await waitFor('machines made', async () => {
       const ms = await machines(ns, 'late');
       return ms.length === 2 ? ms[0]!.metadata.name : false;

@@ -1,6 +1,7 @@
 // e2e: the real Azure CLI (Debian's azure-cli 2.45, unmodified) against `aksim serve`: cloud
 // registration and sign-in through `aksim az-login`, seed 003's commands as the seed writes them
-// (mixed-case resource group names included), `az aks get-credentials` then kubectl, and `az rest`
+// (mixed-case resource group names included), `az aks get-credentials` then kubectl, `az aks
+// stop|start` and `az aks nodepool stop|start`, and `az rest`
 // for seed 000's operation URL and seed 002's NGroup rolling update. Every body az received is
 // checked against the published REST specs. Skipped, with one line, where az is not installed.
 import { spawnSync } from 'node:child_process';
@@ -94,6 +95,24 @@ echo "$SNAPSHOT_ID"`);
     const nodes = await ok(`kubectl --kubeconfig ${file} get nodes -l kubernetes.azure.com/cluster=MC_myResourceGroup_myAKSCluster_eastus -o name`);
     expect(nodes.trim().split('\n')).to.have.length(5); // nodepool1 (2) and np2 (az's default 3)
     expect(await ok(`kubectl --kubeconfig ${file} config current-context`)).to.equal('myAKSCluster\n');
+  });
+
+  it('az aks nodepool stop|start and az aks stop|start; a stopped cluster refuses az aks scale', async () => {
+    const pool = '--cluster-name myAKSCluster --resource-group myResourceGroup';
+    await ok(`az aks nodepool stop --nodepool-name np2 ${pool} -o none`);
+    expect(JSON.parse(await ok(`az aks nodepool show --name np2 ${pool} --query "{power:powerState.code,state:provisioningState}" -o json`))).to.deep.equal({ power: 'Stopped', state: 'Succeeded' });
+    await ok(`az aks nodepool start --nodepool-name np2 ${pool} -o none`);
+    await ok('az aks stop --name myAKSCluster --resource-group myResourceGroup');
+    expect(JSON.parse(await ok('az aks show -g myResourceGroup -n myAKSCluster --query "[powerState.code, agentPoolProfiles[].powerState.code]" -o json'))).to.deep.equal(['Stopped', ['Stopped', 'Stopped']]);
+    const scale = await sh('az aks scale -g myResourceGroup -n myAKSCluster --nodepool-name nodepool1 --node-count 3');
+    expect(scale.code).to.not.equal(0);
+    expect(scale.stderr).to.include('(OperationNotAllowed) Managed cluster myAKSCluster is in Power State(Stopped)');
+    await ok('az aks start --name myAKSCluster --resource-group myResourceGroup');
+    expect((await ok('az aks show -g myResourceGroup -n myAKSCluster --query powerState.code -o tsv')).trim()).to.equal('Running');
+    await waitFor('the cluster\'s nodes Ready again', async () => {
+      const nodes = await kubectlJson('get', 'nodes', '-l', 'kubernetes.azure.com/cluster=MC_myResourceGroup_myAKSCluster_eastus');
+      return nodes.items.length === 5 && nodes.items.every((n: any) => n.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'));
+    }, 60_000, 500);
   });
 
   it('az rest: seed 000\'s operation status and abort', async () => {

@@ -173,7 +173,7 @@ describe('e2e: docs/autodrain.md walkthrough', function () {
         expect(noHeader).to.equal('{"error":"Bad request. Required metadata header not specified"} 400');
         const d = JSON.parse(doc!) as { DocumentIncarnation: number; Events: Record<string, unknown>[] };
         expect(d.DocumentIncarnation).to.equal(incarnation);
-        expect(d.Events).to.have.length(1);
+        expect(d.Events, JSON.stringify(d.Events)).to.have.length(1);
         expect(d.Events[0]).to.include({ EventId: v('FREEZE'), EventStatus: 'Scheduled', EventType: 'Freeze', ResourceType: 'VirtualMachine', EventSource: 'Platform', DurationInSeconds: 5, Description: 'Host server is undergoing maintenance.' });
         expect((d.Events[0]!.Resources as string[])[0]).to.match(/^aks-nodepool1-\d{8}-vmss_\d+$/);
         expect(post).to.equal('200');

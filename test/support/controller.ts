@@ -51,7 +51,7 @@ export async function controllerEnv(prefix: string, opts: { timeScale?: number }
 }
 
 /** Polls until fn returns a value (real time: the caches follow the API server's watch). */
-export async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 5_000): Promise<T> {
+export async function eventually<T>(what: string, fn: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();

@@ -127,7 +127,8 @@ export async function startOperator(opts: { timeScale?: number; waitUntil?: 'syn
 
 const live = new Set<ChildProcess>();
 
-async function stopAllOperators(): Promise<void> {
+/** Stops every operator this process started (e.g. before a test that runs its own replicas). */
+export async function stopAllOperators(): Promise<void> {
   shared = undefined;
   await Promise.all(
     [...live].map(

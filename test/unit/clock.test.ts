@@ -223,4 +223,18 @@ describe('RealClock', () => {
     await new Promise<void>((resolve) => clock!.at(now + 3, resolve));
     expect(errors).to.have.length(1);
   });
+
+  it('debug jump: moves now() forward and runs the deadlines it passed at once, never backwards', async () => {
+    clock = new RealClock(60, { offsetMs: 1000 });
+    expect(clock.now() - Date.now()).to.be.within(999, 1001);
+    const seen: string[] = [];
+    const t0 = clock.now();
+    clock.at(t0 + 60_000, () => seen.push('due after the jump'));
+    clock.at(t0 + 600_000, () => seen.push('later'));
+    clock.jump(60_000);
+    expect(clock.offsetMs).to.equal(61_000);
+    await sleep(20);
+    expect(seen).to.deep.equal(['due after the jump']);
+    expect(() => clock!.jump(-1)).to.throw(RangeError);
+  });
 });

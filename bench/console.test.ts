@@ -1,18 +1,19 @@
-// e2e (measured): the web console with 1,000 Ready nodes. First paint: from navigation start (the
+// Benchmark (make bench-console; not part of make test): the web console with 1,000 Ready nodes. First paint: from navigation start (the
 // token redirect included) until all 1,000 tiles are drawn. Update latency: from the API server's
 // watch event of a Node change (seen by this test's own watch) until the page shows the tile's new
-// state. Targets (issue 12): first paint < 2 s, update < 500 ms. Results: bench/results/console-*.json.
+// state. Targets (issue 12): first paint < 2 s, update < 500 ms; the result records whether they
+// were met (a benchmark reports numbers, it does not fail on them). Results: bench/results/console-*.json.
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { V1Node } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
-import { machineInfo, median, startOperator, writeResult, type Operator } from '../../bench/lib.js';
-import { Kube } from '../../src/runtime/client.js';
-import { Informer } from '../../src/runtime/informer.js';
-import { log } from '../../src/runtime/logger.js';
-import { browserMissing, launch, startServe, type Serve } from '../support/browser.js';
-import { apply, KUBECONFIG, run, sleep, stopSharedOperator, waitFor } from '../support/env.js';
+import { machineInfo, median, startOperator, writeResult, type Operator } from './lib.js';
+import { Kube } from '../src/runtime/client.js';
+import { Informer } from '../src/runtime/informer.js';
+import { log } from '../src/runtime/logger.js';
+import { browserMissing, launch, startServe, type Serve } from '../test/support/browser.js';
+import { apply, KUBECONFIG, run, sleep, stopSharedOperator, waitFor } from '../test/support/env.js';
 
 // Functions given to page.evaluate run in the browser: its globals, for the type checker only.
 declare const document: any, window: any, MutationObserver: any, requestAnimationFrame: (fn: () => void) => number;
@@ -179,12 +180,15 @@ describe('e2e: web console with 1,000 nodes (first paint, update latency)', func
           skipped,
         },
         targets: { firstPaintMs: 2000, updateMs: 500 },
+        meetsTargets: {
+          firstPaint: Math.round(median(paints)) < 2000,
+          update: fromEvent.length > 0 && p95(fromEvent) < 500,
+        },
       };
       console.log(`    first paint ${result.firstPaintMs.join(', ')} ms; update after the watch event: median ${result.updateLatencyMs.fromWatchEvent.median} ms, p95 ${result.updateLatencyMs.fromWatchEvent.p95} ms, max ${result.updateLatencyMs.fromWatchEvent.max} ms`);
       console.log(`    ${writeResult('console', startedAt.toISOString().replace(/[:.]/g, '-'), result)}`);
-      expect(result.firstPaintMedianMs, 'first paint (median of 3)').to.be.below(2000);
+      // What must hold for the numbers to mean anything: every tile drawn, enough samples.
       expect(fromEvent.length, 'update samples').to.be.at.least(SAMPLES / 2);
-      expect(result.updateLatencyMs.fromWatchEvent.p95, 'update latency p95').to.be.below(500);
     } finally {
       await browser.close();
     }

@@ -1,0 +1,79 @@
+// Pure: the fault schedule of a chaos run. From the seed alone: for each scenario and round, which
+// fault, how long after the round's action it strikes, and its parameters. Same seed, same
+// schedule (the scenario's actions draw from their own stream).
+import { Rng } from './random.js';
+
+export const FAULT_KINDS = ['operator-kill', 'leader-kill', 'apiserver-restart', 'watch-cut', 'write-errors', 'clock-jump'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface Fault {
+  kind: FaultKind;
+  /** Real ms after the round's action starts. */
+  delayMs: number;
+  /** operator-kill / leader-kill: real ms before each killed replica is started again (0-5 s). */
+  restartAfterMs: number[];
+  /** clock-jump: simulated ms the clock leaps forward. */
+  jumpSimMs: number;
+  /** write-errors: how long and at which share of writes. */
+  burstMs: number;
+  burstRate: number;
+}
+
+export interface ScheduleOptions {
+  rounds: number;
+  /** Real ms: the latest a fault strikes after the round's action starts. */
+  maxDelayMs: number;
+  kinds: readonly FaultKind[];
+  /** Faults of the run before this scenario's (kinds run in one seeded sequence over the whole run). */
+  offset?: number;
+}
+
+/** The run's sequence of fault kinds: every kind once per cycle, each cycle in a seeded order. */
+export function kindSequence(seed: number, kinds: readonly FaultKind[], length: number): FaultKind[] {
+  const rng = new Rng(seed, 'kinds');
+  const out: FaultKind[] = [];
+  while (out.length < length) out.push(...rng.shuffle(kinds));
+  return out.slice(0, length);
+}
+
+/**
+ * The faults of one scenario: its slice of the run's kind sequence (so even a short run gets every
+ * kind), and all parameters drawn from the scenario's own stream.
+ */
+export function planFaults(seed: number, scenario: string, o: ScheduleOptions): Fault[] {
+  if (o.kinds.length === 0) return [];
+  const rng = new Rng(seed, `faults/${scenario}`);
+  const offset = o.offset ?? 0;
+  const seq = kindSequence(seed, o.kinds, offset + o.rounds).slice(offset);
+  const out: Fault[] = [];
+  for (let i = 0; i < o.rounds; i++) {
+    const kind = seq[i]!;
+    out.push({
+      kind,
+      delayMs: rng.int(0, o.maxDelayMs),
+      restartAfterMs: [rng.int(0, 5000), rng.int(0, 5000)],
+      jumpSimMs: rng.int(1, 15) * 60_000,
+      burstMs: rng.int(2000, 6000),
+      burstRate: rng.int(20, 60) / 100,
+    });
+  }
+  return out;
+}
+
+/** One line per fault, for the run's printout. */
+export function describeFault(f: Fault, timeScale: number): string {
+  switch (f.kind) {
+    case 'operator-kill':
+      return `SIGKILL both replicas, restart after ${f.restartAfterMs.map((ms) => (ms / 1000).toFixed(1)).join(' / ')} s`;
+    case 'leader-kill':
+      return `SIGKILL the leader, restart it after ${(f.restartAfterMs[0]! / 1000).toFixed(1)} s`;
+    case 'apiserver-restart':
+      return 'restart kube-apiserver';
+    case 'watch-cut':
+      return 'cut every watch connection of the operator';
+    case 'write-errors':
+      return `${Math.round(f.burstRate * 100)}% of writes answered 429/500/409 for ${(f.burstMs / 1000).toFixed(1)} s`;
+    case 'clock-jump':
+      return `simulation clock +${f.jumpSimMs / 60_000} min (${(f.jumpSimMs / timeScale / 1000).toFixed(1)} s real)`;
+  }
+}
