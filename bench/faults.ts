@@ -14,13 +14,24 @@ const round1 = (x: number): number => Math.round(x * 10) / 10;
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 export const readyOf = (n: V1Node | undefined): string => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
 
-/** Events on Nodes (namespace default): the first NodeRebootStart of aks-auto-repair per node, with its eventTime and when the watch got it. */
-export async function watchRebootStarts(): Promise<{ watch: Watcher<EventObj>; starts: Map<string, { eventTime: number; receipt: number }> }> {
+/**
+ * Events on Nodes (namespace default): the first NodeRebootStart of aks-auto-repair per node, with its
+ * eventTime and when the watch got it.
+ */
+export async function watchRebootStarts(): Promise<{
+  watch: Watcher<EventObj>;
+  starts: Map<string, { eventTime: number; receipt: number }>;
+}> {
   const starts = new Map<string, { eventTime: number; receipt: number }>();
   const watch = new Watcher<EventObj>('/apis/events.k8s.io/v1/namespaces/default/events');
   watch.informer.on({
     add: (e) => {
-      if (e.reason === 'NodeRebootStart' && e.reportingController === 'aks-auto-repair' && e.regarding?.name && !starts.has(e.regarding.name)) {
+      if (
+        e.reason === 'NodeRebootStart' &&
+        e.reportingController === 'aks-auto-repair' &&
+        e.regarding?.name &&
+        !starts.has(e.regarding.name)
+      ) {
         starts.set(e.regarding.name, { eventTime: Date.parse(e.eventTime ?? ''), receipt: Date.now() });
       }
     },
@@ -57,7 +68,15 @@ export interface Sample {
   secondsRebootToReady: number;
 }
 
-export async function sample(op: Operator, ns: string, cluster: string, fault: string, node: string, windowRealMs: number, w: Watches): Promise<Sample> {
+export async function sample(
+  op: Operator,
+  ns: string,
+  cluster: string,
+  fault: string,
+  node: string,
+  windowRealMs: number,
+  w: Watches,
+): Promise<Sample> {
   const { nodes: nodeWatch, machines: machineWatch, clusters: clusterWatch, rebootStarts } = w;
   const m0 = machineWatch.informer.get(`${ns}/${node}`);
   if (!m0) throw new Error(`no SimMachine ${ns}/${node}`);
@@ -113,7 +132,9 @@ export async function sample(op: Operator, ns: string, cluster: string, fault: s
   await Promise.race([
     Promise.all([
       nodeWatch.until(`${node} Ready again`, () => readyOf(nodeWatch.informer.get(node)) === 'True' && rebootStarts.has(node)),
-      clusterWatch.until(`${node} repaired`, (cs) => cs.some((c) => c.status?.autoRepair?.lastRepair?.node === node && !(c.status.autoRepair.repairs ?? []).length)),
+      clusterWatch.until(`${node} repaired`, (cs) =>
+        cs.some((c) => c.status?.autoRepair?.lastRepair?.node === node && !(c.status.autoRepair.repairs ?? []).length),
+      ),
     ]),
     op.died,
   ]);

@@ -40,7 +40,11 @@ export function median(xs: number[]): number {
 }
 
 /** Runs a command with the bench's KUBECONFIG; `killAfterMs` stops it (SIGTERM) if it runs longer. */
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; killAfterMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; killAfterMs?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { cwd: ROOT, env: { ...(opts.env ?? process.env), KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => p.kill('SIGTERM'), opts.killAfterMs);
@@ -135,7 +139,17 @@ export function procStatusKB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 /** Starts `aksim operator` (log to logFile) and resolves once its caches are synced. */
 export async function startOperator(logFile: string): Promise<Operator> {
-  const args = [...OPERATOR_NODE_ARGS, OPERATOR_ENTRY, 'operator', '--time-scale', String(TIME_SCALE), '--metrics-port', '0', '--lease-seconds', LEASE_SECONDS];
+  const args = [
+    ...OPERATOR_NODE_ARGS,
+    OPERATOR_ENTRY,
+    'operator',
+    '--time-scale',
+    String(TIME_SCALE),
+    '--metrics-port',
+    '0',
+    '--lease-seconds',
+    LEASE_SECONDS,
+  ];
   const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = createWriteStream(logFile);
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
@@ -308,7 +322,11 @@ export async function apiWrites(metricsUrl: string): Promise<Record<string, numb
 
 /** The counters that grew between two apiWrites() readings, by how much. */
 export function writesBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([k, v]) => [k, v - (before[k] ?? 0)])
+      .filter(([, v]) => (v as number) > 0),
+  );
 }
 
 /** An events.k8s.io Event as the benchmarks watch it. */

@@ -18,7 +18,8 @@ export interface ApiSnapshot {
 }
 
 const labelsOf = (s: string): Record<string, string> => Object.fromEntries([...s.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-const resourceOf = (l: Record<string, string>): string => (l.resource ? `${l.resource}${l.subresource ? `/${l.subresource}` : ''}` : l.subresource || '-');
+const resourceOf = (l: Record<string, string>): string =>
+  l.resource ? `${l.resource}${l.subresource ? `/${l.subresource}` : ''}` : l.subresource || '-';
 
 /** One reading of `apiserver_request_total` and `apiserver_request_duration_seconds` (GET /metrics). */
 export async function apiSnapshot(): Promise<ApiSnapshot> {
@@ -125,7 +126,13 @@ export async function leaseLag(graceSeconds: number, keep?: (name: string) => bo
   } while (cont);
   lags.sort((a, b) => a - b);
   const at = (q: number): number => (lags.length ? lags[Math.min(lags.length - 1, Math.floor(q * lags.length))]! : 0);
-  return { leases: lags.length, p50: round3(at(0.5)), p99: round3(at(0.99)), max: round3(lags.at(-1) ?? 0), overGrace: lags.filter((x) => x > graceSeconds).length };
+  return {
+    leases: lags.length,
+    p50: round3(at(0.5)),
+    p99: round3(at(0.99)),
+    max: round3(lags.at(-1) ?? 0),
+    overGrace: lags.filter((x) => x > graceSeconds).length,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

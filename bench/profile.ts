@@ -12,7 +12,10 @@ import { apiRates, apiSnapshot, clusterPids, cpuPercent, cpuReading, leaseLag } 
 
 const INTERVAL = Number(process.env.PROFILE_INTERVAL ?? 10);
 const SECONDS = Number(process.env.PROFILE_SECONDS ?? 0);
-const GRACE = Number(process.env.PROFILE_GRACE_SECONDS ?? (process.env.AKSIM_NODE_GRACE_PERIOD_MS ? Number(process.env.AKSIM_NODE_GRACE_PERIOD_MS) / 1000 : 20));
+const GRACE = Number(
+  process.env.PROFILE_GRACE_SECONDS ??
+    (process.env.AKSIM_NODE_GRACE_PERIOD_MS ? Number(process.env.AKSIM_NODE_GRACE_PERIOD_MS) / 1000 : 20),
+);
 const OUT = process.env.PROFILE_OUT;
 const CLUSTER = process.env.AKSIM_CLUSTER_NAME ?? 'aksim';
 
@@ -55,7 +58,9 @@ async function main(): Promise<void> {
     );
     for (const [k, v] of Object.entries(sample.api.perSecond)) {
       const key = k.split(' ').slice(0, 2).join(' ');
-      console.log(`  ${v.toFixed(1).padStart(7)}/s  ${k.padEnd(44)} ${sample.api.meanMs[key] !== undefined ? `${sample.api.meanMs[key]!.toFixed(1)} ms` : ''}`);
+      console.log(
+        `  ${v.toFixed(1).padStart(7)}/s  ${k.padEnd(44)} ${sample.api.meanMs[key] !== undefined ? `${sample.api.meanMs[key]!.toFixed(1)} ms` : ''}`,
+      );
     }
     if (SECONDS && Date.now() - t0 >= SECONDS * 1000) break;
   }

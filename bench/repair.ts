@@ -10,7 +10,24 @@ import type { SimCluster } from '../src/api/generated.js';
 import { isNotFound } from '../src/runtime/client.js';
 import { repairSettings } from '../controllers/remediation/decide.js';
 import { type ClusterObj, type MachineObj, readyOf, sample, type Sample, watchRebootStarts } from './faults.js';
-import { cleanups, crdPath, forceRemove, kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, OPERATOR_ENTRY, RESULTS, runMain, sleep, startOperator, TIME_SCALE, Watcher, writeResult } from './lib.js';
+import {
+  cleanups,
+  crdPath,
+  forceRemove,
+  kube,
+  KUBECONFIG,
+  LEASE_SECONDS,
+  machineInfo,
+  median,
+  OPERATOR_ENTRY,
+  RESULTS,
+  runMain,
+  sleep,
+  startOperator,
+  TIME_SCALE,
+  Watcher,
+  writeResult,
+} from './lib.js';
 
 const NODES = Number(process.env.BENCH_REPAIR_NODES ?? 500);
 const NODES_PER_POOL = Math.min(NODES, Number(process.env.BENCH_REPAIR_NODES_PER_POOL ?? 50));
@@ -20,7 +37,15 @@ const SAMPLES = Number(process.env.BENCH_REPAIR_SAMPLES ?? 5);
 /** KubeletStopped: "no status" (Unknown, window from the controller manager's transition); ContainerRuntimeDown: NotReady. */
 const FAULTS = (process.env.BENCH_REPAIR_FAULTS ?? 'KubeletStopped,ContainerRuntimeDown').split(',').filter(Boolean);
 /** spec.autoRepair of the bench cluster: the seed defaults, written out so the result file says what ran. */
-const AUTO_REPAIR = { enabled: true, unhealthyWindow: 'PT10M', repairDelay: 'PT0S', minNodes: 2, maxConcurrentRepairs: 1, readyTimeout: 'PT5M', retries: 1 };
+const AUTO_REPAIR = {
+  enabled: true,
+  unhealthyWindow: 'PT10M',
+  repairDelay: 'PT0S',
+  minNodes: 2,
+  maxConcurrentRepairs: 1,
+  readyTimeout: 'PT5M',
+  retries: 1,
+};
 const TARGET_MS = 1000;
 
 const CLUSTER = 'repair';
@@ -31,7 +56,9 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  console.log(`bench: repair, ${POOLS}x${NODES_PER_POOL} nodes, faults ${FAULTS.join(', ')}, ${SAMPLES} sample(s) each; KUBECONFIG=${KUBECONFIG}`);
+  console.log(
+    `bench: repair, ${POOLS}x${NODES_PER_POOL} nodes, faults ${FAULTS.join(', ')}, ${SAMPLES} sample(s) each; KUBECONFIG=${KUBECONFIG}`,
+  );
   const machine = await machineInfo();
   const settings = repairSettings(AUTO_REPAIR as SimCluster['spec']['autoRepair']);
   const windowRealMs = (settings.windowMs + settings.delayMs) / TIME_SCALE;
@@ -44,7 +71,8 @@ async function main(): Promise<void> {
   const ns = `bench-repair-${randomBytes(3).toString('hex')}`;
   const nodeWatch = await new Watcher<V1Node>('/api/v1/nodes', `aksim.io/cluster=${CLUSTER}`).start();
   cleanups.push(async () => nodeWatch.stop());
-  if (nodeWatch.informer.size > 0) throw new Error(`${nodeWatch.informer.size} Nodes with aksim.io/cluster=${CLUSTER} already exist: a previous run left them`);
+  if (nodeWatch.informer.size > 0)
+    throw new Error(`${nodeWatch.informer.size} Nodes with aksim.io/cluster=${CLUSTER} already exist: a previous run left them`);
   await kube.core.createNamespace({ body: { metadata: { name: ns, labels: { 'aksim.io/bench': 'repair' } } } });
   let clusterMayExist = false;
   // Runs before the operator stops (cleanups run last-in first-out): the operator tears the cluster down.
@@ -58,7 +86,14 @@ async function main(): Promise<void> {
       if (!isNotFound(err)) throw err;
     });
     const end = Date.now() + 120_000;
-    while (Date.now() < end && (await kube.core.readNamespace({ name: ns }).then(() => true, () => false))) await sleep(500);
+    while (
+      Date.now() < end &&
+      (await kube.core.readNamespace({ name: ns }).then(
+        () => true,
+        () => false,
+      ))
+    )
+      await sleep(500);
   });
   const machineWatch = await new Watcher<MachineObj>(crdPath('simmachines', ns)).start();
   cleanups.push(async () => machineWatch.stop());
@@ -107,9 +142,18 @@ async function main(): Promise<void> {
       const pool = pools[n % pools.length]!;
       const list = byPool.get(pool)!;
       const node = list[(Math.floor(n / pools.length) + 1) % list.length]!;
-      samples.push(await sample(op, ns, CLUSTER, fault, node, windowRealMs, { nodes: nodeWatch, machines: machineWatch, clusters: clusterWatch, rebootStarts }));
+      samples.push(
+        await sample(op, ns, CLUSTER, fault, node, windowRealMs, {
+          nodes: nodeWatch,
+          machines: machineWatch,
+          clusters: clusterWatch,
+          rebootStarts,
+        }),
+      );
       const s = samples.at(-1)!;
-      console.log(`  ${fault} on ${node} (${s.ready}): NodeRebootStart ${s.msToEventTime} ms after the window end (watch receipt ${s.msToWatchReceipt} ms); unhealthy after ${s.secondsInjectToUnhealthy}s; Ready again ${s.secondsRebootToReady}s after`);
+      console.log(
+        `  ${fault} on ${node} (${s.ready}): NodeRebootStart ${s.msToEventTime} ms after the window end (watch receipt ${s.msToWatchReceipt} ms); unhealthy after ${s.secondsInjectToUnhealthy}s; Ready again ${s.secondsRebootToReady}s after`,
+      );
     }
   }
 
@@ -118,7 +162,15 @@ async function main(): Promise<void> {
   const perFault = Object.fromEntries(
     FAULTS.map((f) => {
       const xs = samples.filter((s) => s.fault === f);
-      return [f, { medianMsToEventTime: round1(median(xs.map((s) => s.msToEventTime))), maxMsToEventTime: Math.max(...xs.map((s) => s.msToEventTime)), medianMsToWatchReceipt: round1(median(xs.map((s) => s.msToWatchReceipt))), maxMsToWatchReceipt: Math.max(...xs.map((s) => s.msToWatchReceipt)) }];
+      return [
+        f,
+        {
+          medianMsToEventTime: round1(median(xs.map((s) => s.msToEventTime))),
+          maxMsToEventTime: Math.max(...xs.map((s) => s.msToEventTime)),
+          medianMsToWatchReceipt: round1(median(xs.map((s) => s.msToWatchReceipt))),
+          maxMsToWatchReceipt: Math.max(...xs.map((s) => s.msToWatchReceipt)),
+        },
+      ];
     }),
   );
   const result = {

@@ -49,12 +49,21 @@ const STABLE_SECONDS = Number(process.env.BENCH_STABLE_SECONDS ?? 120);
 const IDLE_SECONDS = Math.min(STABLE_SECONDS, Number(process.env.BENCH_IDLE_SECONDS ?? 60));
 /** Wait for all N Ready at most this long; a run that never gets there is recorded as such. */
 const READY_TIMEOUT_MS = Number(process.env.BENCH_READY_TIMEOUT_SECONDS ?? 900) * 1000;
-const FAULTS = (process.env.BENCH_SCALE_FAULTS ?? 'KubeletStopped,ContainerRuntimeDown,KubeletStopped,ContainerRuntimeDown,KubeletStopped').split(',').filter(Boolean);
+const FAULTS = (process.env.BENCH_SCALE_FAULTS ?? 'KubeletStopped,ContainerRuntimeDown,KubeletStopped,ContainerRuntimeDown,KubeletStopped')
+  .split(',')
+  .filter(Boolean);
 const SCALE_BY = 10;
 const SKIP_KWOKCTL = process.env.BENCH_SKIP_KWOKCTL === '1';
 const PROFILE_INTERVAL_MS = Number(process.env.BENCH_PROFILE_INTERVAL_SECONDS ?? 10) * 1000;
 
-const TARGET = { ratio: 1.3, peakRssMB: NODES > 2000 ? 500 : 300, idleWritesPerMinute: 0, idleCpuPercent: 5, scaleRatio: 2, repairMs: 1000 };
+const TARGET = {
+  ratio: 1.3,
+  peakRssMB: NODES > 2000 ? 500 : 300,
+  idleWritesPerMinute: 0,
+  idleCpuPercent: 5,
+  scaleRatio: 2,
+  repairMs: 1000,
+};
 const KWOK_SELECTOR = 'kwok.x-k8s.io/kwokctl-scale=node';
 const CLUSTER = 'scale';
 const EMPTY = 'empty';
@@ -93,7 +102,11 @@ async function kwokctlSide(profiler: Profiler, track: { tracker?: ReadyTracker<V
   let maxReady = 0;
   // Counted from the watch's own list: the tracker hears the same event after this check does.
   const isReady = (n: V1Node): boolean => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  const ready = watch.until(`${NODES} kwokctl Nodes Ready`, (ns) => (maxReady = Math.max(maxReady, ns.filter(isReady).length)) >= NODES, READY_TIMEOUT_MS);
+  const ready = watch.until(
+    `${NODES} kwokctl Nodes Ready`,
+    (ns) => (maxReady = Math.max(maxReady, ns.filter(isReady).length)) >= NODES,
+    READY_TIMEOUT_MS,
+  );
   let secondsCommand = 0;
   let secondsToReady: number | null = null;
   await Promise.all([
@@ -103,7 +116,9 @@ async function kwokctlSide(profiler: Profiler, track: { tracker?: ReadyTracker<V
       (err: unknown) => console.log(`  kwokctl: ${(err as Error).message}`),
     ),
   ]);
-  console.log(`  kwokctl: ${NODES} Nodes Ready in ${secondsToReady === null ? 'never' : (secondsToReady as number).toFixed(1)}s (command ${secondsCommand.toFixed(1)}s)`);
+  console.log(
+    `  kwokctl: ${NODES} Nodes Ready in ${secondsToReady === null ? 'never' : (secondsToReady as number).toFixed(1)}s (command ${secondsCommand.toFixed(1)}s)`,
+  );
   const held = await hold(profiler, 'kwokctl: hold', tracker);
   await profiler.phase('kwokctl: delete');
   const td = process.hrtime.bigint();
@@ -113,11 +128,22 @@ async function kwokctlSide(profiler: Profiler, track: { tracker?: ReadyTracker<V
   const secondsToDeleted = elapsed(td);
   track.tracker = undefined;
   console.log(`  kwokctl: deleted in ${secondsToDeleted.toFixed(1)}s`);
-  return { secondsToReady: secondsToReady === null ? null : round3(secondsToReady), secondsCommand: round3(secondsCommand), ...held, maxReady, secondsToDeleted: round3(secondsToDeleted) };
+  return {
+    secondsToReady: secondsToReady === null ? null : round3(secondsToReady),
+    secondsCommand: round3(secondsCommand),
+    ...held,
+    maxReady,
+    secondsToDeleted: round3(secondsToDeleted),
+  };
 }
 
 /** Holds STABLE_SECONDS after all were Ready: the lowest Ready count and how long all stayed Ready. */
-async function hold(profiler: Profiler, phase: string, tracker: ReadyTracker<V1Node>, during?: (atSecond: number) => Promise<void>): Promise<{ stableSeconds: number; minReadyAfterAllReady: number; nodesSeenNotReady: number }> {
+async function hold(
+  profiler: Profiler,
+  phase: string,
+  tracker: ReadyTracker<V1Node>,
+  during?: (atSecond: number) => Promise<void>,
+): Promise<{ stableSeconds: number; minReadyAfterAllReady: number; nodesSeenNotReady: number }> {
   await profiler.phase(phase);
   tracker.arm();
   const start = Date.now();
@@ -128,7 +154,9 @@ async function hold(profiler: Profiler, phase: string, tracker: ReadyTracker<V1N
   const stableSeconds = round3(((tracker.firstDropAt ?? Date.now()) - start) / 1000);
   const out = { stableSeconds, minReadyAfterAllReady: tracker.minReady, nodesSeenNotReady: tracker.seenNotReady.size };
   tracker.disarm();
-  console.log(`  ${phase}: Ready stayed at ${NODES} for ${stableSeconds}s of ${STABLE_SECONDS}s; lowest ${out.minReadyAfterAllReady}; ${out.nodesSeenNotReady} Nodes seen not Ready`);
+  console.log(
+    `  ${phase}: Ready stayed at ${NODES} for ${stableSeconds}s of ${STABLE_SECONDS}s; lowest ${out.minReadyAfterAllReady}; ${out.nodesSeenNotReady} Nodes seen not Ready`,
+  );
   return out;
 }
 
@@ -140,7 +168,12 @@ const clusterSpec = (name: string, ns: string, pools: number, perPool: number): 
     metadata: { name, namespace: ns },
     spec: {
       location: 'eastus',
-      agentPoolProfiles: Array.from({ length: pools }, (_, i) => ({ name: `pool${i}`, mode: i === 0 ? 'System' : 'User', count: Math.min(perPool, NODES - i * perPool), vmSize: 'Standard_D2s_v3' })),
+      agentPoolProfiles: Array.from({ length: pools }, (_, i) => ({
+        name: `pool${i}`,
+        mode: i === 0 ? 'System' : 'User',
+        count: Math.min(perPool, NODES - i * perPool),
+        vmSize: 'Standard_D2s_v3',
+      })),
       simulation: { nodeBootTime: 'PT0S', nodeDeleteTime: 'PT0S' },
       // spec.autoRepair is not written: the default a user gets (on, the Seed profile).
     },
@@ -154,25 +187,45 @@ interface Scale10 {
 }
 
 /** Patches pool0's count by +SCALE_BY (as `aksim aks nodepool scale` does) and times it to the new Nodes Ready and the pool Succeeded. */
-async function scaleBy10(ns: string, cluster: string, nodes: Watcher<V1Node>, pools: Watcher<SimNodePool & { metadata: { name: string } }>, op: Operator): Promise<Scale10> {
+async function scaleBy10(
+  ns: string,
+  cluster: string,
+  nodes: Watcher<V1Node>,
+  pools: Watcher<SimNodePool & { metadata: { name: string } }>,
+  op: Operator,
+): Promise<Scale10> {
   const name = poolObjectName(cluster, 'pool0');
   const pool = pools.informer.get(`${ns}/${name}`)!;
   const from = pool.spec.count ?? 0;
   const to = from + SCALE_BY;
-  const inPool = (ns2: V1Node[]): number => ns2.filter((n) => n.metadata?.labels?.['aksim.io/pool'] === 'pool0' && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  const inPool = (ns2: V1Node[]): number =>
+    ns2.filter(
+      (n) =>
+        n.metadata?.labels?.['aksim.io/pool'] === 'pool0' && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    ).length;
   const done = (ps: SimNodePool[]): boolean => {
     const p = ps.find((x) => x.metadata.name === name);
-    return !!p && p.status?.provisioningState === 'Succeeded' && (p.status.observedGeneration ?? 0) >= (p.metadata.generation ?? 0) && (p.status.readyNodes ?? 0) >= to;
+    return (
+      !!p &&
+      p.status?.provisioningState === 'Succeeded' &&
+      (p.status.observedGeneration ?? 0) >= (p.metadata.generation ?? 0) &&
+      (p.status.readyNodes ?? 0) >= to
+    );
   };
   let secondsToReady = 0;
   let secondsToSucceeded = 0;
   const t0 = process.hrtime.bigint();
   await kube.patch('SimNodePool', ns, name, { spec: { count: to } });
   await Promise.race([
-    Promise.all([nodes.until(`pool0 at ${to} Ready`, (n) => inPool(n) >= to).then(() => (secondsToReady = elapsed(t0))), pools.until(`pool0 scaled to ${to}`, done).then(() => (secondsToSucceeded = elapsed(t0)))]),
+    Promise.all([
+      nodes.until(`pool0 at ${to} Ready`, (n) => inPool(n) >= to).then(() => (secondsToReady = elapsed(t0))),
+      pools.until(`pool0 scaled to ${to}`, done).then(() => (secondsToSucceeded = elapsed(t0))),
+    ]),
     op.died,
   ]);
-  console.log(`  +${SCALE_BY} on ${cluster}/pool0 (${from} -> ${to}): Nodes Ready ${secondsToReady.toFixed(2)}s, pool Succeeded ${secondsToSucceeded.toFixed(2)}s`);
+  console.log(
+    `  +${SCALE_BY} on ${cluster}/pool0 (${from} -> ${to}): Nodes Ready ${secondsToReady.toFixed(2)}s, pool Succeeded ${secondsToSucceeded.toFixed(2)}s`,
+  );
   return { from, to, secondsToReady: round3(secondsToReady), secondsToSucceeded: round3(secondsToSucceeded) };
 }
 
@@ -185,25 +238,47 @@ interface World {
   pools: Watcher<SimNodePool & { metadata: { name: string } }>;
 }
 
-async function createAndWait(w: World, name: string, pools: number, perPool: number, count: number): Promise<{ secondsToReady: number | null; secondsToSucceeded: number | null; maxReady: number }> {
+async function createAndWait(
+  w: World,
+  name: string,
+  pools: number,
+  perPool: number,
+  count: number,
+): Promise<{ secondsToReady: number | null; secondsToSucceeded: number | null; maxReady: number }> {
   const sel = (n: V1Node): boolean => n.metadata?.labels?.['aksim.io/cluster'] === name;
   let maxReady = 0;
-  const readyCount = (ns: V1Node[]): number => ns.filter((n) => sel(n) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+  const readyCount = (ns: V1Node[]): number =>
+    ns.filter((n) => sel(n) && n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
   let secondsToReady: number | null = null;
   let secondsToSucceeded: number | null = null;
   const t0 = process.hrtime.bigint();
   await kube.create('SimCluster', w.ns, clusterSpec(name, w.ns, pools, perPool));
-  const ready = w.nodes.until(`${count} ${name} Nodes Ready`, (ns) => (maxReady = Math.max(maxReady, readyCount(ns))) >= count, READY_TIMEOUT_MS).then(() => (secondsToReady = elapsed(t0)));
-  const ok = w.clusters.until(`${name} Succeeded`, (cs) => cs.some((c) => c.metadata.name === name && c.status?.provisioningState === 'Succeeded'), READY_TIMEOUT_MS).then(() => (secondsToSucceeded = elapsed(t0)));
+  const ready = w.nodes
+    .until(`${count} ${name} Nodes Ready`, (ns) => (maxReady = Math.max(maxReady, readyCount(ns))) >= count, READY_TIMEOUT_MS)
+    .then(() => (secondsToReady = elapsed(t0)));
+  const ok = w.clusters
+    .until(
+      `${name} Succeeded`,
+      (cs) => cs.some((c) => c.metadata.name === name && c.status?.provisioningState === 'Succeeded'),
+      READY_TIMEOUT_MS,
+    )
+    .then(() => (secondsToSucceeded = elapsed(t0)));
   await Promise.race([Promise.all([ready, ok]), w.op.died]).catch((err: unknown) => console.log(`  aksim: ${(err as Error).message}`));
-  return { secondsToReady: secondsToReady === null ? null : round3(secondsToReady), secondsToSucceeded: secondsToSucceeded === null ? null : round3(secondsToSucceeded), maxReady };
+  return {
+    secondsToReady: secondsToReady === null ? null : round3(secondsToReady),
+    secondsToSucceeded: secondsToSucceeded === null ? null : round3(secondsToSucceeded),
+    maxReady,
+  };
 }
 
 async function deleteCluster(w: World, name: string): Promise<number> {
   const t0 = process.hrtime.bigint();
   await kube.delete('SimCluster', w.ns, name);
   await Promise.race([
-    Promise.all([w.nodes.until(`${name} Nodes gone`, (n) => !n.some((x) => x.metadata?.labels?.['aksim.io/cluster'] === name)), w.clusters.until(`${name} gone`, (cs) => !cs.some((c) => c.metadata.name === name))]),
+    Promise.all([
+      w.nodes.until(`${name} Nodes gone`, (n) => !n.some((x) => x.metadata?.labels?.['aksim.io/cluster'] === name)),
+      w.clusters.until(`${name} gone`, (cs) => !cs.some((c) => c.metadata.name === name)),
+    ]),
     w.op.died,
   ]);
   return round3(elapsed(t0));
@@ -218,7 +293,8 @@ async function faults(w: World): Promise<Sample[]> {
   const settings = repairSettings(undefined);
   const windowRealMs = (settings.windowMs + settings.delayMs) / TIME_SCALE;
   const byPool = new Map<string, string[]>();
-  for (const m of w.machines.informer.list()) if (m.spec.clusterName === CLUSTER) byPool.set(m.spec.poolName, [...(byPool.get(m.spec.poolName) ?? []), m.metadata.name!]);
+  for (const m of w.machines.informer.list())
+    if (m.spec.clusterName === CLUSTER) byPool.set(m.spec.poolName, [...(byPool.get(m.spec.poolName) ?? []), m.metadata.name!]);
   for (const v of byPool.values()) v.sort();
   const pools = [...byPool.keys()].sort();
   const { watch, starts } = await watchRebootStarts();
@@ -227,9 +303,16 @@ async function faults(w: World): Promise<Sample[]> {
     for (let i = 0; i < FAULTS.length; i++) {
       const list = byPool.get(pools[(i + 1) % pools.length]!)!;
       const node = list[Math.floor(i / pools.length) + 3]!;
-      const s = await sample(w.op, w.ns, CLUSTER, FAULTS[i]!, node, windowRealMs, { nodes: w.nodes, machines: w.machines, clusters: w.clusters, rebootStarts: starts });
+      const s = await sample(w.op, w.ns, CLUSTER, FAULTS[i]!, node, windowRealMs, {
+        nodes: w.nodes,
+        machines: w.machines,
+        clusters: w.clusters,
+        rebootStarts: starts,
+      });
       out.push(s);
-      console.log(`  ${s.fault} on ${node} (${s.ready}): NodeRebootStart ${s.msToEventTime} ms after the window end (watch ${s.msToWatchReceipt} ms); unhealthy after ${s.secondsInjectToUnhealthy}s`);
+      console.log(
+        `  ${s.fault} on ${node} (${s.ready}): NodeRebootStart ${s.msToEventTime} ms after the window end (watch ${s.msToWatchReceipt} ms); unhealthy after ${s.secondsInjectToUnhealthy}s`,
+      );
     }
   } finally {
     watch.stop();
@@ -237,7 +320,11 @@ async function faults(w: World): Promise<Sample[]> {
   return out;
 }
 
-async function aksimSide(profiler: Profiler, track: { tracker?: ReadyTracker<V1Node>; op?: Operator }, stamp: string): Promise<Record<string, unknown>> {
+async function aksimSide(
+  profiler: Profiler,
+  track: { tracker?: ReadyTracker<V1Node>; op?: Operator },
+  stamp: string,
+): Promise<Record<string, unknown>> {
   const logFile = join(RESULTS, `operator-scale-${stamp}.log`);
   const op = await startOperator(logFile);
   track.op = op;
@@ -285,7 +372,9 @@ async function aksimSide(profiler: Profiler, track: { tracker?: ReadyTracker<V1N
   const byKind = writesBetween(before, await apiWrites(op.metricsUrl));
   const writes = Object.values(byKind).reduce((a, b) => a + b, 0);
   Object.assign(out, { ...up, apiWrites: writes, apiWritesPerNode: round3(writes / NODES), apiWritesByKind: byKind });
-  console.log(`  aksim: ${NODES} Nodes Ready ${up.secondsToReady ?? 'never'}s (most Ready at once ${up.maxReady}), cluster Succeeded ${up.secondsToSucceeded ?? 'never'}s, ${writes} writes`);
+  console.log(
+    `  aksim: ${NODES} Nodes Ready ${up.secondsToReady ?? 'never'}s (most Ready at once ${up.maxReady}), cluster Succeeded ${up.secondsToSucceeded ?? 'never'}s, ${writes} writes`,
+  );
   if (up.secondsToReady === null || up.secondsToSucceeded === null) {
     await profiler.phase('aksim: never all Ready (60 s)');
     await sleep(60_000);
@@ -295,7 +384,8 @@ async function aksimSide(profiler: Profiler, track: { tracker?: ReadyTracker<V1N
 
   // Stable, and idle in the hold's last IDLE_SECONDS.
   let idle0: Awaited<ReturnType<typeof idleReading>> | undefined;
-  const repairsBefore = (w.clusters.informer.get(`${ns}/${CLUSTER}`)?.status?.autoRepair as { lastRepair?: unknown } | undefined)?.lastRepair;
+  const repairsBefore = (w.clusters.informer.get(`${ns}/${CLUSTER}`)?.status?.autoRepair as { lastRepair?: unknown } | undefined)
+    ?.lastRepair;
   const { watch: evWatch, starts } = await watchRebootStarts();
   // Events live an hour in namespace default: the watch's first list holds earlier runs' repairs.
   const earlier = new Set(starts.keys());
@@ -315,14 +405,23 @@ async function aksimSide(profiler: Profiler, track: { tracker?: ReadyTracker<V1N
     idleWritesByKind: idleWrites,
     idleCpuPercent: round3(((idle1.cpu - idle0.cpu) / (idleMinutes * 60)) * 100),
     repairsStartedWhileStable: startedSince(),
-    lastRepairChangedWhileStable: JSON.stringify(repairsBefore) !== JSON.stringify((w.clusters.informer.get(`${ns}/${CLUSTER}`)?.status?.autoRepair as { lastRepair?: unknown } | undefined)?.lastRepair),
+    lastRepairChangedWhileStable:
+      JSON.stringify(repairsBefore) !==
+      JSON.stringify((w.clusters.informer.get(`${ns}/${CLUSTER}`)?.status?.autoRepair as { lastRepair?: unknown } | undefined)?.lastRepair),
   });
-  console.log(`  aksim idle (${round3(idleMinutes * 60)}s): ${out.idleWritesPerMinute} writes/min, ${out.idleCpuPercent}% CPU; NodeRebootStart while stable: ${startedSince()}`);
+  console.log(
+    `  aksim idle (${round3(idleMinutes * 60)}s): ${out.idleWritesPerMinute} writes/min, ${out.idleCpuPercent}% CPU; NodeRebootStart while stable: ${startedSince()}`,
+  );
 
   // +10 at N.
   await profiler.phase(`aksim: +10 at ${NODES}`);
   const bigScale = await scaleBy10(ns, CLUSTER, nodes, w.pools, op);
-  out.scaleBy10 = { empty: emptyScale, atScale: bigScale, ratio: round3(bigScale.secondsToSucceeded / emptyScale.secondsToSucceeded), target: TARGET.scaleRatio };
+  out.scaleBy10 = {
+    empty: emptyScale,
+    atScale: bigScale,
+    ratio: round3(bigScale.secondsToSucceeded / emptyScale.secondsToSucceeded),
+    target: TARGET.scaleRatio,
+  };
 
   // Faults.
   await profiler.phase('aksim: faults');
@@ -357,9 +456,14 @@ async function main(): Promise<void> {
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   const machine = await machineInfo();
   const heartbeats = heartbeatSettings(CLUSTER_NAME);
-  console.log(`bench: scale, ${NODES} nodes (${POOLS} pools), cluster ${CLUSTER_NAME} (${JSON.stringify(heartbeats)}), load ${JSON.stringify(machine.loadAverageAtStart)}`);
+  console.log(
+    `bench: scale, ${NODES} nodes (${POOLS} pools), cluster ${CLUSTER_NAME} (${JSON.stringify(heartbeats)}), load ${JSON.stringify(machine.loadAverageAtStart)}`,
+  );
   const track: { tracker?: ReadyTracker<V1Node>; op?: Operator } = {};
-  const pids = (): Record<string, number> => ({ ...clusterPids(CLUSTER_NAME), ...(track.op?.proc.pid ? { operator: track.op.proc.pid } : {}) });
+  const pids = (): Record<string, number> => ({
+    ...clusterPids(CLUSTER_NAME),
+    ...(track.op?.proc.pid ? { operator: track.op.proc.pid } : {}),
+  });
   const profiler = new Profiler(pids, grace(), () => track.tracker?.count, PROFILE_INTERVAL_MS);
   cleanups.push(() => profiler.phase(undefined));
   const kw = SKIP_KWOKCTL ? undefined : await kwokctlSide(profiler, track);
@@ -371,7 +475,14 @@ async function main(): Promise<void> {
   console.log(`\n${table(result)}\n\n${wrote}`);
 }
 
-function report(startedAt: Date, machine: Record<string, unknown>, heartbeats: Record<string, unknown>, kw: KwokSide | undefined, a: Record<string, any>, profiler: Profiler): Record<string, any> {
+function report(
+  startedAt: Date,
+  machine: Record<string, unknown>,
+  heartbeats: Record<string, unknown>,
+  kw: KwokSide | undefined,
+  a: Record<string, any>,
+  profiler: Profiler,
+): Record<string, any> {
   const ratio = kw?.secondsToReady && a.secondsToReady ? round3(a.secondsToReady / kw.secondsToReady) : null;
   const faults = a.faults as { maxMsToWatchReceipt: number } | undefined;
   return {
@@ -394,7 +505,8 @@ function report(startedAt: Date, machine: Record<string, unknown>, heartbeats: R
       operatorEntry: OPERATOR_ENTRY,
       operatorArgs: `--time-scale ${TIME_SCALE} --metrics-port 0 --lease-seconds ${LEASE_SECONDS}`,
       kwokctl: SKIP_KWOKCTL ? 'skipped' : `kwokctl --name ${CLUSTER_NAME} scale node --replicas ${NODES}`,
-      notes: 'one round; kwokctl first, then aksim on the same control plane; times from the create (or the kwokctl start) with watches; stable = all N Ready held for stableSeconds; idle = the last idleSeconds of that hold',
+      notes:
+        'one round; kwokctl first, then aksim on the same control plane; times from the create (or the kwokctl start) with watches; stable = all N Ready held for stableSeconds; idle = the last idleSeconds of that hold',
     },
     rounds: [{ aksim: a, kwokctl: kw }],
     aksimSecondsToReady: a.secondsToReady,
@@ -446,7 +558,11 @@ function table(r: Record<string, any>): string {
     ['all deleted (s)', f(r.aksimSecondsToDeleted), f(r.kwokctlSecondsToDeleted)],
     ['operator peak RSS (MB)', f(r.operatorPeakRssMB), '-'],
     ['idle writes / min, CPU %', `${f(r.idleWritesPerMinute)}, ${f(r.idleCpuPercent, 2)}`, '-'],
-    ['+10 empty / at N (s)', r.scaleBy10 ? `${f(r.scaleBy10.empty.secondsToSucceeded, 2)} / ${f(r.scaleBy10.atScale.secondsToSucceeded, 2)}` : '-', '-'],
+    [
+      '+10 empty / at N (s)',
+      r.scaleBy10 ? `${f(r.scaleBy10.empty.secondsToSucceeded, 2)} / ${f(r.scaleBy10.atScale.secondsToSucceeded, 2)}` : '-',
+      '-',
+    ],
     ['faults: window end -> NodeRebootStart max (ms)', f(r.autoRepair.maxMsToWatchReceipt, 0), '-'],
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));

@@ -2,7 +2,16 @@
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import type { V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
-import type { ContainerGroupProfile, NGroup, NodePoolSnapshot, ScheduledEvent, SimCluster, SimMachine, SimNodePool, SimOperation } from './api/generated.js';
+import type {
+  ContainerGroupProfile,
+  NGroup,
+  NodePoolSnapshot,
+  ScheduledEvent,
+  SimCluster,
+  SimMachine,
+  SimNodePool,
+  SimOperation,
+} from './api/generated.js';
 import { GROUP, PLURALS, VERSION } from './api/generated.js';
 import { profileRefOf } from './aci/ids.js';
 import { CATALOG_CONFIGMAP } from './azure/images.js';
@@ -15,7 +24,19 @@ import { EventRecorder } from './runtime/events.js';
 import { Informer, type InformerMetrics } from './runtime/informer.js';
 import { LeaderElector } from './runtime/leader.js';
 import { log } from './runtime/logger.js';
-import { apiRequests, apiWrites, cacheLists, isLeader, queueAdds, queueDepth, queueRetries, reconcileSeconds, reconcileTotal, serveMetrics, watchStarts } from './runtime/metrics.js';
+import {
+  apiRequests,
+  apiWrites,
+  cacheLists,
+  isLeader,
+  queueAdds,
+  queueDepth,
+  queueRetries,
+  reconcileSeconds,
+  reconcileTotal,
+  serveMetrics,
+  watchStarts,
+} from './runtime/metrics.js';
 import type { Logger } from './runtime/logger.js';
 import { LABELS, NG } from './model/names.js';
 // The one import from controllers/: this is where the operator is put together.
@@ -33,8 +54,15 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
   kube.onWrite = (verb, resource) => apiWrites.inc({ verb, resource });
   kube.onRequest = (verb, resource, code) => apiRequests.inc({ verb, resource, code: String(code) });
   const early = parseSettings([envSettings(), opts.flags ?? {}]);
-  const settings = parseSettings([await whenReachable('read the aksim-config ConfigMap', () => configMapSettings(kube, early.systemNamespace)), envSettings(), opts.flags ?? {}]);
-  const clock = new RealClock(settings.timeScale, { onError: (err) => log.error({ err }, 'Scheduled callback failed'), offsetMs: settings.debugClockOffsetMs });
+  const settings = parseSettings([
+    await whenReachable('read the aksim-config ConfigMap', () => configMapSettings(kube, early.systemNamespace)),
+    envSettings(),
+    opts.flags ?? {},
+  ]);
+  const clock = new RealClock(settings.timeScale, {
+    onError: (err) => log.error({ err }, 'Scheduled callback failed'),
+    offsetMs: settings.debugClockOffsetMs,
+  });
   log.info({ settings }, 'Starting aksim operator');
 
   let ready = false;
@@ -46,14 +74,31 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
         return clock.offsetMs;
       }
     : undefined;
-  const server: Server = await serveMetrics(settings.metricsPort, settings.metricsHost, { live: () => !stopping, ready: () => ready }, jump);
+  const server: Server = await serveMetrics(
+    settings.metricsPort,
+    settings.metricsHost,
+    { live: () => !stopping, ready: () => ready },
+    jump,
+  );
 
   const addr = server.address();
   const metricsUrl = `http://${settings.metricsHost}:${typeof addr === 'object' && addr ? addr.port : settings.metricsPort}`;
   log.info({ metrics: metricsUrl }, 'Serving /metrics, /healthz and /readyz');
-  const elector = new LeaderElector({ kube, namespace: settings.systemNamespace, name: LEADER_LEASE, identity: `${hostname()}-${process.pid}`, leaseSeconds: settings.leaseSeconds, renewSeconds: Math.max(1, Math.floor(settings.leaseSeconds / 5)), annotations: { [TIME_SCALE_ANNOTATION]: String(settings.timeScale) }, log });
+  const elector = new LeaderElector({
+    kube,
+    namespace: settings.systemNamespace,
+    name: LEADER_LEASE,
+    identity: `${hostname()}-${process.pid}`,
+    leaseSeconds: settings.leaseSeconds,
+    renewSeconds: Math.max(1, Math.floor(settings.leaseSeconds / 5)),
+    annotations: { [TIME_SCALE_ANNOTATION]: String(settings.timeScale) },
+    log,
+  });
   const controllers: Controller[] = [];
-  const caches = makeCaches(kube, settings, log, { listed: (path) => cacheLists.inc({ path }), watched: (path, why) => watchStarts.inc({ path, why }) });
+  const caches = makeCaches(kube, settings, log, {
+    listed: (path) => cacheLists.inc({ path }),
+    watched: (path, why) => watchStarts.inc({ path, why }),
+  });
   const informers = allCaches(caches);
 
   const shutdown = async (signal: string, code = 0): Promise<void> => {
@@ -174,7 +219,12 @@ async function checkCrds(kube: Kube): Promise<void> {
   const served = res.status === 200 ? ((await res.json()) as { resources: { name: string }[] }).resources.map((r) => r.name) : [];
   const missing = Object.values(PLURALS).filter((p) => !served.includes(p));
   if (missing.length > 0) {
-    throw Object.assign(new Error(`the cluster does not serve ${missing.map((p) => `${p}.${GROUP}`).join(', ')}: install the CRDs first (make install, or kubectl apply -f crds/)`), { code: 404 });
+    throw Object.assign(
+      new Error(
+        `the cluster does not serve ${missing.map((p) => `${p}.${GROUP}`).join(', ')}: install the CRDs first (make install, or kubectl apply -f crds/)`,
+      ),
+      { code: 404 },
+    );
   }
 }
 

@@ -93,7 +93,8 @@ function boot(v: MachineView): Plan {
 /** Until when a recorded-Ready machine leaves its Node's fresh Unknown unrecorded (undefined: record now). */
 export function unknownSettleEnd(v: MachineView): number | undefined {
   const c = v.node?.status?.conditions?.find((x) => x.type === 'Ready');
-  if (c?.status !== 'Unknown' || getCondition(v.m.status?.conditions as Condition[] | undefined, 'NodeReady')?.status !== 'True') return undefined;
+  if (c?.status !== 'Unknown' || getCondition(v.m.status?.conditions as Condition[] | undefined, 'NodeReady')?.status !== 'True')
+    return undefined;
   const since = Date.parse(c.lastTransitionTime as unknown as string);
   return !Number.isNaN(since) && v.nowMs < since + UNKNOWN_SETTLE_MS ? since + UNKNOWN_SETTLE_MS : undefined;
 }

@@ -212,7 +212,13 @@ class Round {
     }
     const message = `auto-repair could not make node ${n.name} Ready (${done.join(', ')}; ${r.attempt ?? 1} attempt(s)); left for investigation`;
     this.failed.push({ node: n.name, time: iso(this.now), message });
-    this.events.push({ node: n.name, key: keyOf(n, 0, 'c-autorepair-failed'), type: 'Warning', reason: 'NodeAutoRepairFailed', note: message });
+    this.events.push({
+      node: n.name,
+      key: keyOf(n, 0, 'c-autorepair-failed'),
+      type: 'Warning',
+      reason: 'NodeAutoRepairFailed',
+      note: message,
+    });
     this.lastRepair = { node: n.name, result: 'Failed', steps: done, endTime: iso(this.now) };
   }
 

@@ -86,7 +86,10 @@ export class NotLeaderError extends Error {
 
 /** Writes the fence applies to: every write except to Leases (the election itself). */
 export function isFencedWrite(method: string, url: string): boolean {
-  return !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase()) && !/\/apis\/coordination\.k8s\.io\/v1\/namespaces\/[^/]+\/leases(\/|\?|$)/.test(url);
+  return (
+    !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase()) &&
+    !/\/apis\/coordination\.k8s\.io\/v1\/namespaces\/[^/]+\/leases(\/|\?|$)/.test(url)
+  );
 }
 
 export class Kube implements KubeApi {
@@ -148,7 +151,9 @@ export class Kube implements KubeApi {
   }
 
   async listAll<T>(kind: Kind, labelSelector?: string): Promise<T[]> {
-    const res = (await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURALS[kind], labelSelector })) as { items: T[] };
+    const res = (await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURALS[kind], labelSelector })) as {
+      items: T[];
+    };
     return res.items;
   }
 
@@ -328,7 +333,8 @@ export class Kube implements KubeApi {
     const cluster = this.kc.getCurrentCluster();
     const user = this.kc.getCurrentUser();
     if (!cluster || !user) return undefined;
-    const data = (inline: string | undefined, file: string | undefined): string | undefined => inline ?? (file ? readFileSync(file).toString('base64') : undefined);
+    const data = (inline: string | undefined, file: string | undefined): string | undefined =>
+      inline ?? (file ? readFileSync(file).toString('base64') : undefined);
     return {
       server: cluster.server,
       caData: data(cluster.caData, cluster.caFile),

@@ -17,17 +17,26 @@ function send(req: RequestContext, onResponse?: ResponseHook): Promise<ResponseC
     const headers: Record<string, string | number> = { ...req.getHeaders() };
     if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
     const make = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const r = make(url, { method: req.getHttpMethod().toString(), headers, agent: agent instanceof HttpsAgent || url.protocol === 'http:' ? agent : undefined, signal: req.getSignal() }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        onResponse?.(req.getHttpMethod().toString(), req.getUrl(), res.statusCode ?? 0);
-        const out: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
-        resolve(new ResponseContext(res.statusCode ?? 0, out, new SelfDecodingBody(Promise.resolve(Buffer.concat(chunks)))));
-      });
-    });
+    const r = make(
+      url,
+      {
+        method: req.getHttpMethod().toString(),
+        headers,
+        agent: agent instanceof HttpsAgent || url.protocol === 'http:' ? agent : undefined,
+        signal: req.getSignal(),
+      },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          onResponse?.(req.getHttpMethod().toString(), req.getUrl(), res.statusCode ?? 0);
+          const out: Record<string, string> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
+          resolve(new ResponseContext(res.statusCode ?? 0, out, new SelfDecodingBody(Promise.resolve(Buffer.concat(chunks)))));
+        });
+      },
+    );
     r.on('error', (err) => {
       onResponse?.(req.getHttpMethod().toString(), req.getUrl(), 0);
       reject(err);

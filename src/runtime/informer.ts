@@ -24,7 +24,10 @@ export interface InformerOptions {
   log: Logger;
   /** Watches are closed by the server after this many seconds (jittered) and resumed without a list. */
   watchTimeoutSeconds?: number;
-  /** Hears each full list (at start and after 410 Gone) and each watch started: first, resumed after the server closed it, after 410, after an error. */
+  /**
+   * Hears each full list (at start and after 410 Gone) and each watch started: first, resumed after
+   * the server closed it, after 410, after an error.
+   */
   metrics?: InformerMetrics;
 }
 
@@ -224,4 +227,3 @@ export class Informer<T extends KubernetesObject> {
     }
   }
 }
-

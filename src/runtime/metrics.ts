@@ -24,8 +24,18 @@ export const queueDepth = new Gauge({
   labelNames: ['queue'] as const,
   registers: [registry],
 });
-export const queueAdds = new Counter({ name: 'aksim_workqueue_adds_total', help: 'Keys added.', labelNames: ['queue'] as const, registers: [registry] });
-export const queueRetries = new Counter({ name: 'aksim_workqueue_retries_total', help: 'Keys re-queued after an error.', labelNames: ['queue'] as const, registers: [registry] });
+export const queueAdds = new Counter({
+  name: 'aksim_workqueue_adds_total',
+  help: 'Keys added.',
+  labelNames: ['queue'] as const,
+  registers: [registry],
+});
+export const queueRetries = new Counter({
+  name: 'aksim_workqueue_retries_total',
+  help: 'Keys re-queued after an error.',
+  labelNames: ['queue'] as const,
+  registers: [registry],
+});
 export const apiWrites = new Counter({
   name: 'aksim_api_writes_total',
   help: 'Writes sent to the Kubernetes API server, by verb and resource.',

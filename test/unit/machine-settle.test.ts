@@ -9,14 +9,28 @@ const machine = (nodeReady: 'True' | 'False' | undefined): SimMachine =>
   ({
     metadata: { name: 'n', namespace: 'rg' },
     spec: { clusterName: 'c', poolName: 'p' },
-    status: nodeReady ? { phase: 'Running', conditions: [{ type: 'NodeReady', status: nodeReady, reason: 'x', message: '', lastTransitionTime: '2025-12-31T00:00:00Z' }] } : {},
+    status: nodeReady
+      ? {
+          phase: 'Running',
+          conditions: [{ type: 'NodeReady', status: nodeReady, reason: 'x', message: '', lastTransitionTime: '2025-12-31T00:00:00Z' }],
+        }
+      : {},
   }) as SimMachine;
 const node = (ready: string, since = T0): V1Node => ({
   metadata: { name: 'n' },
   status: { conditions: [{ type: 'Ready', status: ready, lastTransitionTime: new Date(since).toISOString() as never }] },
 });
 const view = (m: SimMachine, n: V1Node | undefined, nowMs: number): MachineView =>
-  ({ m, node: n, nowMs, nowIso: new Date(nowMs).toISOString(), timeScale: 60, subscriptionId: 's', clusterBooting: false, freshBootId: 'b' }) as MachineView;
+  ({
+    m,
+    node: n,
+    nowMs,
+    nowIso: new Date(nowMs).toISOString(),
+    timeScale: 60,
+    subscriptionId: 's',
+    clusterBooting: false,
+    freshBootId: 'b',
+  }) as MachineView;
 
 describe('machine: a Node that just lost its status (Lease flap) is recorded only once it lasted', () => {
   it('waits UNKNOWN_SETTLE_MS from the Node turning Unknown before recording a Ready machine as not Ready', () => {
