@@ -277,7 +277,9 @@ describe('e2e: ACI NGroups and rolling updates', function () {
     // past the time the next batch would have started, a fresh reconcile must not resume it
     const resumeAt = Date.parse(mid.currentBatch.pauseUntil) + 500;
     await new Promise((r) => setTimeout(r, Math.max(0, resumeAt - Date.now())));
-    const victim = mixed[0]!.metadata.name;
+    // A CG the cancelled update did not reach: the next update (back to its revision) never
+    // touches it, so its health cannot add a batch (an unhealthy CG gets a batch of its own first).
+    const victim = mixed.find((p) => rev(p) === 'cgprofile1@1')!.metadata.name;
     await kubectl('annotate', 'pod', '-n', ns, victim, 'aksim.io/fault=Unhealthy');
     await waitFor('fault seen', async () => (await ngroup(ns, 'ng4')).status?.unhealthyCount === 1);
     const still = await live(ns, 'ng4');
