@@ -97,6 +97,27 @@ export function workloadReady(w: World, ns: string, app: string, replicas: numbe
 }
 
 /** The first reason in a list of checks, or undefined when all pass. */
+/** `aksim aks nodepool scale` of one pool in the scenario's resource group (`--no-wait` unless wait). */
+export async function cliScale(c: Ctx, cluster: string, pool: string, count: number, o: { wait?: boolean } = {}): Promise<void> {
+  const noWait = o.wait ? [] : ['--no-wait'];
+  await c.s.aksim([
+    'aks',
+    'nodepool',
+    'scale',
+    '-g',
+    c.ns,
+    '--cluster-name',
+    cluster,
+    '-n',
+    pool,
+    '-c',
+    String(count),
+    ...noWait,
+    '-o',
+    'none',
+  ]);
+}
+
 export const firstOf = (...checks: (string | undefined)[]): string | undefined => checks.find((c) => c !== undefined);
 
 /** A Deployment of `replicas` pods on a pool's nodes, kept by a PodDisruptionBudget of minAvailable. */

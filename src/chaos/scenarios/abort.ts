@@ -1,7 +1,7 @@
 // Scenario: scale operations aborted mid-way (CLI operation-abort, the REST abort action, or the
 // kubectl annotation), at a random moment: the operation ends Canceled (or Succeeded when the
 // abort came too late), VMs not yet booted go, nothing is rolled back, nothing is left half-done.
-import { clusterYaml, firstOf, liveMachines, machinesSettled, takenIn, type Ctx, type Scenario } from '../scenario.js';
+import { clusterYaml, firstOf, liveMachines, machinesSettled, takenIn, type Ctx, type Scenario, cliScale } from '../scenario.js';
 
 const CLUSTER = 'c1';
 const POOL = 'work';
@@ -63,22 +63,7 @@ export function abortScenario(): Scenario {
       let count = live >= 6 ? c.rng.int(1, 3) : live + c.rng.int(2, 5);
       if (count === spec) count++;
       asked = count;
-      await c.s.aksim([
-        'aks',
-        'nodepool',
-        'scale',
-        '-g',
-        c.ns,
-        '--cluster-name',
-        CLUSTER,
-        '-n',
-        POOL,
-        '-c',
-        String(count),
-        '--no-wait',
-        '-o',
-        'none',
-      ]);
+      await cliScale(c, CLUSTER, POOL, count);
       // VMs boot in 3 simulated minutes here (2.3-3.8 s): an abort in the first two seconds finds the operation running.
       const wait = c.rng.int(100, 2000);
       await c.sleep(wait);

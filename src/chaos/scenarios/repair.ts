@@ -2,7 +2,7 @@
 // cures it; disk corruption: only a reimage does), with maxConcurrentRepairs switching between 1
 // and 2, and rounds where the cluster is under its minimum size (no repair may start: the harness
 // clears the fault itself).
-import { clusterYaml, firstOf, inNs, liveMachines, machinesSettled, poolNodes, type Ctx, type Scenario } from '../scenario.js';
+import { clusterYaml, firstOf, inNs, liveMachines, machinesSettled, poolNodes, type Ctx, type Scenario, cliScale } from '../scenario.js';
 import { isReady } from '../world.js';
 
 const CLUSTER = 'c1';
@@ -36,21 +36,7 @@ export function repairScenario(): Scenario {
       const wantSmall = round % 4 === 3;
       if (wantSmall !== small) {
         // (The size the harness expects changes only once the scale went through: a refused one is tried again next round.)
-        await c.s.aksim([
-          'aks',
-          'nodepool',
-          'scale',
-          '-g',
-          c.ns,
-          '--cluster-name',
-          CLUSTER,
-          '-n',
-          POOL,
-          '-c',
-          String(wantSmall ? MIN_NODES - 1 : SIZE),
-          '-o',
-          'none',
-        ]);
+        await cliScale(c, CLUSTER, POOL, wantSmall ? MIN_NODES - 1 : SIZE, { wait: true });
         small = wantSmall;
         notes.push(`scaled to ${small ? MIN_NODES - 1 : SIZE}`);
       }

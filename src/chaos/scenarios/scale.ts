@@ -1,7 +1,17 @@
 // Scenario: a user pool scaled out and in (each scale-in drains through the eviction API under a
 // PodDisruptionBudget), by kubectl, the CLI and the REST service in turn; at the end more than 50
 // operations on one pool (the history keeps 50).
-import { clusterYaml, firstOf, poolSettled, workloadReady, workloadYaml, opsSettled, type Ctx, type Scenario } from '../scenario.js';
+import {
+  clusterYaml,
+  firstOf,
+  poolSettled,
+  workloadReady,
+  workloadYaml,
+  opsSettled,
+  type Ctx,
+  type Scenario,
+  cliScale,
+} from '../scenario.js';
 
 const CLUSTER = 'c1';
 const POOL = 'work';
@@ -50,22 +60,7 @@ export function scaleScenario(historyOps: number): Scenario {
           ]);
           return `kubectl: pool ${POOL} count ${count}`;
         case 1:
-          await c.s.aksim([
-            'aks',
-            'nodepool',
-            'scale',
-            '-g',
-            c.ns,
-            '--cluster-name',
-            CLUSTER,
-            '-n',
-            POOL,
-            '-c',
-            String(count),
-            '--no-wait',
-            '-o',
-            'none',
-          ]);
+          await cliScale(c, CLUSTER, POOL, count);
           return `CLI: az aks nodepool scale ${POOL} -c ${count}`;
         default: {
           const r = await c.s.rest(

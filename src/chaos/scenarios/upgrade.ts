@@ -1,7 +1,7 @@
 // Scenario: cluster rolling upgrades one version at a time (control plane, then the pool with
 // maxSurge, each node drained under a PodDisruptionBudget), by the CLI, kubectl and the REST
 // service in turn, between them pool scale changes.
-import { clusterYaml, firstOf, poolSettled, workloadReady, workloadYaml, type Ctx, type Scenario } from '../scenario.js';
+import { clusterYaml, firstOf, poolSettled, workloadReady, workloadYaml, type Ctx, type Scenario, cliScale } from '../scenario.js';
 
 const CLUSTER = 'c1';
 const POOL = 'work';
@@ -85,22 +85,7 @@ export function upgradeScenario(): Scenario {
       if (next === count) next = next === 4 ? 2 : next + 1;
       count = next;
       if (round % 4 === 1) {
-        await c.s.aksim([
-          'aks',
-          'nodepool',
-          'scale',
-          '-g',
-          c.ns,
-          '--cluster-name',
-          CLUSTER,
-          '-n',
-          POOL,
-          '-c',
-          String(count),
-          '--no-wait',
-          '-o',
-          'none',
-        ]);
+        await cliScale(c, CLUSTER, POOL, count);
         return `CLI: nodepool scale ${POOL} -c ${count}`;
       }
       const r = await c.s.rest(
