@@ -11,25 +11,9 @@ import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest
 import { ClientSecretCredential } from '@azure/identity';
 import { kubectl, kubectlJson, sharedOperator, waitFor } from '../support/env.js';
 import { ArmSchemas } from '../support/armschema.js';
-import { startServe, type Served } from '../support/serve.js';
+import { startServe, type Served, refusal } from '../support/serve.js';
 
 const SUB = '8ecadfc9-d1a3-4ea4-b844-0d9f87e4d7c8';
-
-interface RestErrorLike {
-  name: string;
-  code?: string;
-  statusCode?: number;
-  message: string;
-}
-
-async function refusal(p: Promise<unknown>): Promise<RestErrorLike> {
-  try {
-    await p;
-  } catch (err: unknown) {
-    return err as RestErrorLike;
-  }
-  throw new Error('expected the SDK call to fail');
-}
 
 describe('e2e: Azure SDK for JavaScript against aksim serve (HTTPS, sign-in, pollers)', function () {
   this.timeout(600_000);

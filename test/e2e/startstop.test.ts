@@ -10,7 +10,7 @@ import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { ClientSecretCredential } from '@azure/identity';
 import { kubectl, kubectlJson, run, sharedOperator, waitFor } from '../support/env.js';
 import { ArmSchemas } from '../support/armschema.js';
-import { httpsJson, startServe, type Served } from '../support/serve.js';
+import { httpsJson, startServe, type Served, refusal } from '../support/serve.js';
 
 const SUB = '8ecadfc9-d1a3-4ea4-b844-0d9f87e4d7c8';
 const aksim = (...args: string[]) => run(process.execPath, ['bin/aksim.js', ...args]);
@@ -42,22 +42,6 @@ async function nodesBecome(ns: string, cluster: string, ready: boolean, pool?: s
     500,
   );
   return [...m.keys()].sort();
-}
-
-interface RestErrorLike {
-  name: string;
-  code?: string;
-  statusCode?: number;
-  message: string;
-}
-
-async function refusal(p: Promise<unknown>): Promise<RestErrorLike> {
-  try {
-    await p;
-  } catch (err: unknown) {
-    return err as RestErrorLike;
-  }
-  throw new Error('expected the SDK call to fail');
 }
 
 describe('e2e: start and stop of clusters and agent pools', function () {

@@ -105,3 +105,21 @@ export function httpsJson(
     req.end(body);
   });
 }
+
+/** What an Azure SDK call that failed throws (a RestError), as the tests read it. */
+export interface RestErrorLike {
+  name: string;
+  code?: string;
+  statusCode?: number;
+  message: string;
+}
+
+/** The error the SDK call fails with; throws when it succeeds. */
+export async function refusal(p: Promise<unknown>): Promise<RestErrorLike> {
+  try {
+    await p;
+  } catch (err: unknown) {
+    return err as RestErrorLike;
+  }
+  throw new Error('expected the SDK call to fail');
+}
