@@ -43,13 +43,22 @@ function stop(p: Pass): boolean {
   if (p.st.restart?.pending?.length) p.st.restart.pending = [];
   for (const pod of p.live) add(slotEntry(p, pod.metadata!.name!));
   if (p.st.powerState !== 'Stopping' && p.st.powerState !== 'Stopped')
-    p.emit('Normal', 'Stopping', `Stopping NGroup ${p.name}: deleting ${p.live.length} container groups (desiredCount ${p.ng.spec.elasticProfile?.desiredCount ?? 0} kept)`);
+    p.emit(
+      'Normal',
+      'Stopping',
+      `Stopping NGroup ${p.name}: deleting ${p.live.length} container groups (desiredCount ${p.ng.spec.elasticProfile?.desiredCount ?? 0} kept)`,
+    );
   p.st.stoppedContainerGroups = parked;
-  p.plan(p.live.filter((x) => recorded.has(x.metadata!.name!) && !p.expectsDelete(x.metadata!.name!)).map((x) => ({ do: 'delete', name: x.metadata!.name! })));
+  p.plan(
+    p.live
+      .filter((x) => recorded.has(x.metadata!.name!) && !p.expectsDelete(x.metadata!.name!))
+      .map((x) => ({ do: 'delete', name: x.metadata!.name! })),
+  );
   // Creates sent before the stop that the cache does not show yet: recorded once they appear.
   const gone = p.v.pods.length === 0 && p.unseenCreates.length === 0;
   const next = gone ? 'Stopped' : 'Stopping';
-  if (next === 'Stopped' && p.st.powerState !== 'Stopped') p.emit('Normal', 'Stopped', `NGroup ${p.name} stopped: ${parked.length} container groups deallocated`);
+  if (next === 'Stopped' && p.st.powerState !== 'Stopped')
+    p.emit('Normal', 'Stopped', `NGroup ${p.name} stopped: ${parked.length} container groups deallocated`);
   p.st.powerState = next;
   return true;
 }
@@ -61,7 +70,8 @@ function start(p: Pass, t: Target | undefined): boolean {
     p.st.powerState = 'Running';
     return false;
   }
-  if (p.st.powerState !== 'Starting') p.emit('Normal', 'Starting', `Starting NGroup ${p.name}: making ${parked.length} container groups again`);
+  if (p.st.powerState !== 'Starting')
+    p.emit('Normal', 'Starting', `Starting NGroup ${p.name}: making ${parked.length} container groups again`);
   p.st.powerState = 'Starting';
   const left = remake(p, parked, t, () => false);
   if (left.length === 0) {
@@ -109,7 +119,8 @@ function remake(p: Pass, list: CgSlot[], t: Target | undefined, isOld: (name: st
       if (!pod.metadata?.deletionTimestamp && !p.expectsDelete(e.name)) p.plan([{ do: 'delete', name: e.name }]);
     } else if (!pod) {
       left.push(e);
-      if (t && !p.expectsCreate(e.name)) p.plan([{ do: 'create', target: t, slot: { zone: e.zone ?? '', faultDomain: e.faultDomain ?? 0 }, name: e.name }]);
+      if (t && !p.expectsCreate(e.name))
+        p.plan([{ do: 'create', target: t, slot: { zone: e.zone ?? '', faultDomain: e.faultDomain ?? 0 }, name: e.name }]);
     } else if (pod.metadata?.deletionTimestamp || !isPodStarted(pod)) left.push(e);
   }
   return left;
