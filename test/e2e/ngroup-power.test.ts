@@ -163,7 +163,7 @@ describe('e2e: NGroup stop, start and restart over REST', function () {
     expect(ng.spec.elasticProfile.desiredCount).to.equal(4);
   });
 
-  it('a stop during a rolling update is refused with 409', async () => {
+  it('a stop or restart during a rolling update is refused with 409', async () => {
     await call('PUT', `${base}/containerGroupProfiles/cgp2?${API}`, {
       location: 'eastus',
       properties: { osType: 'Linux', containers: [{ name: 'web', properties: { image: `${REPO}:v1`, resources: { requests: { cpu: 1, memoryInGB: 1.5 } } } }] },
@@ -180,6 +180,7 @@ describe('e2e: NGroup stop, start and restart over REST', function () {
     expect(stop.status).to.equal(409);
     expect(stop.body.error).to.include({ code: 'OperationNotAllowed' });
     expect(stop.body.error.message).to.include('rolling update in progress');
+    expect((await call('POST', `${ngUrl}/restart?${API}`)).status).to.equal(409);
     expect((await call('POST', `${ngUrl}/cancelRollingUpdate?${API}`)).status).to.equal(202);
   });
 

@@ -227,10 +227,11 @@ describe('aci/arm powerPatch: what POST stop|start|restart writes', () => {
     expect(powerPatch(ngroup({ powerState: 'Stopped' }), 'start')).to.deep.equal({ spec: { powerState: 'Running' } });
     expect(powerPatch(ngroup(), 'start')).to.equal(undefined);
   });
-  it('restart adds one request; a stopped NGroup or a stop during a rolling update is refused with 409', () => {
+  it('restart adds one request; a restart of a stopped NGroup, a stop or restart during a rolling update are refused with 409', () => {
     expect(powerPatch(ngroup({ restarts: 2 }), 'restart')).to.deep.equal({ spec: { restartRequests: 3 } });
     expect(() => powerPatch(ngroup({ powerState: 'Stopped' }), 'restart')).to.throw(ArmError).with.property('status', 409);
-    expect(() => powerPatch(withRu('InProgress'), 'stop')).to.throw(/rolling update in progress/);
+    expect(() => powerPatch(withRu('InProgress'), 'stop')).to.throw(/rolling update in progress; .* before stopping/);
+    expect(() => powerPatch(withRu('InProgress'), 'restart')).to.throw(/rolling update in progress; .* before restarting/);
     expect(powerPatch(withRu('Succeeded'), 'stop')).to.deep.equal({ spec: { powerState: 'Stopped' } });
   });
   it('a PUT keeps powerState and restartRequests (they are not ARM properties)', () => {
