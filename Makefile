@@ -10,7 +10,7 @@ export KUBECONFIG ?= $(KUBECONFIG_EMBEDDED)
 TIME_SCALE ?= 60
 MOCHA := node_modules/.bin/mocha --reporter test/support/reporter.cjs
 
-.PHONY: help setup deps binaries clients chromium build gen lint fmt verify install uninstall run demo demo-down test test-unit test-controller test-e2e bench bench-sdk bench-cli bench-console chaos cluster-up cluster-down clean
+.PHONY: help setup deps binaries clients chromium build gen lint fmt verify install uninstall run demo demo-down test test-unit test-controller test-e2e bench bench-scale-2000 bench-scale-5000 bench-sdk bench-cli bench-console chaos cluster-up cluster-down clean
 
 help: ## show this help
 	@awk 'BEGIN{FS=":.*## "} /^[a-z0-9-]+:.*## /{printf "  \033[1m%-15s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -89,7 +89,10 @@ test-e2e: setup build cluster-up install ## end-to-end tests only
 	@scripts/demo.sh stop >/dev/null
 	@$(MOCHA) 'test/e2e/**/*.test.ts'
 
-bench: setup build cluster-up install ## benchmarks against kwokctl on the same control plane; writes bench/results/
+bench: setup build cluster-up install ## benchmarks against kwokctl on the same control plane; writes bench/results/ (BENCH_NODES=2000|5000: the scale benchmark only)
+ifneq ($(BENCH_NODES),)
+	@BENCH_NODES=$(BENCH_NODES) node_modules/.bin/tsx bench/scale.ts
+else
 	@node_modules/.bin/tsx bench/run.ts
 	@node_modules/.bin/tsx bench/operations.ts
 	@node_modules/.bin/tsx bench/repair.ts
@@ -98,6 +101,13 @@ bench: setup build cluster-up install ## benchmarks against kwokctl on the same 
 	@node_modules/.bin/tsx bench/sdk.ts
 	@node_modules/.bin/tsx bench/cli.ts
 	@$(MOCHA) --timeout 0 bench/console.test.ts
+endif
+
+bench-scale-2000: ## 2,000 nodes (10 pools, auto-repair on) against kwokctl: Ready, stable, idle, +10, faults (bench/results/scale-2000-latest.json)
+	@$(MAKE) --no-print-directory bench BENCH_NODES=2000
+
+bench-scale-5000: ## 5,000 nodes on the large cluster profile (cluster-down first if it runs on another profile; bench/results/scale-5000-latest.json)
+	@AKSIM_CLUSTER_PROFILE=large $(MAKE) --no-print-directory bench BENCH_NODES=5000
 
 bench-sdk: setup build cluster-up install ## the Azure SDK's pollers against aksim serve (bench/results/sdk-latest.json)
 	@node_modules/.bin/tsx bench/sdk.ts

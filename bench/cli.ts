@@ -58,14 +58,20 @@ function timed(c: Command): Promise<Sample> {
       try {
         c.check(stdout);
       } catch (err: unknown) {
-        return reject(new Error(`${c.label} answered wrongly: ${err instanceof Error ? err.message : String(err)}\n${stdout.slice(0, 500)}`));
+        return reject(
+          new Error(`${c.label} answered wrongly: ${err instanceof Error ? err.message : String(err)}\n${stdout.slice(0, 500)}`),
+        );
       }
       resolve({ wall, cpu: cpu0 === undefined || cpu1 === undefined ? undefined : round3(cpu1 - cpu0) });
     });
   });
 }
 
-const stats = (xs: number[]): { min: number; median: number; max: number } => ({ min: round3(Math.min(...xs)), median: round3(median(xs)), max: round3(Math.max(...xs)) });
+const stats = (xs: number[]): { min: number; median: number; max: number } => ({
+  min: round3(Math.min(...xs)),
+  median: round3(median(xs)),
+  max: round3(Math.max(...xs)),
+});
 
 /** What bin/aksim.js runs (the same choice it makes). */
 function entry(): string {
@@ -87,7 +93,8 @@ async function aksimCommit(): Promise<string | undefined> {
 }
 
 async function main(): Promise<void> {
-  if (!entry().startsWith('dist/cli')) console.error(`bench: bin/aksim.js runs ${entry()}, not the bundle; run make build first for the shipped numbers`);
+  if (!entry().startsWith('dist/cli'))
+    console.error(`bench: bin/aksim.js runs ${entry()}, not the bundle; run make build first for the shipped numbers`);
   const machine = await machineInfo();
 
   // A real SimCluster, made through the CLI and the operator; the operator stays up (idle) while
@@ -121,7 +128,8 @@ async function main(): Promise<void> {
       args: ['aks', 'show', '-g', RG, '-n', CLUSTER],
       check: (out) => {
         const c = JSON.parse(out) as { name?: string; provisioningState?: string };
-        if (c.name !== CLUSTER || c.provisioningState !== 'Succeeded') throw new Error(`name ${c.name}, provisioningState ${c.provisioningState}`);
+        if (c.name !== CLUSTER || c.provisioningState !== 'Succeeded')
+          throw new Error(`name ${c.name}, provisioningState ${c.provisioningState}`);
       },
     },
     {
@@ -143,14 +151,25 @@ async function main(): Promise<void> {
     commands.map((c) => {
       const s = samples[c.key]!;
       const cpu = s.map((x) => x.cpu).filter((x): x is number => x !== undefined);
-      return [c.key, { command: c.label, runs: s.length, wallSeconds: stats(s.map((x) => x.wall)), cpuSeconds: cpu.length ? stats(cpu) : undefined }];
+      return [
+        c.key,
+        { command: c.label, runs: s.length, wallSeconds: stats(s.map((x) => x.wall)), cpuSeconds: cpu.length ? stats(cpu) : undefined },
+      ];
     }),
   );
   const med = (k: string): number => (results[k] as { wallSeconds: { median: number } }).wallSeconds.median;
   const result = {
     benchmark: 'cli',
     machine,
-    parameters: { runs: RUNS, aksim: AKSIM, aksimCommit: await aksimCommit(), entry: entry(), resourceGroup: RG, cluster: CLUSTER, operatorRunning: true },
+    parameters: {
+      runs: RUNS,
+      aksim: AKSIM,
+      aksimCommit: await aksimCommit(),
+      entry: entry(),
+      resourceGroup: RG,
+      cluster: CLUSTER,
+      operatorRunning: true,
+    },
     commands: results,
     targets: { versionSeconds: TARGETS.version, showSeconds: TARGETS.show },
     pass: { version: med('version') < TARGETS.version, show: med('show') < TARGETS.show },
@@ -159,9 +178,13 @@ async function main(): Promise<void> {
   console.log(`\nCLI start-up, ${RUNS} runs each, ${AKSIM} -> ${entry()} (wall s: min / median / max; cpu s median)`);
   for (const c of commands) {
     const r = results[c.key] as { wallSeconds: { min: number; median: number; max: number }; cpuSeconds?: { median: number } };
-    console.log(`  ${c.label.padEnd(44)} ${r.wallSeconds.min.toFixed(3)} / ${r.wallSeconds.median.toFixed(3)} / ${r.wallSeconds.max.toFixed(3)}   cpu ${r.cpuSeconds?.median.toFixed(2) ?? '-'}`);
+    console.log(
+      `  ${c.label.padEnd(44)} ${r.wallSeconds.min.toFixed(3)} / ${r.wallSeconds.median.toFixed(3)} / ${r.wallSeconds.max.toFixed(3)}   cpu ${r.cpuSeconds?.median.toFixed(2) ?? '-'}`,
+    );
   }
-  console.log(`  targets: --version < ${TARGETS.version} s: ${result.pass.version ? 'PASS' : 'miss'}; aks show < ${TARGETS.show} s: ${result.pass.show ? 'PASS' : 'miss'}`);
+  console.log(
+    `  targets: --version < ${TARGETS.version} s: ${result.pass.version ? 'PASS' : 'miss'}; aks show < ${TARGETS.show} s: ${result.pass.show ? 'PASS' : 'miss'}`,
+  );
   console.log(writeResult('cli', stamp, result));
 }
 

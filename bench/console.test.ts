@@ -48,7 +48,12 @@ spec:
 async function firstPaint(page: Page, url: string): Promise<{ ms: number; ready: number }> {
   await page.goto(url);
   await page.waitForFunction((n) => document.querySelectorAll('.tile[data-node]').length >= n, NODES, { polling: 'raf', timeout: 60_000 });
-  return page.evaluate(() => new Promise<{ ms: number; ready: number }>((resolve) => requestAnimationFrame(() => resolve({ ms: performance.now(), ready: document.querySelectorAll('.tile[data-state=Ready]').length }))));
+  return page.evaluate(
+    () =>
+      new Promise<{ ms: number; ready: number }>((resolve) =>
+        requestAnimationFrame(() => resolve({ ms: performance.now(), ready: document.querySelectorAll('.tile[data-state=Ready]').length })),
+      ),
+  );
 }
 
 describe('e2e: web console with 1,000 nodes (first paint, update latency)', function () {
@@ -84,11 +89,16 @@ describe('e2e: web console with 1,000 nodes (first paint, update latency)', func
     await run('kubectl', ['create', 'namespace', ns]);
     const r = await apply(bigYaml(ns));
     expect(r.code, r.stderr).to.equal(0);
-    await waitFor(`${NODES} nodes, ${MIN_READY} Ready`, async () => {
-      const c = await kube.get<{ status?: { readyNodes?: number; totalNodes?: number } }>('SimCluster', ns, 'big');
-      const nodes = await kube.core.listNode({ labelSelector: `aksim.io/cluster=big,aksim.io/namespace=${ns}` });
-      return nodes.items.length >= NODES && (c?.status?.readyNodes ?? 0) >= MIN_READY;
-    }, 1_100_000, 2000);
+    await waitFor(
+      `${NODES} nodes, ${MIN_READY} Ready`,
+      async () => {
+        const c = await kube.get<{ status?: { readyNodes?: number; totalNodes?: number } }>('SimCluster', ns, 'big');
+        const nodes = await kube.core.listNode({ labelSelector: `aksim.io/cluster=big,aksim.io/namespace=${ns}` });
+        return nodes.items.length >= NODES && (c?.status?.readyNodes ?? 0) >= MIN_READY;
+      },
+      1_100_000,
+      2000,
+    );
     serve = await startServe();
   });
 
@@ -119,7 +129,9 @@ describe('e2e: web console with 1,000 nodes (first paint, update latency)', func
       nodes = new Informer<V1Node>({ kube, path: '/api/v1/nodes', labelSelector: `aksim.io/cluster=big,aksim.io/namespace=${ns}`, log });
       const seenAt = new Map<string, number>();
       const want = (n: V1Node): string => `${n.metadata!.name}:${n.spec?.unschedulable ? 'Cordoned' : 'Ready'}`;
-      nodes.on({ update: (old, n) => Boolean(old.spec?.unschedulable) !== Boolean(n.spec?.unschedulable) && seenAt.set(want(n), Date.now()) });
+      nodes.on({
+        update: (old, n) => Boolean(old.spec?.unschedulable) !== Boolean(n.spec?.unschedulable) && seenAt.set(want(n), Date.now()),
+      });
       nodes.start();
       await nodes.synced;
       await page.evaluate(() => {
@@ -129,13 +141,19 @@ describe('e2e: web console with 1,000 nodes (first paint, update latency)', func
           const now = Date.now();
           for (const m of ms) {
             const el = m.target as Element;
-            if (m.type === 'attributes' && el.classList.contains('tile')) w.__tileAt.set(`${el.getAttribute('data-node')}:${el.getAttribute('data-state')}`, now);
+            if (m.type === 'attributes' && el.classList.contains('tile'))
+              w.__tileAt.set(`${el.getAttribute('data-node')}:${el.getAttribute('data-state')}`, now);
           }
         }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-state'] });
       });
       // Ready, uncordoned nodes: their tiles turn Cordoned, then Ready again.
-      const ready = (n: V1Node): boolean => (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') && !n.spec?.unschedulable;
-      const names = nodes.list().filter(ready).map((n) => n.metadata!.name!).sort();
+      const ready = (n: V1Node): boolean =>
+        (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True') && !n.spec?.unschedulable;
+      const names = nodes
+        .list()
+        .filter(ready)
+        .map((n) => n.metadata!.name!)
+        .sort();
       const picks = Array.from({ length: SAMPLES / 2 }, (_, i) => names[Math.floor((i * names.length) / (SAMPLES / 2))]!);
       const fromEvent: number[] = [];
       const fromRequest: number[] = [];
@@ -148,7 +166,12 @@ describe('e2e: web console with 1,000 nodes (first paint, update latency)', func
           await page.evaluate((k) => (window as unknown as { __tileAt: Map<string, number> }).__tileAt.delete(k), key);
           const sent = Date.now();
           await kube.patchNode(name, { spec: { unschedulable: unschedulable ? true : null } });
-          const shown = await waitFor(`tile ${key}`, () => page.evaluate((k) => (window as unknown as { __tileAt: Map<string, number> }).__tileAt.get(k), key), 10_000, 20).catch(() => undefined);
+          const shown = await waitFor(
+            `tile ${key}`,
+            () => page.evaluate((k) => (window as unknown as { __tileAt: Map<string, number> }).__tileAt.get(k), key),
+            10_000,
+            20,
+          ).catch(() => undefined);
           const event = await waitFor(`watch event ${key}`, async () => seenAt.get(key), 10_000, 20).catch(() => undefined);
           if (shown === undefined || event === undefined) {
             skipped.push(key); // the node lost its heartbeat meanwhile: its tile shows NotReady instead
@@ -168,7 +191,8 @@ describe('e2e: web console with 1,000 nodes (first paint, update latency)', func
           nodes: NODES,
           pools: '2 pools x 500 nodes over zones 1, 2, 3',
           browser: 'Debian chromium, headless, driven by playwright-core; viewport 1600x1000',
-          firstPaint: 'navigation start (token redirect included on the first visit) until every node has its tile, plus one animation frame; three visits',
+          firstPaint:
+            'navigation start (token redirect included on the first visit) until every node has its tile, plus one animation frame; three visits',
           readyTilesAtPaint: visits.map((v) => v.ready),
           update: `${SAMPLES} Node changes (cordon, uncordon) made with PATCH; latency = page MutationObserver time of the tile's new state minus this test's own watch event time (and minus the PATCH send time)`,
         },
@@ -185,7 +209,9 @@ describe('e2e: web console with 1,000 nodes (first paint, update latency)', func
           update: fromEvent.length > 0 && p95(fromEvent) < 500,
         },
       };
-      console.log(`    first paint ${result.firstPaintMs.join(', ')} ms; update after the watch event: median ${result.updateLatencyMs.fromWatchEvent.median} ms, p95 ${result.updateLatencyMs.fromWatchEvent.p95} ms, max ${result.updateLatencyMs.fromWatchEvent.max} ms`);
+      console.log(
+        `    first paint ${result.firstPaintMs.join(', ')} ms; update after the watch event: median ${result.updateLatencyMs.fromWatchEvent.median} ms, p95 ${result.updateLatencyMs.fromWatchEvent.p95} ms, max ${result.updateLatencyMs.fromWatchEvent.max} ms`,
+      );
       console.log(`    ${writeResult('console', startedAt.toISOString().replace(/[:.]/g, '-'), result)}`);
       // What must hold for the numbers to mean anything: every tile drawn, enough samples.
       expect(fromEvent.length, 'update samples').to.be.at.least(SAMPLES / 2);

@@ -8,7 +8,31 @@ import { join } from 'node:path';
 import type { KubernetesObject, V1Node, V1Pod } from '@kubernetes/client-node';
 import type { ScheduledEvent, SimMachine } from '../src/api/generated.js';
 import { isNotFound } from '../src/runtime/client.js';
-import { apiWrites, cleanups, crdPath, elapsed, type EventObj, forceRemove, kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, type Operator, OPERATOR_ENTRY, RESULTS, round3, run, runMain, sleep, startOperator, TIME_SCALE, Watcher, writeResult, writesBetween } from './lib.js';
+import {
+  apiWrites,
+  cleanups,
+  crdPath,
+  elapsed,
+  type EventObj,
+  forceRemove,
+  kube,
+  KUBECONFIG,
+  LEASE_SECONDS,
+  machineInfo,
+  median,
+  type Operator,
+  OPERATOR_ENTRY,
+  RESULTS,
+  round3,
+  run,
+  runMain,
+  sleep,
+  startOperator,
+  TIME_SCALE,
+  Watcher,
+  writeResult,
+  writesBetween,
+} from './lib.js';
 
 const KUBECTL = process.env.BENCH_KUBECTL ?? 'kubectl';
 
@@ -70,10 +94,19 @@ interface Round {
 }
 
 const podReady = (p: V1Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-const onNode = (node: string) => (ps: V1Pod[]): V1Pod[] => ps.filter((p) => p.spec?.nodeName === node);
+const onNode =
+  (node: string) =>
+  (ps: V1Pod[]): V1Pod[] =>
+    ps.filter((p) => p.spec?.nodeName === node);
 /** Every pod of the node evicted: deleting (deletionTimestamp) or gone. */
-const allEvicted = (node: string) => (ps: V1Pod[]): boolean => onNode(node)(ps).every((p) => p.metadata?.deletionTimestamp);
-const firstEvicted = (node: string) => (ps: V1Pod[]): boolean => onNode(node)(ps).length < PODS || onNode(node)(ps).some((p) => p.metadata?.deletionTimestamp);
+const allEvicted =
+  (node: string) =>
+  (ps: V1Pod[]): boolean =>
+    onNode(node)(ps).every((p) => p.metadata?.deletionTimestamp);
+const firstEvicted =
+  (node: string) =>
+  (ps: V1Pod[]): boolean =>
+    onNode(node)(ps).length < PODS || onNode(node)(ps).some((p) => p.metadata?.deletionTimestamp);
 
 /** The same bare pod on either node (no controller, so `kubectl drain` needs --force; no PDB). */
 function pod(ns: string, node: string, side: string, round: number, i: number): V1Pod {
@@ -89,7 +122,8 @@ function pod(ns: string, node: string, side: string, round: number, i: number): 
 async function createPods(ns: string, node: string, side: string, round: number): Promise<void> {
   const todo = Array.from({ length: PODS }, (_, i) => i);
   const worker = async (): Promise<void> => {
-    for (let i = todo.shift(); i !== undefined; i = todo.shift()) await kube.core.createNamespacedPod({ namespace: ns, body: pod(ns, node, side, round, i) });
+    for (let i = todo.shift(); i !== undefined; i = todo.shift())
+      await kube.core.createNamespacedPod({ namespace: ns, body: pod(ns, node, side, round, i) });
   };
   await Promise.all(Array.from({ length: 16 }, worker));
 }
@@ -98,7 +132,9 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  console.log(`bench: ${NAME}, ${PODS} pods per node, ${ROUNDS} round(s), aksim autodrain vs ${KUBECTL} drain ${KUBECTL_ARGS.join(' ')}; KUBECONFIG=${KUBECONFIG}`);
+  console.log(
+    `bench: ${NAME}, ${PODS} pods per node, ${ROUNDS} round(s), aksim autodrain vs ${KUBECTL} drain ${KUBECTL_ARGS.join(' ')}; KUBECONFIG=${KUBECONFIG}`,
+  );
   const machine = await machineInfo();
   const kv = await run(KUBECTL, ['version', '--client', '-o', 'json']);
   let kubectlVersion = 'unknown';
@@ -116,24 +152,34 @@ async function main(): Promise<void> {
   const ns = `bench-drain-${randomBytes(3).toString('hex')}`;
   const nodeWatch = await new Watcher<V1Node>('/api/v1/nodes', `aksim.io/cluster=${CLUSTER}`).start();
   cleanups.push(async () => nodeWatch.stop());
-  if (nodeWatch.informer.size > 0) throw new Error(`${nodeWatch.informer.size} Nodes with aksim.io/cluster=${CLUSTER} already exist: a previous run left them`);
+  if (nodeWatch.informer.size > 0)
+    throw new Error(`${nodeWatch.informer.size} Nodes with aksim.io/cluster=${CLUSTER} already exist: a previous run left them`);
   await kube.core.createNamespace({ body: { metadata: { name: ns, labels: { 'aksim.io/bench': 'drain' } } } });
   let clusterMayExist = false;
   // Runs before the operator stops (cleanups run last-in first-out): the operator tears the cluster down.
   cleanups.push(async () => {
     await kube.core.deleteCollectionNamespacedPod({ namespace: ns, gracePeriodSeconds: 0 }).catch(() => undefined);
-    for (const e of await kube.list<SevObj>('ScheduledEvent', ns).catch(() => [] as SevObj[])) await kube.delete('ScheduledEvent', ns, e.metadata.name!).catch(() => undefined);
+    for (const e of await kube.list<SevObj>('ScheduledEvent', ns).catch(() => [] as SevObj[]))
+      await kube.delete('ScheduledEvent', ns, e.metadata.name!).catch(() => undefined);
     if (clusterMayExist && op.proc.exitCode === null) {
       await kube.delete('SimCluster', ns, CLUSTER).catch(() => undefined);
       await nodeWatch.until('cleanup: nodes gone', (n) => n.length === 0, 120_000).catch(() => undefined);
     }
     await forceRemove(ns, ['SimMachine', 'SimNodePool', 'SimCluster'], `aksim.io/cluster=${CLUSTER},aksim.io/namespace=${ns}`);
-    for (const e of await kube.list<SevObj>('ScheduledEvent', ns).catch(() => [] as SevObj[])) await kube.patch('ScheduledEvent', ns, e.metadata.name!, { metadata: { finalizers: null } }).catch(() => undefined);
+    for (const e of await kube.list<SevObj>('ScheduledEvent', ns).catch(() => [] as SevObj[]))
+      await kube.patch('ScheduledEvent', ns, e.metadata.name!, { metadata: { finalizers: null } }).catch(() => undefined);
     await kube.core.deleteNamespace({ name: ns }).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
     });
     const end = Date.now() + 120_000;
-    while (Date.now() < end && (await kube.core.readNamespace({ name: ns }).then(() => true, () => false))) await sleep(500);
+    while (
+      Date.now() < end &&
+      (await kube.core.readNamespace({ name: ns }).then(
+        () => true,
+        () => false,
+      ))
+    )
+      await sleep(500);
   });
   const machineWatch = await new Watcher<MachineObj>(crdPath('simmachines', ns)).start();
   cleanups.push(async () => machineWatch.stop());
@@ -145,7 +191,8 @@ async function main(): Promise<void> {
   const eventWatch = new Watcher<EventObj>('/apis/events.k8s.io/v1/namespaces/default/events');
   eventWatch.informer.on({
     add: (e) => {
-      if (e.reportingController === 'aksim.io/scheduled-events' && (e.reason === 'NodeDrainStart' || e.reason === 'NodeDrainEnd')) drainEnds.set(`${e.reason}/${e.regarding?.name}/${e.metadata?.name}`, Date.parse(e.eventTime ?? ''));
+      if (e.reportingController === 'aksim.io/scheduled-events' && (e.reason === 'NodeDrainStart' || e.reason === 'NodeDrainEnd'))
+        drainEnds.set(`${e.reason}/${e.regarding?.name}/${e.metadata?.name}`, Date.parse(e.eventTime ?? ''));
     },
   });
   await eventWatch.start();
@@ -164,7 +211,10 @@ async function main(): Promise<void> {
   });
   await Promise.race([
     Promise.all([
-      nodeWatch.until('2 Nodes Ready', (ns2) => ns2.length === 2 && ns2.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))),
+      nodeWatch.until(
+        '2 Nodes Ready',
+        (ns2) => ns2.length === 2 && ns2.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')),
+      ),
       machineWatch.until('2 machines provisioned', (ms) => ms.length === 2 && ms.every((m) => m.status?.provisionedTime)),
     ]),
     op.died,
@@ -180,7 +230,10 @@ async function main(): Promise<void> {
   for (let r = 1; r <= ROUNDS; r++) {
     await Promise.all([createPods(ns, nodeA, 'A', r), createPods(ns, nodeB, 'B', r)]);
     await Promise.race([
-      podWatch.until(`${PODS} pods Ready on each node`, (ps) => onNode(nodeA)(ps).filter(podReady).length === PODS && onNode(nodeB)(ps).filter(podReady).length === PODS),
+      podWatch.until(
+        `${PODS} pods Ready on each node`,
+        (ps) => onNode(nodeA)(ps).filter(podReady).length === PODS && onNode(nodeB)(ps).filter(podReady).length === PODS,
+      ),
       op.died,
     ]);
     await sleep(1000); // let the pod-ready writes settle before timing
@@ -200,8 +253,14 @@ async function main(): Promise<void> {
     );
   }
 
-  const blocked = BLOCKED_SECONDS > 0 ? await blockedDrain(op, ns, nodeA, nodeB, nodeWatch, podWatch, sevWatch, join(RESULTS, `kubectl-drain-${stamp}-blocked.log`)) : undefined;
-  if (blocked) console.log(`  blocked by a budget for ${BLOCKED_SECONDS}s: aksim ${blocked.aksimEvictionRequests} eviction requests, kubectl ${blocked.kubectlEvictionRequests}`);
+  const blocked =
+    BLOCKED_SECONDS > 0
+      ? await blockedDrain(op, ns, nodeA, nodeB, nodeWatch, podWatch, sevWatch, join(RESULTS, `kubectl-drain-${stamp}-blocked.log`))
+      : undefined;
+  if (blocked)
+    console.log(
+      `  blocked by a budget for ${BLOCKED_SECONDS}s: aksim ${blocked.aksimEvictionRequests} eviction requests, kubectl ${blocked.kubectlEvictionRequests}`,
+    );
 
   const med = (f: (r: Round) => number): number => round3(median(rounds.map(f)));
   const aksimSeconds = med((r) => r.aksim.secondsToPodsGone);
@@ -219,14 +278,17 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
       nodes: { aksim: nodeA, kubectl: nodeB, pool: 'np (System, Standard_D4s_v3)', allocatablePods: capacity },
       pod: 'bare Pod, spec.nodeName pinned, one pause container, no volumes, default 30 s grace period; made Ready and deleted by kwok (pod-ready / pod-delete stages)',
-      podDisruptionBudget: 'none (with bare pods a budget can never allow the last evictions: nothing replaces them; PDB handling is covered by test/e2e/autodrain.test.ts)',
-      aksimTrigger: 'ScheduledEvent Redeploy on the node, spec.notBefore 1 h ahead, autoDrain profile Seed (Redeploy: CordonAndDrain): cordon, taint, eviction API; canceled after the measurement (uncordons)',
+      podDisruptionBudget:
+        'none (with bare pods a budget can never allow the last evictions: nothing replaces them; PDB handling is covered by test/e2e/autodrain.test.ts)',
+      aksimTrigger:
+        'ScheduledEvent Redeploy on the node, spec.notBefore 1 h ahead, autoDrain profile Seed (Redeploy: CordonAndDrain): cordon, taint, eviction API; canceled after the measurement (uncordons)',
       kubectl: `${KUBECTL} drain <node> ${KUBECTL_ARGS.join(' ')}`,
       timeScale: TIME_SCALE,
       operatorEntry: OPERATOR_ENTRY,
       operatorSource: process.env.AKSIM_DEV ? 'TypeScript source (AKSIM_DEV=1)' : 'dist/ when built, else source',
       operatorArgs: `--time-scale ${TIME_SCALE} --metrics-port 0 --lease-seconds ${LEASE_SECONDS}`,
-      notes: 'times are medians over rounds, from the trigger (ScheduledEvent create / kubectl start) to the last of the node\'s pods deleted, seen by a watch; the order of the two sides alternates per round',
+      notes:
+        "times are medians over rounds, from the trigger (ScheduledEvent create / kubectl start) to the last of the node's pods deleted, seen by a watch; the order of the two sides alternates per round",
     },
     rounds,
     aksimSecondsToPodsGone: aksimSeconds,
@@ -270,11 +332,21 @@ async function aksimDrain(
   let secondsToAllEvicted = 0;
   const first = podWatch.until(`first eviction on ${node}`, firstEvicted(node)).then(() => (secondsToFirstEviction = elapsed(t0)));
   const evicted = podWatch.until(`all evicted on ${node}`, allEvicted(node)).then(() => (secondsToAllEvicted = elapsed(t0)));
-  const gone = podWatch.until(`pods gone from ${node}`, (ps) => onNode(node)(ps).length === 0).then(() => (secondsToPodsGone = elapsed(t0)));
-  const drained = sevWatch.until(`${name} Drained`, (es) => es.some((e) => e.metadata.name === name && e.status?.nodes?.[0]?.drain === 'Drained')).then(() => (secondsToDrained = elapsed(t0)));
+  const gone = podWatch
+    .until(`pods gone from ${node}`, (ps) => onNode(node)(ps).length === 0)
+    .then(() => (secondsToPodsGone = elapsed(t0)));
+  const drained = sevWatch
+    .until(`${name} Drained`, (es) => es.some((e) => e.metadata.name === name && e.status?.nodes?.[0]?.drain === 'Drained'))
+    .then(() => (secondsToDrained = elapsed(t0)));
   await kube.create('ScheduledEvent', ns, {
     metadata: { name, namespace: ns },
-    spec: { eventType: 'Redeploy', nodes: [node], eventSource: 'Platform', eventId: randomUUID().toUpperCase(), notBefore: new Date(Date.now() + 3_600_000).toISOString() },
+    spec: {
+      eventType: 'Redeploy',
+      nodes: [node],
+      eventSource: 'Platform',
+      eventId: randomUUID().toUpperCase(),
+      notBefore: new Date(Date.now() + 3_600_000).toISOString(),
+    },
   });
   await Promise.race([Promise.all([gone, drained, first, evicted]), op.died]);
   const sev = sevWatch.informer.get(`${ns}/${name}`)!;
@@ -338,10 +410,19 @@ async function blockedDrain(
   for (const side of ['A', 'B']) {
     await kube.policy.createNamespacedPodDisruptionBudget({
       namespace: ns,
-      body: { metadata: { name: `all-${side.toLowerCase()}`, namespace: ns }, spec: { minAvailable: PODS, selector: { matchLabels: { app: 'drain-bench', side } } } },
+      body: {
+        metadata: { name: `all-${side.toLowerCase()}`, namespace: ns },
+        spec: { minAvailable: PODS, selector: { matchLabels: { app: 'drain-bench', side } } },
+      },
     });
   }
-  await Promise.race([podWatch.until(`${PODS} pods Ready on each node`, (ps) => onNode(nodeA)(ps).filter(podReady).length === PODS && onNode(nodeB)(ps).filter(podReady).length === PODS), op.died]);
+  await Promise.race([
+    podWatch.until(
+      `${PODS} pods Ready on each node`,
+      (ps) => onNode(nodeA)(ps).filter(podReady).length === PODS && onNode(nodeB)(ps).filter(podReady).length === PODS,
+    ),
+    op.died,
+  ]);
   for (const side of ['a', 'b']) {
     const end = Date.now() + 120_000;
     while ((await kube.policy.readNamespacedPodDisruptionBudget({ namespace: ns, name: `all-${side}` })).status?.currentHealthy !== PODS) {
@@ -353,7 +434,13 @@ async function blockedDrain(
   const before = await apiWrites(op.metricsUrl);
   await kube.create('ScheduledEvent', ns, {
     metadata: { name, namespace: ns },
-    spec: { eventType: 'Redeploy', nodes: [nodeA], eventSource: 'Platform', eventId: randomUUID().toUpperCase(), notBefore: new Date(Date.now() + 3_600_000).toISOString() },
+    spec: {
+      eventType: 'Redeploy',
+      nodes: [nodeA],
+      eventSource: 'Platform',
+      eventId: randomUUID().toUpperCase(),
+      notBefore: new Date(Date.now() + 3_600_000).toISOString(),
+    },
   });
   await Promise.race([sleep(BLOCKED_SECONDS * 1000), op.died]);
   const after = await apiWrites(op.metricsUrl);
@@ -363,7 +450,10 @@ async function blockedDrain(
 
   // Stopped after BLOCKED_SECONDS (its --timeout does not stop goroutines waiting on its client-side rate limit).
   const r = await run(KUBECTL, ['drain', nodeB, ...KUBECTL_ARGS], { killAfterMs: BLOCKED_SECONDS * 1000 });
-  writeFileSync(logFile, `$ ${KUBECTL} drain ${nodeB} ${KUBECTL_ARGS.join(' ')} (stopped after ${BLOCKED_SECONDS}s; exit ${r.code})\n${r.stdout}${r.stderr}`);
+  writeFileSync(
+    logFile,
+    `$ ${KUBECTL} drain ${nodeB} ${KUBECTL_ARGS.join(' ')} (stopped after ${BLOCKED_SECONDS}s; exit ${r.code})\n${r.stdout}${r.stderr}`,
+  );
   const u = await run(KUBECTL, ['uncordon', nodeB]);
   if (u.code !== 0) throw new Error(`kubectl uncordon ${nodeB} failed: ${u.stderr}`);
   // Every refused attempt prints one "will retry" line; the first attempts are among them.
@@ -392,7 +482,9 @@ async function kubectlDrain(node: string, podWatch: Watcher<V1Pod>, logFile: str
   let secondsToAllEvicted = 0;
   const first = podWatch.until(`first eviction on ${node}`, firstEvicted(node)).then(() => (secondsToFirstEviction = elapsed(t0)));
   const evicted = podWatch.until(`all evicted on ${node}`, allEvicted(node)).then(() => (secondsToAllEvicted = elapsed(t0)));
-  const gone = podWatch.until(`pods gone from ${node}`, (ps) => onNode(node)(ps).length === 0).then(() => (secondsToPodsGone = elapsed(t0)));
+  const gone = podWatch
+    .until(`pods gone from ${node}`, (ps) => onNode(node)(ps).length === 0)
+    .then(() => (secondsToPodsGone = elapsed(t0)));
   const r = await run(KUBECTL, ['drain', node, ...KUBECTL_ARGS]);
   const secondsToExit = elapsed(t0);
   writeFileSync(logFile, `$ ${KUBECTL} drain ${node} ${KUBECTL_ARGS.join(' ')}\n${r.stdout}${r.stderr}`);
@@ -400,7 +492,13 @@ async function kubectlDrain(node: string, podWatch: Watcher<V1Pod>, logFile: str
   await Promise.all([gone, first, evicted]);
   const u = await run(KUBECTL, ['uncordon', node]);
   if (u.code !== 0) throw new Error(`kubectl uncordon ${node} failed: ${u.stderr}`);
-  return { node, secondsToPodsGone: round3(secondsToPodsGone), secondsToFirstEviction: round3(secondsToFirstEviction), secondsToAllEvicted: round3(secondsToAllEvicted), secondsToExit: round3(secondsToExit) };
+  return {
+    node,
+    secondsToPodsGone: round3(secondsToPodsGone),
+    secondsToFirstEviction: round3(secondsToFirstEviction),
+    secondsToAllEvicted: round3(secondsToAllEvicted),
+    secondsToExit: round3(secondsToExit),
+  };
 }
 
 runMain(main);

@@ -23,6 +23,10 @@ export const LEASE_SECONDS = process.env.BENCH_LEASE_SECONDS ?? '15';
 export const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_SECONDS ?? 900) * 1000;
 export const TIME_SCALE = 60;
 
+export const CLUSTER_NAME = process.env.AKSIM_CLUSTER_NAME ?? 'aksim';
+const KWOKCTL = join(CACHE, 'bin', `kwok-v${KWOK_VERSION}`, 'kwokctl');
+const KWOK_ENV = { ...process.env, KWOK_WORKDIR: process.env.KWOK_WORKDIR ?? join(CACHE, 'kwok') };
+
 export const quiet = pino({ level: 'error', base: undefined });
 export const kube = Kube.fromFile(KUBECONFIG);
 
@@ -36,7 +40,11 @@ export function median(xs: number[]): number {
 }
 
 /** Runs a command with the bench's KUBECONFIG; `killAfterMs` stops it (SIGTERM) if it runs longer. */
-export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; killAfterMs?: number } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; killAfterMs?: number } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, args, { cwd: ROOT, env: { ...(opts.env ?? process.env), KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
     const timer = opts.killAfterMs === undefined ? undefined : setTimeout(() => p.kill('SIGTERM'), opts.killAfterMs);
@@ -50,6 +58,12 @@ export function run(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv
       resolve({ code: code ?? -1, stdout, stderr });
     });
   });
+}
+
+/** Runs kwokctl on the bench's cluster (`kwokctl --name $AKSIM_CLUSTER_NAME ...`, KWOK_WORKDIR as scripts/cluster.sh). */
+export async function kwokctl(...args: string[]): Promise<void> {
+  const r = await run(KWOKCTL, ['--name', CLUSTER_NAME, ...args], { env: KWOK_ENV });
+  if (r.code !== 0) throw new Error(`kwokctl ${args.join(' ')} failed (${r.code}): ${r.stderr.slice(-2000)}`);
 }
 
 /** A watch over a collection: until(pred) resolves on the first cache event after which pred holds. */
@@ -125,7 +139,17 @@ export function procStatusKB(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 
 /** Starts `aksim operator` (log to logFile) and resolves once its caches are synced. */
 export async function startOperator(logFile: string): Promise<Operator> {
-  const args = [...OPERATOR_NODE_ARGS, OPERATOR_ENTRY, 'operator', '--time-scale', String(TIME_SCALE), '--metrics-port', '0', '--lease-seconds', LEASE_SECONDS];
+  const args = [
+    ...OPERATOR_NODE_ARGS,
+    OPERATOR_ENTRY,
+    'operator',
+    '--time-scale',
+    String(TIME_SCALE),
+    '--metrics-port',
+    '0',
+    '--lease-seconds',
+    LEASE_SECONDS,
+  ];
   const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
   const out = createWriteStream(logFile);
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
@@ -298,7 +322,11 @@ export async function apiWrites(metricsUrl: string): Promise<Record<string, numb
 
 /** The counters that grew between two apiWrites() readings, by how much. */
 export function writesBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+  return Object.fromEntries(
+    Object.entries(after)
+      .map(([k, v]) => [k, v - (before[k] ?? 0)])
+      .filter(([, v]) => (v as number) > 0),
+  );
 }
 
 /** An events.k8s.io Event as the benchmarks watch it. */

@@ -7,12 +7,45 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { AppsV1Api, PatchStrategy, setHeaderOptions, type KubernetesObject, type V1Deployment, type V1Node, type V1Pod, type V1ReplicaSet } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubernetesObject,
+  type V1Deployment,
+  type V1Node,
+  type V1Pod,
+  type V1ReplicaSet,
+} from '@kubernetes/client-node';
 import nodeFetch from 'node-fetch';
 import type { ContainerGroupProfile, NGroup } from '../src/api/generated.js';
 import { isNotFound } from '../src/runtime/client.js';
 import { Informer } from '../src/runtime/informer.js';
-import { CACHE, cleanupAll, cleanups, crdPath, elapsed, forceRemove, kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, OPERATOR_ENTRY, OPERATOR_NODE_ARGS, procStatusKB, quiet, RESULTS, round3, runMain, sleep, startOperator, TIME_SCALE, TIMEOUT_MS, writeResult } from './lib.js';
+import {
+  CACHE,
+  cleanupAll,
+  cleanups,
+  crdPath,
+  elapsed,
+  forceRemove,
+  kube,
+  KUBECONFIG,
+  LEASE_SECONDS,
+  machineInfo,
+  median,
+  OPERATOR_ENTRY,
+  OPERATOR_NODE_ARGS,
+  procStatusKB,
+  quiet,
+  RESULTS,
+  round3,
+  runMain,
+  sleep,
+  startOperator,
+  TIME_SCALE,
+  TIMEOUT_MS,
+  writeResult,
+} from './lib.js';
 
 const KWOK_WORKDIR = process.env.KWOK_WORKDIR ?? join(CACHE, 'kwok');
 const CLUSTER_NAME = process.env.AKSIM_CLUSTER_NAME ?? 'aksim';
@@ -28,7 +61,13 @@ const REGION = 'eastus';
 const ZONES = ['1', '2', '3'];
 const FAULT_DOMAINS = 2;
 /** The documented defaults (docs/ngroups.md), written out, and no pause between batches. */
-const ROLLING = { maxBatchPercent: 20, maxUnhealthyPercent: 20, maxUnhealthyUpdatedPercent: 20, pauseTimeBetweenBatches: 'PT0S', inPlaceUpdate: false };
+const ROLLING = {
+  maxBatchPercent: 20,
+  maxUnhealthyPercent: 20,
+  maxUnhealthyUpdatedPercent: 20,
+  pauseTimeBetweenBatches: 'PT0S',
+  inPlaceUpdate: false,
+};
 const SURGE = { maxSurge: '20%', maxUnavailable: 0 };
 const IMAGE = (v: number): string => `mcr.microsoft.com/azuredocs/aci-helloworld:v${v}`;
 /** What each CG and each Deployment Pod asks for (the profile's requests, as buildPod writes them). */
@@ -143,7 +182,8 @@ class Tally<T extends KubernetesObject> {
 }
 
 /** Pod class: `<version>|<ready|unready>|<live|deleting>`. */
-const podClass = (version: string, p: V1Pod): string => `${version}|${isPodReady(p) ? 'ready' : 'unready'}|${p.metadata?.deletionTimestamp ? 'deleting' : 'live'}`;
+const podClass = (version: string, p: V1Pod): string =>
+  `${version}|${isPodReady(p) ? 'ready' : 'unready'}|${p.metadata?.deletionTimestamp ? 'deleting' : 'live'}`;
 const liveReady = (version: string): string => `${version}|ready|live`;
 
 // ---------------------------------------------------------------------------------------------
@@ -369,7 +409,11 @@ function ngroup(ns: string): NGroup {
       location: REGION,
       zones: ZONES,
       placementProfile: { faultDomainCount: FAULT_DOMAINS },
-      elasticProfile: { desiredCount: COUNT, maintainDesiredCount: true, containerGroupNamingPolicy: { guidNamingPolicy: { prefix: 'cg-' } } },
+      elasticProfile: {
+        desiredCount: COUNT,
+        maintainDesiredCount: true,
+        containerGroupNamingPolicy: { guidNamingPolicy: { prefix: 'cg-' } },
+      },
       containerGroupProfiles: [{ resource: { id: 'bench-cgp' } }],
       updateProfile: { updateMode: 'Rolling', rollingUpdateProfile: ROLLING },
     },
@@ -401,9 +445,16 @@ async function aksimRun(stamp: string, roundNo: number, comps: Component[]): Pro
     }
   });
 
-  const pods = await new Tally<V1Pod>(`/api/v1/namespaces/${ns}/pods`, (p) => podClass(p.metadata?.labels?.['aksim.io/cg-profile-revision'] ?? '?', p), 'aksim.io/ngroup=bench-ng').start();
+  const pods = await new Tally<V1Pod>(
+    `/api/v1/namespaces/${ns}/pods`,
+    (p) => podClass(p.metadata?.labels?.['aksim.io/cg-profile-revision'] ?? '?', p),
+    'aksim.io/ngroup=bench-ng',
+  ).start();
   cleanups.push(async () => pods.stop());
-  const ngs = await new Tally<NGroup & KubernetesObject>(crdPath('ngroups', ns), (n) => `${n.status?.provisioningState}|${n.status?.latestRollingUpdate?.id ?? 0}|${n.status?.latestRollingUpdate?.state ?? '-'}`).start();
+  const ngs = await new Tally<NGroup & KubernetesObject>(
+    crdPath('ngroups', ns),
+    (n) => `${n.status?.provisioningState}|${n.status?.latestRollingUpdate?.id ?? 0}|${n.status?.latestRollingUpdate?.state ?? '-'}`,
+  ).start();
   cleanups.push(async () => ngs.stop());
 
   // Create: N CGs Ready on revision 1 (not the headline; recorded for scale).
@@ -412,7 +463,10 @@ async function aksimRun(stamp: string, roundNo: number, comps: Component[]): Pro
   await kube.create('ContainerGroupProfile', ns, profile(ns, 1));
   await kube.create('NGroup', ns, ngroup(ns));
   await Promise.race([
-    Promise.all([pods.until(`${COUNT} CGs Ready on revision 1`, (t) => t.count(liveReady('1')) >= COUNT), ngs.until('NGroup Succeeded', (t) => t.count('Succeeded|0|-') === 1)]),
+    Promise.all([
+      pods.until(`${COUNT} CGs Ready on revision 1`, (t) => t.count(liveReady('1')) >= COUNT),
+      ngs.until('NGroup Succeeded', (t) => t.count('Succeeded|0|-') === 1),
+    ]),
     op.died,
   ]);
   const secondsToCreate = elapsed(tc);
@@ -432,7 +486,10 @@ async function aksimRun(stamp: string, roundNo: number, comps: Component[]): Pro
     if (last && last.completedAt === undefined && (ru.batchesCompleted ?? 0) > last.index) last.completedAt = at;
     if (!b) return;
     let cur = batches.find((x) => x.index === b.index);
-    if (!cur) batches.push((cur = { index: b.index ?? batches.length, pair: b.faultDomain ?? '?', members: b.members?.length ?? 0, recordedAt: at }));
+    if (!cur)
+      batches.push(
+        (cur = { index: b.index ?? batches.length, pair: b.faultDomain ?? '?', members: b.members?.length ?? 0, recordedAt: at }),
+      );
     if (b.phase === 'Pausing' && cur.runningAt === undefined) cur.runningAt = at;
   };
   const seen = new Map<string, { seen: Set<string>; ready: Set<string> }>();
@@ -455,9 +512,11 @@ async function aksimRun(stamp: string, roundNo: number, comps: Component[]): Pro
   const apiBefore = await apiserverWrites();
   const cpuBefore = { ...cpuOf(comps), operator: cpuSeconds(op.proc.pid) };
   const succeeded = ngs.until('rolling update 1 Succeeded', (t) => t.count('Succeeded|1|Succeeded') === 1);
-  const failed = ngs.until('rolling update 1 failed', (t) => t.count((c) => c.endsWith('|1|Failed') || c.endsWith('|1|Cancelled')) > 0).then(() => {
-    throw new Error('rolling update 1 ended Failed or Cancelled');
-  });
+  const failed = ngs
+    .until('rolling update 1 failed', (t) => t.count((c) => c.endsWith('|1|Failed') || c.endsWith('|1|Cancelled')) > 0)
+    .then(() => {
+      throw new Error('rolling update 1 ended Failed or Cancelled');
+    });
   failed.catch(() => undefined);
   const allReady = pods.until(`${COUNT} CGs Ready on revision 2`, (t) => t.count(liveReady('2')) >= COUNT);
   const oldGone = pods.until('revision 1 CGs gone', (t) => t.count((c) => c.startsWith('1|')) === 0);
@@ -597,11 +656,20 @@ async function deploymentRun(comps: Component[]): Promise<DeploymentResult> {
   cleanups.push(async () => {
     await deleteNamespaceAndWait(ns, 300_000);
   });
-  const pods = await new Tally<V1Pod>(`/api/v1/namespaces/${ns}/pods`, (p) => podClass(p.spec?.containers[0]?.image === IMAGE(2) ? '2' : '1', p), 'app=bench-deploy').start();
+  const pods = await new Tally<V1Pod>(
+    `/api/v1/namespaces/${ns}/pods`,
+    (p) => podClass(p.spec?.containers[0]?.image === IMAGE(2) ? '2' : '1', p),
+    'app=bench-deploy',
+  ).start();
   cleanups.push(async () => pods.stop());
-  const deps = await new Tally<V1Deployment>(`/apis/apps/v1/namespaces/${ns}/deployments`, (d) => (rolloutComplete(d) ? `complete|${d.metadata?.generation}` : 'progressing')).start();
+  const deps = await new Tally<V1Deployment>(`/apis/apps/v1/namespaces/${ns}/deployments`, (d) =>
+    rolloutComplete(d) ? `complete|${d.metadata?.generation}` : 'progressing',
+  ).start();
   cleanups.push(async () => deps.stop());
-  const rss = await new Tally<V1ReplicaSet>(`/apis/apps/v1/namespaces/${ns}/replicasets`, (r) => `${r.spec?.template?.spec?.containers[0]?.image}|${r.spec?.replicas}`).start();
+  const rss = await new Tally<V1ReplicaSet>(
+    `/apis/apps/v1/namespaces/${ns}/replicasets`,
+    (r) => `${r.spec?.template?.spec?.containers[0]?.image}|${r.spec?.replicas}`,
+  ).start();
   cleanups.push(async () => rss.stop());
 
   const tc = process.hrtime.bigint();
@@ -647,7 +715,9 @@ async function deploymentRun(comps: Component[]): Promise<DeploymentResult> {
   const peerAfter = await peerClientWrites(comps);
   rss.onEvent = undefined;
   const apiByKind = diff(apiBefore, apiAfter);
-  console.log(`  Deployment: rollout complete in ${secondsToComplete.toFixed(2)}s, old Pods gone in ${secondsToOldGone.toFixed(2)}s; ${steps.length} ReplicaSet steps`);
+  console.log(
+    `  Deployment: rollout complete in ${secondsToComplete.toFixed(2)}s, old Pods gone in ${secondsToOldGone.toFixed(2)}s; ${steps.length} ReplicaSet steps`,
+  );
   console.log('  Deployment: deleting the namespace');
   await cleanupAll();
   return {
@@ -682,23 +752,31 @@ function table(r: { rounds: Round[]; aksimSeconds: number; deploymentSeconds: nu
     [`create ${COUNT} (s)`, med((x) => x.aksim.secondsToCreate).toFixed(2), med((x) => x.deployment.secondsToCreate).toFixed(2)],
     ['batches / ReplicaSet steps', String(med((x) => x.aksim.batches.length)), String(med((x) => x.deployment.steps.length))],
     ['API server writes in the update', String(med((x) => x.aksim.apiserverWrites)), String(med((x) => x.deployment.apiserverWrites))],
-    ['controller writes (aksim / kcm+scheduler)', String(med((x) => x.aksim.apiWrites)), String(med((x) => sum(x.deployment.peerClientWrites)))],
+    [
+      'controller writes (aksim / kcm+scheduler)',
+      String(med((x) => x.aksim.apiWrites)),
+      String(med((x) => sum(x.deployment.peerClientWrites))),
+    ],
     ['operator peak RSS (MB)', Math.max(...r.rounds.map((x) => x.aksim.operatorPeakRssMB)).toFixed(1), '-'],
   ];
   const w0 = Math.max(...rows.map((x) => x[0].length));
   const w1 = Math.max(...rows.map((x) => x[1].length));
   const lines = rows.map(([x, y, z]) => `  ${x.padEnd(w0)}  ${y.padStart(w1)}  ${z.padStart(10)}`);
-  if (r.rounds.length > 1) lines.push(`  (medians of ${r.rounds.length} rounds; ratios per round: ${r.rounds.map((x) => x.ratio.toFixed(2)).join(', ')})`);
+  if (r.rounds.length > 1)
+    lines.push(`  (medians of ${r.rounds.length} rounds; ratios per round: ${r.rounds.map((x) => x.ratio.toFixed(2)).join(', ')})`);
   lines.push(`  ratio aksim/Deployment ${r.ratio.toFixed(2)} (target <= ${TARGET_RATIO}): ${r.pass.ratio ? 'PASS' : 'MISS'}`);
   return lines.join('\n');
 }
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(COUNT) || COUNT < ZONES.length * FAULT_DOMAINS) throw new Error(`BENCH_CG_COUNT must be an integer >= ${ZONES.length * FAULT_DOMAINS}`);
+  if (!Number.isInteger(COUNT) || COUNT < ZONES.length * FAULT_DOMAINS)
+    throw new Error(`BENCH_CG_COUNT must be an integer >= ${ZONES.length * FAULT_DOMAINS}`);
   mkdirSync(RESULTS, { recursive: true });
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  console.log(`bench: ngroups, ${ROUNDS} round(s) of a replace update of ${COUNT} CGs vs a Deployment rollout of ${COUNT} replicas; cluster ${CLUSTER_NAME}, KUBECONFIG=${KUBECONFIG}`);
+  console.log(
+    `bench: ngroups, ${ROUNDS} round(s) of a replace update of ${COUNT} CGs vs a Deployment rollout of ${COUNT} replicas; cluster ${CLUSTER_NAME}, KUBECONFIG=${KUBECONFIG}`,
+  );
   const machine = await machineInfo();
   const comps = components();
   const rounds: Round[] = [];
@@ -721,9 +799,22 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
       count: COUNT,
       timeScale: TIME_SCALE,
-      ngroup: { region: REGION, zones: ZONES, faultDomainCount: FAULT_DOMAINS, updateMode: 'Rolling', rollingUpdateProfile: ROLLING, maintainDesiredCount: true },
+      ngroup: {
+        region: REGION,
+        zones: ZONES,
+        faultDomainCount: FAULT_DOMAINS,
+        updateMode: 'Rolling',
+        rollingUpdateProfile: ROLLING,
+        maintainDesiredCount: true,
+      },
       profileChange: `containers[web].image ${IMAGE(1)} -> ${IMAGE(2)} (ContainerGroupProfile revision 1 -> 2; the NGroup names the profile without a revision)`,
-      deployment: { replicas: COUNT, strategy: { type: 'RollingUpdate', rollingUpdate: SURGE }, templateChange: `image ${IMAGE(1)} -> ${IMAGE(2)}`, minReadySeconds: 0, terminationGracePeriodSeconds: 0 },
+      deployment: {
+        replicas: COUNT,
+        strategy: { type: 'RollingUpdate', rollingUpdate: SURGE },
+        templateChange: `image ${IMAGE(1)} -> ${IMAGE(2)}`,
+        minReadySeconds: 0,
+        terminationGracePeriodSeconds: 0,
+      },
       placement:
         'both on the same 6 simulated ACI virtual nodes (aci-vk-eastus-<zone>-fd<k>, kept Ready by kwok): CGs are bound by the operator (spec.nodeName), Deployment Pods go through kube-scheduler (nodeSelector aksim.io/aci-virtual-node=true + the virtual-kubelet toleration); each round runs the NGroup first (its operator makes the nodes), deletes it, stops the operator, then runs the Deployment',
       requests: REQUESTS,

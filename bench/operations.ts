@@ -30,14 +30,23 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
 async function writes(url: string): Promise<Record<string, number>> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const out: Record<string, number> = {};
-  for (const m of text.matchAll(/^aksim_api_writes_total\{verb="([^"]+)",resource="([^"]+)"\} (\d+)/gm)) out[`${m[2]} ${m[1]}`] = Number(m[3]);
+  for (const m of text.matchAll(/^aksim_api_writes_total\{verb="([^"]+)",resource="([^"]+)"\} (\d+)/gm))
+    out[`${m[2]} ${m[1]}`] = Number(m[3]);
   return out;
 }
 const diff = (a: Record<string, number>, b: Record<string, number>): Record<string, number> =>
-  Object.fromEntries(Object.keys(b).map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)]).filter(([, v]) => (v as number) > 0));
+  Object.fromEntries(
+    Object.keys(b)
+      .map((k) => [k, (b[k] ?? 0) - (a[k] ?? 0)])
+      .filter(([, v]) => (v as number) > 0),
+  );
 
 async function main(): Promise<void> {
-  const proc = spawn(process.execPath, ['bin/aksim.js', 'operator', '--time-scale', '60', '--metrics-port', '0', '--lease-seconds', '15'], { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['bin/aksim.js', 'operator', '--time-scale', '60', '--metrics-port', '0', '--lease-seconds', '15'], {
+    cwd: ROOT,
+    env: { ...process.env, KUBECONFIG },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   proc.stdout.on('data', (d: Buffer) => (log += d.toString()));
   proc.stderr.on('data', (d: Buffer) => (log += d.toString()));
@@ -48,7 +57,10 @@ async function main(): Promise<void> {
       metadata: { name: 'ops', namespace: NS },
       spec: { simulation: { nodeBootTime: 'PT1M', nodeDeleteTime: 'PT0S' }, agentPoolProfiles: [{ name: 'np', mode: 'System', count: 1 }] },
     });
-    await waitFor('cluster', async () => ((await kube.get<SimNodePool>('SimNodePool', NS, 'ops-np'))?.status?.provisioningState === 'Succeeded'));
+    await waitFor(
+      'cluster',
+      async () => (await kube.get<SimNodePool>('SimNodePool', NS, 'ops-np'))?.status?.provisioningState === 'Succeeded',
+    );
     await sleep(1000);
     const before = await writes(url);
     const start = Date.now();
@@ -80,7 +92,9 @@ async function main(): Promise<void> {
     await kube.delete('SimCluster', NS, 'ops').catch(() => undefined);
     await waitFor('cleanup', async () => (await kube.list('SimNodePool', NS)).length === 0, 120_000).catch(() => undefined);
     await kube.core.deleteNamespace({ name: NS }).catch(() => undefined);
-    await waitFor('namespace gone', async () => !(await kube.core.readNamespace({ name: NS }).catch(() => undefined)), 120_000).catch(() => undefined);
+    await waitFor('namespace gone', async () => !(await kube.core.readNamespace({ name: NS }).catch(() => undefined)), 120_000).catch(
+      () => undefined,
+    );
     proc.kill('SIGTERM');
   }
 }

@@ -5,13 +5,29 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
-import type { SimCluster, SimMachine } from '../src/api/generated.js';
+import type { V1Node } from '@kubernetes/client-node';
+import type { SimCluster } from '../src/api/generated.js';
 import { isNotFound } from '../src/runtime/client.js';
-import { requestsOf } from '../src/model/faults.js';
 import { repairSettings } from '../controllers/remediation/decide.js';
-import { unhealthySince } from '../controllers/remediation/view.js';
-import { cleanups, crdPath, type EventObj, forceRemove, kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, type Operator, OPERATOR_ENTRY, RESULTS, round3, run, runMain, sleep, startOperator, TIME_SCALE, TIMEOUT_MS, Watcher, writeResult } from './lib.js';
+import { type ClusterObj, type MachineObj, readyOf, sample, type Sample, watchRebootStarts } from './faults.js';
+import {
+  cleanups,
+  crdPath,
+  forceRemove,
+  kube,
+  KUBECONFIG,
+  LEASE_SECONDS,
+  machineInfo,
+  median,
+  OPERATOR_ENTRY,
+  RESULTS,
+  runMain,
+  sleep,
+  startOperator,
+  TIME_SCALE,
+  Watcher,
+  writeResult,
+} from './lib.js';
 
 const NODES = Number(process.env.BENCH_REPAIR_NODES ?? 500);
 const NODES_PER_POOL = Math.min(NODES, Number(process.env.BENCH_REPAIR_NODES_PER_POOL ?? 50));
@@ -21,50 +37,28 @@ const SAMPLES = Number(process.env.BENCH_REPAIR_SAMPLES ?? 5);
 /** KubeletStopped: "no status" (Unknown, window from the controller manager's transition); ContainerRuntimeDown: NotReady. */
 const FAULTS = (process.env.BENCH_REPAIR_FAULTS ?? 'KubeletStopped,ContainerRuntimeDown').split(',').filter(Boolean);
 /** spec.autoRepair of the bench cluster: the seed defaults, written out so the result file says what ran. */
-const AUTO_REPAIR = { enabled: true, unhealthyWindow: 'PT10M', repairDelay: 'PT0S', minNodes: 2, maxConcurrentRepairs: 1, readyTimeout: 'PT5M', retries: 1 };
+const AUTO_REPAIR = {
+  enabled: true,
+  unhealthyWindow: 'PT10M',
+  repairDelay: 'PT0S',
+  minNodes: 2,
+  maxConcurrentRepairs: 1,
+  readyTimeout: 'PT5M',
+  retries: 1,
+};
 const TARGET_MS = 1000;
 
 const CLUSTER = 'repair';
 
-// ---------------------------------------------------------------------------------------------
-// Helpers (the same shape as bench/run.ts)
-
 const round1 = (x: number): number => Math.round(x * 10) / 10;
-
-const readyOf = (n: V1Node | undefined): string => n?.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
-
-// ---------------------------------------------------------------------------------------------
-// The run
-
-type ClusterObj = SimCluster & KubernetesObject;
-type MachineObj = SimMachine & KubernetesObject;
-
-interface Sample {
-  fault: string;
-  node: string;
-  /** Ready condition status the remediator saw (Unknown = no status, False = NotReady). */
-  ready: string;
-  /** Window start by the remediator's rule (unhealthySince), and as it published it in status.autoRepair.queue. */
-  unhealthySince: string;
-  publishedUnhealthySince?: string;
-  windowEnd: string;
-  /** Fault injection -> node seen unhealthy by the bench (detection, not part of the target). */
-  secondsInjectToUnhealthy: number;
-  /** Window end -> NodeRebootStart eventTime (the operator's clock when it recorded the event). */
-  msToEventTime: number;
-  /** Window end -> the bench's watch received the Event. */
-  msToWatchReceipt: number;
-  /** Window end -> the machine's spec.rebootRequests raised (seen by the bench's watch). */
-  msToRebootRequested?: number;
-  /** NodeRebootStart -> node Ready again (repair finished). */
-  secondsRebootToReady: number;
-}
 
 async function main(): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  console.log(`bench: repair, ${POOLS}x${NODES_PER_POOL} nodes, faults ${FAULTS.join(', ')}, ${SAMPLES} sample(s) each; KUBECONFIG=${KUBECONFIG}`);
+  console.log(
+    `bench: repair, ${POOLS}x${NODES_PER_POOL} nodes, faults ${FAULTS.join(', ')}, ${SAMPLES} sample(s) each; KUBECONFIG=${KUBECONFIG}`,
+  );
   const machine = await machineInfo();
   const settings = repairSettings(AUTO_REPAIR as SimCluster['spec']['autoRepair']);
   const windowRealMs = (settings.windowMs + settings.delayMs) / TIME_SCALE;
@@ -77,7 +71,8 @@ async function main(): Promise<void> {
   const ns = `bench-repair-${randomBytes(3).toString('hex')}`;
   const nodeWatch = await new Watcher<V1Node>('/api/v1/nodes', `aksim.io/cluster=${CLUSTER}`).start();
   cleanups.push(async () => nodeWatch.stop());
-  if (nodeWatch.informer.size > 0) throw new Error(`${nodeWatch.informer.size} Nodes with aksim.io/cluster=${CLUSTER} already exist: a previous run left them`);
+  if (nodeWatch.informer.size > 0)
+    throw new Error(`${nodeWatch.informer.size} Nodes with aksim.io/cluster=${CLUSTER} already exist: a previous run left them`);
   await kube.core.createNamespace({ body: { metadata: { name: ns, labels: { 'aksim.io/bench': 'repair' } } } });
   let clusterMayExist = false;
   // Runs before the operator stops (cleanups run last-in first-out): the operator tears the cluster down.
@@ -91,7 +86,14 @@ async function main(): Promise<void> {
       if (!isNotFound(err)) throw err;
     });
     const end = Date.now() + 120_000;
-    while (Date.now() < end && (await kube.core.readNamespace({ name: ns }).then(() => true, () => false))) await sleep(500);
+    while (
+      Date.now() < end &&
+      (await kube.core.readNamespace({ name: ns }).then(
+        () => true,
+        () => false,
+      ))
+    )
+      await sleep(500);
   });
   const machineWatch = await new Watcher<MachineObj>(crdPath('simmachines', ns)).start();
   cleanups.push(async () => machineWatch.stop());
@@ -99,16 +101,7 @@ async function main(): Promise<void> {
   cleanups.push(async () => clusterWatch.stop());
 
   // Events on Nodes live in "default"; the receipt time is taken in the watch callback.
-  const rebootStarts = new Map<string, { eventTime: number; receipt: number }>();
-  const eventWatch = new Watcher<EventObj>('/apis/events.k8s.io/v1/namespaces/default/events');
-  eventWatch.informer.on({
-    add: (e) => {
-      if (e.reason === 'NodeRebootStart' && e.reportingController === 'aks-auto-repair' && e.regarding?.name && !rebootStarts.has(e.regarding.name)) {
-        rebootStarts.set(e.regarding.name, { eventTime: Date.parse(e.eventTime ?? ''), receipt: Date.now() });
-      }
-    },
-  });
-  await eventWatch.start();
+  const { watch: eventWatch, starts: rebootStarts } = await watchRebootStarts();
   cleanups.push(async () => eventWatch.stop());
 
   // The cluster, all Nodes Ready and every machine registered healthy (the remediator skips the others).
@@ -149,9 +142,18 @@ async function main(): Promise<void> {
       const pool = pools[n % pools.length]!;
       const list = byPool.get(pool)!;
       const node = list[(Math.floor(n / pools.length) + 1) % list.length]!;
-      samples.push(await sample(op, ns, fault, node, windowRealMs, nodeWatch, machineWatch, clusterWatch, rebootStarts));
+      samples.push(
+        await sample(op, ns, CLUSTER, fault, node, windowRealMs, {
+          nodes: nodeWatch,
+          machines: machineWatch,
+          clusters: clusterWatch,
+          rebootStarts,
+        }),
+      );
       const s = samples.at(-1)!;
-      console.log(`  ${fault} on ${node} (${s.ready}): NodeRebootStart ${s.msToEventTime} ms after the window end (watch receipt ${s.msToWatchReceipt} ms); unhealthy after ${s.secondsInjectToUnhealthy}s; Ready again ${s.secondsRebootToReady}s after`);
+      console.log(
+        `  ${fault} on ${node} (${s.ready}): NodeRebootStart ${s.msToEventTime} ms after the window end (watch receipt ${s.msToWatchReceipt} ms); unhealthy after ${s.secondsInjectToUnhealthy}s; Ready again ${s.secondsRebootToReady}s after`,
+      );
     }
   }
 
@@ -160,7 +162,15 @@ async function main(): Promise<void> {
   const perFault = Object.fromEntries(
     FAULTS.map((f) => {
       const xs = samples.filter((s) => s.fault === f);
-      return [f, { medianMsToEventTime: round1(median(xs.map((s) => s.msToEventTime))), maxMsToEventTime: Math.max(...xs.map((s) => s.msToEventTime)), medianMsToWatchReceipt: round1(median(xs.map((s) => s.msToWatchReceipt))), maxMsToWatchReceipt: Math.max(...xs.map((s) => s.msToWatchReceipt)) }];
+      return [
+        f,
+        {
+          medianMsToEventTime: round1(median(xs.map((s) => s.msToEventTime))),
+          maxMsToEventTime: Math.max(...xs.map((s) => s.msToEventTime)),
+          medianMsToWatchReceipt: round1(median(xs.map((s) => s.msToWatchReceipt))),
+          maxMsToWatchReceipt: Math.max(...xs.map((s) => s.msToWatchReceipt)),
+        },
+      ];
     }),
   );
   const result = {
@@ -202,93 +212,6 @@ async function main(): Promise<void> {
   target < ${TARGET_MS} ms (watch receipt): median ${mark(result.pass.median)}, max ${mark(result.pass.max)}
 
 ${wrote}`);
-}
-
-async function sample(
-  op: Operator,
-  ns: string,
-  fault: string,
-  node: string,
-  windowRealMs: number,
-  nodeWatch: Watcher<V1Node>,
-  machineWatch: Watcher<MachineObj>,
-  clusterWatch: Watcher<ClusterObj>,
-  rebootStarts: Map<string, { eventTime: number; receipt: number }>,
-): Promise<Sample> {
-  const m0 = machineWatch.informer.get(`${ns}/${node}`);
-  if (!m0) throw new Error(`no SimMachine ${ns}/${node}`);
-  const baseline = requestsOf(m0, 'Reboot');
-  // Track the window start with the remediator's own rule until it asks for the reboot; after that
-  // the node's conditions move again (the reboot itself makes it NotReady).
-  let since: number | undefined;
-  let ready = '';
-  let published: string | undefined;
-  let unhealthyAt: number | undefined;
-  let requestedAt: number | undefined;
-  let finished = false;
-  const track = (): void => {
-    if (finished || requestedAt !== undefined) return;
-    const m = machineWatch.informer.get(`${ns}/${node}`);
-    const nd = nodeWatch.informer.get(node);
-    if (!m || !nd) return;
-    if (requestsOf(m, 'Reboot') > baseline) {
-      requestedAt = Date.now();
-      return;
-    }
-    const r = readyOf(nd);
-    if (r === 'True' || m.status?.action) return;
-    // For False, the window starts once the machine controller has recorded the transition.
-    const seen = (m.status?.conditions as { type: string; status: string }[] | undefined)?.find((c) => c.type === 'NodeReady');
-    if (r === 'False' && seen?.status !== 'False') return;
-    since = unhealthySince(m, nd, Date.now());
-    ready = r;
-    unhealthyAt ??= Date.now();
-    const q = clusterWatch.informer.get(`${ns}/${CLUSTER}`)?.status?.autoRepair?.queue?.find((x) => x.node === node);
-    if (q?.unhealthySince) published = q.unhealthySince;
-  };
-  const h = { add: track, update: track };
-  nodeWatch.informer.on(h);
-  machineWatch.informer.on(h);
-  clusterWatch.informer.on(h);
-
-  const injectedAt = Date.now();
-  const r = await run(process.execPath, [OPERATOR_ENTRY, 'sim', 'fault', 'inject', '--node', node, '--type', fault, '-g', ns]);
-  if (r.code !== 0) throw new Error(`aksim sim fault inject --node ${node} --type ${fault}: ${r.stderr}`);
-  const gotEvent = async (): Promise<void> => {
-    const end = Date.now() + TIMEOUT_MS;
-    while (!rebootStarts.has(node)) {
-      if (Date.now() > end) throw new Error(`no NodeRebootStart for ${node} within ${TIMEOUT_MS / 1000}s`);
-      await sleep(20);
-    }
-  };
-  await Promise.race([gotEvent(), op.died]);
-  const ev = rebootStarts.get(node)!;
-  if (since === undefined) throw new Error(`the bench never saw ${node} unhealthy before NodeRebootStart`);
-  const windowEnd = since + windowRealMs;
-  // The repair finishes: the node Ready again and the remediator's lastRepair names it.
-  await Promise.race([
-    Promise.all([
-      nodeWatch.until(`${node} Ready again`, () => readyOf(nodeWatch.informer.get(node)) === 'True' && rebootStarts.has(node)),
-      clusterWatch.until(`${node} repaired`, (cs) => cs.some((c) => c.status?.autoRepair?.lastRepair?.node === node && !(c.status.autoRepair.repairs ?? []).length)),
-    ]),
-    op.died,
-  ]);
-  const readyAgain = Date.now();
-  finished = true; // informers keep their handlers; this one goes quiet
-  const s: Sample = {
-    fault,
-    node,
-    ready,
-    unhealthySince: new Date(since).toISOString(),
-    windowEnd: new Date(windowEnd).toISOString(),
-    secondsInjectToUnhealthy: round3(((unhealthyAt ?? injectedAt) - injectedAt) / 1000),
-    msToEventTime: round1(ev.eventTime - windowEnd),
-    msToWatchReceipt: round1(ev.receipt - windowEnd),
-    secondsRebootToReady: round3((readyAgain - ev.receipt) / 1000),
-  };
-  if (published) s.publishedUnhealthySince = published;
-  if (requestedAt !== undefined) s.msToRebootRequested = round1(requestedAt - windowEnd);
-  return s;
 }
 
 runMain(main);

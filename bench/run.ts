@@ -7,11 +7,33 @@ import { join } from 'node:path';
 import type { KubernetesObject, V1Node } from '@kubernetes/client-node';
 import type { SimCluster } from '../src/api/generated.js';
 import { isNotFound } from '../src/runtime/client.js';
-import { apiWrites, CACHE, cleanupAll, cleanups, crdPath, elapsed, forceRemove, kube, KUBECONFIG, KWOK_VERSION, LEASE_SECONDS, machineInfo, median, OPERATOR_ENTRY, OPERATOR_NODE_ARGS, procStatusKB, RESULTS, round3, run, runMain, startOperator, TIME_SCALE, Watcher, writeResult, writesBetween } from './lib.js';
+import {
+  apiWrites,
+  cleanupAll,
+  CLUSTER_NAME,
+  cleanups,
+  crdPath,
+  elapsed,
+  forceRemove,
+  kube,
+  KUBECONFIG,
+  kwokctl,
+  LEASE_SECONDS,
+  machineInfo,
+  median,
+  OPERATOR_ENTRY,
+  OPERATOR_NODE_ARGS,
+  procStatusKB,
+  RESULTS,
+  round3,
+  runMain,
+  startOperator,
+  TIME_SCALE,
+  Watcher,
+  writeResult,
+  writesBetween,
+} from './lib.js';
 
-const KWOKCTL = join(CACHE, 'bin', `kwok-v${KWOK_VERSION}`, 'kwokctl');
-const KWOK_ENV = { ...process.env, KWOK_WORKDIR: process.env.KWOK_WORKDIR ?? join(CACHE, 'kwok') };
-const CLUSTER_NAME = process.env.AKSIM_CLUSTER_NAME ?? 'aksim';
 /** The operator's entry script; point it at compiled output (e.g. dist/src/main.js) to compare. */
 /** Extra Node.js flags for the operator process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
 
@@ -52,14 +74,12 @@ interface Round {
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-async function kwokctl(...args: string[]): Promise<void> {
-  const r = await run(KWOKCTL, ['--name', CLUSTER_NAME, ...args], { env: KWOK_ENV });
-  if (r.code !== 0) throw new Error(`kwokctl ${args.join(' ')} failed (${r.code}): ${r.stderr.slice(-2000)}`);
-}
-
 const isReady = (n: V1Node): boolean => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
-const allReady = (n: number) => (nodes: V1Node[]): boolean => nodes.length >= n && nodes.filter(isReady).length >= n;
+const allReady =
+  (n: number) =>
+  (nodes: V1Node[]): boolean =>
+    nodes.length >= n && nodes.filter(isReady).length >= n;
 
 // ---------------------------------------------------------------------------------------------
 // The operator process
@@ -103,7 +123,8 @@ async function aksimRun(roundNo: number, stamp: string): Promise<AksimRound> {
 
   const nodeWatch = await new Watcher<V1Node>('/api/v1/nodes', `aksim.io/cluster=${name}`).start();
   cleanups.push(async () => nodeWatch.stop());
-  if (nodeWatch.informer.size > 0) throw new Error(`${nodeWatch.informer.size} Nodes with aksim.io/cluster=${name} already exist: a previous run left them`);
+  if (nodeWatch.informer.size > 0)
+    throw new Error(`${nodeWatch.informer.size} Nodes with aksim.io/cluster=${name} already exist: a previous run left them`);
 
   await kube.core.createNamespace({ body: { metadata: { name: ns, labels: { 'aksim.io/bench': 'foundation' } } } });
   let clusterMayExist = false;
@@ -122,22 +143,35 @@ async function aksimRun(roundNo: number, stamp: string): Promise<AksimRound> {
   cleanups.push(async () => clusterWatch.stop());
 
   const before = await apiWrites(op.metricsUrl);
-  const succeeded = clusterWatch.until('SimCluster Succeeded', (cs) => cs.some((c) => c.metadata.name === name && c.status?.provisioningState === 'Succeeded'));
+  const succeeded = clusterWatch.until('SimCluster Succeeded', (cs) =>
+    cs.some((c) => c.metadata.name === name && c.status?.provisioningState === 'Succeeded'),
+  );
   const ready = nodeWatch.until(`${NODES} aksim Nodes Ready`, allReady(NODES));
   const t0 = process.hrtime.bigint();
   clusterMayExist = true;
   await kube.create('SimCluster', ns, simCluster(name, ns));
   let secondsToReady = 0;
   let secondsToSucceeded = 0;
-  await Promise.race([Promise.all([ready.then(() => (secondsToReady = elapsed(t0))), succeeded.then(() => (secondsToSucceeded = elapsed(t0)))]), op.died]);
+  await Promise.race([
+    Promise.all([ready.then(() => (secondsToReady = elapsed(t0))), succeeded.then(() => (secondsToSucceeded = elapsed(t0)))]),
+    op.died,
+  ]);
   const after = await apiWrites(op.metricsUrl);
   const byKind = writesBetween(before, after);
   const writes = Object.values(byKind).reduce((a, b) => a + b, 0);
-  console.log(`  aksim: ${NODES} Nodes Ready in ${secondsToReady.toFixed(2)}s, cluster Succeeded in ${secondsToSucceeded.toFixed(2)}s, ${writes} API writes`);
+  console.log(
+    `  aksim: ${NODES} Nodes Ready in ${secondsToReady.toFixed(2)}s, cluster Succeeded in ${secondsToSucceeded.toFixed(2)}s, ${writes} API writes`,
+  );
 
   const td = process.hrtime.bigint();
   await kube.delete('SimCluster', ns, name);
-  await Promise.race([Promise.all([nodeWatch.until('aksim Nodes deleted', (n) => n.length === 0), clusterWatch.until('SimCluster deleted', (cs) => cs.length === 0)]), op.died]);
+  await Promise.race([
+    Promise.all([
+      nodeWatch.until('aksim Nodes deleted', (n) => n.length === 0),
+      clusterWatch.until('SimCluster deleted', (cs) => cs.length === 0),
+    ]),
+    op.died,
+  ]);
   const secondsToDeleted = elapsed(td);
   clusterMayExist = false;
   console.log(`  aksim: cluster and its Nodes deleted in ${secondsToDeleted.toFixed(2)}s`);
@@ -176,7 +210,10 @@ async function kwokctlRun(): Promise<KwokRound> {
   scaled = true;
   let secondsCommand = 0;
   let secondsToReady = 0;
-  await Promise.all([kwokctl('scale', 'node', '--replicas', String(NODES)).then(() => (secondsCommand = elapsed(t0))), ready.then(() => (secondsToReady = elapsed(t0)))]);
+  await Promise.all([
+    kwokctl('scale', 'node', '--replicas', String(NODES)).then(() => (secondsCommand = elapsed(t0))),
+    ready.then(() => (secondsToReady = elapsed(t0))),
+  ]);
   console.log(`  kwokctl: ${NODES} Nodes Ready in ${secondsToReady.toFixed(2)}s (command returned after ${secondsCommand.toFixed(2)}s)`);
 
   const td = process.hrtime.bigint();
@@ -213,7 +250,9 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS, { recursive: true });
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  console.log(`bench: foundation, ${ROUNDS} round(s) of ${POOLS}x${NODES_PER_POOL} aksim nodes vs kwokctl ${NODES} nodes; cluster ${CLUSTER_NAME}, KUBECONFIG=${KUBECONFIG}`);
+  console.log(
+    `bench: foundation, ${ROUNDS} round(s) of ${POOLS}x${NODES_PER_POOL} aksim nodes vs kwokctl ${NODES} nodes; cluster ${CLUSTER_NAME}, KUBECONFIG=${KUBECONFIG}`,
+  );
   const machine = await machineInfo();
   const rounds: Round[] = [];
   for (let i = 1; i <= ROUNDS; i++) {
@@ -246,7 +285,8 @@ async function main(): Promise<void> {
       operatorWorkers: process.env.AKSIM_WORKERS ?? 'default',
       operatorArgs: `--time-scale ${TIME_SCALE} --metrics-port 0 --lease-seconds ${LEASE_SECONDS}`,
       kwokctl: `kwokctl --name ${CLUSTER_NAME} scale node --replicas ${NODES}`,
-      notes: 'times are medians over rounds, measured with watches from the create (or the kwokctl start); peak RSS is the max VmHWM over rounds',
+      notes:
+        'times are medians over rounds, measured with watches from the create (or the kwokctl start); peak RSS is the max VmHWM over rounds',
     },
     rounds,
     aksimSecondsToReady,

@@ -13,7 +13,21 @@ import { ContainerServiceClient } from '@azure/arm-containerservice';
 import { ResourceManagementClient } from '@azure/arm-resources';
 import { ClientSecretCredential } from '@azure/identity';
 import type { SimOperation } from '../src/api/generated.js';
-import { cleanups, elapsed, kube, KUBECONFIG, LEASE_SECONDS, machineInfo, median, OPERATOR_ENTRY, ROOT, round3, runMain, sleep, writeResult } from './lib.js';
+import {
+  cleanups,
+  elapsed,
+  kube,
+  KUBECONFIG,
+  LEASE_SECONDS,
+  machineInfo,
+  median,
+  OPERATOR_ENTRY,
+  ROOT,
+  round3,
+  runMain,
+  sleep,
+  writeResult,
+} from './lib.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const SCALES = (process.env.BENCH_SDK_TIME_SCALES ?? '60 10').split(/\s+/).filter(Boolean).map(Number);
@@ -28,7 +42,14 @@ interface Proc {
 }
 
 function start(args: string[]): Proc {
-  const p: Proc = { proc: spawn(process.execPath, [OPERATOR_ENTRY, ...args], { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] }), out: '' };
+  const p: Proc = {
+    proc: spawn(process.execPath, [OPERATOR_ENTRY, ...args], {
+      cwd: ROOT,
+      env: { ...process.env, KUBECONFIG },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+    out: '',
+  };
   p.proc.stdout!.on('data', (d: Buffer) => (p.out += d.toString()));
   p.proc.stderr!.on('data', (d: Buffer) => (p.out += d.toString()));
   return p;
@@ -54,7 +75,9 @@ async function stop(p: Proc): Promise<void> {
 /** The operation of a target's latest generation: its own duration (s). */
 async function opSeconds(target: string, type: string): Promise<number> {
   const ops = await kube.list<SimOperation>('SimOperation', NS, `aksim.io/target=${target}`);
-  const op = ops.filter((o) => o.spec.type === type && o.status?.endTime).sort((a, b) => (b.status!.startTime ?? '').localeCompare(a.status!.startTime ?? ''))[0];
+  const op = ops
+    .filter((o) => o.spec.type === type && o.status?.endTime)
+    .sort((a, b) => (b.status!.startTime ?? '').localeCompare(a.status!.startTime ?? ''))[0];
   if (!op?.status?.startTime || !op.status.endTime) throw new Error(`no finished ${type} operation of ${target}`);
   return (Date.parse(op.status.endTime) - Date.parse(op.status.startTime)) / 1000;
 }
@@ -73,8 +96,16 @@ async function atScale(timeScale: number): Promise<Record<string, unknown>> {
   try {
     const url = (await waitOut(serve, /endpoint on (https:\/\/\S+)/, 'aksim serve did not start'))[1]!;
     const ca = readFileSync(join(dir, 'ca.crt'), 'utf8');
-    const sp = JSON.parse(readFileSync(join(dir, 'principal.json'), 'utf8')) as { tenantId: string; clientId: string; clientSecret: string };
-    const credential = new ClientSecretCredential(sp.tenantId, sp.clientId, sp.clientSecret, { authorityHost: url, disableInstanceDiscovery: true, tlsOptions: { ca } });
+    const sp = JSON.parse(readFileSync(join(dir, 'principal.json'), 'utf8')) as {
+      tenantId: string;
+      clientId: string;
+      clientSecret: string;
+    };
+    const credential = new ClientSecretCredential(sp.tenantId, sp.clientId, sp.clientSecret, {
+      authorityHost: url,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca },
+    });
     const aks = new ContainerServiceClient(credential, SUB, { endpoint: url, tlsOptions: { ca } });
     const groups = new ResourceManagementClient(credential, SUB, { endpoint: url, tlsOptions: { ca } });
     await groups.resourceGroups.createOrUpdate(RG, { location: 'eastus' });
@@ -100,11 +131,22 @@ async function atScale(timeScale: number): Promise<Record<string, unknown>> {
       sdk = elapsed(t);
       own = await opSeconds(`${name}-user1`, 'Scale');
       scale.push({ sdkSeconds: round3(sdk), operationSeconds: round3(own), ratio: round3(sdk / own) });
-      console.error(`timeScale ${timeScale} round ${round}: create ${create.at(-1)!.sdkSeconds}s/${create.at(-1)!.operationSeconds}s, scale ${scale.at(-1)!.sdkSeconds}s/${scale.at(-1)!.operationSeconds}s`);
+      console.error(
+        `timeScale ${timeScale} round ${round}: create ${create.at(-1)!.sdkSeconds}s/${create.at(-1)!.operationSeconds}s, scale ${scale.at(-1)!.sdkSeconds}s/${scale.at(-1)!.operationSeconds}s`,
+      );
       await aks.managedClusters.delete(RG, name);
     }
-    const sum = (xs: Sample[]): Record<string, number> => ({ medianSdkSeconds: median(xs.map((x) => x.sdkSeconds)), medianOperationSeconds: median(xs.map((x) => x.operationSeconds)), medianRatio: median(xs.map((x) => x.ratio)) });
-    return { timeScale, retryAfterSeconds: Math.max(1, Math.round(10 / timeScale)), create3Pools: { ...sum(create), rounds: create }, [`scale${SCALE_NODES}Nodes`]: { ...sum(scale), rounds: scale } };
+    const sum = (xs: Sample[]): Record<string, number> => ({
+      medianSdkSeconds: median(xs.map((x) => x.sdkSeconds)),
+      medianOperationSeconds: median(xs.map((x) => x.operationSeconds)),
+      medianRatio: median(xs.map((x) => x.ratio)),
+    });
+    return {
+      timeScale,
+      retryAfterSeconds: Math.max(1, Math.round(10 / timeScale)),
+      create3Pools: { ...sum(create), rounds: create },
+      [`scale${SCALE_NODES}Nodes`]: { ...sum(scale), rounds: scale },
+    };
   } finally {
     await stop(serve);
     await stop(op);
@@ -121,7 +163,8 @@ async function main(): Promise<void> {
   for (const ts of SCALES) runs.push(await atScale(ts));
   const result = {
     benchmark: 'sdk-pollers',
-    description: 'await createOrUpdate (PUT + Azure-AsyncOperation polling + final GET) of @azure/arm-containerservice against aksim serve, vs the operation\'s own duration; target ratio <= 1.2',
+    description:
+      "await createOrUpdate (PUT + Azure-AsyncOperation polling + final GET) of @azure/arm-containerservice against aksim serve, vs the operation's own duration; target ratio <= 1.2",
     sdk: '@azure/arm-containerservice 25.5.0 (api-version 2026-06-01), default poller options',
     machine: await machineInfo(),
     runs,

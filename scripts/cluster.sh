@@ -15,9 +15,20 @@ KWOKCTL=$AKSIM_BIN/kwok-v$KWOK_VERSION/kwokctl
 K8S_BIN=$AKSIM_BIN/kubernetes-v$K8S_VERSION
 # Heartbeats in real seconds. A node stops reporting "no status" only after the grace period,
 # so a simulated "no heartbeat for N minutes" can never be shorter than this (docs/architecture.md).
-LEASE_SECONDS=${AKSIM_NODE_LEASE_SECONDS:-20}
-MONITOR_PERIOD_MS=${AKSIM_NODE_MONITOR_PERIOD_MS:-2000}
-GRACE_PERIOD_MS=${AKSIM_NODE_GRACE_PERIOD_MS:-20000}
+# kwok renews each node's Lease every quarter of its duration, NODE_LEASE_PARALLELISM at a time
+# (kwok's default, 4, cannot keep 2,000 Leases of 20 s renewed once the API server is busy).
+# AKSIM_CLUSTER_PROFILE=large (5,000 nodes): longer Leases and grace, fewer renewals, slower
+# detection of a dead node; see docs/architecture.md "Cluster profiles".
+PROFILE=${AKSIM_CLUSTER_PROFILE:-default}
+case $PROFILE in
+  default) lease=20 monitor=2000 grace=20000 parallel=32 ;;
+  large) lease=100 monitor=5000 grace=120000 parallel=64 ;;
+  *) printf 'cluster: AKSIM_CLUSTER_PROFILE must be default or large, not %s\n' "$PROFILE" >&2; exit 2 ;;
+esac
+LEASE_SECONDS=${AKSIM_NODE_LEASE_SECONDS:-$lease}
+MONITOR_PERIOD_MS=${AKSIM_NODE_MONITOR_PERIOD_MS:-$monitor}
+GRACE_PERIOD_MS=${AKSIM_NODE_GRACE_PERIOD_MS:-$grace}
+NODE_LEASE_PARALLELISM=${AKSIM_NODE_LEASE_PARALLELISM:-$parallel}
 
 fail() { printf 'cluster: %s\n' "$*" >&2; exit 1; }
 
@@ -33,6 +44,10 @@ up() {
     [[ -x $b ]] || fail "missing $b: run 'make setup' first"
   done
   if "$KWOKCTL" get clusters 2>/dev/null | grep -qx "$NAME"; then
+    local have
+    have=$(sed -n 's/^ *nodeLeaseDurationSeconds: *\([0-9]*\).*/\1/p' "$KWOK_WORKDIR/clusters/$NAME/kwok.yaml" 2>/dev/null | head -1)
+    [[ -z $have || $have == "$LEASE_SECONDS" ]] \
+      || fail "cluster $NAME runs with ${have}s Leases, profile $PROFILE wants ${LEASE_SECONDS}s: run '$0 down' first"
     if kubectl --kubeconfig "$KUBECONFIG_OUT" get --raw /readyz >/dev/null 2>&1; then
       echo "cluster $NAME is already running; KUBECONFIG=$KUBECONFIG_OUT"; return
     fi
@@ -72,6 +87,20 @@ componentsPatches:
       # (KubeletStopped, HostHardwareFailure...): those lose their Lease and turn Unknown.
       - { key: manage-all-nodes, value: "false" }
       - { key: manage-nodes-with-label-selector, value: "aksim.io/kubelet!=stopped" }
+---
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokConfiguration
+options:
+  # A KwokConfiguration given to kwokctl is not defaulted: kwok's own defaults, but the Leases
+  # and the node Stages (kwok's 4 workers post new Nodes' first status at ~5/s on a busy machine).
+  manageAllNodes: false
+  enableDebuggingHandlers: true
+  enableProfilingHandler: true
+  podPlayStageParallelism: 4
+  nodePlayStageParallelism: 16
+  podsOnNodeSyncParallelism: 1
+  enablePodsOnNodeSyncListPager: true
+  nodeLeaseParallelism: $NODE_LEASE_PARALLELISM
 YAML
   local args=(-c "$cfg")
   for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml node/chaos/node-not-ready.yaml \
@@ -79,7 +108,7 @@ YAML
     args+=(-c "$stages/$f")
   done
   args+=(-c "$repo/manifests/kwok/aksim-stages.yaml")
-  echo "==> starting cluster $NAME (kube v$K8S_VERSION, etcd v$ETCD_VERSION, kwok v$KWOK_VERSION)"
+  echo "==> starting cluster $NAME (kube v$K8S_VERSION, etcd v$ETCD_VERSION, kwok v$KWOK_VERSION; profile $PROFILE: Lease ${LEASE_SECONDS}s, grace $((GRACE_PERIOD_MS / 1000))s)"
   "$KWOKCTL" --name "$NAME" "${args[@]}" create cluster --wait 180s --kubeconfig "" \
     || fail "kwokctl could not create the cluster; logs: $KWOK_WORKDIR/clusters/$NAME/logs/"
   "$KWOKCTL" --name "$NAME" get kubeconfig >"$KUBECONFIG_OUT"

@@ -66,17 +66,20 @@ export function parseSettings(layers: Raw[]): Settings {
       if (typeof def === 'number') {
         val = Number(v);
         const min = k === 'metricsPort' || k === 'debugClockOffsetMs' ? 0 : Number.MIN_VALUE; // port 0 picks a free port
-        if (!Number.isFinite(val) || (val as number) < min) throw new Error(`setting ${k} must be a ${min === 0 ? 'non-negative' : 'positive'} number, got ${JSON.stringify(v)}`);
+        if (!Number.isFinite(val) || (val as number) < min)
+          throw new Error(`setting ${k} must be a ${min === 0 ? 'non-negative' : 'positive'} number, got ${JSON.stringify(v)}`);
       } else if (typeof def === 'boolean') {
         val = v === true || v === 'true' || v === '1';
-        if (!(typeof v === 'boolean' || ['true', 'false', '1', '0'].includes(String(v)))) throw new Error(`setting ${k} must be true or false, got ${JSON.stringify(v)}`);
+        if (!(typeof v === 'boolean' || ['true', 'false', '1', '0'].includes(String(v))))
+          throw new Error(`setting ${k} must be true or false, got ${JSON.stringify(v)}`);
       } else {
         val = String(v);
       }
       (out as unknown as Record<string, unknown>)[k] = val;
     }
   }
-  if (out.debugClockOffsetMs > 0 && !out.debugClock) throw new Error('setting debugClockOffsetMs needs debugClock (a debug setting of the chaos run)');
+  if (out.debugClockOffsetMs > 0 && !out.debugClock)
+    throw new Error('setting debugClockOffsetMs needs debugClock (a debug setting of the chaos run)');
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(out.subscriptionId)) {
     throw new Error(`setting subscriptionId must be a GUID, got ${out.subscriptionId}`);
   }

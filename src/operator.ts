@@ -2,7 +2,16 @@
 import { hostname } from 'node:os';
 import type { Server } from 'node:http';
 import type { V1ConfigMap, V1Node, V1Pod } from '@kubernetes/client-node';
-import type { ContainerGroupProfile, NGroup, NodePoolSnapshot, ScheduledEvent, SimCluster, SimMachine, SimNodePool, SimOperation } from './api/generated.js';
+import type {
+  ContainerGroupProfile,
+  NGroup,
+  NodePoolSnapshot,
+  ScheduledEvent,
+  SimCluster,
+  SimMachine,
+  SimNodePool,
+  SimOperation,
+} from './api/generated.js';
 import { GROUP, PLURALS, VERSION } from './api/generated.js';
 import { profileRefOf } from './aci/ids.js';
 import { CATALOG_CONFIGMAP } from './azure/images.js';
@@ -12,10 +21,22 @@ import { Kube, statusCode } from './runtime/client.js';
 import { RealClock, realSleep } from './runtime/clock.js';
 import { Controller } from './runtime/controller.js';
 import { EventRecorder } from './runtime/events.js';
-import { Informer } from './runtime/informer.js';
+import { Informer, type InformerMetrics } from './runtime/informer.js';
 import { LeaderElector } from './runtime/leader.js';
 import { log } from './runtime/logger.js';
-import { apiWrites, isLeader, queueAdds, queueDepth, queueRetries, reconcileSeconds, reconcileTotal, serveMetrics } from './runtime/metrics.js';
+import {
+  apiRequests,
+  apiWrites,
+  cacheLists,
+  isLeader,
+  queueAdds,
+  queueDepth,
+  queueRetries,
+  reconcileSeconds,
+  reconcileTotal,
+  serveMetrics,
+  watchStarts,
+} from './runtime/metrics.js';
 import type { Logger } from './runtime/logger.js';
 import { LABELS, NG } from './model/names.js';
 // The one import from controllers/: this is where the operator is put together.
@@ -31,9 +52,17 @@ export interface OperatorOptions {
 export async function runOperator(opts: OperatorOptions): Promise<void> {
   const kube = Kube.fromFile(opts.kubeconfig);
   kube.onWrite = (verb, resource) => apiWrites.inc({ verb, resource });
+  kube.onRequest = (verb, resource, code) => apiRequests.inc({ verb, resource, code: String(code) });
   const early = parseSettings([envSettings(), opts.flags ?? {}]);
-  const settings = parseSettings([await whenReachable('read the aksim-config ConfigMap', () => configMapSettings(kube, early.systemNamespace)), envSettings(), opts.flags ?? {}]);
-  const clock = new RealClock(settings.timeScale, { onError: (err) => log.error({ err }, 'Scheduled callback failed'), offsetMs: settings.debugClockOffsetMs });
+  const settings = parseSettings([
+    await whenReachable('read the aksim-config ConfigMap', () => configMapSettings(kube, early.systemNamespace)),
+    envSettings(),
+    opts.flags ?? {},
+  ]);
+  const clock = new RealClock(settings.timeScale, {
+    onError: (err) => log.error({ err }, 'Scheduled callback failed'),
+    offsetMs: settings.debugClockOffsetMs,
+  });
   log.info({ settings }, 'Starting aksim operator');
 
   let ready = false;
@@ -45,14 +74,31 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
         return clock.offsetMs;
       }
     : undefined;
-  const server: Server = await serveMetrics(settings.metricsPort, settings.metricsHost, { live: () => !stopping, ready: () => ready }, jump);
+  const server: Server = await serveMetrics(
+    settings.metricsPort,
+    settings.metricsHost,
+    { live: () => !stopping, ready: () => ready },
+    jump,
+  );
 
   const addr = server.address();
   const metricsUrl = `http://${settings.metricsHost}:${typeof addr === 'object' && addr ? addr.port : settings.metricsPort}`;
   log.info({ metrics: metricsUrl }, 'Serving /metrics, /healthz and /readyz');
-  const elector = new LeaderElector({ kube, namespace: settings.systemNamespace, name: LEADER_LEASE, identity: `${hostname()}-${process.pid}`, leaseSeconds: settings.leaseSeconds, renewSeconds: Math.max(1, Math.floor(settings.leaseSeconds / 5)), annotations: { [TIME_SCALE_ANNOTATION]: String(settings.timeScale) }, log });
+  const elector = new LeaderElector({
+    kube,
+    namespace: settings.systemNamespace,
+    name: LEADER_LEASE,
+    identity: `${hostname()}-${process.pid}`,
+    leaseSeconds: settings.leaseSeconds,
+    renewSeconds: Math.max(1, Math.floor(settings.leaseSeconds / 5)),
+    annotations: { [TIME_SCALE_ANNOTATION]: String(settings.timeScale) },
+    log,
+  });
   const controllers: Controller[] = [];
-  const caches = makeCaches(kube, settings, log);
+  const caches = makeCaches(kube, settings, log, {
+    listed: (path) => cacheLists.inc({ path }),
+    watched: (path, why) => watchStarts.inc({ path, why }),
+  });
   const informers = allCaches(caches);
 
   const shutdown = async (signal: string, code = 0): Promise<void> => {
@@ -116,32 +162,32 @@ export async function runOperator(opts: OperatorOptions): Promise<void> {
  * holds and how it is indexed). The operator starts them all and waits for their sync before any
  * controller runs; controller tests build the same registry.
  */
-export function makeCaches(kube: Kube, settings: Settings, log: Logger): Caches {
+export function makeCaches(kube: Kube, settings: Settings, log: Logger, metrics?: InformerMetrics): Caches {
   const crd = (plural: string): string => `/apis/${GROUP}/${VERSION}/${plural}`;
-  const clusters = new Informer<SimCluster>({ kube, path: crd('simclusters'), log });
-  const pools = new Informer<SimNodePool>({ kube, path: crd('simnodepools'), log });
+  const clusters = new Informer<SimCluster>({ kube, path: crd('simclusters'), log, metrics });
+  const pools = new Informer<SimNodePool>({ kube, path: crd('simnodepools'), log, metrics });
   pools.addIndex('cluster', (p) => [`${p.metadata.namespace}/${p.spec.clusterName}`]);
-  const machines = new Informer<SimMachine>({ kube, path: crd('simmachines'), log });
+  const machines = new Informer<SimMachine>({ kube, path: crd('simmachines'), log, metrics });
   machines.addIndex('pool', (m) => [`${m.metadata.namespace}/${m.spec.clusterName}/${m.spec.poolName}`]);
   machines.addIndex('cluster', (m) => [`${m.metadata.namespace}/${m.spec.clusterName}`]);
-  const nodes = new Informer<V1Node>({ kube, path: '/api/v1/nodes', labelSelector: LABELS.cluster, log });
-  const operations = new Informer<SimOperation>({ kube, path: crd('simoperations'), log });
+  const nodes = new Informer<V1Node>({ kube, path: '/api/v1/nodes', labelSelector: LABELS.cluster, log, metrics });
+  const operations = new Informer<SimOperation>({ kube, path: crd('simoperations'), log, metrics });
   operations.addIndex('target', (o) => [`${o.metadata.namespace}/${o.spec.targetKind}/${o.spec.targetName}`]);
-  const snapshots = new Informer<NodePoolSnapshot>({ kube, path: crd('nodepoolsnapshots'), log });
+  const snapshots = new Informer<NodePoolSnapshot>({ kube, path: crd('nodepoolsnapshots'), log, metrics });
   // By name (field selector), so RBAC can grant list/watch on that one ConfigMap only.
   const catalogPath = `/api/v1/namespaces/${settings.systemNamespace}/configmaps?fieldSelector=metadata.name%3D${CATALOG_CONFIGMAP}`;
-  const catalogMaps = new Informer<V1ConfigMap>({ kube, path: catalogPath, log });
-  const ngroups = new Informer<NGroup>({ kube, path: crd('ngroups'), log });
+  const catalogMaps = new Informer<V1ConfigMap>({ kube, path: catalogPath, log, metrics });
+  const ngroups = new Informer<NGroup>({ kube, path: crd('ngroups'), log, metrics });
   ngroups.addIndex('profile', (n) =>
     (n.spec.containerGroupProfiles ?? []).flatMap((r) => {
       const ref = profileRefOf(r.resource.id, n.metadata.namespace!);
       return ref ? [`${ref.namespace}/${ref.name}`] : [];
     }),
   );
-  const profiles = new Informer<ContainerGroupProfile>({ kube, path: crd('containergroupprofiles'), log });
-  const cgPods = new Informer<V1Pod>({ kube, path: '/api/v1/pods', labelSelector: NG.ngroup, log });
+  const profiles = new Informer<ContainerGroupProfile>({ kube, path: crd('containergroupprofiles'), log, metrics });
+  const cgPods = new Informer<V1Pod>({ kube, path: '/api/v1/pods', labelSelector: NG.ngroup, log, metrics });
   cgPods.addIndex('ngroup', (p) => [`${p.metadata?.namespace}/${p.metadata?.labels?.[NG.ngroup]}`]);
-  const scheduledEvents = new Informer<ScheduledEvent>({ kube, path: crd('scheduledevents'), log });
+  const scheduledEvents = new Informer<ScheduledEvent>({ kube, path: crd('scheduledevents'), log, metrics });
   scheduledEvents.addIndex('node', (e) => e.spec.nodes.map((n) => `${e.metadata.namespace}/${n}`));
   return { clusters, pools, machines, nodes, operations, snapshots, catalogMaps, ngroups, profiles, cgPods, scheduledEvents };
 }
@@ -173,7 +219,12 @@ async function checkCrds(kube: Kube): Promise<void> {
   const served = res.status === 200 ? ((await res.json()) as { resources: { name: string }[] }).resources.map((r) => r.name) : [];
   const missing = Object.values(PLURALS).filter((p) => !served.includes(p));
   if (missing.length > 0) {
-    throw Object.assign(new Error(`the cluster does not serve ${missing.map((p) => `${p}.${GROUP}`).join(', ')}: install the CRDs first (make install, or kubectl apply -f crds/)`), { code: 404 });
+    throw Object.assign(
+      new Error(
+        `the cluster does not serve ${missing.map((p) => `${p}.${GROUP}`).join(', ')}: install the CRDs first (make install, or kubectl apply -f crds/)`,
+      ),
+      { code: 404 },
+    );
   }
 }
 

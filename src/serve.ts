@@ -87,7 +87,12 @@ export function serve(o: ServeOptions): Promise<Server> {
         try {
           raw = await readBody(req);
         } catch (err: unknown) {
-          if (err instanceof TooLarge) throw new ArmError(413, 'RequestEntityTooLarge', `The request content size exceeds the maximum allowed size of ${MAX_BODY_BYTES} bytes.`);
+          if (err instanceof TooLarge)
+            throw new ArmError(
+              413,
+              'RequestEntityTooLarge',
+              `The request content size exceeds the maximum allowed size of ${MAX_BODY_BYTES} bytes.`,
+            );
           throw err;
         }
         if (path === IMDS_PATH || path === `${IMDS_PATH}/`) {
@@ -115,7 +120,11 @@ export function serve(o: ServeOptions): Promise<Server> {
           try {
             body = JSON.parse(raw);
           } catch (err: unknown) {
-            throw new ArmError(400, 'InvalidRequestContent', `The request content was invalid and could not be deserialized: ${(err as Error).message}.`);
+            throw new ArmError(
+              400,
+              'InvalidRequestContent',
+              `The request content was invalid and could not be deserialized: ${(err as Error).message}.`,
+            );
           }
         }
         const open = /^\/metadata\/endpoints\/?$/i.test(path);
@@ -125,18 +134,41 @@ export function serve(o: ServeOptions): Promise<Server> {
           } catch (err: unknown) {
             if (err instanceof ArmError) {
               status = err.status;
-              send(res, err.status, armError(err), { 'WWW-Authenticate': `Bearer authorization_uri="${base}/adfs", error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"` }, method);
+              send(
+                res,
+                err.status,
+                armError(err),
+                {
+                  'WWW-Authenticate': `Bearer authorization_uri="${base}/adfs", error="invalid_token", error_description="${err.message.replace(/"/g, "'")}"`,
+                },
+                method,
+              );
               return;
             }
             throw err;
           }
         }
-        const r = await handle(o.svc, { method, url: `${path}${url.search}`, body, base, retryAfterSeconds: o.retryAfterSeconds(), tenantId: o.identity?.principal.tenantId });
+        const r = await handle(o.svc, {
+          method,
+          url: `${path}${url.search}`,
+          body,
+          base,
+          retryAfterSeconds: o.retryAfterSeconds(),
+          tenantId: o.identity?.principal.tenantId,
+        });
         status = r.status;
-        if (o.record) appendFileSync(o.record, JSON.stringify({ method, path, query: url.search, status, headers: r.headers, body: r.body }) + '\n');
+        if (o.record)
+          appendFileSync(o.record, JSON.stringify({ method, path, query: url.search, status, headers: r.headers, body: r.body }) + '\n');
         send(res, r.status, r.body, r.headers, method);
       } catch (err: unknown) {
-        const e = err instanceof ArmError ? err : new ArmError(500, 'InternalServerError', `aksim could not complete the request: ${err instanceof Error ? err.message : String(err)}`);
+        const e =
+          err instanceof ArmError
+            ? err
+            : new ArmError(
+                500,
+                'InternalServerError',
+                `aksim could not complete the request: ${err instanceof Error ? err.message : String(err)}`,
+              );
         status = e.status;
         if (!res.headersSent) send(res, e.status, armError(e), {}, method);
         else res.end();

@@ -78,7 +78,9 @@ export function powerStep(v: ClusterView, cur: CurrentOp): Step {
   const done = live.filter((p) => followed(p, want));
   if (done.length < live.length) {
     const partial = live.reduce((n, p) => n + (followed(p, want) ? 1 : (v.poolPercent[p.metadata.name!] ?? 0) / 100), 0);
-    return { progress: { done: Math.min(total, partial), status: statusOf(v, cur.state ?? 'Updating', want), plan: { writes: [], events: [] } } };
+    return {
+      progress: { done: Math.min(total, partial), status: statusOf(v, cur.state ?? 'Updating', want), plan: { writes: [], events: [] } },
+    };
   }
   const failed = live.filter((p) => p.status?.provisioningState === 'Failed');
   const outcome = failed.length > 0 ? 'Failed' : 'Succeeded';

@@ -22,6 +22,7 @@ import {
   RECORD_RECHECK_MS,
   recordTrailEnd,
   statusWrite,
+  UNKNOWN_SETTLE_MS,
   type MachineDecision,
   type MachineView,
 } from './view.js';
@@ -89,6 +90,15 @@ function boot(v: MachineView): Plan {
   return plan;
 }
 
+/** Until when a recorded-Ready machine leaves its Node's fresh Unknown unrecorded (undefined: record now). */
+export function unknownSettleEnd(v: MachineView): number | undefined {
+  const c = v.node?.status?.conditions?.find((x) => x.type === 'Ready');
+  if (c?.status !== 'Unknown' || getCondition(v.m.status?.conditions as Condition[] | undefined, 'NodeReady')?.status !== 'True')
+    return undefined;
+  const since = Date.parse(c.lastTransitionTime as unknown as string);
+  return !Number.isNaN(since) && v.nowMs < since + UNKNOWN_SETTLE_MS ? since + UNKNOWN_SETTLE_MS : undefined;
+}
+
 /** Running VM: keep the labels aksim owns in step and record readiness and what it runs. */
 function record(v: MachineView): Plan {
   const { m, node, nowMs: now } = v;
@@ -102,6 +112,10 @@ function record(v: MachineView): Plan {
   // at most RECORD_TRAIL_MS after the Node registered.
   const trailEnd = recordTrailEnd(v);
   if (trailEnd !== undefined && v.clusterBooting) return { ...plan, requeueAfterMs: Math.min(RECORD_RECHECK_MS, trailEnd - now) };
+  // A Ready node whose status lapsed (Unknown) only a moment ago: most such flaps end by
+  // themselves; record it once it has lasted UNKNOWN_SETTLE_MS (the Ready event ends the wait).
+  const settleEnd = unknownSettleEnd(v);
+  if (settleEnd !== undefined) return { ...plan, requeueAfterMs: settleEnd - now };
   const failed = v.cluster!.status?.autoRepair?.failed?.find((f) => f.node === name);
   let conditions = m.status?.conditions as Condition[] | undefined;
   conditions = failed

@@ -2,6 +2,7 @@
 // pods on the Node when a drain step is due), decide (decide.ts, pure), act (the shared act). The
 // simulated VM boots, reimages, runs machine actions and drains itself; see decide.ts.
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { V1Node } from '@kubernetes/client-node';
 import type { SimMachine } from '../../src/api/generated.js';
 import { clusterKeyOf, keyOf, LABELS, objectKey, poolKeyOf, poolObjectName, splitKey } from '../../src/model/names.js';
@@ -26,8 +27,9 @@ export const machineController: ControllerDef = {
     ctx.nodes.on({
       add: fromNode,
       delete: fromNode,
-      // Heartbeats change a Node all the time; only readiness, labels and taints matter here.
-      update: (o, n) => (readyOf(o) !== readyOf(n) || o.metadata?.labels !== n.metadata?.labels) && fromNode(n),
+      // Heartbeats and the controller manager's taints change a Node all the time; only readiness
+      // and labels matter here (every update brings new objects: compare the labels' contents).
+      update: (o, n) => (readyOf(o) !== readyOf(n) || !isDeepStrictEqual(o.metadata?.labels, n.metadata?.labels)) && fromNode(n),
     });
     // The remediator gave up on (or stopped failing) some nodes: their AutoRepairFailed condition follows.
     ctx.clusters.on({

@@ -12,6 +12,13 @@ export const CONTROLLER = 'aksim.io/machine';
 /** Real ms a first boot's record may trail its Ready Node while the pool scales out, and how often to look again. */
 export const RECORD_TRAIL_MS = 10_000;
 export const RECORD_RECHECK_MS = 500;
+/**
+ * Real ms a Ready Node may show no status (Ready Unknown: its Lease lapsed) before its machine
+ * records it. On a busy control plane such flaps come by the hundreds and kwok's next status post
+ * usually ends each within this; writing every one down feeds the load that causes them. Repairs
+ * do not wait for it (they count from the Node's own transition).
+ */
+export const UNKNOWN_SETTLE_MS = 5_000;
 
 export interface MachineView {
   m: SimMachine;

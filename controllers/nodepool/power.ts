@@ -63,7 +63,8 @@ export function powerBegin(v: PoolView, prev: PoolTarget | undefined, next: Pool
   }
   if (want === have) return have === 'Stopped' && moved ? { refuse: poolStopped(name, what(prev, next!)) } : undefined;
   if (want === 'Stopped' && (pool.spec.mode ?? 'User') === 'System' && clusterWants !== 'Stopped') return { refuse: systemPoolStop(name) };
-  if (want === 'Running' && clusterWants === 'Stopped') return { refuse: clusterStopped(displayName(v.cluster!), 'starting an agent pool') };
+  if (want === 'Running' && clusterWants === 'Stopped')
+    return { refuse: clusterStopped(displayName(v.cluster!), 'starting an agent pool') };
   if (moved) return { refuse: powerChangeAlone('agent pool', name) };
   const type = powerOperation(want);
   const live = v.machines.filter((m) => !m.metadata.deletionTimestamp);
@@ -86,7 +87,8 @@ export function powerStep(v: PoolView, cur: CurrentOp): Step {
   const want: PowerCode = cur.type === 'Stop' ? 'Stopped' : 'Running';
   const live = v.machines.filter((m) => !m.metadata.deletionTimestamp);
   const done = live.filter((m) => settled(m, want)).length;
-  if (done < live.length) return { progress: { done, status: statusOf(v, cur.state ?? 'Updating', want), plan: { writes: [], events: [] } } };
+  if (done < live.length)
+    return { progress: { done, status: statusOf(v, cur.state ?? 'Updating', want), plan: { writes: [], events: [] } } };
   const verb = want === 'Stopped' ? 'stopped' : 'started';
   return {
     finish: {

@@ -59,7 +59,8 @@ export function poolStatus(v: PoolStatusInput): SimNodePoolStatus {
       allReady: ready === live.length,
       notReadyReason: power === 'Stopped' ? 'Stopped' : 'NodesNotReady',
       error: v.error,
-      summary: (power === 'Stopped' ? 'stopped; ' : '') + `${ready}/${live.length} nodes ready` + (leaving ? `, ${leaving} being removed` : ''),
+      summary:
+        (power === 'Stopped' ? 'stopped; ' : '') + `${ready}/${live.length} nodes ready` + (leaving ? `, ${leaving} being removed` : ''),
       progress: `${state}: ${live.length} nodes, target ${pool.status?.target?.count ?? pool.spec.count}`,
       generation: gen,
     },

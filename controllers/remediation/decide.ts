@@ -10,6 +10,8 @@ export { REMEDIATOR_USER, REPORTING_CONTROLLER } from '../../src/model/names.js'
 import { REMEDIATOR_USER } from '../../src/model/names.js';
 /** kwok needs about a second to show a node Ready again; no timeScale can make that shorter. */
 export const READY_FLOOR_MS = 2_000;
+/** status.autoRepair.queue lists this many unhealthy nodes at most (unhealthyNodes counts them all). */
+export const QUEUE_LISTED = 50;
 /** A machine that does not even start the action within this (simulated) time counts as an error. */
 export const ACTION_TIMEOUT_SIM_MS = 30 * 60_000;
 
@@ -166,7 +168,11 @@ class Round {
       // Each unhealthy node once: listed and waiting, or in repair (one that starts now is both).
       unhealthyNodes: new Set([...listed.names, ...this.repairs.map((r) => r.node)]).size,
       repairs: this.repairs,
-      queue,
+      // The longest unhealthy first, at most QUEUE_LISTED: a status naming every node of a
+      // flapping 5,000-node cluster would be rewritten whole on every flap (and near etcd's limit).
+      queue: queue
+        .sort((a, b) => a.unhealthySince!.localeCompare(b.unhealthySince!) || a.node!.localeCompare(b.node!))
+        .slice(0, QUEUE_LISTED),
       failed: this.failed,
     };
     if (message) status.message = message;
@@ -206,7 +212,13 @@ class Round {
     }
     const message = `auto-repair could not make node ${n.name} Ready (${done.join(', ')}; ${r.attempt ?? 1} attempt(s)); left for investigation`;
     this.failed.push({ node: n.name, time: iso(this.now), message });
-    this.events.push({ node: n.name, key: keyOf(n, 0, 'c-autorepair-failed'), type: 'Warning', reason: 'NodeAutoRepairFailed', note: message });
+    this.events.push({
+      node: n.name,
+      key: keyOf(n, 0, 'c-autorepair-failed'),
+      type: 'Warning',
+      reason: 'NodeAutoRepairFailed',
+      note: message,
+    });
     this.lastRepair = { node: n.name, result: 'Failed', steps: done, endTime: iso(this.now) };
   }
 

@@ -41,13 +41,15 @@ const drop = <T extends Json>(o: T): T => Object.fromEntries(Object.entries(o).f
 /** A percent given as 20, "20" or "20%"; throws ArmError 400 naming the field otherwise. */
 export function percent(v: unknown, field: string, min = 0): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d+(\.0+)?\s*%?\s*$/.test(v) ? parseFloat(v) : NaN;
-  if (!Number.isInteger(n) || n < min || n > 100) throw bad(`The value of '${field}' must be an integer percent from ${min} to 100, got ${JSON.stringify(v)}.`, field);
+  if (!Number.isInteger(n) || n < min || n > 100)
+    throw bad(`The value of '${field}' must be an integer percent from ${min} to 100, got ${JSON.stringify(v)}.`, field);
   return n;
 }
 
 function int(v: unknown, field: string, min: number, max: number): number {
   const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) throw bad(`The value of '${field}' must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}.`, field);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+    throw bad(`The value of '${field}' must be an integer from ${min} to ${max}, got ${JSON.stringify(v)}.`, field);
   return n;
 }
 
@@ -70,7 +72,8 @@ function tagsOf(v: unknown): Record<string, string> | undefined {
 
 function zonesOf(v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.some((z) => !['1', '2', '3'].includes(String(z)))) throw bad("The value of 'zones' must be a list of zones '1', '2' or '3'.", 'zones');
+  if (!Array.isArray(v) || v.some((z) => !['1', '2', '3'].includes(String(z))))
+    throw bad("The value of 'zones' must be a list of zones '1', '2' or '3'.", 'zones');
   return v.map(String);
 }
 
@@ -98,49 +101,71 @@ export function ngroupSpecFromArm(body: unknown, opts: { partial?: boolean } = {
     if (!isObj(ep)) throw bad("The value of 'properties.elasticProfile' must be an object.", 'properties.elasticProfile');
     const e: NonNullable<NGroupSpec['elasticProfile']> = {};
     if (ep.desiredCount !== undefined) e.desiredCount = int(ep.desiredCount, 'properties.elasticProfile.desiredCount', 0, 5000);
-    if (ep.maintainDesiredCount !== undefined) e.maintainDesiredCount = bool(ep.maintainDesiredCount, 'properties.elasticProfile.maintainDesiredCount');
+    if (ep.maintainDesiredCount !== undefined)
+      e.maintainDesiredCount = bool(ep.maintainDesiredCount, 'properties.elasticProfile.maintainDesiredCount');
     const prefix = (ep.containerGroupNamingPolicy as Json | undefined)?.guidNamingPolicy as Json | undefined;
     if (prefix?.prefix !== undefined) {
       const p = str(prefix.prefix, 'properties.elasticProfile.containerGroupNamingPolicy.guidNamingPolicy.prefix');
-      if (!/^([a-z0-9][-a-z0-9]*)?$/.test(p) || p.length > 26) throw bad(`The container group name prefix '${p}' must be at most 26 lowercase letters, digits and hyphens, starting with a letter or digit.`, 'prefix');
+      if (!/^([a-z0-9][-a-z0-9]*)?$/.test(p) || p.length > 26)
+        throw bad(
+          `The container group name prefix '${p}' must be at most 26 lowercase letters, digits and hyphens, starting with a letter or digit.`,
+          'prefix',
+        );
       e.containerGroupNamingPolicy = { guidNamingPolicy: { prefix: p } };
     }
     spec.elasticProfile = e;
   }
   const pp = props.placementProfile;
-  if (isObj(pp) && pp.faultDomainCount !== undefined) spec.placementProfile = { faultDomainCount: int(pp.faultDomainCount, 'properties.placementProfile.faultDomainCount', 1, 3) };
+  if (isObj(pp) && pp.faultDomainCount !== undefined)
+    spec.placementProfile = { faultDomainCount: int(pp.faultDomainCount, 'properties.placementProfile.faultDomainCount', 1, 3) };
   const cgps = props.containerGroupProfiles;
   if (cgps !== undefined && cgps !== null) {
-    if (!Array.isArray(cgps)) throw bad("The value of 'properties.containerGroupProfiles' must be an array.", 'properties.containerGroupProfiles');
+    if (!Array.isArray(cgps))
+      throw bad("The value of 'properties.containerGroupProfiles' must be an array.", 'properties.containerGroupProfiles');
     if (cgps.length > 1) throw bad('aksim supports one container group profile per NGroup.', 'properties.containerGroupProfiles');
     spec.containerGroupProfiles = cgps.map((c: unknown, i) => {
       const id = isObj(c) && isObj(c.resource) ? c.resource.id : undefined;
       const field = `properties.containerGroupProfiles[${i}].resource.id`;
-      if (typeof id !== 'string' || !profileRefOf(id, 'x')) throw bad(`The value of '${field}' must be a containerGroupProfiles resource id.`, field);
+      if (typeof id !== 'string' || !profileRefOf(id, 'x'))
+        throw bad(`The value of '${field}' must be a containerGroupProfiles resource id.`, field);
       const rev = (c as Json).revision;
-      return drop({ resource: { id }, revision: rev === undefined || rev === null ? undefined : int(rev, `properties.containerGroupProfiles[${i}].revision`, 1, 2 ** 31 - 1) });
+      return drop({
+        resource: { id },
+        revision:
+          rev === undefined || rev === null ? undefined : int(rev, `properties.containerGroupProfiles[${i}].revision`, 1, 2 ** 31 - 1),
+      });
     });
   }
   const up = props.updateProfile;
   if (isObj(up)) {
     const u: NonNullable<NGroupSpec['updateProfile']> = {};
     if (up.updateMode !== undefined) {
-      if (up.updateMode !== 'Manual' && up.updateMode !== 'Rolling') throw bad(`The value of 'properties.updateProfile.updateMode' must be Manual or Rolling, got ${JSON.stringify(up.updateMode)}.`, 'properties.updateProfile.updateMode');
+      if (up.updateMode !== 'Manual' && up.updateMode !== 'Rolling')
+        throw bad(
+          `The value of 'properties.updateProfile.updateMode' must be Manual or Rolling, got ${JSON.stringify(up.updateMode)}.`,
+          'properties.updateProfile.updateMode',
+        );
       u.updateMode = up.updateMode;
     }
     const r = up.rollingUpdateProfile;
     if (isObj(r)) {
       const f = 'properties.updateProfile.rollingUpdateProfile';
       const rp: NonNullable<NonNullable<NGroupSpec['updateProfile']>['rollingUpdateProfile']> = {};
-      if (r.maxBatchPercent !== undefined && r.maxBatchPercent !== null) rp.maxBatchPercent = percent(r.maxBatchPercent, `${f}.maxBatchPercent`, 1);
-      if (r.maxUnhealthyPercent !== undefined && r.maxUnhealthyPercent !== null) rp.maxUnhealthyPercent = percent(r.maxUnhealthyPercent, `${f}.maxUnhealthyPercent`);
-      if (r.maxUnhealthyUpdatedPercent !== undefined && r.maxUnhealthyUpdatedPercent !== null) rp.maxUnhealthyUpdatedPercent = percent(r.maxUnhealthyUpdatedPercent, `${f}.maxUnhealthyUpdatedPercent`);
+      if (r.maxBatchPercent !== undefined && r.maxBatchPercent !== null)
+        rp.maxBatchPercent = percent(r.maxBatchPercent, `${f}.maxBatchPercent`, 1);
+      if (r.maxUnhealthyPercent !== undefined && r.maxUnhealthyPercent !== null)
+        rp.maxUnhealthyPercent = percent(r.maxUnhealthyPercent, `${f}.maxUnhealthyPercent`);
+      if (r.maxUnhealthyUpdatedPercent !== undefined && r.maxUnhealthyUpdatedPercent !== null)
+        rp.maxUnhealthyUpdatedPercent = percent(r.maxUnhealthyUpdatedPercent, `${f}.maxUnhealthyUpdatedPercent`);
       if (r.pauseTimeBetweenBatches !== undefined && r.pauseTimeBetweenBatches !== null) {
         const d = str(r.pauseTimeBetweenBatches, `${f}.pauseTimeBetweenBatches`);
         try {
           durationMs(d);
         } catch {
-          throw bad(`The value of '${f}.pauseTimeBetweenBatches' must be an ISO 8601 duration such as PT1M, got ${JSON.stringify(d)}.`, `${f}.pauseTimeBetweenBatches`);
+          throw bad(
+            `The value of '${f}.pauseTimeBetweenBatches' must be an ISO 8601 duration such as PT1M, got ${JSON.stringify(d)}.`,
+            `${f}.pauseTimeBetweenBatches`,
+          );
         }
         rp.pauseTimeBetweenBatches = d;
       }
@@ -174,9 +199,21 @@ export function mergeNGroupPatch(current: NGroupSpec, body: unknown): NGroupSpec
  */
 export function checkNGroupUpdate(current: NGroupSpec, next: NGroupSpec): ArmError | undefined {
   const fd = (s: NGroupSpec): number => s.placementProfile?.faultDomainCount ?? 1;
-  if (fd(current) !== fd(next)) return new ArmError(400, CODES.faultDomainImmutable, 'placementProfile.faultDomainCount can only be set when the NGroup is created.', 'properties.placementProfile.faultDomainCount');
+  if (fd(current) !== fd(next))
+    return new ArmError(
+      400,
+      CODES.faultDomainImmutable,
+      'placementProfile.faultDomainCount can only be set when the NGroup is created.',
+      'properties.placementProfile.faultDomainCount',
+    );
   const removed = (current.zones ?? []).filter((z) => !(next.zones ?? []).includes(z));
-  if (removed.length > 0) return new ArmError(400, CODES.zonesRemoved, `Zones can be added to an NGroup but not removed (removed: ${removed.join(', ')}).`, 'zones');
+  if (removed.length > 0)
+    return new ArmError(
+      400,
+      CODES.zonesRemoved,
+      `Zones can be added to an NGroup but not removed (removed: ${removed.join(', ')}).`,
+      'zones',
+    );
   return undefined;
 }
 
@@ -225,7 +262,14 @@ export function latestRollingUpdateToArm(ng: NGroup): Json | undefined {
     state: ru.state,
     batchesCompleted: ru.batchesCompleted ?? 0,
     totalBatches: ru.totalBatches,
-    currentBatch: ru.currentBatch ? drop({ index: ru.currentBatch.index, phase: ru.currentBatch.phase, containerGroupCount: ru.currentBatch.members?.length ?? 0, faultDomain: ru.currentBatch.faultDomain }) : undefined,
+    currentBatch: ru.currentBatch
+      ? drop({
+          index: ru.currentBatch.index,
+          phase: ru.currentBatch.phase,
+          containerGroupCount: ru.currentBatch.members?.length ?? 0,
+          faultDomain: ru.currentBatch.faultDomain,
+        })
+      : undefined,
     succeededCount: ru.succeededCount ?? 0,
     failedCount: ru.failedCount ?? 0,
     pendingCount: ru.pendingCount ?? 0,
@@ -271,9 +315,11 @@ function containerFromArm(c: unknown, i: number): ContainerGroupProfileSpec['con
   const f = `properties.containers[${i}]`;
   if (!isObj(c) || typeof c.name !== 'string' || !isObj(c.properties)) throw bad(`'${f}' must have a name and properties.`, f);
   const p = c.properties;
-  if (typeof p.image !== 'string' || !p.image) throw bad(`The value of '${f}.properties.image' must be an image reference.`, `${f}.properties.image`);
+  if (typeof p.image !== 'string' || !p.image)
+    throw bad(`The value of '${f}.properties.image' must be an image reference.`, `${f}.properties.image`);
   const req = isObj(p.resources) && isObj(p.resources.requests) ? p.resources.requests : undefined;
-  if (!req || typeof req.cpu !== 'number' || typeof req.memoryInGB !== 'number') throw bad(`'${f}.properties.resources.requests' must give cpu and memoryInGB.`, `${f}.properties.resources.requests`);
+  if (!req || typeof req.cpu !== 'number' || typeof req.memoryInGB !== 'number')
+    throw bad(`'${f}.properties.resources.requests' must give cpu and memoryInGB.`, `${f}.properties.resources.requests`);
   const { instanceView: _iv, securityContext: _sc, configMap: _cm, ...rest } = p;
   return { name: c.name, ...(rest as Omit<ContainerGroupProfileSpec['containers'][number], 'name'>) };
 }
@@ -285,11 +331,16 @@ const PROFILE_READ_ONLY = new Set(['revision', 'registeredRevisions', 'provision
 export function profileSpecFromArm(body: unknown): ContainerGroupProfileSpec {
   if (!isObj(body) || !isObj(body.properties)) throw bad("The request content must be a JSON object with 'properties'.");
   const p = body.properties;
-  if (!Array.isArray(p.containers) || p.containers.length === 0) throw bad("'properties.containers' must list at least one container.", 'properties.containers');
+  if (!Array.isArray(p.containers) || p.containers.length === 0)
+    throw bad("'properties.containers' must list at least one container.", 'properties.containers');
   const out: Json = {};
   for (const [k, v] of Object.entries(p)) if (!PROFILE_READ_ONLY.has(k) && k !== 'containers' && v !== null) out[k] = v;
   out.containers = p.containers.map(containerFromArm);
-  if (p.osType !== 'Linux' && p.osType !== 'Windows') throw bad(`The value of 'properties.osType' is required and must be Linux or Windows, got ${JSON.stringify(p.osType)}.`, 'properties.osType');
+  if (p.osType !== 'Linux' && p.osType !== 'Windows')
+    throw bad(
+      `The value of 'properties.osType' is required and must be Linux or Windows, got ${JSON.stringify(p.osType)}.`,
+      'properties.osType',
+    );
 
   if (isObj(out.ipAddress)) {
     const { ip: _ip, fqdn: _fqdn, ...ipa } = out.ipAddress;
@@ -324,7 +375,12 @@ function redact(spec: Json): Json {
 }
 
 /** ARM JSON of a profile at one revision (default: the current one). undefined when that revision is unknown. */
-export function profileToArm(cgp: ContainerGroupProfile, subscriptionId: string, revision?: number, rg = cgp.metadata.namespace!): Json | undefined {
+export function profileToArm(
+  cgp: ContainerGroupProfile,
+  subscriptionId: string,
+  revision?: number,
+  rg = cgp.metadata.namespace!,
+): Json | undefined {
   const at = revision === undefined ? { revision: cgp.status?.revision ?? 0, spec: cgp.spec } : specAtRevision(cgp, revision);
   if (!at) return undefined;
   const { location: _l, zones: _z, tags: _t, containers, ...rest } = at.spec;

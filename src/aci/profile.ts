@@ -30,7 +30,10 @@ export function revisionSpec(spec: ContainerGroupProfileSpec): ContainerGroupPro
 }
 
 export function profileHash(spec: ContainerGroupProfileSpec): string {
-  return createHash('sha256').update(canonicalJson(revisionSpec(spec))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(canonicalJson(revisionSpec(spec)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export type Revision = NonNullable<ContainerGroupProfileStatus['revisions']>[number];
@@ -39,18 +42,27 @@ export type Revision = NonNullable<ContainerGroupProfileStatus['revisions']>[num
  * The revision history after the spec is seen: undefined when the spec matches the latest
  * revision, otherwise the list with a new revision (latest + 1; the first is 1) appended.
  */
-export function recordRevision(status: ContainerGroupProfileStatus | undefined, spec: ContainerGroupProfileSpec, nowIso: string): { revision: number; revisions: Revision[] } | undefined {
+export function recordRevision(
+  status: ContainerGroupProfileStatus | undefined,
+  spec: ContainerGroupProfileSpec,
+  nowIso: string,
+): { revision: number; revisions: Revision[] } | undefined {
   const list = status?.revisions ?? [];
   const hash = profileHash(spec);
   const last = list.at(-1);
   if (last && last.hash === hash) return undefined;
   const revision = (last?.revision ?? status?.revision ?? 0) + 1;
-  const revisions = [...list, { revision, hash, createdAt: nowIso, spec: revisionSpec(spec) as unknown as Revision['spec'] }].slice(-MAX_REVISIONS);
+  const revisions = [...list, { revision, hash, createdAt: nowIso, spec: revisionSpec(spec) as unknown as Revision['spec'] }].slice(
+    -MAX_REVISIONS,
+  );
   return { revision, revisions };
 }
 
 /** The spec of one revision (default: the latest recorded), or undefined when it is not (yet) recorded. */
-export function specAtRevision(cgp: ContainerGroupProfile, revision?: number): { revision: number; spec: ContainerGroupProfileSpec } | undefined {
+export function specAtRevision(
+  cgp: ContainerGroupProfile,
+  revision?: number,
+): { revision: number; spec: ContainerGroupProfileSpec } | undefined {
   const list = cgp.status?.revisions ?? [];
   const r = revision === undefined ? list.at(-1) : list.find((x) => x.revision === revision);
   return r ? { revision: r.revision, spec: r.spec as unknown as ContainerGroupProfileSpec } : undefined;

@@ -51,7 +51,8 @@ export function putOverCurrent(current: NGroupSpec, next: NGroupSpec, body: Json
   if (props.placementProfile === undefined || props.placementProfile === null) out.placementProfile = current.placementProfile;
   const ep = props.elasticProfile as Json | undefined | null;
   if (ep === undefined || ep === null) out.elasticProfile = current.elasticProfile;
-  else if (ep.desiredCount === undefined) out.elasticProfile = { ...out.elasticProfile, desiredCount: current.elasticProfile?.desiredCount ?? 0 };
+  else if (ep.desiredCount === undefined)
+    out.elasticProfile = { ...out.elasticProfile, desiredCount: current.elasticProfile?.desiredCount ?? 0 };
   if (body.tags === undefined) out.tags = current.tags;
   // Not ARM properties: stop/start/restart set them, and a PUT never undoes them.
   out.powerState = current.powerState;
@@ -66,7 +67,10 @@ async function ngroupStatus(svc: ArmService, token: LroToken, id: string, status
   const base = { id: statusUrl, name: id, startTime: new Date(token.at).toISOString() };
   const ng = await svc.kube.get<NGroup>('NGroup', t.rg, t.name);
   const now = new Date(wallNow()).toISOString();
-  if (!ng) return token.del ? { ...base, status: 'Succeeded', endTime: now } : { ...base, status: 'Failed', endTime: now, error: { code: CODES.notFound, message: `NGroup '${t.name}' no longer exists.` } };
+  if (!ng)
+    return token.del
+      ? { ...base, status: 'Succeeded', endTime: now }
+      : { ...base, status: 'Failed', endTime: now, error: { code: CODES.notFound, message: `NGroup '${t.name}' no longer exists.` } };
   if (token.del) return { ...base, status: 'InProgress' };
   const state = ng.status?.provisioningState ?? 'Creating';
   const seen = (ng.status?.observedGeneration ?? 0) >= (token.gen ?? 0);
@@ -127,7 +131,10 @@ async function ngroups(req: RouteRequest, svc: ArmService, rest: string[]): Prom
       }
       // Server-side apply: the display-name annotation is sent every time, or it would be dropped.
       const given = current?.metadata.annotations?.[DISPLAY_NAME_ANNOTATION] ?? name;
-      const body: Partial<NGroup> = { spec: next, metadata: { name: obj, namespace: g.ns, annotations: { [DISPLAY_NAME_ANNOTATION]: given } } };
+      const body: Partial<NGroup> = {
+        spec: next,
+        metadata: { name: obj, namespace: g.ns, annotations: { [DISPLAY_NAME_ANNOTATION]: given } },
+      };
       const applied = (await write(() => svc.kube.apply<Partial<NGroup>>('NGroup', g.ns, obj, body, FIELD_MANAGER))) as NGroup;
       return { status: current ? 200 : 201, headers: lro(applied), body: ngroupToArm(applied, sub, g.name) };
     }
@@ -147,7 +154,9 @@ async function profiles(req: RouteRequest, svc: ArmService, rest: string[]): Pro
     if (req.method !== 'GET') throw methodNotAllowed(req.method);
     const groups = req.rg ? [await svc.group(req.rg)] : await svc.groups();
     const out: Json[] = [];
-    for (const g of groups) for (const p of await svc.kube.list<ContainerGroupProfile>('ContainerGroupProfile', g.ns)) out.push(profileToArm(p, sub, undefined, g.name) ?? {});
+    for (const g of groups)
+      for (const p of await svc.kube.list<ContainerGroupProfile>('ContainerGroupProfile', g.ns))
+        out.push(profileToArm(p, sub, undefined, g.name) ?? {});
     return ok(listToArm(out));
   }
   if (!req.rg) throw noRoute(req.path);
@@ -155,7 +164,12 @@ async function profiles(req: RouteRequest, svc: ArmService, rest: string[]): Pro
   const obj = name.toLowerCase();
   const current = await svc.kube.get<ContainerGroupProfile>('ContainerGroupProfile', g.ns, obj);
   const need = (): ContainerGroupProfile => {
-    if (!current) throw new ArmError(404, CODES.profileNotFound, `The container group profile '${name}' under resource group '${req.rg}' was not found.`);
+    if (!current)
+      throw new ArmError(
+        404,
+        CODES.profileNotFound,
+        `The container group profile '${name}' under resource group '${req.rg}' was not found.`,
+      );
     return current;
   };
   if (rest[1]?.toLowerCase() === 'revisions' && rest.length <= 3) {
@@ -168,19 +182,35 @@ async function profiles(req: RouteRequest, svc: ArmService, rest: string[]): Pro
   }
   if (rest.length > 1) throw noRoute(req.path);
   // Server-side apply: the display-name annotation is sent every time, or it would be dropped.
-  const meta = { metadata: { name: obj, namespace: g.ns, annotations: { [DISPLAY_NAME_ANNOTATION]: current?.metadata.annotations?.[DISPLAY_NAME_ANNOTATION] ?? name } } };
+  const meta = {
+    metadata: {
+      name: obj,
+      namespace: g.ns,
+      annotations: { [DISPLAY_NAME_ANNOTATION]: current?.metadata.annotations?.[DISPLAY_NAME_ANNOTATION] ?? name },
+    },
+  };
   switch (req.method) {
     case 'GET':
       return ok(profileToArm(need(), sub, undefined, g.name));
     case 'PUT': {
       const spec = profileSpecFromArm(req.body);
-      const applied = await write(() => svc.kube.apply<Partial<ContainerGroupProfile>>('ContainerGroupProfile', g.ns, obj, { spec, ...meta }, FIELD_MANAGER));
+      const applied = await write(() =>
+        svc.kube.apply<Partial<ContainerGroupProfile>>('ContainerGroupProfile', g.ns, obj, { spec, ...meta }, FIELD_MANAGER),
+      );
       return ok(profileToArm(applied as ContainerGroupProfile, sub, undefined, g.name), current ? 200 : 201);
     }
     case 'PATCH': {
       const cur = need();
       const spec = { ...cur.spec, ...(req.body.tags !== undefined ? { tags: req.body.tags } : {}) };
-      const applied = await write(() => svc.kube.apply<Partial<ContainerGroupProfile>>('ContainerGroupProfile', g.ns, obj, { spec, ...meta } as Partial<ContainerGroupProfile>, FIELD_MANAGER));
+      const applied = await write(() =>
+        svc.kube.apply<Partial<ContainerGroupProfile>>(
+          'ContainerGroupProfile',
+          g.ns,
+          obj,
+          { spec, ...meta } as Partial<ContainerGroupProfile>,
+          FIELD_MANAGER,
+        ),
+      );
       return ok(profileToArm(applied as ContainerGroupProfile, sub, undefined, g.name));
     }
     case 'DELETE':
@@ -206,7 +236,9 @@ async function locations(req: RouteRequest, svc: ArmService, rest: string[]): Pr
   const st = await ngroupStatus(svc, token, rest[2]!, req.path);
   if (lc[1] === 'operations') return ok(st, 200, isTerminalStatus(st.status) ? {} : { 'Retry-After': req.retryAfter });
   if (!isTerminalStatus(st.status)) return { status: 202, headers: req.lro(token, rest[0]!) };
-  return st.status === 'Succeeded' ? { status: 204, headers: {} } : { status: 400, headers: {}, body: { error: st.error ?? { code: 'OperationFailed', message: `The operation ended ${st.status}.` } } };
+  return st.status === 'Succeeded'
+    ? { status: 204, headers: {} }
+    : { status: 400, headers: {}, body: { error: st.error ?? { code: 'OperationFailed', message: `The operation ended ${st.status}.` } } };
 }
 
 registerRoutes(async (req, svc) => {
@@ -216,5 +248,9 @@ registerRoutes(async (req, svc) => {
   if (lc[2] === 'ngroups') return ngroups(req, svc, rest);
   if (lc[2] === 'containergroupprofiles') return profiles(req, svc, rest);
   if (lc[2] === 'locations' && !req.rg) return locations(req, svc, rest);
-  throw new ArmError(404, 'InvalidResourceType', `The resource type '${req.segments[2]}' of Microsoft.ContainerInstance is not supported by aksim.`);
+  throw new ArmError(
+    404,
+    'InvalidResourceType',
+    `The resource type '${req.segments[2]}' of Microsoft.ContainerInstance is not supported by aksim.`,
+  );
 });

@@ -33,7 +33,8 @@ export async function clusterUpgradeProfile(svc: ArmService, rg: string, name: s
   const cp = c.status?.currentKubernetesVersion ?? c.spec.kubernetesVersion ?? allVersions().at(-2)!;
   const pools = await svc.poolsOf(rg, name);
   const id = clusterId(svc.subscriptionId, g.name, displayName(c));
-  const ups = (v: string): Json[] => upgradesFrom(v).map((kubernetesVersion) => ({ kubernetesVersion, ...(isPreview(kubernetesVersion) ? { isPreview: true } : {}) }));
+  const ups = (v: string): Json[] =>
+    upgradesFrom(v).map((kubernetesVersion) => ({ kubernetesVersion, ...(isPreview(kubernetesVersion) ? { isPreview: true } : {}) }));
   return {
     id: `${id}/upgradeprofiles/default`,
     name: 'default',
@@ -42,7 +43,14 @@ export async function clusterUpgradeProfile(svc: ArmService, rg: string, name: s
       controlPlaneProfile: { kubernetesVersion: cp, osType: 'Linux', upgrades: ups(cp) },
       agentPoolProfiles: pools.map((p) => {
         const v = p.status?.currentOrchestratorVersion ?? p.spec.orchestratorVersion ?? cp;
-        return { kubernetesVersion: v, name: p.spec.name, osType: p.spec.osType ?? 'Linux', upgrades: ups(v).filter((u) => !versionLess(String(cp), String(u.kubernetesVersion)) || minor(String(u.kubernetesVersion)) === minor(cp)) };
+        return {
+          kubernetesVersion: v,
+          name: p.spec.name,
+          osType: p.spec.osType ?? 'Linux',
+          upgrades: ups(v).filter(
+            (u) => !versionLess(String(cp), String(u.kubernetesVersion)) || minor(String(u.kubernetesVersion)) === minor(cp),
+          ),
+        };
       }),
     },
   };
@@ -80,7 +88,13 @@ export async function availableAgentPoolVersions(svc: ArmService, rg: string, na
     id: `${clusterId(svc.subscriptionId, g.name, displayName(c))}/availableagentpoolversions`,
     name: 'default',
     type: 'Microsoft.ContainerService/managedClusters/availableAgentpoolVersions',
-    properties: { agentPoolVersions: allVersions().map((kubernetesVersion) => ({ kubernetesVersion, ...(kubernetesVersion === newest ? { default: true } : {}), ...(isPreview(kubernetesVersion) ? { isPreview: true } : {}) })) },
+    properties: {
+      agentPoolVersions: allVersions().map((kubernetesVersion) => ({
+        kubernetesVersion,
+        ...(kubernetesVersion === newest ? { default: true } : {}),
+        ...(isPreview(kubernetesVersion) ? { isPreview: true } : {}),
+      })),
+    },
   };
 }
 
@@ -117,7 +131,11 @@ export function orchestrators(sub: string, location: string): Json {
         orchestratorVersion: v,
         ...(v === newest ? { default: true } : {}),
         ...(isPreview(v) ? { isPreview: true } : {}),
-        upgrades: upgradesFrom(v).map((u) => ({ orchestratorType: 'Kubernetes', orchestratorVersion: u, ...(isPreview(u) ? { isPreview: true } : {}) })),
+        upgrades: upgradesFrom(v).map((u) => ({
+          orchestratorType: 'Kubernetes',
+          orchestratorVersion: u,
+          ...(isPreview(u) ? { isPreview: true } : {}),
+        })),
       })),
     },
   };
@@ -146,7 +164,16 @@ export async function credentials(svc: ArmService, rg: string, name: string, adm
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: display, cluster: { server: cred.server, ...(ca ? { 'certificate-authority-data': ca } : {}), ...(cred.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}) } }],
+    clusters: [
+      {
+        name: display,
+        cluster: {
+          server: cred.server,
+          ...(ca ? { 'certificate-authority-data': ca } : {}),
+          ...(cred.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}),
+        },
+      },
+    ],
     users: [{ name: userName, user: userEntry }],
     contexts: [{ name: context, context: { cluster: display, user: userName } }],
     'current-context': context,
@@ -157,7 +184,9 @@ export async function credentials(svc: ArmService, rg: string, name: string, adm
 
 function machineJson(id: string, m: SimMachine, node: V1Node | undefined): Json {
   const name = m.status?.nodeName ?? m.metadata.name!;
-  const ips = (node?.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => ({ family: a.address.includes(':') ? 'IPv6' : 'IPv4', ip: a.address }));
+  const ips = (node?.status?.addresses ?? [])
+    .filter((a) => a.type === 'InternalIP')
+    .map((a) => ({ family: a.address.includes(':') ? 'IPv6' : 'IPv4', ip: a.address }));
   const provider = node?.spec?.providerID?.replace(/^azure:\/\//, '');
   return {
     id: `${id}/machines/${name}`,
@@ -183,7 +212,9 @@ export async function machines(svc: ArmService, rg: string, cluster: string, poo
   const c = await svc.cluster(rg, cluster);
   const p = await svc.pool(rg, cluster, pool);
   const id = agentPoolId(svc.subscriptionId, g.name, displayName(c), p.spec.name);
-  const all = (await svc.kube.list<SimMachine>('SimMachine', g.ns, `aksim.io/cluster=${c.metadata.name},aksim.io/pool=${p.spec.name}`)).filter((m) => !m.metadata.deletionTimestamp);
+  const all = (
+    await svc.kube.list<SimMachine>('SimMachine', g.ns, `aksim.io/cluster=${c.metadata.name},aksim.io/pool=${p.spec.name}`)
+  ).filter((m) => !m.metadata.deletionTimestamp);
   if (machine) {
     const m = all.find((x) => (x.status?.nodeName ?? x.metadata.name!).toLowerCase() === machine.toLowerCase());
     if (!m) throw new ArmError(404, 'NotFound', `Machine ${machine} was not found in agent pool ${p.spec.name}.`);

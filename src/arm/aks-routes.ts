@@ -1,7 +1,15 @@
 // ARM routes of Microsoft.ContainerService: managed clusters (with stop and start), agent pools,
 // operations and abort, snapshots, credentials, upgrade profiles, versions, machines, and the
 // location routes clients poll (operations/operationresults) and read (kubernetesVersions, orchestrators).
-import { availableAgentPoolVersions, clusterUpgradeProfile, credentials, kubernetesVersions, machines, orchestrators, poolUpgradeProfile } from './aks-extras.js';
+import {
+  availableAgentPoolVersions,
+  clusterUpgradeProfile,
+  credentials,
+  kubernetesVersions,
+  machines,
+  orchestrators,
+  poolUpgradeProfile,
+} from './aks-extras.js';
 import { ArmError } from './errors.js';
 import { decodeToken, isTerminalStatus, type LroToken } from './lro.js';
 import { methodNotAllowed, noRoute, ok, registerRoutes, type ArmResponse, type RouteRequest } from './router.js';
@@ -22,7 +30,8 @@ async function locationRoutes(req: RouteRequest, svc: ArmService, rest: string[]
   if (lc[1] === 'orchestrators' && rest.length === 2) return ok(orchestrators(req.sub, location));
   if ((lc[1] === 'operations' || lc[1] === 'operationresults') && rest.length === 3) {
     const token = decodeToken(req.query.get('t'));
-    if (!token || (token.target.kind !== 'SimCluster' && token.target.kind !== 'SimNodePool')) throw new ArmError(404, 'OperationNotFound', `Operation ${rest[2]} was not found.`);
+    if (!token || (token.target.kind !== 'SimCluster' && token.target.kind !== 'SimNodePool'))
+      throw new ArmError(404, 'OperationNotFound', `Operation ${rest[2]} was not found.`);
     const statusUrl = req.path;
     const st = await svc.asyncStatus(token, rest[2]!, statusUrl);
     // Pollers wait Retry-After between looks (az: 30 s without it).
@@ -30,7 +39,11 @@ async function locationRoutes(req: RouteRequest, svc: ArmService, rest: string[]
     // operationresults: 202 while running; then 204 (or the error) like ARM's Location URLs.
     if (!isTerminalStatus(st.status)) return { status: 202, headers: req.lro(token as LroToken, location), body: undefined };
     if (st.status === 'Succeeded') return noContent;
-    return { status: st.status === 'Canceled' ? 409 : 400, headers: {}, body: { error: st.error ?? { code: 'OperationCanceled', message: `The operation ${rest[2]} was canceled.` } } };
+    return {
+      status: st.status === 'Canceled' ? 409 : 400,
+      headers: {},
+      body: { error: st.error ?? { code: 'OperationCanceled', message: `The operation ${rest[2]} was canceled.` } },
+    };
   }
   throw noRoute(req.path);
 }
@@ -187,4 +200,3 @@ registerRoutes(async (req, svc) => {
       throw noRoute(req.path);
   }
 });
-

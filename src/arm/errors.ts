@@ -27,7 +27,12 @@ export class ArmError extends Error {
 export const notFound = (type: string, name: string, rg: string): ArmError =>
   new ArmError(404, 'ResourceNotFound', `The Resource '${type}/${name}' under resource group '${rg}' was not found.`);
 
-export const rgNotFound = (rg: string): ArmError => new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
+export const rgNotFound = (rg: string): ArmError =>
+  new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
 
 export const operationInProgress = (state: string): ArmError =>
-  new ArmError(409, 'OperationNotAllowed', `Another operation (${state}) is in progress, please wait for it to finish before starting a new operation.`);
+  new ArmError(
+    409,
+    'OperationNotAllowed',
+    `Another operation (${state}) is in progress, please wait for it to finish before starting a new operation.`,
+  );

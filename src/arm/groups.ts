@@ -57,15 +57,31 @@ export function locationsJson(sub: string): Json {
 const PROVIDERS: Record<string, { namespace: string; types: { resourceType: string; family: keyof typeof API_VERSIONS }[] }> = {
   'microsoft.containerservice': {
     namespace: 'Microsoft.ContainerService',
-    types: ['managedClusters', 'managedClusters/agentPools', 'managedClusters/agentPools/machines', 'snapshots', 'locations', 'locations/operations', 'locations/operationresults', 'locations/kubernetesVersions', 'locations/orchestrators'].map((resourceType) => ({ resourceType, family: 'containerservice' as const })),
+    types: [
+      'managedClusters',
+      'managedClusters/agentPools',
+      'managedClusters/agentPools/machines',
+      'snapshots',
+      'locations',
+      'locations/operations',
+      'locations/operationresults',
+      'locations/kubernetesVersions',
+      'locations/orchestrators',
+    ].map((resourceType) => ({ resourceType, family: 'containerservice' as const })),
   },
   'microsoft.containerinstance': {
     namespace: 'Microsoft.ContainerInstance',
-    types: ['ngroups', 'containerGroupProfiles', 'locations', 'locations/operations', 'locations/operationresults'].map((resourceType) => ({ resourceType, family: 'containerinstance' as const })),
+    types: ['ngroups', 'containerGroupProfiles', 'locations', 'locations/operations', 'locations/operationresults'].map((resourceType) => ({
+      resourceType,
+      family: 'containerinstance' as const,
+    })),
   },
   'microsoft.resources': {
     namespace: 'Microsoft.Resources',
-    types: ['subscriptions', 'resourceGroups', 'providers', 'tenants', 'operationresults', 'locations'].map((resourceType) => ({ resourceType, family: 'resources' as const })),
+    types: ['subscriptions', 'resourceGroups', 'providers', 'tenants', 'operationresults', 'locations'].map((resourceType) => ({
+      resourceType,
+      family: 'resources' as const,
+    })),
   },
 };
 
@@ -117,10 +133,18 @@ export function groupJson(sub: string, g: Group, state = 'Succeeded'): Json {
 /** Resource group names: 1-90 letters, digits, '.', '_', '-', '(' and ')', not ending in '.'. */
 export function checkGroupName(name: string): void {
   if (!/^[-\w._()]{1,90}$/.test(name) || name.endsWith('.')) {
-    throw new ArmError(400, 'InvalidResourceGroupName', `Resource group name '${name}' is invalid: use 1-90 letters, digits, '.', '_', '-', '(' or ')', not ending in '.'.`);
+    throw new ArmError(
+      400,
+      'InvalidResourceGroupName',
+      `Resource group name '${name}' is invalid: use 1-90 letters, digits, '.', '_', '-', '(' or ')', not ending in '.'.`,
+    );
   }
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(nsOf(name)) || name.length > 63) {
-    throw new ArmError(400, 'InvalidResourceGroupName', `Resource group name '${name}' cannot be simulated: aksim keeps a resource group as a Kubernetes namespace, so use at most 63 letters, digits and '-', starting and ending with a letter or digit.`);
+    throw new ArmError(
+      400,
+      'InvalidResourceGroupName',
+      `Resource group name '${name}' cannot be simulated: aksim keeps a resource group as a Kubernetes namespace, so use at most 63 letters, digits and '-', starting and ending with a letter or digit.`,
+    );
   }
 }
 
@@ -134,8 +158,18 @@ export async function putGroup(svc: ArmService, rg: string, body: Json): Promise
   try {
     const n = await svc.kube.readNamespace(ns);
     const g = groupOf(n);
-    if (n.status?.phase === 'Terminating') throw new ArmError(409, 'ResourceGroupBeingDeleted', `The resource group '${g.name}' is in deprovisioning state and cannot perform this operation.`);
-    if (g.location !== location) throw new ArmError(409, 'InvalidResourceGroupLocation', `Invalid resource group location '${location}'. The Resource group already exists in location '${g.location}'.`);
+    if (n.status?.phase === 'Terminating')
+      throw new ArmError(
+        409,
+        'ResourceGroupBeingDeleted',
+        `The resource group '${g.name}' is in deprovisioning state and cannot perform this operation.`,
+      );
+    if (g.location !== location)
+      throw new ArmError(
+        409,
+        'InvalidResourceGroupLocation',
+        `Invalid resource group location '${location}'. The Resource group already exists in location '${g.location}'.`,
+      );
     if (tags) await svc.kube.patchNamespace(ns, { metadata: { annotations: { [RG_TAGS_ANNOTATION]: JSON.stringify(tags) } } });
     return { status: 200, body: groupJson(svc.subscriptionId, await svc.group(rg)) };
   } catch (err: unknown) {
@@ -143,7 +177,15 @@ export async function putGroup(svc: ArmService, rg: string, body: Json): Promise
   }
   try {
     await svc.kube.createNamespace({
-      metadata: { name: ns, labels: { [RG_LABEL]: 'true' }, annotations: { [DISPLAY_NAME_ANNOTATION]: rg, [RG_LOCATION_ANNOTATION]: location, ...(tags ? { [RG_TAGS_ANNOTATION]: JSON.stringify(tags) } : {}) } },
+      metadata: {
+        name: ns,
+        labels: { [RG_LABEL]: 'true' },
+        annotations: {
+          [DISPLAY_NAME_ANNOTATION]: rg,
+          [RG_LOCATION_ANNOTATION]: location,
+          ...(tags ? { [RG_TAGS_ANNOTATION]: JSON.stringify(tags) } : {}),
+        },
+      },
     });
   } catch (err: unknown) {
     if (!isConflict(err)) throw err;
@@ -154,7 +196,8 @@ export async function putGroup(svc: ArmService, rg: string, body: Json): Promise
 /** PATCH resourcegroups/{rg}: tags. */
 export async function patchGroup(svc: ArmService, rg: string, body: Json): Promise<Json> {
   await svc.group(rg);
-  if (body.tags !== undefined) await svc.kube.patchNamespace(nsOf(rg), { metadata: { annotations: { [RG_TAGS_ANNOTATION]: JSON.stringify(tagsField(body.tags)) } } });
+  if (body.tags !== undefined)
+    await svc.kube.patchNamespace(nsOf(rg), { metadata: { annotations: { [RG_TAGS_ANNOTATION]: JSON.stringify(tagsField(body.tags)) } } });
   return groupJson(svc.subscriptionId, await svc.group(rg));
 }
 

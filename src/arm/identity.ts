@@ -33,7 +33,10 @@ const noTrailingSlash = (s: string): string => s.replace(/\/+$/, '');
 
 /** An OAuth2 error as Entra ID answers it (AADSTS code in the description, numeric code listed). */
 function oauthError(status: number, error: string, aadsts: number, description: string): HttpAnswer {
-  const now = new Date(wallNow()).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  const now = new Date(wallNow())
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
   return json(status, {
     error,
     error_description: `AADSTS${aadsts}: ${description} Trace ID: ${randomUUID()} Correlation ID: ${randomUUID()} Timestamp: ${now}`,
@@ -46,7 +49,10 @@ function oauthError(status: number, error: string, aadsts: number, description: 
 export function resourceOf(form: URLSearchParams): string | undefined {
   const resource = form.get('resource');
   if (resource) return resource;
-  const scope = form.get('scope')?.split(/\s+/).find((s) => s.endsWith('/.default'));
+  const scope = form
+    .get('scope')
+    ?.split(/\s+/)
+    .find((s) => s.endsWith('/.default'));
   return scope ? scope.slice(0, -'/.default'.length) : undefined;
 }
 
@@ -89,7 +95,10 @@ export class Identity {
     const privateKey = await importPKCS8(readFileSync(keyFile, 'utf8'), 'RS256');
     const publicKey = await importSPKI(readFileSync(pubFile, 'utf8'), 'RS256', { extractable: true });
     const jwk = await exportJWK(publicKey);
-    const kid = createHash('sha256').update(JSON.stringify({ e: jwk.e, kty: jwk.kty, n: jwk.n })).digest('base64url').slice(0, 27);
+    const kid = createHash('sha256')
+      .update(JSON.stringify({ e: jwk.e, kty: jwk.kty, n: jwk.n }))
+      .digest('base64url')
+      .slice(0, 27);
     return new Identity(principal, privateKey, publicKey, { ...jwk, kid, use: 'sig', alg: 'RS256' });
   }
 
@@ -107,17 +116,25 @@ export class Identity {
   async handle(method: string, path: string, query: URLSearchParams, rawBody: string, baseUrl: string): Promise<HttpAnswer | undefined> {
     const seg = path.split('/').filter(Boolean);
     const tenant = seg[0];
-    if (!tenant || tenant.toLowerCase() === 'subscriptions' || tenant.toLowerCase() === 'metadata' || tenant.toLowerCase() === 'providers') return undefined;
+    if (!tenant || tenant.toLowerCase() === 'subscriptions' || tenant.toLowerCase() === 'metadata' || tenant.toLowerCase() === 'providers')
+      return undefined;
     const rest = seg.slice(1).join('/').toLowerCase();
     const base = noTrailingSlash(baseUrl);
     if (tenant === 'common' && rest === 'discovery/instance') return this.instanceDiscovery(query, base);
-    const known = tenant.toLowerCase() === 'adfs' || tenant === this.principal.tenantId || ['common', 'organizations'].includes(tenant.toLowerCase());
+    const known =
+      tenant.toLowerCase() === 'adfs' || tenant === this.principal.tenantId || ['common', 'organizations'].includes(tenant.toLowerCase());
     const v2 = rest.startsWith('v2.0/') || rest.includes('/v2.0/');
     switch (rest) {
       case '.well-known/openid-configuration':
       case 'v2.0/.well-known/openid-configuration':
         if (method !== 'GET') return json(405, { error: 'invalid_request', error_description: `${method} is not allowed here` });
-        if (!known) return oauthError(400, 'invalid_tenant', 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`);
+        if (!known)
+          return oauthError(
+            400,
+            'invalid_tenant',
+            90002,
+            `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID.`,
+          );
         return json(200, this.openidConfiguration(base, tenant, v2));
       case 'discovery/keys':
       case 'discovery/v2.0/keys':
@@ -174,22 +191,51 @@ export class Identity {
 
   private async token(form: URLSearchParams, base: string, tenant: string, v2: boolean): Promise<HttpAnswer> {
     const grant = form.get('grant_type');
-    if (grant !== 'client_credentials') return oauthError(400, 'unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grant ?? ''}': aksim signs in service principals with client credentials.`);
+    if (grant !== 'client_credentials')
+      return oauthError(
+        400,
+        'unsupported_grant_type',
+        70003,
+        `The app requested an unsupported grant type '${grant ?? ''}': aksim signs in service principals with client credentials.`,
+      );
     const clientId = form.get('client_id') ?? '';
     if (clientId.toLowerCase() !== this.principal.clientId.toLowerCase()) {
-      return oauthError(400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${this.principal.tenantId}'.`);
+      return oauthError(
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${clientId}' was not found in the directory '${this.principal.tenantId}'.`,
+      );
     }
-    if (form.has('client_assertion')) return oauthError(401, 'invalid_client', 700027, 'Client assertion (certificate) sign-in is not simulated: use the client secret.');
+    if (form.has('client_assertion'))
+      return oauthError(401, 'invalid_client', 700027, 'Client assertion (certificate) sign-in is not simulated: use the client secret.');
     const secret = form.get('client_secret');
-    if (!secret || !sameSecret(secret, this.principal.clientSecret)) return oauthError(401, 'invalid_client', 7000215, 'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+    if (!secret || !sameSecret(secret, this.principal.clientSecret))
+      return oauthError(
+        401,
+        'invalid_client',
+        7000215,
+        'Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+      );
     const resource = resourceOf(form);
-    if (!resource) return oauthError(400, 'invalid_scope', 70011, "The provided request must include a 'scope' or 'resource' input parameter.");
+    if (!resource)
+      return oauthError(400, 'invalid_scope', 70011, "The provided request must include a 'scope' or 'resource' input parameter.");
     if (!armAudience(resource, base)) {
-      return oauthError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant. aksim issues tokens for Azure Resource Manager only.`);
+      return oauthError(
+        400,
+        'invalid_resource',
+        500011,
+        `The resource principal named ${resource} was not found in the tenant. aksim issues tokens for Azure Resource Manager only.`,
+      );
     }
     const nowSec = Math.floor(wallNow() / 1000);
     const accessToken = await this.issue(resource, this.issuer(base, tenant));
-    const out: Record<string, unknown> = { token_type: 'Bearer', expires_in: TOKEN_SECONDS, ext_expires_in: TOKEN_SECONDS, access_token: accessToken };
+    const out: Record<string, unknown> = {
+      token_type: 'Bearer',
+      expires_in: TOKEN_SECONDS,
+      ext_expires_in: TOKEN_SECONDS,
+      access_token: accessToken,
+    };
     if (!v2) Object.assign(out, { expires_on: String(nowSec + TOKEN_SECONDS), not_before: String(nowSec - 300), resource });
     return json(200, out);
   }
@@ -197,7 +243,14 @@ export class Identity {
   /** A signed access token for ARM (what the token endpoint hands out, and `aksim account get-access-token`). */
   async issue(resource: string, issuer: string): Promise<string> {
     const nowSec = Math.floor(wallNow() / 1000);
-    return new SignJWT({ appid: this.principal.clientId, appidacr: '1', idtyp: 'app', oid: this.principal.clientId, tid: this.principal.tenantId, ver: '1.0' })
+    return new SignJWT({
+      appid: this.principal.clientId,
+      appidacr: '1',
+      idtyp: 'app',
+      oid: this.principal.clientId,
+      tid: this.principal.tenantId,
+      ver: '1.0',
+    })
       .setProtectedHeader({ alg: 'RS256', typ: 'JWT', kid: this.jwk.kid! })
       .setIssuer(issuer)
       .setAudience(resource)
@@ -217,14 +270,27 @@ export class Identity {
   async authenticate(authorization: string | undefined, baseUrl: string): Promise<void> {
     if (!authorization) throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.");
     const m = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-    if (!m) throw new ArmError(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is provided in an invalid format.");
+    if (!m)
+      throw new ArmError(
+        401,
+        'AuthenticationFailed',
+        "Authentication failed. The 'Authorization' header is provided in an invalid format.",
+      );
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(m[1]!, this.publicKey, { algorithms: ['RS256'], currentDate: new Date(wallNow()), clockTolerance: 300 }));
+      ({ payload } = await jwtVerify(m[1]!, this.publicKey, {
+        algorithms: ['RS256'],
+        currentDate: new Date(wallNow()),
+        clockTolerance: 300,
+      }));
     } catch (err: unknown) {
       if (err instanceof joseErrors.JWTExpired) {
         const exp = Number((err.payload as { exp?: number }).exp ?? 0);
-        throw new ArmError(401, 'ExpiredAuthenticationToken', `The access token expiry UTC time '${new Date(exp * 1000).toUTCString()}' is earlier than current UTC time '${new Date(wallNow()).toUTCString()}'.`);
+        throw new ArmError(
+          401,
+          'ExpiredAuthenticationToken',
+          `The access token expiry UTC time '${new Date(exp * 1000).toUTCString()}' is earlier than current UTC time '${new Date(wallNow()).toUTCString()}'.`,
+        );
       }
       throw new ArmError(401, 'InvalidAuthenticationToken', 'The access token is invalid.', undefined, { cause: err });
     }

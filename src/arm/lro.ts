@@ -32,7 +32,12 @@ export function decodeToken(s: string | null): LroToken | undefined {
   try {
     const t = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as LroToken;
     const k = t?.target?.kind;
-    if (!['SimCluster', 'SimNodePool', 'NGroup', 'ResourceGroup'].includes(k) || typeof t.target.rg !== 'string' || typeof t.at !== 'number') return undefined;
+    if (
+      !['SimCluster', 'SimNodePool', 'NGroup', 'ResourceGroup'].includes(k) ||
+      typeof t.target.rg !== 'string' ||
+      typeof t.at !== 'number'
+    )
+      return undefined;
     return t;
   } catch {
     return undefined;
@@ -57,12 +62,20 @@ export interface LroHeaders {
  * or https://management.azure.com in-process); the operation id is the SimOperation GUID when
  * known, else a stand-in resolved by generation when polled.
  */
-export function lroHeaders(o: { base: string; sub: string; location: string; apiVersion: string; token: LroToken; retryAfterSeconds: number }): LroHeaders {
+export function lroHeaders(o: {
+  base: string;
+  sub: string;
+  location: string;
+  apiVersion: string;
+  token: LroToken;
+  retryAfterSeconds: number;
+}): LroHeaders {
   const base = o.base.replace(/\/+$/, '');
   const id = o.token.op ?? `g${o.token.gen ?? 0}-${o.token.at.toString(36)}`;
   const q = `?api-version=${encodeURIComponent(o.apiVersion)}&t=${encodeToken(o.token)}`;
   // ARM's own resource group deletion answers with Location only (202 until done, then 200).
-  if (o.token.target.kind === 'ResourceGroup') return { Location: `${base}/subscriptions/${o.sub}/operationresults/${id}${q}`, 'Retry-After': String(o.retryAfterSeconds) };
+  if (o.token.target.kind === 'ResourceGroup')
+    return { Location: `${base}/subscriptions/${o.sub}/operationresults/${id}${q}`, 'Retry-After': String(o.retryAfterSeconds) };
   const prefix = `${base}/subscriptions/${o.sub}/providers/${PROVIDER[o.token.target.kind]}/locations/${o.location}`;
   return {
     'Azure-AsyncOperation': `${prefix}/operations/${id}${q}`,

@@ -60,7 +60,13 @@ export function powerField(props: Json): PowerCode | undefined {
   if (p === undefined || p === null) return undefined;
   const code = typeof p === 'object' && !Array.isArray(p) ? (p as Json).code : undefined;
   if (code === undefined || code === null) return undefined;
-  if (!isPowerCode(code)) throw new ArmError(400, 'InvalidParameter', `The value of parameter properties.powerState.code is invalid: expected Running or Stopped, got ${JSON.stringify(code)}.`, 'properties.powerState.code');
+  if (!isPowerCode(code))
+    throw new ArmError(
+      400,
+      'InvalidParameter',
+      `The value of parameter properties.powerState.code is invalid: expected Running or Stopped, got ${JSON.stringify(code)}.`,
+      'properties.powerState.code',
+    );
   return code;
 }
 
@@ -68,9 +74,15 @@ export function powerField(props: Json): PowerCode | undefined {
 function poolChange(existing: SimNodePool, spec: Json, nodeImageOnly: boolean): string | undefined {
   if (typeof spec.count === 'number' && spec.count !== (existing.spec.count ?? 3)) return 'scaling';
   const wanted = typeof spec.orchestratorVersion === 'string' ? resolveVersion(spec.orchestratorVersion) : undefined;
-  if (wanted && wanted !== resolveVersion(existing.spec.orchestratorVersion ?? '') && wanted !== existing.status?.currentOrchestratorVersion) return 'upgrading';
+  if (
+    wanted &&
+    wanted !== resolveVersion(existing.spec.orchestratorVersion ?? '') &&
+    wanted !== existing.status?.currentOrchestratorVersion
+  )
+    return 'upgrading';
   const snap = (spec.creationData as { sourceResourceId?: string } | undefined)?.sourceResourceId;
-  if (nodeImageOnly || (snap && snap.toLowerCase() !== (existing.spec.creationData?.sourceResourceId ?? '').toLowerCase())) return 'a node image upgrade';
+  if (nodeImageOnly || (snap && snap.toLowerCase() !== (existing.spec.creationData?.sourceResourceId ?? '').toLowerCase()))
+    return 'a node image upgrade';
   return undefined;
 }
 
@@ -79,7 +91,14 @@ function poolChange(existing: SimNodePool, spec: Json, nodeImageOnly: boolean): 
  * scaled or upgraded, a System pool stopped alone, a power change with other changes, a start in
  * a stopped cluster), and spec.powerState set when the body changes it.
  */
-export function poolPowerPut(c: SimCluster, existing: SimNodePool | undefined, pool: string, props: Json, spec: Json, nodeImageOnly: boolean): void {
+export function poolPowerPut(
+  c: SimCluster,
+  existing: SimNodePool | undefined,
+  pool: string,
+  props: Json,
+  spec: Json,
+  nodeImageOnly: boolean,
+): void {
   const want = powerField(props);
   const cluster = displayName(c);
   if (!existing) {

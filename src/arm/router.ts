@@ -4,7 +4,17 @@
 // own plumbing (subscriptions, resource groups, providers); providers' routes register here.
 import { checkApiVersion, familyOf } from './apiversions.js';
 import { ArmError } from './errors.js';
-import { deleteGroup, groupExists, groupJson, locationsJson, patchGroup, providerJson, providersJson, putGroup, subscriptionJson } from './groups.js';
+import {
+  deleteGroup,
+  groupExists,
+  groupJson,
+  locationsJson,
+  patchGroup,
+  providerJson,
+  providersJson,
+  putGroup,
+  subscriptionJson,
+} from './groups.js';
 import { decodeToken, lroHeaders, type LroToken } from './lro.js';
 import type { ArmService } from './service.js';
 
@@ -48,7 +58,10 @@ export interface RouteRequest {
   path: string;
 }
 
-/** Provider routes (Microsoft.ContainerService, Microsoft.ContainerInstance) register here: return undefined when the path is not theirs. */
+/**
+ * Provider routes (Microsoft.ContainerService, Microsoft.ContainerInstance) register here: return
+ * undefined when the path is not theirs.
+ */
 export type RouteHandler = (req: RouteRequest, svc: ArmService) => Promise<ArmResponse | undefined>;
 const providerRoutes: RouteHandler[] = [];
 export function registerRoutes(h: RouteHandler): void {
@@ -57,8 +70,10 @@ export function registerRoutes(h: RouteHandler): void {
 
 export const ARM_HOST = 'https://management.azure.com';
 export const ok = (body: unknown, status = 200, headers: Record<string, string> = {}): ArmResponse => ({ status, headers, body });
-export const methodNotAllowed = (m: string): ArmError => new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${m}'.`);
-export const noRoute = (path: string): ArmError => new ArmError(404, 'InvalidResourceType', `The resource type could not be found in the path '${path}': aksim does not simulate it.`);
+export const methodNotAllowed = (m: string): ArmError =>
+  new ArmError(405, 'MethodNotAllowed', `The requested resource does not support http method '${m}'.`);
+export const noRoute = (path: string): ArmError =>
+  new ArmError(404, 'InvalidResourceType', `The resource type could not be found in the path '${path}': aksim does not simulate it.`);
 
 export async function handle(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
   try {
@@ -66,7 +81,11 @@ export async function handle(svc: ArmService, req: ArmRequest): Promise<ArmRespo
   } catch (err: unknown) {
     if (err instanceof ArmError) return { status: err.status, headers: {}, body: err.body };
     const msg = err instanceof Error ? err.message : String(err);
-    return { status: 500, headers: {}, body: { error: { code: 'InternalServerError', message: `aksim could not complete the request: ${msg}` } } };
+    return {
+      status: 500,
+      headers: {},
+      body: { error: { code: 'InternalServerError', message: `aksim could not complete the request: ${msg}` } },
+    };
   }
 }
 
@@ -87,12 +106,17 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
   }
   const method = req.method.toUpperCase();
   const apiVersion = u.searchParams.get('api-version');
-  if (!apiVersion) throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
+  if (!apiVersion)
+    throw new ArmError(400, 'MissingApiVersionParameter', 'The api-version query parameter (?api-version=) is required for all requests.');
   const family = familyOf(seg);
   const bad = family && checkApiVersion(family, apiVersion);
   if (bad) throw new ArmError(400, 'InvalidApiVersionParameter', bad);
   if (req.body !== undefined && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
-    throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized: the body must be a JSON object.');
+    throw new ArmError(
+      400,
+      'InvalidRequestContent',
+      'The request content was invalid and could not be deserialized: the body must be a JSON object.',
+    );
   }
   const body = (req.body ?? {}) as Json;
   const lc = seg.map((s) => s.toLowerCase());
@@ -105,7 +129,10 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
     const m = metadataEndpoints(base);
     return ok200(apiVersion >= '2022-09-01' ? [m] : m);
   }
-  if (lc[0] === 'tenants' && seg.length === 1) return ok200({ value: [{ id: `/tenants/${tenantId}`, tenantId, tenantCategory: 'Home', displayName: 'aksim', defaultDomain: 'aksim.local' }] });
+  if (lc[0] === 'tenants' && seg.length === 1)
+    return ok200({
+      value: [{ id: `/tenants/${tenantId}`, tenantId, tenantCategory: 'Home', displayName: 'aksim', defaultDomain: 'aksim.local' }],
+    });
   if (lc[0] === 'providers' && seg.length <= 2) {
     if (method !== 'GET') throw methodNotAllowed(method);
     return seg[1] ? ok200(providerJson(svc.subscriptionId, seg[1])) : ok200(providersJson(svc.subscriptionId));
@@ -115,10 +142,14 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
     if (method !== 'GET') throw methodNotAllowed(method);
     return ok200({ value: [subscriptionJson(svc.subscriptionId, tenantId)], count: { type: 'Total', value: 1 } });
   }
-  if (seg[1].toLowerCase() !== svc.subscriptionId.toLowerCase()) throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${seg[1]}' could not be found.`);
+  if (seg[1].toLowerCase() !== svc.subscriptionId.toLowerCase())
+    throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${seg[1]}' could not be found.`);
   const sub = svc.subscriptionId;
   const lroFor = (token: LroToken, location: string): Record<string, string> =>
-    ({ ...lroHeaders({ base, sub, location, apiVersion, token, retryAfterSeconds: req.retryAfterSeconds ?? 1 }) }) as unknown as Record<string, string>;
+    ({ ...lroHeaders({ base, sub, location, apiVersion, token, retryAfterSeconds: req.retryAfterSeconds ?? 1 }) }) as unknown as Record<
+      string,
+      string
+    >;
 
   // /subscriptions/{sub}[/locations|/providers[/{ns}[/register]]|/operationresults/{id}]
   if (seg.length === 2) {
@@ -130,7 +161,12 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
     if (seg.length === 3) return method === 'GET' ? ok200(providersJson(sub)) : Promise.reject(methodNotAllowed(method));
     if (seg.length === 4) return method === 'GET' ? ok200(providerJson(sub, seg[3]!)) : Promise.reject(methodNotAllowed(method));
     if (method !== 'POST') throw methodNotAllowed(method);
-    if (lc[4] === 'unregister') throw new ArmError(409, 'ResourceProviderUnregistrationNotAllowed', `Provider ${seg[3]} cannot be unregistered while aksim simulates it.`);
+    if (lc[4] === 'unregister')
+      throw new ArmError(
+        409,
+        'ResourceProviderUnregistrationNotAllowed',
+        `Provider ${seg[3]} cannot be unregistered while aksim simulates it.`,
+      );
     return ok200(providerJson(sub, seg[3]!));
   }
   if (lc[2] === 'operationresults' && seg.length === 4) return groupOperationResult(svc, u.searchParams.get('t'), seg[3]!, lroFor);
@@ -164,7 +200,18 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
   if (rg && lc[4] !== 'providers') throw noRoute(path);
   const rest = rg ? seg.slice(4) : seg.slice(2);
   if (rest[0]?.toLowerCase() !== 'providers' || !rest[1]) throw noRoute(path);
-  const rr: RouteRequest = { method, segments: rest, query: u.searchParams, body, sub, rg, apiVersion, lro: lroFor, path, retryAfter: String(req.retryAfterSeconds ?? 1) };
+  const rr: RouteRequest = {
+    method,
+    segments: rest,
+    query: u.searchParams,
+    body,
+    sub,
+    rg,
+    apiVersion,
+    lro: lroFor,
+    path,
+    retryAfter: String(req.retryAfterSeconds ?? 1),
+  };
   for (const h of providerRoutes) {
     const r = await h(rr, svc);
     if (r) return r;
@@ -173,7 +220,12 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
 }
 
 /** GET /subscriptions/{sub}/operationresults/{id}: a resource group deletion, 202 until its namespace is gone. */
-async function groupOperationResult(svc: ArmService, t: string | null, _id: string, lroFor: (token: LroToken, location: string) => Record<string, string>): Promise<ArmResponse> {
+async function groupOperationResult(
+  svc: ArmService,
+  t: string | null,
+  _id: string,
+  lroFor: (token: LroToken, location: string) => Record<string, string>,
+): Promise<ArmResponse> {
   const token = decodeToken(t);
   if (!token || token.target.kind !== 'ResourceGroup') throw new ArmError(404, 'OperationNotFound', 'The operation could not be found.');
   if (await groupExists(svc, token.target.rg)) return { status: 202, headers: lroFor(token, 'eastus') };
@@ -195,7 +247,17 @@ export function metadataEndpoints(base: string): Json {
     activeDirectoryDataLake: `${b}/`,
     media: `${b}/`,
     name: 'aksim',
-    suffixes: { acrLoginServer: 'azurecr.io', keyVaultDns: 'vault.azure.net', storage: 'core.windows.net', sqlServerHostname: 'database.windows.net' },
-    authentication: { loginEndpoint: `${b}/adfs`, audiences: ['https://management.core.windows.net/', 'https://management.azure.com/'], tenant: 'adfs', identityProvider: 'ADFS' },
+    suffixes: {
+      acrLoginServer: 'azurecr.io',
+      keyVaultDns: 'vault.azure.net',
+      storage: 'core.windows.net',
+      sqlServerHostname: 'database.windows.net',
+    },
+    authentication: {
+      loginEndpoint: `${b}/adfs`,
+      audiences: ['https://management.core.windows.net/', 'https://management.azure.com/'],
+      tenant: 'adfs',
+      identityProvider: 'ADFS',
+    },
   };
 }

@@ -6,8 +6,23 @@ import { realSleep, wallNow } from '../runtime/clock.js';
 import type { V1Namespace } from '@kubernetes/client-node';
 import type { NodePoolSnapshot, NodePoolSnapshotStatus, SimCluster, SimNodePool, SimNodePoolSpec, SimOperation } from '../api/generated.js';
 import { GROUP, VERSION } from '../api/generated.js';
-import { agentPoolId, clusterId, DISPLAY_NAME_ANNOTATION, displayName, parseAgentPoolId, RESOURCE_GROUP_ANNOTATION, snapshotId } from '../azure/ids.js';
-import { captureSnapshot, checkNodeImage, checkPoolFitsSnapshot, checkUpgradeToSnapshot, parseSnapshotId, type SnapshotInfo } from '../azure/images-snapshots.js';
+import {
+  agentPoolId,
+  clusterId,
+  DISPLAY_NAME_ANNOTATION,
+  displayName,
+  parseAgentPoolId,
+  RESOURCE_GROUP_ANNOTATION,
+  snapshotId,
+} from '../azure/ids.js';
+import {
+  captureSnapshot,
+  checkNodeImage,
+  checkPoolFitsSnapshot,
+  checkUpgradeToSnapshot,
+  parseSnapshotId,
+  type SnapshotInfo,
+} from '../azure/images-snapshots.js';
 import { CATALOG_CONFIGMAP, DEFAULT_CATALOG, imagePrefix, isNewerImage, latestImage, parseCatalog, simulatedNow } from '../azure/images.js';
 import { envSettings, parseSettings } from '../config.js';
 import { defaultOsSku } from '../azure/os.js';
@@ -20,7 +35,8 @@ import { checkClusterPower, checkClusterPut, poolPowerPut } from './power.js';
 import type { PowerCode } from '../model/power.js';
 
 type Json = Record<string, unknown>;
-export type Target = { kind: 'SimCluster'; rg: string; cluster: string } | { kind: 'SimNodePool'; rg: string; cluster: string; pool: string };
+export type Target =
+  { kind: 'SimCluster'; rg: string; cluster: string } | { kind: 'SimNodePool'; rg: string; cluster: string; pool: string };
 export interface Accepted {
   status: number;
   body?: Json;
@@ -51,7 +67,12 @@ const poolObjectName = (cluster: string, pool: string): string => `${objName(clu
 export function groupOf(n: V1Namespace): Group {
   const ns = n.metadata!.name!;
   const given = n.metadata?.annotations?.[DISPLAY_NAME_ANNOTATION];
-  return { ns, name: given && given.toLowerCase() === ns ? given : ns, location: n.metadata?.annotations?.[RG_LOCATION_ANNOTATION] ?? 'eastus', namespace: n };
+  return {
+    ns,
+    name: given && given.toLowerCase() === ns ? given : ns,
+    location: n.metadata?.annotations?.[RG_LOCATION_ANNOTATION] ?? 'eastus',
+    namespace: n,
+  };
 }
 
 /** The ARM operations on a KubeApi: the CLI's light client, or client-node's Kube (`aksim serve`, whose console watches). */
@@ -108,8 +129,19 @@ export class ArmService<K extends KubeApi = KubeApi> {
     const groups = rg ? [await this.group(rg)] : await this.groups();
     const out: Json[] = [];
     for (const g of groups) {
-      const [clusters, pools] = await Promise.all([this.kube.list<SimCluster>('SimCluster', g.ns), this.kube.list<SimNodePool>('SimNodePool', g.ns)]);
-      for (const c of clusters) out.push(managedClusterJson(c, pools.filter((p) => p.spec.clusterName === c.metadata.name), this.subscriptionId, g.name));
+      const [clusters, pools] = await Promise.all([
+        this.kube.list<SimCluster>('SimCluster', g.ns),
+        this.kube.list<SimNodePool>('SimNodePool', g.ns),
+      ]);
+      for (const c of clusters)
+        out.push(
+          managedClusterJson(
+            c,
+            pools.filter((p) => p.spec.clusterName === c.metadata.name),
+            this.subscriptionId,
+            g.name,
+          ),
+        );
     }
     return out;
   }
@@ -121,14 +153,17 @@ export class ArmService<K extends KubeApi = KubeApi> {
     const props = objectField(body, 'properties');
     const existing = await this.kube.get<SimCluster>('SimCluster', ns, objName(name));
     const rawProfiles = props.agentPoolProfiles;
-    if (rawProfiles !== undefined && rawProfiles !== null && !Array.isArray(rawProfiles)) throw invalid('properties.agentPoolProfiles', 'expected an array of agent pool profiles');
+    if (rawProfiles !== undefined && rawProfiles !== null && !Array.isArray(rawProfiles))
+      throw invalid('properties.agentPoolProfiles', 'expected an array of agent pool profiles');
     const profiles = (rawProfiles as Json[] | undefined)?.map((p, i) => {
-      if (!p || typeof p !== 'object' || typeof p.name !== 'string' || !p.name) throw invalid(`properties.agentPoolProfiles[${i}].name`, 'every agent pool profile needs a name');
+      if (!p || typeof p !== 'object' || typeof p.name !== 'string' || !p.name)
+        throw invalid(`properties.agentPoolProfiles[${i}].name`, 'every agent pool profile needs a name');
       return { name: p.name, ...poolSpecFromArm(p, `properties.agentPoolProfiles[${i}]`) };
     });
     const spec: Json = {};
     if (body.location !== undefined) spec.location = String(body.location).toLowerCase().replace(/\s+/g, '');
-    if (props.kubernetesVersion !== undefined && props.kubernetesVersion !== null && props.kubernetesVersion !== '') spec.kubernetesVersion = stringField(props.kubernetesVersion, 'properties.kubernetesVersion');
+    if (props.kubernetesVersion !== undefined && props.kubernetesVersion !== null && props.kubernetesVersion !== '')
+      spec.kubernetesVersion = stringField(props.kubernetesVersion, 'properties.kubernetesVersion');
     if (props.dnsPrefix !== undefined && props.dnsPrefix !== null) spec.dnsPrefix = stringField(props.dnsPrefix, 'properties.dnsPrefix');
     if (body.tags !== undefined) spec.tags = tagsField(body.tags);
     // A profile made from a snapshot takes the snapshot's OS and VM size unless given, must stay
@@ -143,12 +178,28 @@ export class ArmService<K extends KubeApi = KubeApi> {
       delete (pr as { enableFIPS?: boolean }).enableFIPS;
       const misfit = checkPoolFitsSnapshot(snap.name, snap.info, { name: pr.name, vmSize: pr.vmSize, osType: pr.osType, osSKU: pr.osSKU });
       if (misfit) throw new ArmError(400, misfit.code, misfit.message);
-      if (!existing && (spec.kubernetesVersion === undefined || spec.kubernetesVersion === '')) spec.kubernetesVersion = snap.info.kubernetesVersion;
+      if (!existing && (spec.kubernetesVersion === undefined || spec.kubernetesVersion === ''))
+        spec.kubernetesVersion = snap.info.kubernetesVersion;
     }
     if (profiles) spec.agentPoolProfiles = profiles;
     if (!existing) {
-      if (!profiles?.length) throw new ArmError(400, 'InvalidParameter', 'The value of parameter agentPoolProfiles is invalid: a managed cluster needs at least one agent pool.', 'properties.agentPoolProfiles');
-      await this.write(() => this.kube.create('SimCluster', ns, { metadata: { name: objName(name), namespace: ns, annotations: { [DISPLAY_NAME_ANNOTATION]: name, [RESOURCE_GROUP_ANNOTATION]: g.name } }, spec }));
+      if (!profiles?.length)
+        throw new ArmError(
+          400,
+          'InvalidParameter',
+          'The value of parameter agentPoolProfiles is invalid: a managed cluster needs at least one agent pool.',
+          'properties.agentPoolProfiles',
+        );
+      await this.write(() =>
+        this.kube.create('SimCluster', ns, {
+          metadata: {
+            name: objName(name),
+            namespace: ns,
+            annotations: { [DISPLAY_NAME_ANNOTATION]: name, [RESOURCE_GROUP_ANNOTATION]: g.name },
+          },
+          spec,
+        }),
+      );
     } else {
       this.refuseIfBusy(existing);
       checkClusterPut(existing, await this.poolsOf(rg, name), spec);
@@ -165,11 +216,16 @@ export class ArmService<K extends KubeApi = KubeApi> {
     if (body.tags === undefined) throw invalid('tags', 'a PATCH of a managed cluster changes its tags: give {"tags": {...}}');
     this.refuseIfBusy(c);
     // One write that replaces the whole map (a merge patch would keep tags the caller dropped).
-    await this.write(() => this.kube.patchJson('SimCluster', g.ns, c.metadata.name!, [{ op: 'add', path: '/spec/tags', value: tagsField(body.tags) }]));
+    await this.write(() =>
+      this.kube.patchJson('SimCluster', g.ns, c.metadata.name!, [{ op: 'add', path: '/spec/tags', value: tagsField(body.tags) }]),
+    );
     return this.accepted({ kind: 'SimCluster', rg: g.ns, cluster: c.metadata.name! }, 200, g);
   }
 
-  /** POST managedClusters/{name}/stop|start: a Stop or Start operation (202, no body); AKS's 409s when the power state does not allow it. */
+  /**
+   * POST managedClusters/{name}/stop|start: a Stop or Start operation (202, no body); AKS's 409s when
+   * the power state does not allow it.
+   */
   async setClusterPower(rg: string, name: string, want: PowerCode): Promise<Accepted> {
     const g = await this.group(rg);
     const c = await this.cluster(rg, name);
@@ -189,7 +245,10 @@ export class ArmService<K extends KubeApi = KubeApi> {
       status: 202,
       operationId: opId,
       resourceId: clusterId(this.subscriptionId, g.name, displayName(c)),
-      lro: { token: { target: { kind: 'SimCluster', rg: g.ns, cluster: c.metadata.name! }, op: opId, del: true, at: wallNow() }, location: c.spec.location ?? g.location },
+      lro: {
+        token: { target: { kind: 'SimCluster', rg: g.ns, cluster: c.metadata.name! }, op: opId, del: true, at: wallNow() },
+        location: c.spec.location ?? g.location,
+      },
     };
   }
 
@@ -225,13 +284,27 @@ export class ArmService<K extends KubeApi = KubeApi> {
     if (!existing) {
       await this.write(() =>
         this.kube.create('SimNodePool', g.ns, {
-          metadata: { name, namespace: g.ns, labels: { 'aksim.io/cluster': c.metadata.name! }, ownerReferences: [{ apiVersion: `${GROUP}/${VERSION}`, kind: 'SimCluster', name: c.metadata.name!, uid: c.metadata.uid!, blockOwnerDeletion: true }] },
+          metadata: {
+            name,
+            namespace: g.ns,
+            labels: { 'aksim.io/cluster': c.metadata.name! },
+            ownerReferences: [
+              {
+                apiVersion: `${GROUP}/${VERSION}`,
+                kind: 'SimCluster',
+                name: c.metadata.name!,
+                uid: c.metadata.uid!,
+                blockOwnerDeletion: true,
+              },
+            ],
+          },
           spec: { ...spec, clusterName: c.metadata.name!, name: pool },
         }),
       );
     } else {
       this.refuseIfBusy(existing);
-      for (const f of ['tags', 'nodeLabels'] as const) if (spec[f]) spec[f] = replacingMap(existing.spec[f], spec[f] as Record<string, string>);
+      for (const f of ['tags', 'nodeLabels'] as const)
+        if (spec[f]) spec[f] = replacingMap(existing.spec[f], spec[f] as Record<string, string>);
       await this.write(() => this.kube.patch('SimNodePool', g.ns, name, { spec }));
     }
     return this.accepted({ kind: 'SimNodePool', rg: g.ns, cluster: c.metadata.name!, pool }, existing ? 200 : 201, g);
@@ -251,7 +324,9 @@ export class ArmService<K extends KubeApi = KubeApi> {
     const ref = (spec.creationData as { sourceResourceId?: string } | undefined)?.sourceResourceId;
     // A client that PUTs back the pool it read (az aks nodepool scale|stop|start) echoes the
     // snapshot the pool was made from: that is no upgrade to it.
-    const echoed = Boolean(existing && ref && !nodeImageOnly && ref.toLowerCase() === (existing.spec.creationData?.sourceResourceId ?? '').toLowerCase());
+    const echoed = Boolean(
+      existing && ref && !nodeImageOnly && ref.toLowerCase() === (existing.spec.creationData?.sourceResourceId ?? '').toLowerCase(),
+    );
     if (ref && !echoed) {
       const snap = await this.snapshotById(ref);
       if (!existing) {
@@ -261,10 +336,22 @@ export class ArmService<K extends KubeApi = KubeApi> {
         spec.orchestratorVersion ??= snap.info.kubernetesVersion;
         spec.enableFIPS ??= snap.info.enableFIPS;
       }
-      const misfit = checkPoolFitsSnapshot(snap.name, snap.info, { name: poolName, vmSize: String(existing?.spec.vmSize ?? spec.vmSize), osType: (existing?.spec.osType ?? spec.osType) as string | undefined, osSKU: (existing?.spec.osSKU ?? spec.osSKU) as string | undefined });
+      const misfit = checkPoolFitsSnapshot(snap.name, snap.info, {
+        name: poolName,
+        vmSize: String(existing?.spec.vmSize ?? spec.vmSize),
+        osType: (existing?.spec.osType ?? spec.osType) as string | undefined,
+        osSKU: (existing?.spec.osSKU ?? spec.osSKU) as string | undefined,
+      });
       if (misfit) throw new ArmError(400, misfit.code, misfit.message);
       if (existing) {
-        const bad = checkUpgradeToSnapshot({ snapName: snap.name, snap: snap.info, poolName, poolVersion: existing.status?.currentOrchestratorVersion ?? '', poolImage: existing.status?.nodeImageVersion ?? '', nodeImageOnly });
+        const bad = checkUpgradeToSnapshot({
+          snapName: snap.name,
+          snap: snap.info,
+          poolName,
+          poolVersion: existing.status?.currentOrchestratorVersion ?? '',
+          poolImage: existing.status?.nodeImageVersion ?? '',
+          nodeImageOnly,
+        });
         if (bad) throw new ArmError(400, bad.code, bad.message);
         if (nodeImageOnly) delete spec.orchestratorVersion;
         else spec.orchestratorVersion ??= snap.info.kubernetesVersion;
@@ -276,7 +363,12 @@ export class ArmService<K extends KubeApi = KubeApi> {
     if (nodeImageOnly) {
       const latest = await this.latestImageFor(existing);
       const current = existing.status?.nodeImageVersion;
-      if (!latest) throw new ArmError(409, 'OperationNotAllowed', `The latest node image of agent pool ${poolName} is not known yet; try again once the pool has been reconciled.`);
+      if (!latest)
+        throw new ArmError(
+          409,
+          'OperationNotAllowed',
+          `The latest node image of agent pool ${poolName} is not known yet; try again once the pool has been reconciled.`,
+        );
       const bad = checkNodeImage({ poolName, want: latest, current, expectedPrefix: current ? imagePrefix(current) : undefined });
       if (bad) throw new ArmError(400, bad.code, bad.message);
       spec.nodeImageVersion = current && isNewerImage(current, latest) ? current : latest;
@@ -311,7 +403,9 @@ export class ArmService<K extends KubeApi = KubeApi> {
       fromCatalog = undefined; // a malformed catalog: the operator's view stands
     }
     if (!published) return fromCatalog;
-    return fromCatalog && imagePrefix(fromCatalog) === imagePrefix(published) && isNewerImage(fromCatalog, published) ? fromCatalog : published;
+    return fromCatalog && imagePrefix(fromCatalog) === imagePrefix(published) && isNewerImage(fromCatalog, published)
+      ? fromCatalog
+      : published;
   }
 
   /** POST .../agentPools/{pool}/upgradeNodeImageVersion: the latest node image. */
@@ -327,13 +421,25 @@ export class ArmService<K extends KubeApi = KubeApi> {
     const p = await this.kube.get<SimNodePool>('SimNodePool', g.ns, poolObjectName(cluster, pool));
     if (!p) return undefined; // nothing to delete: 204
     if ((p.spec.mode ?? 'User') === 'System') {
-      const systems = (await this.poolsOf(rg, cluster)).filter((x) => (x.spec.mode ?? 'User') === 'System' && !x.metadata.deletionTimestamp);
-      if (systems.length <= 1) throw new ArmError(400, 'OperationNotAllowed', `Agent pool ${pool} is the last System mode pool of ${cluster}: a cluster needs at least one System mode agent pool.`);
+      const systems = (await this.poolsOf(rg, cluster)).filter(
+        (x) => (x.spec.mode ?? 'User') === 'System' && !x.metadata.deletionTimestamp,
+      );
+      if (systems.length <= 1)
+        throw new ArmError(
+          400,
+          'OperationNotAllowed',
+          `Agent pool ${pool} is the last System mode pool of ${cluster}: a cluster needs at least one System mode agent pool.`,
+        );
     }
     const i = (c.spec.agentPoolProfiles ?? []).findIndex((pr) => pr.name === p.spec.name);
     if (i >= 0) {
       this.refuseIfBusy(c);
-      await this.write(() => this.kube.patchJson('SimCluster', g.ns, c.metadata.name!, [{ op: 'test', path: `/spec/agentPoolProfiles/${i}/name`, value: p.spec.name }, { op: 'remove', path: `/spec/agentPoolProfiles/${i}` }]));
+      await this.write(() =>
+        this.kube.patchJson('SimCluster', g.ns, c.metadata.name!, [
+          { op: 'test', path: `/spec/agentPoolProfiles/${i}/name`, value: p.spec.name },
+          { op: 'remove', path: `/spec/agentPoolProfiles/${i}` },
+        ]),
+      );
     }
     await this.kube.delete('SimNodePool', g.ns, p.metadata.name!);
     const opId = await this.waitForOperation('SimNodePool', g.ns, p.metadata.name!, true);
@@ -341,7 +447,15 @@ export class ArmService<K extends KubeApi = KubeApi> {
       status: 202,
       operationId: opId,
       resourceId: agentPoolId(this.subscriptionId, g.name, displayName(c), p.spec.name),
-      lro: { token: { target: { kind: 'SimNodePool', rg: g.ns, cluster: c.metadata.name!, pool: p.spec.name }, op: opId, del: true, at: wallNow() }, location: c.spec.location ?? g.location },
+      lro: {
+        token: {
+          target: { kind: 'SimNodePool', rg: g.ns, cluster: c.metadata.name!, pool: p.spec.name },
+          op: opId,
+          del: true,
+          at: wallNow(),
+        },
+        location: c.spec.location ?? g.location,
+      },
     };
   }
 
@@ -356,14 +470,32 @@ export class ArmService<K extends KubeApi = KubeApi> {
   /** A captured snapshot by ARM id, for making or upgrading a pool from it. */
   async snapshotById(id: string): Promise<{ name: string; info: SnapshotInfo }> {
     const p = parseSnapshotId(id);
-    if (!p) throw new ArmError(400, 'InvalidParameter', `The snapshot id ${id} is not valid: expected /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerService/snapshots/<name>.`);
+    if (!p)
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `The snapshot id ${id} is not valid: expected /subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ContainerService/snapshots/<name>.`,
+      );
     const s = await this.kube.get<NodePoolSnapshot>('NodePoolSnapshot', nsOf(p.resourceGroup), objName(p.name)).catch(() => undefined);
     if (!s) throw new ArmError(404, 'SnapshotNotFound', `The snapshot ${id} was not found.`);
     const st = s.status ?? {};
-    if (st.provisioningState !== 'Succeeded' || !st.nodeImageVersion || !st.kubernetesVersion) throw new ArmError(400, 'SnapshotNotReady', `Snapshot ${p.name} has not captured its source pool (provisioningState ${st.provisioningState ?? 'Creating'}).`);
+    if (st.provisioningState !== 'Succeeded' || !st.nodeImageVersion || !st.kubernetesVersion)
+      throw new ArmError(
+        400,
+        'SnapshotNotReady',
+        `Snapshot ${p.name} has not captured its source pool (provisioningState ${st.provisioningState ?? 'Creating'}).`,
+      );
     return {
       name: displayName(s),
-      info: { kubernetesVersion: st.kubernetesVersion, nodeImageVersion: st.nodeImageVersion, osType: st.osType ?? 'Linux', osSku: st.osSku ?? 'Ubuntu', vmSize: st.vmSize ?? 'Standard_D2s_v3', enableFIPS: st.enableFIPS ?? false, location: st.location ?? 'eastus' },
+      info: {
+        kubernetesVersion: st.kubernetesVersion,
+        nodeImageVersion: st.nodeImageVersion,
+        osType: st.osType ?? 'Linux',
+        osSku: st.osSku ?? 'Ubuntu',
+        vmSize: st.vmSize ?? 'Standard_D2s_v3',
+        enableFIPS: st.enableFIPS ?? false,
+        location: st.location ?? 'eastus',
+      },
     };
   }
 
@@ -375,7 +507,9 @@ export class ArmService<K extends KubeApi = KubeApi> {
   async listSnapshots(rg?: string): Promise<Json[]> {
     const groups = rg ? [await this.group(rg)] : await this.groups();
     const out: Json[] = [];
-    for (const g of groups) for (const s of await this.kube.list<NodePoolSnapshot>('NodePoolSnapshot', g.ns)) out.push(snapshotJson(s, this.subscriptionId, g.name));
+    for (const g of groups)
+      for (const s of await this.kube.list<NodePoolSnapshot>('NodePoolSnapshot', g.ns))
+        out.push(snapshotJson(s, this.subscriptionId, g.name));
     return out;
   }
 
@@ -384,17 +518,38 @@ export class ArmService<K extends KubeApi = KubeApi> {
     const g = await this.group(rg);
     const props = objectField(body, 'properties');
     const src = (props.creationData as Json | undefined)?.sourceResourceId;
-    if (typeof src !== 'string' || !src) throw new ArmError(400, 'InvalidParameter', 'properties.creationData.sourceResourceId (the agent pool to snapshot) is required.', 'properties.creationData.sourceResourceId');
-    if (props.snapshotType !== undefined && props.snapshotType !== 'NodePool') throw new ArmError(400, 'InvalidParameter', `snapshotType ${String(props.snapshotType)} is not supported here: snapshots of agent pools are NodePool snapshots.`);
+    if (typeof src !== 'string' || !src)
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        'properties.creationData.sourceResourceId (the agent pool to snapshot) is required.',
+        'properties.creationData.sourceResourceId',
+      );
+    if (props.snapshotType !== undefined && props.snapshotType !== 'NodePool')
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `snapshotType ${String(props.snapshotType)} is not supported here: snapshots of agent pools are NodePool snapshots.`,
+      );
     const tags = body.tags === undefined ? undefined : tagsField(body.tags);
     const existing = await this.kube.get<NodePoolSnapshot>('NodePoolSnapshot', g.ns, objName(name));
     if (existing) {
-      if (existing.spec.creationData.sourceResourceId.toLowerCase() !== src.toLowerCase()) throw new ArmError(409, 'PropertyChangeNotAllowed', `Snapshot ${name} already exists with another source; a snapshot is immutable.`);
+      if (existing.spec.creationData.sourceResourceId.toLowerCase() !== src.toLowerCase())
+        throw new ArmError(
+          409,
+          'PropertyChangeNotAllowed',
+          `Snapshot ${name} already exists with another source; a snapshot is immutable.`,
+        );
       if (tags) await this.patchSnapshotTags(rg, name, { tags });
       return { status: 200, body: await this.getSnapshot(rg, name) };
     }
     const ap = parseAgentPoolId(src);
-    if (!ap) throw new ArmError(400, 'InvalidParameter', `creationData.sourceResourceId ${src} is not an agent pool id (.../managedClusters/<cluster>/agentPools/<pool>).`);
+    if (!ap)
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `creationData.sourceResourceId ${src} is not an agent pool id (.../managedClusters/<cluster>/agentPools/<pool>).`,
+      );
     const cluster = await this.cluster(ap.resourceGroup, ap.cluster);
     const pool = await this.pool(ap.resourceGroup, ap.cluster, ap.pool);
     const got = captureSnapshot(pool, cluster.spec.location ?? 'eastus', body.location === undefined ? undefined : String(body.location));
@@ -413,7 +568,15 @@ export class ArmService<K extends KubeApi = KubeApi> {
       provisioningState: 'Succeeded',
       ...info,
       createdAt: nowIso,
-      conditions: [{ type: 'Ready', status: 'True', reason: 'Succeeded', message: `captured ${info.kubernetesVersion} / ${info.nodeImageVersion} from agent pool ${pool.spec.name}`, lastTransitionTime: nowIso }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: 'True',
+          reason: 'Succeeded',
+          message: `captured ${info.kubernetesVersion} / ${info.nodeImageVersion} from agent pool ${pool.spec.name}`,
+          lastTransitionTime: nowIso,
+        },
+      ],
     };
     try {
       await this.kube.patchStatus('NodePoolSnapshot', g.ns, obj, status);
@@ -428,7 +591,9 @@ export class ArmService<K extends KubeApi = KubeApi> {
     const s = await this.snapshot(rg, name);
     if (body.tags === undefined) throw invalid('tags', 'a PATCH of a snapshot changes its tags: give {"tags": {...}}');
     const tags = tagsField(body.tags);
-    await this.write(() => this.kube.patchJson('NodePoolSnapshot', s.metadata.namespace!, s.metadata.name!, [{ op: 'add', path: '/spec/tags', value: tags }]));
+    await this.write(() =>
+      this.kube.patchJson('NodePoolSnapshot', s.metadata.namespace!, s.metadata.name!, [{ op: 'add', path: '/spec/tags', value: tags }]),
+    );
     return this.getSnapshot(rg, name);
   }
 
@@ -449,7 +614,9 @@ export class ArmService<K extends KubeApi = KubeApi> {
   async targetId(t: Target): Promise<string> {
     const g = await this.group(t.rg);
     const c = await this.cluster(t.rg, t.cluster);
-    return t.kind === 'SimCluster' ? clusterId(this.subscriptionId, g.name, displayName(c)) : agentPoolId(this.subscriptionId, g.name, displayName(c), t.pool.toLowerCase());
+    return t.kind === 'SimCluster'
+      ? clusterId(this.subscriptionId, g.name, displayName(c))
+      : agentPoolId(this.subscriptionId, g.name, displayName(c), t.pool.toLowerCase());
   }
 
   async listOperations(t: Target): Promise<Json[]> {
@@ -460,17 +627,30 @@ export class ArmService<K extends KubeApi = KubeApi> {
 
   /** The target's operations, newest first. */
   private async operationsOf(kind: Target['kind'], obj: SimCluster | SimNodePool): Promise<SimOperation[]> {
-    const ops = await this.kube.list<SimOperation>('SimOperation', obj.metadata.namespace!, `aksim.io/target-kind=${kind},aksim.io/target=${obj.metadata.name}`);
+    const ops = await this.kube.list<SimOperation>(
+      'SimOperation',
+      obj.metadata.namespace!,
+      `aksim.io/target-kind=${kind},aksim.io/target=${obj.metadata.name}`,
+    );
     return ops
       .filter((o) => o.metadata.ownerReferences?.some((r) => r.uid === obj.metadata.uid))
-      .sort((a, b) => (b.status?.startTime ?? '').localeCompare(a.status?.startTime ?? '') || (b.metadata.creationTimestamp! > a.metadata.creationTimestamp! ? 1 : -1));
+      .sort(
+        (a, b) =>
+          (b.status?.startTime ?? '').localeCompare(a.status?.startTime ?? '') ||
+          (b.metadata.creationTimestamp! > a.metadata.creationTimestamp! ? 1 : -1),
+      );
   }
 
   /** GET .../operations/{id}; id "latest" is the most recent one. */
   async getOperation(t: Target, id: string): Promise<Json> {
     const ops = await this.listOperations(t);
     const op = id.toLowerCase() === 'latest' ? ops[0] : ops.find((o) => String(o.name).toLowerCase() === id.toLowerCase());
-    if (!op) throw new ArmError(404, 'NotFound', id.toLowerCase() === 'latest' ? 'No operation has run on this resource.' : `Operation ${id} was not found.`);
+    if (!op)
+      throw new ArmError(
+        404,
+        'NotFound',
+        id.toLowerCase() === 'latest' ? 'No operation has run on this resource.' : `Operation ${id} was not found.`,
+      );
     return op;
   }
 
@@ -480,9 +660,15 @@ export class ArmService<K extends KubeApi = KubeApi> {
     const cur = obj.status?.currentOperation;
     const resourceId = await this.targetId(t);
     if (!cur?.operationId || cur.type === 'Delete') {
-      throw new ArmError(409, 'OperationNotAllowed', `Cancel operation is not allowed when the ProvisioningState is ${obj.status?.provisioningState ?? 'Succeeded'}.`);
+      throw new ArmError(
+        409,
+        'OperationNotAllowed',
+        `Cancel operation is not allowed when the ProvisioningState is ${obj.status?.provisioningState ?? 'Succeeded'}.`,
+      );
     }
-    await this.kube.patch(t.kind, obj.metadata.namespace!, obj.metadata.name!, { metadata: { annotations: { [ABORT_ANNOTATION]: cur.operationId } } });
+    await this.kube.patch(t.kind, obj.metadata.namespace!, obj.metadata.name!, {
+      metadata: { annotations: { [ABORT_ANNOTATION]: cur.operationId } },
+    });
     return { status: 204, operationId: cur.operationId, resourceId };
   }
 
@@ -497,26 +683,45 @@ export class ArmService<K extends KubeApi = KubeApi> {
     const kind = t.kind;
     const name = kind === 'SimCluster' ? t.cluster : poolObjectName(t.cluster, t.pool);
     const obj = await this.kube.get<SimCluster | SimNodePool>(kind, t.rg, name);
-    const ops = await this.kube.list<SimOperation>('SimOperation', t.rg, `aksim.io/target-kind=${kind},aksim.io/target=${name}`).catch(() => [] as SimOperation[]);
+    const ops = await this.kube
+      .list<SimOperation>('SimOperation', t.rg, `aksim.io/target-kind=${kind},aksim.io/target=${name}`)
+      .catch(() => [] as SimOperation[]);
     const mine = ops.filter((o) => !obj || o.metadata.ownerReferences?.some((r) => r.uid === obj.metadata.uid));
     const op = token.op
       ? mine.find((o) => o.spec.operationId === token.op)
-      : mine.filter((o) => (token.del ? o.spec.type === 'Delete' : (o.spec.targetGeneration ?? 0) >= (token.gen ?? 0))).sort((a, b) => (a.status?.startTime ?? '').localeCompare(b.status?.startTime ?? ''))[0];
+      : mine
+          .filter((o) => (token.del ? o.spec.type === 'Delete' : (o.spec.targetGeneration ?? 0) >= (token.gen ?? 0)))
+          .sort((a, b) => (a.status?.startTime ?? '').localeCompare(b.status?.startTime ?? ''))[0];
     if (op?.status?.status) {
       const s = op.status;
-      const out: AsyncStatus = { ...base, status: s.status as AsyncStatus['status'], startTime: s.startTime ?? base.startTime, percentComplete: s.percentComplete ?? 0 };
+      const out: AsyncStatus = {
+        ...base,
+        status: s.status as AsyncStatus['status'],
+        startTime: s.startTime ?? base.startTime,
+        percentComplete: s.percentComplete ?? 0,
+      };
       if (s.endTime) out.endTime = s.endTime;
       if (s.status === 'Failed' && s.error?.code) out.error = { code: s.error.code, message: s.error.message ?? s.error.code };
       return out;
     }
     if (!obj) {
       if (token.del) return { ...base, status: 'Succeeded', endTime: new Date(wallNow()).toISOString(), percentComplete: 100 };
-      return { ...base, status: 'Failed', endTime: new Date(wallNow()).toISOString(), error: { code: 'ResourceNotFound', message: `The resource this operation changed no longer exists.` } };
+      return {
+        ...base,
+        status: 'Failed',
+        endTime: new Date(wallNow()).toISOString(),
+        error: { code: 'ResourceNotFound', message: `The resource this operation changed no longer exists.` },
+      };
     }
     // The record is not there (not started yet, or pruned from the 50 kept): judge from the target.
     const started = (obj.status?.lastOperationGeneration ?? 0) >= (token.gen ?? obj.metadata.generation ?? 0);
     if (started && !obj.status?.currentOperation && isTerminalStatus(obj.status?.provisioningState ?? '')) {
-      return { ...base, status: obj.status!.provisioningState as AsyncStatus['status'], endTime: new Date(wallNow()).toISOString(), percentComplete: 100 };
+      return {
+        ...base,
+        status: obj.status!.provisioningState as AsyncStatus['status'],
+        endTime: new Date(wallNow()).toISOString(),
+        percentComplete: 100,
+      };
     }
     return { ...base, status: 'InProgress', percentComplete: 0 };
   }
@@ -551,7 +756,10 @@ export class ArmService<K extends KubeApi = KubeApi> {
     } catch (err: unknown) {
       const code = statusCode(err);
       const msg = apiMessage(err);
-      if (code === 422 && msg.includes('Another operation')) throw new ArmError(409, 'OperationNotAllowed', msg.slice(msg.indexOf('Another operation')).replace(/[\]"]+$/, ''), undefined, { cause: err });
+      if (code === 422 && msg.includes('Another operation'))
+        throw new ArmError(409, 'OperationNotAllowed', msg.slice(msg.indexOf('Another operation')).replace(/[\]"]+$/, ''), undefined, {
+          cause: err,
+        });
       if (code === 422 || code === 400) throw new ArmError(400, 'InvalidParameter', msg, undefined, { cause: err });
       if (code === 409) throw new ArmError(409, 'Conflict', msg, undefined, { cause: err });
       throw err;
@@ -559,13 +767,19 @@ export class ArmService<K extends KubeApi = KubeApi> {
   }
 
   /** Waits until the operator has started the operation for the latest generation (or the delete). */
-  private async waitForOperation(kind: 'SimCluster' | 'SimNodePool', rg: string, name: string, deleting = false): Promise<string | undefined> {
+  private async waitForOperation(
+    kind: 'SimCluster' | 'SimNodePool',
+    rg: string,
+    name: string,
+    deleting = false,
+  ): Promise<string | undefined> {
     const end = wallNow() + this.acceptWaitMs;
     while (wallNow() < end) {
       const o = await this.kube.get<SimCluster | SimNodePool>(kind, rg, name);
       if (!o) return undefined;
       const cur = o.status?.currentOperation;
-      if (deleting ? cur?.type === 'Delete' : (o.status?.lastOperationGeneration ?? 0) >= (o.metadata.generation ?? 0) && cur?.operationId) return cur?.operationId;
+      if (deleting ? cur?.type === 'Delete' : (o.status?.lastOperationGeneration ?? 0) >= (o.metadata.generation ?? 0) && cur?.operationId)
+        return cur?.operationId;
       if (!deleting && (o.status?.lastOperationGeneration ?? 0) >= (o.metadata.generation ?? 0) && !cur) {
         const latest = (await this.operationsOf(kind, o))[0];
         return latest?.spec.operationId;
@@ -579,7 +793,8 @@ export class ArmService<K extends KubeApi = KubeApi> {
 /** Namespaces of the cluster aksim runs on that are not resource groups. */
 export const SYSTEM_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'aksim-system']);
 
-const invalid = (field: string, why: string): ArmError => new ArmError(400, 'InvalidParameter', `The value of parameter ${field} is invalid: ${why}.`, field);
+const invalid = (field: string, why: string): ArmError =>
+  new ArmError(400, 'InvalidParameter', `The value of parameter ${field} is invalid: ${why}.`, field);
 
 function objectField(body: Json, field: string): Json {
   const v = body[field];
@@ -594,7 +809,10 @@ function stringField(v: unknown, field: string): string {
 }
 
 /** A merge patch of a map that leaves exactly `next` (keys no longer wanted become null). */
-export function replacingMap(prev: Record<string, string | undefined> | undefined, next: Record<string, string>): Record<string, string | null> {
+export function replacingMap(
+  prev: Record<string, string | undefined> | undefined,
+  next: Record<string, string>,
+): Record<string, string | null> {
   const out: Record<string, string | null> = { ...next };
   for (const k of Object.keys(prev ?? {})) if (!(k in next)) out[k] = null;
   return out;

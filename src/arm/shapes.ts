@@ -44,7 +44,10 @@ function poolProperties(p: SimNodePool): Json {
     orchestratorVersion: sp.orchestratorVersion ?? s.target?.orchestratorVersion ?? s.currentOrchestratorVersion,
     currentOrchestratorVersion: s.currentOrchestratorVersion,
     nodeImageVersion: s.nodeImageVersion,
-    upgradeSettings: { maxSurge: sp.upgradeSettings?.maxSurge ?? '10%', drainTimeoutInMinutes: sp.upgradeSettings?.drainTimeoutInMinutes ?? 30 },
+    upgradeSettings: {
+      maxSurge: sp.upgradeSettings?.maxSurge ?? '10%',
+      drainTimeoutInMinutes: sp.upgradeSettings?.drainTimeoutInMinutes ?? 30,
+    },
     provisioningState: s.provisioningState ?? 'Creating',
     powerState: { code: s.powerState?.code ?? 'Running' },
     enableNodePublicIP: false,
@@ -80,7 +83,9 @@ export function managedClusterJson(c: SimCluster, pools: SimNodePool[], sub: str
   const s = c.status ?? {};
   const name = displayName(c);
   const location = c.spec.location ?? 'eastus';
-  const profiles = (c.spec.agentPoolProfiles ?? []).map((pr) => pools.find((p) => p.spec.name === pr.name)).filter((p): p is SimNodePool => Boolean(p));
+  const profiles = (c.spec.agentPoolProfiles ?? [])
+    .map((pr) => pools.find((p) => p.spec.name === pr.name))
+    .filter((p): p is SimNodePool => Boolean(p));
   const extra = pools.filter((p) => !profiles.includes(p));
   const out: Json = {
     id: clusterId(sub, rg, name),
@@ -106,12 +111,18 @@ export function managedClusterJson(c: SimCluster, pools: SimNodePool[], sub: str
       nodeResourceGroup: s.nodeResourceGroup ?? `MC_${rg}_${name}_${location}`,
       enableRBAC: true,
       supportPlan: 'KubernetesOfficial',
-      networkProfile: { networkPlugin: 'kubenet', podCidr: '10.244.0.0/16', serviceCidr: '10.0.0.0/16', dnsServiceIP: '10.0.0.10', outboundType: 'loadBalancer', loadBalancerSku: 'standard' },
+      networkProfile: {
+        networkPlugin: 'kubenet',
+        podCidr: '10.244.0.0/16',
+        serviceCidr: '10.0.0.0/16',
+        dnsServiceIP: '10.0.0.10',
+        outboundType: 'loadBalancer',
+        loadBalancerSku: 'standard',
+      },
       maxAgentPools: 100,
     },
   };
 }
-
 
 /** The agent pool fields aksim keeps, with the JSON type each must have. */
 const POOL_FIELDS = {
@@ -161,15 +172,30 @@ export function poolSpecFromArm(props: Json, where = 'properties'): Partial<SimN
     if (v === undefined || v === null || v === '') continue;
     // az sends 0 for sizes it leaves to the service (osDiskSizeGB 0 means "the default").
     if ((f === 'osDiskSizeGB' || f === 'maxPods') && v === 0) continue;
-    if (!hasType(v, t)) throw new ArmError(400, 'InvalidParameter', `The value of parameter ${where}.${f} is invalid: expected ${t === 'map' ? 'an object of strings' : t === 'string[]' ? 'an array of strings' : `a ${t}`}, got ${JSON.stringify(v)}.`, `${where}.${f}`);
+    if (!hasType(v, t))
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `The value of parameter ${where}.${f} is invalid: expected ${t === 'map' ? 'an object of strings' : t === 'string[]' ? 'an array of strings' : `a ${t}`}, got ${JSON.stringify(v)}.`,
+        `${where}.${f}`,
+      );
     out[f] = v;
   }
   const cd = props.creationData as Json | undefined;
   if (cd && typeof cd.sourceResourceId === 'string' && cd.sourceResourceId) out.creationData = { sourceResourceId: cd.sourceResourceId };
   const us = props.upgradeSettings as Json | undefined;
-  if (us !== undefined && us !== null && (typeof us !== 'object' || Array.isArray(us))) throw new ArmError(400, 'InvalidParameter', `The value of parameter ${where}.upgradeSettings is invalid: expected an object.`, `${where}.upgradeSettings`);
+  if (us !== undefined && us !== null && (typeof us !== 'object' || Array.isArray(us)))
+    throw new ArmError(
+      400,
+      'InvalidParameter',
+      `The value of parameter ${where}.upgradeSettings is invalid: expected an object.`,
+      `${where}.upgradeSettings`,
+    );
   if (us && (us.maxSurge !== undefined || us.drainTimeoutInMinutes !== undefined)) {
-    out.upgradeSettings = { ...(us.maxSurge !== undefined ? { maxSurge: String(us.maxSurge) } : {}), ...(us.drainTimeoutInMinutes !== undefined ? { drainTimeoutInMinutes: us.drainTimeoutInMinutes } : {}) };
+    out.upgradeSettings = {
+      ...(us.maxSurge !== undefined ? { maxSurge: String(us.maxSurge) } : {}),
+      ...(us.drainTimeoutInMinutes !== undefined ? { drainTimeoutInMinutes: us.drainTimeoutInMinutes } : {}),
+    };
   }
   return out as Partial<SimNodePoolSpec>;
 }

@@ -55,7 +55,10 @@ function openssl(args: string[], cwd: string): void {
     execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (err: unknown) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim();
-    throw new Error(`openssl ${args[0]} failed${stderr ? `: ${stderr}` : ''} (aksim serve needs the openssl command to make its local certificates)`, { cause: err });
+    throw new Error(
+      `openssl ${args[0]} failed${stderr ? `: ${stderr}` : ''} (aksim serve needs the openssl command to make its local certificates)`,
+      { cause: err },
+    );
   }
 }
 
@@ -77,12 +80,51 @@ function make(files: TlsFiles): void {
     ].join('\n'),
   );
   openssl(
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650', '-subj', '/CN=aksim local CA',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-addext', 'subjectKeyIdentifier=hash'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=aksim local CA',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      '-addext',
+      'subjectKeyIdentifier=hash',
+    ],
     dir,
   );
   openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost'], dir);
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '825', '-sha256', '-extfile', 'server.ext'], dir);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      'server.crt',
+      '-days',
+      '825',
+      '-sha256',
+      '-extfile',
+      'server.ext',
+    ],
+    dir,
+  );
   for (const f of ['server.csr', 'server.ext', 'ca.srl']) rmSync(join(dir, f), { force: true });
 }
 
@@ -91,5 +133,10 @@ export function ensureTls(dir: string): TlsMaterial {
   const files = tlsFiles(dir);
   if (!usable(files)) make(files);
   if (!usable(files)) throw new Error(`the certificates made in ${dir} do not verify; remove the directory and try again`);
-  return { ...files, ca: readFileSync(files.caFile, 'utf8'), cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8') };
+  return {
+    ...files,
+    ca: readFileSync(files.caFile, 'utf8'),
+    cert: readFileSync(files.certFile, 'utf8'),
+    key: readFileSync(files.keyFile, 'utf8'),
+  };
 }

@@ -88,18 +88,14 @@ function containerServiceTypes(id: string, expected: string[]): (ParsedId & { na
   return { ...p, names };
 }
 
-export function parseClusterId(
-  id: string,
-): { subscription: string; resourceGroup: string; cluster: string } | undefined {
+export function parseClusterId(id: string): { subscription: string; resourceGroup: string; cluster: string } | undefined {
   const p = containerServiceTypes(id, ['managedclusters']);
   const cluster = p?.names[0];
   if (!p || cluster === undefined) return undefined;
   return { subscription: p.subscription, resourceGroup: p.resourceGroup, cluster };
 }
 
-export function parseAgentPoolId(
-  id: string,
-): { subscription: string; resourceGroup: string; cluster: string; pool: string } | undefined {
+export function parseAgentPoolId(id: string): { subscription: string; resourceGroup: string; cluster: string; pool: string } | undefined {
   const p = containerServiceTypes(id, ['managedclusters', 'agentpools']);
   const cluster = p?.names[0];
   const pool = p?.names[1];

@@ -25,13 +25,24 @@ export interface Refusal {
 /** The pool fields a capture reads (a SimNodePool satisfies it). */
 export interface SourcePool {
   spec: { name: string; vmSize?: string; osType?: string; osSKU?: string; enableFIPS?: boolean };
-  status?: { currentOrchestratorVersion?: string; nodeImageVersion?: string; provisioningState?: string; currentOperation?: { type?: string } };
+  status?: {
+    currentOrchestratorVersion?: string;
+    nodeImageVersion?: string;
+    provisioningState?: string;
+    currentOperation?: { type?: string };
+  };
 }
 
 /** `/subscriptions/S/resourceGroups/RG/providers/Microsoft.ContainerService/snapshots/NAME`. */
 export function parseSnapshotId(id: string): { subscription: string; resourceGroup: string; name: string } | undefined {
   const p = parseArmId(id);
-  if (!p || p.provider.toLowerCase() !== 'microsoft.containerservice' || p.types.length !== 1 || p.types[0]!.type.toLowerCase() !== 'snapshots') return undefined;
+  if (
+    !p ||
+    p.provider.toLowerCase() !== 'microsoft.containerservice' ||
+    p.types.length !== 1 ||
+    p.types[0]!.type.toLowerCase() !== 'snapshots'
+  )
+    return undefined;
   return { subscription: p.subscription, resourceGroup: p.resourceGroup, name: p.types[0]!.name };
 }
 
@@ -48,7 +59,11 @@ export const normalizeLocation = (l: string): string => l.toLowerCase().replace(
  * have been created or upgraded after 2021-11-10; in the simulation that means it has finished
  * at least one operation. The snapshot lives in the source pool's region.
  */
-export function captureSnapshot(pool: SourcePool, clusterLocation: string, requestedLocation?: string): { info?: SnapshotInfo; refusal?: Refusal } {
+export function captureSnapshot(
+  pool: SourcePool,
+  clusterLocation: string,
+  requestedLocation?: string,
+): { info?: SnapshotInfo; refusal?: Refusal } {
   const s = pool.status ?? {};
   const first = !s.provisioningState || s.currentOperation?.type === 'Create' || !s.currentOrchestratorVersion || !s.nodeImageVersion;
   if (first) {
@@ -83,7 +98,11 @@ export function captureSnapshot(pool: SourcePool, clusterLocation: string, reque
 }
 
 /** A pool made from a snapshot uses a VM size of the snapshot's family and its OS. */
-export function checkPoolFitsSnapshot(snapName: string, snap: SnapshotInfo, pool: { name: string; vmSize: string; osType?: string; osSKU?: string }): Refusal | undefined {
+export function checkPoolFitsSnapshot(
+  snapName: string,
+  snap: SnapshotInfo,
+  pool: { name: string; vmSize: string; osType?: string; osSKU?: string },
+): Refusal | undefined {
   const want = vmFamily(snap.vmSize);
   const have = vmFamily(pool.vmSize);
   if (want !== have) {
@@ -93,10 +112,16 @@ export function checkPoolFitsSnapshot(snapName: string, snap: SnapshotInfo, pool
     };
   }
   if (pool.osType && pool.osType !== snap.osType) {
-    return { code: 'InvalidOSTypeForSnapshot', message: `Agent pool ${pool.name} has osType ${pool.osType} but snapshot ${snapName} is ${snap.osType}: a pool created from a snapshot uses the snapshot's OS.` };
+    return {
+      code: 'InvalidOSTypeForSnapshot',
+      message: `Agent pool ${pool.name} has osType ${pool.osType} but snapshot ${snapName} is ${snap.osType}: a pool created from a snapshot uses the snapshot's OS.`,
+    };
   }
   if (pool.osSKU && pool.osSKU !== snap.osSku) {
-    return { code: 'InvalidOSSKUForSnapshot', message: `Agent pool ${pool.name} has osSKU ${pool.osSKU} but snapshot ${snapName} is ${snap.osSku}: a pool created from a snapshot uses the snapshot's OS SKU.` };
+    return {
+      code: 'InvalidOSSKUForSnapshot',
+      message: `Agent pool ${pool.name} has osSKU ${pool.osSKU} but snapshot ${snapName} is ${snap.osSku}: a pool created from a snapshot uses the snapshot's OS SKU.`,
+    };
   }
   return undefined;
 }
@@ -106,7 +131,14 @@ export function checkPoolFitsSnapshot(snapName: string, snap: SnapshotInfo, pool
  * and node image are newer than the pool's. With the same Kubernetes version, only a node image
  * upgrade (--node-image-only) is allowed, and the image must still be newer.
  */
-export function checkUpgradeToSnapshot(input: { snapName: string; snap: SnapshotInfo; poolName: string; poolVersion: string; poolImage: string; nodeImageOnly: boolean }): Refusal | undefined {
+export function checkUpgradeToSnapshot(input: {
+  snapName: string;
+  snap: SnapshotInfo;
+  poolName: string;
+  poolVersion: string;
+  poolImage: string;
+  nodeImageOnly: boolean;
+}): Refusal | undefined {
   const { snapName, snap, poolName, poolVersion, poolImage, nodeImageOnly } = input;
   const sv = semver.coerce(snap.kubernetesVersion);
   const pv = semver.coerce(poolVersion);
@@ -137,10 +169,16 @@ export function checkUpgradeToSnapshot(input: { snapName: string; snap: Snapshot
 export function checkNodeImage(input: { poolName: string; want: string; current?: string; expectedPrefix?: string }): Refusal | undefined {
   const { poolName, want, current, expectedPrefix } = input;
   if (expectedPrefix && imagePrefix(want) !== expectedPrefix) {
-    return { code: 'InvalidNodeImageVersion', message: `Node image ${want} is not a ${expectedPrefix} image, which agent pool ${poolName} runs.` };
+    return {
+      code: 'InvalidNodeImageVersion',
+      message: `Node image ${want} is not a ${expectedPrefix} image, which agent pool ${poolName} runs.`,
+    };
   }
   if (current && want !== current && isNewerImage(current, want)) {
-    return { code: 'NodeImageVersionDowngrade', message: `Agent pool ${poolName} runs node image ${current}, newer than ${want}: node images never go down.` };
+    return {
+      code: 'NodeImageVersionDowngrade',
+      message: `Agent pool ${poolName} runs node image ${current}, newer than ${want}: node images never go down.`,
+    };
   }
   return undefined;
 }

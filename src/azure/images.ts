@@ -54,10 +54,32 @@ export const CATALOG_CONFIGMAP = 'aksim-node-images';
 export const DEFAULT_CATALOG: CatalogData = {
   simulatedEpoch: '2025-03-01T00:00:00Z',
   series: [
-    { osSku: 'Ubuntu', prefix: 'AKSUbuntu-2204gen2containerd', fipsPrefix: 'AKSUbuntu-2204fipsgen2containerd', first: '2024-10-27', every: 'P7D' },
+    {
+      osSku: 'Ubuntu',
+      prefix: 'AKSUbuntu-2204gen2containerd',
+      fipsPrefix: 'AKSUbuntu-2204fipsgen2containerd',
+      first: '2024-10-27',
+      every: 'P7D',
+    },
     { osSku: 'AzureLinux', prefix: 'AKSAzureLinux-V2gen2', fipsPrefix: 'AKSAzureLinux-V2fipsgen2', first: '2024-10-27', every: 'P7D' },
-    { osSku: 'Windows2022', prefix: 'AKSWindows-2022-containerd', first: '2024-10-09', every: 'P1M', build: 20348, firstRevision: 2762, revisionStep: 111 },
-    { osSku: 'Windows2019', prefix: 'AKSWindows-2019-containerd', first: '2024-10-10', every: 'P1M', build: 17763, firstRevision: 6414, revisionStep: 111 },
+    {
+      osSku: 'Windows2022',
+      prefix: 'AKSWindows-2022-containerd',
+      first: '2024-10-09',
+      every: 'P1M',
+      build: 20348,
+      firstRevision: 2762,
+      revisionStep: 111,
+    },
+    {
+      osSku: 'Windows2019',
+      prefix: 'AKSWindows-2019-containerd',
+      first: '2024-10-10',
+      every: 'P1M',
+      build: 17763,
+      firstRevision: 6414,
+      revisionStep: 111,
+    },
   ],
   releases: [
     { osSku: 'AzureLinux', name: 'AKSAzureLinux-V2gen2-202502.26.0' },
@@ -75,7 +97,10 @@ export const DEFAULT_CATALOG: CatalogData = {
 
 const DAY = 86_400_000;
 
-/** Parses the ConfigMap data (keys catalog.yaml, simulatedEpoch, realEpoch); missing parts fall back to the defaults. Throws on malformed YAML. */
+/**
+ * Parses the ConfigMap data (keys catalog.yaml, simulatedEpoch, realEpoch); missing parts fall back to
+ * the defaults. Throws on malformed YAML.
+ */
 export function parseCatalog(data: Record<string, string> | undefined): CatalogData {
   const base = DEFAULT_CATALOG;
   const doc = data?.['catalog.yaml'] ? (parseYaml(data['catalog.yaml']) as Partial<CatalogData> | null) : null;
@@ -86,9 +111,11 @@ export function parseCatalog(data: Record<string, string> | undefined): CatalogD
     releases: doc?.releases ?? base.releases,
     kubernetesVersions: doc?.kubernetesVersions ?? base.kubernetesVersions,
   };
-  if (Number.isNaN(Date.parse(out.simulatedEpoch))) throw new Error(`node image catalog: simulatedEpoch ${JSON.stringify(out.simulatedEpoch)} is not a date`);
+  if (Number.isNaN(Date.parse(out.simulatedEpoch)))
+    throw new Error(`node image catalog: simulatedEpoch ${JSON.stringify(out.simulatedEpoch)} is not a date`);
   for (const s of out.series) {
-    if (!s.osSku || !s.prefix || Number.isNaN(Date.parse(s.first)) || !/^P\d+[DM]$/.test(s.every)) throw new Error(`node image catalog: bad series ${JSON.stringify(s)}`);
+    if (!s.osSku || !s.prefix || Number.isNaN(Date.parse(s.first)) || !/^P\d+[DM]$/.test(s.every))
+      throw new Error(`node image catalog: bad series ${JSON.stringify(s)}`);
   }
   return out;
 }

@@ -32,7 +32,8 @@ export function checkPoolVersion(pool: string, controlPlane: string): string | u
   const c = semver.coerce(controlPlane);
   if (!p || !c) return `version ${pool} is not a valid Kubernetes version`;
   if (semver.gt(p, c)) return `agent pool version ${pool} is newer than the control plane version ${controlPlane}`;
-  if (p.major !== c.major || c.minor - p.minor > 2) return `agent pool version ${pool} is more than 2 minor versions behind the control plane version ${controlPlane}`;
+  if (p.major !== c.major || c.minor - p.minor > 2)
+    return `agent pool version ${pool} is more than 2 minor versions behind the control plane version ${controlPlane}`;
   return undefined;
 }
 

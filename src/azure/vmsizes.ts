@@ -79,7 +79,10 @@ export interface VmCapacity {
   gpu?: string;
 }
 
-/** Kubernetes capacity quantities for a VM size; unknown sizes get vCPUs from the first number in the name (default 2) and 4 GiB per vCPU. */
+/**
+ * Kubernetes capacity quantities for a VM size; unknown sizes get vCPUs from the first number in the
+ * name (default 2) and 4 GiB per vCPU.
+ */
 export function vmCapacity(name: string): VmCapacity {
   const known = lookupVmSize(name);
   const guessed = Number(/\d+/.exec(name)?.[0] ?? 2);

@@ -10,7 +10,10 @@ type Opts = GlobalOpts & Record<string, unknown>;
 
 /** Adds `stop` and `start` to `aksim aks`. */
 export function addClusterPowerCommands(aks: Command): void {
-  for (const [verb, code] of [['stop', 'Stopped'], ['start', 'Running']] as const) {
+  for (const [verb, code] of [
+    ['stop', 'Stopped'],
+    ['start', 'Running'],
+  ] as const) {
     withGlobals(aks.command(verb).description(`${verb} a managed cluster: every VM of its agent pools ${verb}s`))
       .requiredOption('-g, --resource-group <rg>', 'resource group')
       .requiredOption('-n, --name <name>', 'name')
@@ -28,7 +31,10 @@ export function addClusterPowerCommands(aks: Command): void {
 
 /** Adds `stop` and `start` to `aksim aks nodepool` (az: --nodepool-name; -n/--name works too). */
 export function addPoolPowerCommands(np: Command): void {
-  for (const [verb, code] of [['stop', 'Stopped'], ['start', 'Running']] as const) {
+  for (const [verb, code] of [
+    ['stop', 'Stopped'],
+    ['start', 'Running'],
+  ] as const) {
     withGlobals(np.command(verb).description(`${verb} an agent pool: its VMs ${verb}`))
       .requiredOption('-g, --resource-group <rg>', 'resource group')
       .requiredOption('--cluster-name <cluster>', 'cluster name')

@@ -80,7 +80,13 @@ async function poolOut(svc: ArmService, rg: string, cluster: string, pool: strin
 }
 
 /** After a write: wait with progress (unless --no-wait), then print the resource. */
-async function finish(svc: ArmService, o: Opts, t: Target, a: Pick<Accepted, 'operationId' | 'lro'>, show: () => Promise<Json>): Promise<void> {
+async function finish(
+  svc: ArmService,
+  o: Opts,
+  t: Target,
+  a: Pick<Accepted, 'operationId' | 'lro'>,
+  show: () => Promise<Json>,
+): Promise<void> {
   if (o.wait === false) return;
   await waitAccepted(svc, t, a);
   print(await show(), o);
@@ -99,7 +105,11 @@ function poolBody(o: Opts): Json {
   if (o.kubernetesVersion) props.orchestratorVersion = o.kubernetesVersion;
   if (o.labels) props.nodeLabels = Object.fromEntries((o.labels as string[]).map((kv) => kv.split('=') as [string, string]));
   if (o.nodeTaints) props.nodeTaints = o.nodeTaints;
-  if (o.maxSurge || o.drainTimeout) props.upgradeSettings = { ...(o.maxSurge ? { maxSurge: o.maxSurge } : {}), ...(o.drainTimeout ? { drainTimeoutInMinutes: int(String(o.drainTimeout)) } : {}) };
+  if (o.maxSurge || o.drainTimeout)
+    props.upgradeSettings = {
+      ...(o.maxSurge ? { maxSurge: o.maxSurge } : {}),
+      ...(o.drainTimeout ? { drainTimeoutInMinutes: int(String(o.drainTimeout)) } : {}),
+    };
   return props;
 }
 
@@ -112,7 +122,7 @@ export function aksCommand(): Command {
     .option('-l, --location <location>', 'region', 'eastus')
     .option('-k, --kubernetes-version <version>')
     .option('-c, --node-count <n>', 'nodes in the first (system) pool', '3')
-    .option('-s, --node-vm-size <size>', 'VM size of the first pool (default Standard_DS2_v2, or the snapshot\'s)')
+    .option('-s, --node-vm-size <size>', "VM size of the first pool (default Standard_DS2_v2, or the snapshot's)")
     .option('--nodepool-name <name>', 'name of the first pool', 'nodepool1')
     .option('-z, --zones <zones...>', 'availability zones of the first pool')
     .option('--dns-name-prefix <prefix>')
@@ -122,7 +132,12 @@ export function aksCommand(): Command {
     .action(
       action(async (o: Opts) => {
         const svc = service(o);
-        const profile: Json = { name: o.nodepoolName, count: int(String(o.nodeCount)), vmSize: o.nodeVmSize ?? (o.snapshotId ? undefined : 'Standard_DS2_v2'), mode: 'System' };
+        const profile: Json = {
+          name: o.nodepoolName,
+          count: int(String(o.nodeCount)),
+          vmSize: o.nodeVmSize ?? (o.snapshotId ? undefined : 'Standard_DS2_v2'),
+          mode: 'System',
+        };
         if (o.zones) profile.availabilityZones = o.zones;
         if (o.snapshotId) profile.creationData = { sourceResourceId: o.snapshotId };
         const props: Json = { agentPoolProfiles: [profile] };
@@ -130,7 +145,8 @@ export function aksCommand(): Command {
         if (o.dnsNamePrefix) props.dnsPrefix = o.dnsNamePrefix;
         const rg = o.resourceGroup as string;
         const name = o.name as string;
-        if (await svc.kube.get<SimCluster>('SimCluster', rg.toLowerCase(), name.toLowerCase())) throw new ArmError(409, 'ResourceAlreadyExists', `A managed cluster named ${name} already exists in resource group ${rg}.`);
+        if (await svc.kube.get<SimCluster>('SimCluster', rg.toLowerCase(), name.toLowerCase()))
+          throw new ArmError(409, 'ResourceAlreadyExists', `A managed cluster named ${name} already exists in resource group ${rg}.`);
         const a = await svc.putCluster(rg, name, { location: o.location, properties: props });
         await finish(svc, o, { kind: 'SimCluster', rg, cluster: name }, a, () => clusterOut(svc, rg, name));
       }),
@@ -139,7 +155,9 @@ export function aksCommand(): Command {
   withGlobals(aks.command('show').description('show a managed cluster'))
     .requiredOption('-g, --resource-group <rg>', 'resource group')
     .requiredOption('-n, --name <name>', 'name')
-    .action(action(async (o: Opts) => print(await clusterOut(service(o), o.resourceGroup as string, o.name as string), o, CLUSTER_COLUMNS)));
+    .action(
+      action(async (o: Opts) => print(await clusterOut(service(o), o.resourceGroup as string, o.name as string), o, CLUSTER_COLUMNS)),
+    );
 
   withGlobals(aks.command('list').description('list managed clusters'))
     .option('-g, --resource-group <rg>', 'resource group')
@@ -147,7 +165,11 @@ export function aksCommand(): Command {
       action(async (o: Opts) => {
         const svc = service(o);
         const all = await svc.listClusters(o.resourceGroup as string | undefined);
-        print(all.map((c) => azFlatten(c, String(c.id).split('/')[4]!)), o, CLUSTER_COLUMNS);
+        print(
+          all.map((c) => azFlatten(c, String(c.id).split('/')[4]!)),
+          o,
+          CLUSTER_COLUMNS,
+        );
       }),
     );
 
@@ -179,7 +201,12 @@ export function aksCommand(): Command {
         await svc.cluster(rg, name); // a missing cluster is a ResourceNotFound, as in az
         const pools = await svc.poolsOf(rg, name);
         const poolName = (o.nodepoolName as string | undefined) ?? (pools.length === 1 ? pools[0]!.spec.name : undefined);
-        if (!poolName) throw new ArmError(400, 'InvalidArgumentValue', 'There are more than one node pool in the cluster. Please specify nodepool name or use az aks nodepool command to scale node pool');
+        if (!poolName)
+          throw new ArmError(
+            400,
+            'InvalidArgumentValue',
+            'There are more than one node pool in the cluster. Please specify nodepool name or use az aks nodepool command to scale node pool',
+          );
         const a = await svc.putPool(rg, name, poolName, { properties: { count: int(String(o.nodeCount)) } });
         await finish(svc, o, { kind: 'SimNodePool', rg, cluster: name, pool: poolName }, a, () => clusterOut(svc, rg, name));
       }),
@@ -201,13 +228,23 @@ export function aksCommand(): Command {
         const pools = await svc.poolsOf(rg, name);
         const cp = c.status?.currentKubernetesVersion ?? c.spec.kubernetesVersion ?? '';
         for (const p of pools) {
-          if (p.status?.currentOperation) throw new ArmError(409, 'OperationNotAllowed', `Another operation (${p.status.currentOperation.state}) is in progress, please wait for it to finish before starting a new operation.`);
+          if (p.status?.currentOperation)
+            throw new ArmError(
+              409,
+              'OperationNotAllowed',
+              `Another operation (${p.status.currentOperation.state}) is in progress, please wait for it to finish before starting a new operation.`,
+            );
           // Pools that carry their own version are upgraded too; with --control-plane-only,
           // pools that follow the control plane are pinned where they are.
-          if (o.controlPlaneOnly && !p.spec.orchestratorVersion) await svc.kube.patch<SimNodePool>('SimNodePool', p.metadata.namespace!, p.metadata.name!, { spec: { orchestratorVersion: cp } });
+          if (o.controlPlaneOnly && !p.spec.orchestratorVersion)
+            await svc.kube.patch<SimNodePool>('SimNodePool', p.metadata.namespace!, p.metadata.name!, {
+              spec: { orchestratorVersion: cp },
+            });
           // A version upgrade without a snapshot takes the latest node image: unpin the pools.
           if (!o.controlPlaneOnly && (p.spec.orchestratorVersion || p.spec.creationData || p.spec.nodeImageVersion)) {
-            await svc.kube.patch<SimNodePool>('SimNodePool', p.metadata.namespace!, p.metadata.name!, { spec: { orchestratorVersion: null, creationData: null, nodeImageVersion: null } });
+            await svc.kube.patch<SimNodePool>('SimNodePool', p.metadata.namespace!, p.metadata.name!, {
+              spec: { orchestratorVersion: null, creationData: null, nodeImageVersion: null },
+            });
           }
         }
         const a = await svc.putCluster(rg, name, { properties: { kubernetesVersion: o.kubernetesVersion } });
@@ -232,12 +269,37 @@ export function aksCommand(): Command {
   withGlobals(op.command('show-latest').description('show the latest operation'))
     .requiredOption('-g, --resource-group <rg>', 'resource group')
     .requiredOption('-n, --name <name>', 'name')
-    .action(action(async (o: Opts) => print(azOperation(await service(o).getOperation({ kind: 'SimCluster', rg: o.resourceGroup as string, cluster: o.name as string }, 'latest'), o.resourceGroup as string), o, OP_COLUMNS)));
+    .action(
+      action(async (o: Opts) =>
+        print(
+          azOperation(
+            await service(o).getOperation({ kind: 'SimCluster', rg: o.resourceGroup as string, cluster: o.name as string }, 'latest'),
+            o.resourceGroup as string,
+          ),
+          o,
+          OP_COLUMNS,
+        ),
+      ),
+    );
   withGlobals(op.command('show').description('show an operation by id'))
     .requiredOption('-g, --resource-group <rg>', 'resource group')
     .requiredOption('-n, --name <name>', 'name')
     .requiredOption('--operation-id <id>')
-    .action(action(async (o: Opts) => print(azOperation(await service(o).getOperation({ kind: 'SimCluster', rg: o.resourceGroup as string, cluster: o.name as string }, o.operationId as string), o.resourceGroup as string), o, OP_COLUMNS)));
+    .action(
+      action(async (o: Opts) =>
+        print(
+          azOperation(
+            await service(o).getOperation(
+              { kind: 'SimCluster', rg: o.resourceGroup as string, cluster: o.name as string },
+              o.operationId as string,
+            ),
+            o.resourceGroup as string,
+          ),
+          o,
+          OP_COLUMNS,
+        ),
+      ),
+    );
   withGlobals(op.command('list').description('list the operations kept for a cluster (newest first, at most 50)'))
     .requiredOption('-g, --resource-group <rg>', 'resource group')
     .requiredOption('-n, --name <name>', 'name')
@@ -245,8 +307,14 @@ export function aksCommand(): Command {
     .action(
       action(async (o: Opts) => {
         const rg = o.resourceGroup as string;
-        const t: Target = o.nodepoolName ? { kind: 'SimNodePool', rg, cluster: o.name as string, pool: o.nodepoolName as string } : { kind: 'SimCluster', rg, cluster: o.name as string };
-        print((await service(o).listOperations(t)).map((x) => azOperation(x, rg)), o, OP_COLUMNS);
+        const t: Target = o.nodepoolName
+          ? { kind: 'SimNodePool', rg, cluster: o.name as string, pool: o.nodepoolName as string }
+          : { kind: 'SimCluster', rg, cluster: o.name as string };
+        print(
+          (await service(o).listOperations(t)).map((x) => azOperation(x, rg)),
+          o,
+          OP_COLUMNS,
+        );
       }),
     );
 
@@ -266,12 +334,21 @@ async function waitCanceled(svc: ArmService, t: Target, opId: string | undefined
 
 function nodepoolCommand(): Command {
   const np = new Command('nodepool').description('node pools of a managed cluster (az aks nodepool)');
-  const poolArgs = (c: Command): Command => c.requiredOption('-g, --resource-group <rg>', 'resource group').requiredOption('--cluster-name <cluster>', 'cluster name').requiredOption('-n, --name <pool>');
-  const target = (o: Opts): Target => ({ kind: 'SimNodePool', rg: o.resourceGroup as string, cluster: o.clusterName as string, pool: o.name as string });
+  const poolArgs = (c: Command): Command =>
+    c
+      .requiredOption('-g, --resource-group <rg>', 'resource group')
+      .requiredOption('--cluster-name <cluster>', 'cluster name')
+      .requiredOption('-n, --name <pool>');
+  const target = (o: Opts): Target => ({
+    kind: 'SimNodePool',
+    rg: o.resourceGroup as string,
+    cluster: o.clusterName as string,
+    pool: o.name as string,
+  });
 
   poolArgs(withGlobals(np.command('add').description('add a node pool')))
     .option('-c, --node-count <n>', 'nodes', '3')
-    .option('-s, --node-vm-size <size>', 'VM size (default Standard_DS2_v2, or the snapshot\'s)')
+    .option('-s, --node-vm-size <size>', "VM size (default Standard_DS2_v2, or the snapshot's)")
     .option('--mode <mode>', 'System or User', 'User')
     .option('--os-type <type>', 'Linux or Windows')
     .option('--os-sku <sku>', 'Ubuntu, AzureLinux, Windows2019, Windows2022')
@@ -290,19 +367,39 @@ function nodepoolCommand(): Command {
         const svc = service(o);
         const t = target(o);
         if (t.kind !== 'SimNodePool') return;
-        const body: Json = { properties: { ...poolBody(o), ...(o.snapshotId ? { creationData: { sourceResourceId: o.snapshotId } } : { vmSize: o.nodeVmSize ?? 'Standard_DS2_v2' }) } };
-        if (await svc.kube.get('SimNodePool', t.rg.toLowerCase(), `${t.cluster}-${t.pool}`.toLowerCase())) throw new ArmError(409, 'ResourceAlreadyExists', `Node pool ${t.pool} already exists, please try a different name.`);
+        const body: Json = {
+          properties: {
+            ...poolBody(o),
+            ...(o.snapshotId ? { creationData: { sourceResourceId: o.snapshotId } } : { vmSize: o.nodeVmSize ?? 'Standard_DS2_v2' }),
+          },
+        };
+        if (await svc.kube.get('SimNodePool', t.rg.toLowerCase(), `${t.cluster}-${t.pool}`.toLowerCase()))
+          throw new ArmError(409, 'ResourceAlreadyExists', `Node pool ${t.pool} already exists, please try a different name.`);
         const a = await svc.putPool(t.rg, t.cluster, t.pool, body);
         await finish(svc, o, t, a, () => poolOut(svc, t.rg, t.cluster, t.pool));
       }),
     );
 
-  poolArgs(withGlobals(np.command('show').description('show a node pool'))).action(action(async (o: Opts) => print(await poolOut(service(o), o.resourceGroup as string, o.clusterName as string, o.name as string), o, POOL_COLUMNS)));
+  poolArgs(withGlobals(np.command('show').description('show a node pool'))).action(
+    action(async (o: Opts) =>
+      print(await poolOut(service(o), o.resourceGroup as string, o.clusterName as string, o.name as string), o, POOL_COLUMNS),
+    ),
+  );
 
   withGlobals(np.command('list').description('list node pools'))
     .requiredOption('-g, --resource-group <rg>', 'resource group')
     .requiredOption('--cluster-name <cluster>', 'cluster name')
-    .action(action(async (o: Opts) => print((await service(o).listPools(o.resourceGroup as string, o.clusterName as string)).map((p) => azFlatten(p, o.resourceGroup as string)), o, POOL_COLUMNS)));
+    .action(
+      action(async (o: Opts) =>
+        print(
+          (await service(o).listPools(o.resourceGroup as string, o.clusterName as string)).map((p) =>
+            azFlatten(p, o.resourceGroup as string),
+          ),
+          o,
+          POOL_COLUMNS,
+        ),
+      ),
+    );
 
   poolArgs(withGlobals(np.command('scale').description('scale a node pool')))
     .requiredOption('-c, --node-count <n>')
@@ -332,8 +429,14 @@ function nodepoolCommand(): Command {
         if (o.maxSurge) props.upgradeSettings = { maxSurge: o.maxSurge };
         if (o.nodeImageOnly) props.nodeImageOnly = true;
         if (o.snapshotId) props.creationData = { sourceResourceId: o.snapshotId };
-        if (!o.kubernetesVersion && !o.nodeImageOnly && !o.snapshotId) throw new ArmError(400, 'InvalidArgumentValue', 'one of --kubernetes-version, --node-image-only or --snapshot-id is required');
-        if (o.kubernetesVersion && o.nodeImageOnly) throw new ArmError(400, 'MutuallyExclusiveArgumentError', 'Conflicting flags. Upgrading the Kubernetes version will also upgrade the node image version. If you only want to upgrade the node version please use the "--node-image-only" option only.');
+        if (!o.kubernetesVersion && !o.nodeImageOnly && !o.snapshotId)
+          throw new ArmError(400, 'InvalidArgumentValue', 'one of --kubernetes-version, --node-image-only or --snapshot-id is required');
+        if (o.kubernetesVersion && o.nodeImageOnly)
+          throw new ArmError(
+            400,
+            'MutuallyExclusiveArgumentError',
+            'Conflicting flags. Upgrading the Kubernetes version will also upgrade the node image version. If you only want to upgrade the node version please use the "--node-image-only" option only.',
+          );
         const a = await svc.putPool(t.rg, t.cluster, t.pool, { properties: props });
         await finish(svc, o, t, a, () => poolOut(svc, t.rg, t.cluster, t.pool));
       }),
@@ -427,7 +530,12 @@ function snapshotCommand(): Command {
         const body: Json = { properties: { creationData: { sourceResourceId: o.nodepoolId }, snapshotType: 'NodePool' } };
         if (o.location) body.location = o.location;
         if (o.tags) body.tags = Object.fromEntries((o.tags as string[]).map((kv) => [kv.split('=')[0]!, kv.split('=').slice(1).join('=')]));
-        if (await svc.kube.get('NodePoolSnapshot', rgOf(o).toLowerCase(), String(o.name).toLowerCase())) throw new ArmError(409, 'ResourceAlreadyExists', `A snapshot named ${String(o.name)} already exists in resource group ${rgOf(o)}.`);
+        if (await svc.kube.get('NodePoolSnapshot', rgOf(o).toLowerCase(), String(o.name).toLowerCase()))
+          throw new ArmError(
+            409,
+            'ResourceAlreadyExists',
+            `A snapshot named ${String(o.name)} already exists in resource group ${rgOf(o)}.`,
+          );
         const r = await svc.putSnapshot(rgOf(o), o.name as string, body);
         print(azFlatten(r.body, rgOf(o)), o, SNAPSHOT_COLUMNS);
       }),
@@ -436,14 +544,20 @@ function snapshotCommand(): Command {
   withGlobals(sc.command('show').description('show a node pool snapshot'))
     .requiredOption('-g, --resource-group <rg>', 'resource group')
     .requiredOption('-n, --name <name>', 'snapshot name')
-    .action(action(async (o: Opts) => print(azFlatten(await service(o).getSnapshot(rgOf(o), o.name as string), rgOf(o)), o, SNAPSHOT_COLUMNS)));
+    .action(
+      action(async (o: Opts) => print(azFlatten(await service(o).getSnapshot(rgOf(o), o.name as string), rgOf(o)), o, SNAPSHOT_COLUMNS)),
+    );
 
   withGlobals(sc.command('list').description('list node pool snapshots'))
     .option('-g, --resource-group <rg>', 'resource group')
     .action(
       action(async (o: Opts) => {
         const all = await service(o).listSnapshots(o.resourceGroup as string | undefined);
-        print(all.map((x) => azFlatten(x, String(x.id).split('/')[4]!)), o, SNAPSHOT_COLUMNS);
+        print(
+          all.map((x) => azFlatten(x, String(x.id).split('/')[4]!)),
+          o,
+          SNAPSHOT_COLUMNS,
+        );
       }),
     );
 

@@ -24,7 +24,9 @@ function parseBody(v: string | undefined): unknown {
 }
 
 export function restCommand(): Command {
-  return withGlobals(new Command('rest').description('send an ARM request (management.azure.com URL or ARM path) to the simulated ARM layer'))
+  return withGlobals(
+    new Command('rest').description('send an ARM request (management.azure.com URL or ARM path) to the simulated ARM layer'),
+  )
     .requiredOption('-m, --method <method>', 'get, put, post, patch or delete', 'get')
     .requiredOption('-u, --url <url>', 'https://management.azure.com/... or /subscriptions/...')
     .option('-b, --body <json>', 'request body: JSON text or @file')
@@ -75,26 +77,62 @@ export function accountCommand(): Command {
       action(async (o: Opts) => {
         const sub = service(o).subscriptionId;
         const p = await principalIfAny(o.tlsDir as string | undefined, o.kubeconfig as string | undefined);
-        print({ environmentName: 'aksim', id: sub, isDefault: true, name: SUBSCRIPTION_NAME, state: 'Enabled', tenantId: p?.tenantId ?? sub, user: { name: p?.clientId ?? 'aksim', type: p ? 'servicePrincipal' : 'user' } }, o);
+        print(
+          {
+            environmentName: 'aksim',
+            id: sub,
+            isDefault: true,
+            name: SUBSCRIPTION_NAME,
+            state: 'Enabled',
+            tenantId: p?.tenantId ?? sub,
+            user: { name: p?.clientId ?? 'aksim', type: p ? 'servicePrincipal' : 'user' },
+          },
+          o,
+        );
       }),
     );
-  withGlobals(a.command('get-access-token').description("an ARM access token of aksim's service principal (as az account get-access-token), for curl and other HTTP clients"))
+  withGlobals(
+    a
+      .command('get-access-token')
+      .description("an ARM access token of aksim's service principal (as az account get-access-token), for curl and other HTTP clients"),
+  )
     .option('--resource <uri>', 'the audience', 'https://management.core.windows.net/')
     .option('--tls-dir <dir>', 'where `aksim serve` keeps its sign-in material (default: aksim-tls/ beside the kubeconfig)')
     .action(
       action(async (o: Opts) => {
         const dir = (o.tlsDir as string | undefined) ?? tlsDir(o.kubeconfig as string | undefined);
-        if (!existsSync(join(dir, 'principal.json'))) throw new ArmError(400, 'NoSignInMaterial', `no aksim sign-in material in ${dir}: start \`aksim serve\` first (it makes the service principal and the signing key)`);
+        if (!existsSync(join(dir, 'principal.json')))
+          throw new ArmError(
+            400,
+            'NoSignInMaterial',
+            `no aksim sign-in material in ${dir}: start \`aksim serve\` first (it makes the service principal and the signing key)`,
+          );
         const id = await Identity.load(dir);
         const accessToken = await id.issue(String(o.resource), 'https://127.0.0.1/adfs');
         const exp = JSON.parse(Buffer.from(accessToken.split('.')[1]!, 'base64url').toString('utf8')).exp as number;
-        print({ accessToken, expiresOn: new Date(exp * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '.000000'), expires_on: exp, subscription: service(o).subscriptionId, tenant: id.principal.tenantId, tokenType: 'Bearer' }, o);
+        print(
+          {
+            accessToken,
+            expiresOn: new Date(exp * 1000)
+              .toISOString()
+              .replace('T', ' ')
+              .replace(/\.\d+Z$/, '.000000'),
+            expires_on: exp,
+            subscription: service(o).subscriptionId,
+            tenant: id.principal.tenantId,
+            tokenType: 'Bearer',
+          },
+          o,
+        );
       }),
     );
   return a;
 }
 
-async function principalIfAny(dir: string | undefined, kubeconfig: string | undefined): Promise<{ tenantId: string; clientId: string } | undefined> {
+async function principalIfAny(
+  dir: string | undefined,
+  kubeconfig: string | undefined,
+): Promise<{ tenantId: string; clientId: string } | undefined> {
   const file = join(dir ?? tlsDir(kubeconfig), 'principal.json');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { tenantId: string; clientId: string }) : undefined;
 }
@@ -106,7 +144,10 @@ export function serveCommand(): Command {
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--http', 'plain HTTP instead of HTTPS (Azure SDKs refuse to send tokens over it)')
     .option('--no-auth', 'answer ARM requests without a bearer token')
-    .option('--tls-dir <dir>', 'where the local CA, server certificate and sign-in keys are kept (default: aksim-tls/ beside the kubeconfig)')
+    .option(
+      '--tls-dir <dir>',
+      'where the local CA, server certificate and sign-in keys are kept (default: aksim-tls/ beside the kubeconfig)',
+    )
     .option('--time-scale <n>', "the operator's timeScale, for Retry-After (default: what the running operator publishes)")
     .option('--kubeconfig <path>', 'kubeconfig of the cluster aksim runs on (default: KUBECONFIG)')
     .option('--record <file>', 'append every ARM request and response to this file as JSON lines (to see what a client got)')
@@ -130,7 +171,9 @@ export function serveCommand(): Command {
 
 export function azLoginCommand(): Command {
   return new Command('az-login')
-    .description("register aksim's endpoint as an az cloud and sign in (prints the REQUESTS_CA_BUNDLE export; use: eval \"$(aksim az-login)\")")
+    .description(
+      'register aksim\'s endpoint as an az cloud and sign in (prints the REQUESTS_CA_BUNDLE export; use: eval "$(aksim az-login)")',
+    )
     .option('--endpoint <url>', 'the `aksim serve` URL', 'https://127.0.0.1:8443')
     .option('--cloud-name <name>', 'name of the az cloud to register', 'aksim')
     .option('--tls-dir <dir>', 'where `aksim serve` keeps its CA and service principal (default: aksim-tls/ beside the kubeconfig)')
@@ -138,7 +181,12 @@ export function azLoginCommand(): Command {
     .action(
       action(async (o: Opts) => {
         const { azLogin } = await import('./serve.js');
-        await azLogin({ endpoint: String(o.endpoint), cloud: String(o.cloudName), tlsDir: o.tlsDir as string | undefined, kubeconfig: o.kubeconfig as string | undefined });
+        await azLogin({
+          endpoint: String(o.endpoint),
+          cloud: String(o.cloudName),
+          tlsDir: o.tlsDir as string | undefined,
+          kubeconfig: o.kubeconfig as string | undefined,
+        });
       }),
     );
 }

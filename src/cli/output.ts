@@ -24,12 +24,15 @@ function pythonFloats(json: string): string {
 }
 
 function colorize(json: string): string {
-  return json.replace(/("(?:[^"\\]|\\.)*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?)/g, (m, str: string, colon: string, lit: string, num: string) => {
-    if (str) return colon ? `\x1b[94m${str}\x1b[0m${colon}` : `\x1b[32m${str}\x1b[0m`;
-    if (lit) return `\x1b[95m${lit}\x1b[0m`;
-    if (num) return `\x1b[93m${num}\x1b[0m`;
-    return m;
-  });
+  return json.replace(
+    /("(?:[^"\\]|\\.)*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?)/g,
+    (m, str: string, colon: string, lit: string, num: string) => {
+      if (str) return colon ? `\x1b[94m${str}\x1b[0m${colon}` : `\x1b[32m${str}\x1b[0m`;
+      if (lit) return `\x1b[95m${lit}\x1b[0m`;
+      if (num) return `\x1b[93m${num}\x1b[0m`;
+      return m;
+    },
+  );
 }
 
 const scalar = (v: unknown): boolean => v === null || ['string', 'number', 'boolean'].includes(typeof v);
@@ -66,7 +69,11 @@ function table(v: unknown, columns?: Column[]): string {
       .map((k) => ({ header: k.charAt(0).toUpperCase() + k.slice(1), get: (o) => (typeof o === 'object' ? o[k] : o) }));
   const cells = rows.map((r) => cols.map((c) => cell(c.get(r))));
   const widths = cols.map((c, i) => Math.max(c.header.length, ...cells.map((r) => r[i]!.length)));
-  const line = (vals: string[]): string => vals.map((x, i) => x.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (vals: string[]): string =>
+    vals
+      .map((x, i) => x.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(cols.map((c) => c.header)), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 

@@ -68,7 +68,16 @@ export async function startServe(o: StartServe): Promise<void> {
   const identity = o.auth ? await Identity.load(dir) : undefined;
   const timeScale = await timeScaleSource(o.svc, o.timeScale);
   const web = o.console ? new WebConsole(o.svc, { log }) : undefined;
-  const server = await serve({ svc: o.svc, host: o.host, port: o.port, tls, identity, record: o.record, retryAfterSeconds: () => retryAfterSeconds(timeScale()), extra: web ? [web.handle] : undefined });
+  const server = await serve({
+    svc: o.svc,
+    host: o.host,
+    port: o.port,
+    tls,
+    identity,
+    record: o.record,
+    retryAfterSeconds: () => retryAfterSeconds(timeScale()),
+    extra: web ? [web.handle] : undefined,
+  });
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : o.port;
   const url = `${tls ? 'https' : 'http'}://${o.host}:${port}`;
@@ -112,7 +121,8 @@ export async function azLogin(o: { endpoint: string; tlsDir?: string; cloud: str
   const dir = o.tlsDir ?? tlsDir(o.kubeconfig);
   const principalFile = join(dir, 'principal.json');
   const caFile = join(dir, 'ca.crt');
-  if (!existsSync(principalFile) || !existsSync(caFile)) throw new Error(`no aksim sign-in material in ${dir}: start \`aksim serve\` first (it makes the CA and the service principal)`);
+  if (!existsSync(principalFile) || !existsSync(caFile))
+    throw new Error(`no aksim sign-in material in ${dir}: start \`aksim serve\` first (it makes the CA and the service principal)`);
   const p = JSON.parse(readFileSync(principalFile, 'utf8')) as { tenantId: string; clientId: string; clientSecret: string };
   const endpoint = o.endpoint.replace(/\/+$/, '');
   const env = { ...process.env, REQUESTS_CA_BUNDLE: caFile };
@@ -135,6 +145,8 @@ export async function azLogin(o: { endpoint: string; tlsDir?: string; cloud: str
   }
   az(['cloud', 'set', '-n', o.cloud]);
   az(['login', '--service-principal', '-u', p.clientId, '-p', p.clientSecret, '--tenant', p.tenantId, '--output', 'none']);
-  process.stderr.write(`Signed in to cloud '${o.cloud}' (${endpoint}) as service principal ${p.clientId}.\naz needs to trust aksim's CA in every shell:\n`);
+  process.stderr.write(
+    `Signed in to cloud '${o.cloud}' (${endpoint}) as service principal ${p.clientId}.\naz needs to trust aksim's CA in every shell:\n`,
+  );
   process.stdout.write(`export REQUESTS_CA_BUNDLE=${caFile}\n`);
 }

@@ -58,11 +58,19 @@ type Faults = NonNullable<SimMachine['spec']['faults']>;
  * operator wrote the VM in between (409), reads it again and retries (a few times), like
  * client-go's RetryOnConflict, instead of failing the user's command.
  */
-export async function changeFaults(kube: KubeApi, node: string, rg: string | undefined, change: (old: Faults) => Faults): Promise<SimMachine> {
+export async function changeFaults(
+  kube: KubeApi,
+  node: string,
+  rg: string | undefined,
+  change: (old: Faults) => Faults,
+): Promise<SimMachine> {
   for (let attempt = 1; ; attempt++) {
     const m = await findMachine(kube, node, rg);
     try {
-      return await kube.patch<SimMachine>('SimMachine', m.metadata.namespace!, m.metadata.name!, { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults: change(m.spec.faults ?? []) } });
+      return await kube.patch<SimMachine>('SimMachine', m.metadata.namespace!, m.metadata.name!, {
+        metadata: { resourceVersion: m.metadata.resourceVersion },
+        spec: { faults: change(m.spec.faults ?? []) },
+      });
     } catch (err: unknown) {
       if (!isConflict(err) || attempt >= 5) throw err;
     }
@@ -71,7 +79,12 @@ export async function changeFaults(kube: KubeApi, node: string, rg: string | und
 
 /** Injects (or renews) a fault on a node's VM: `aksim sim fault inject` and the web console. */
 export async function injectFault(kube: KubeApi, node: string, type: string, rg?: string, message?: string): Promise<SimMachine> {
-  if (!FAULT_TYPES.includes(type as never)) throw new ArmError(400, 'InvalidArgumentValue', `unknown fault type ${type}; one of ${FAULT_TYPES.filter((t) => t !== 'Frozen').join(', ')}`);
+  if (!FAULT_TYPES.includes(type as never))
+    throw new ArmError(
+      400,
+      'InvalidArgumentValue',
+      `unknown fault type ${type}; one of ${FAULT_TYPES.filter((t) => t !== 'Frozen').join(', ')}`,
+    );
   return changeFaults(kube, node, rg, (old) => [
     ...old.filter((x) => x.type !== type),
     { type: type as never, since: new Date(wallNow()).toISOString(), ...(message ? { message: String(message) } : {}) },
@@ -93,7 +106,18 @@ function faultCommand(): Command {
     .option('--message <text>', 'free text kept with the fault')
     .action(
       action(async (o: Opts) => {
-        print(machineOut(await injectFault(kubeOf(o), String(o.node), String(o.type), o.resourceGroup as string | undefined, o.message as string | undefined)), o);
+        print(
+          machineOut(
+            await injectFault(
+              kubeOf(o),
+              String(o.node),
+              String(o.type),
+              o.resourceGroup as string | undefined,
+              o.message as string | undefined,
+            ),
+          ),
+          o,
+        );
       }),
     );
   withGlobals(f.command('clear').description('clear a fault (or all with --type all)'))
@@ -134,7 +158,8 @@ function notBeforeOf(v: unknown): string | undefined {
   const s = String(v);
   if (s.startsWith('+')) return new Date(wallNow() + durationMs(s.slice(1))).toISOString();
   const t = Date.parse(s);
-  if (Number.isNaN(t)) throw new ArmError(400, 'InvalidArgumentValue', `--not-before must be an ISO time or +<ISO duration> (real time from now), got ${s}`);
+  if (Number.isNaN(t))
+    throw new ArmError(400, 'InvalidArgumentValue', `--not-before must be an ISO time or +<ISO duration> (real time from now), got ${s}`);
   return new Date(t).toISOString();
 }
 
@@ -146,7 +171,10 @@ async function scheduleEvent(kube: KubeApi, m: SimMachine, o: Opts, type: string
   if (o.duration !== undefined) spec.durationInSeconds = Number(o.duration);
   if (o.description) spec.description = String(o.description);
   if (o.terminateNotice) spec.terminateNotice = String(o.terminateNotice);
-  return kube.create<ScheduledEvent>('ScheduledEvent', m.metadata.namespace!, { metadata: { name: `${type.toLowerCase()}-${id.slice(0, 8).toLowerCase()}`, namespace: m.metadata.namespace }, spec } as ScheduledEvent);
+  return kube.create<ScheduledEvent>('ScheduledEvent', m.metadata.namespace!, {
+    metadata: { name: `${type.toLowerCase()}-${id.slice(0, 8).toLowerCase()}`, namespace: m.metadata.namespace },
+    spec,
+  } as ScheduledEvent);
 }
 
 const eventOut = (e: ScheduledEvent): Record<string, unknown> => ({
@@ -162,9 +190,7 @@ const eventOut = (e: ScheduledEvent): Record<string, unknown> => ({
 async function findEvent(kube: KubeApi, o: Opts): Promise<ScheduledEvent> {
   const id = String(o.id);
   const ns = o.resourceGroup as string | undefined;
-  const items = ns
-    ? await kube.list<ScheduledEvent>('ScheduledEvent', ns)
-    : await kube.listAll<ScheduledEvent>('ScheduledEvent');
+  const items = ns ? await kube.list<ScheduledEvent>('ScheduledEvent', ns) : await kube.listAll<ScheduledEvent>('ScheduledEvent');
   const e = items.find((x) => x.metadata.name === id || (x.status?.eventId ?? x.spec.eventId)?.toUpperCase() === id.toUpperCase());
   if (!e) throw new ArmError(404, 'NotFound', `no scheduled event ${id}`);
   return e;
@@ -175,7 +201,8 @@ async function findEvent(kube: KubeApi, o: Opts): Promise<ScheduledEvent> {
  * o: resourceGroup, notBefore, duration, terminateNotice, description, source (as the CLI options).
  */
 export async function scheduleEventOn(kube: KubeApi, node: string, type: string, o: Opts): Promise<ScheduledEvent> {
-  if (!EVENT_TYPES.includes(type as never)) throw new ArmError(400, 'InvalidArgumentValue', `unknown event type ${type}; one of ${EVENT_TYPES.join(', ')}`);
+  if (!EVENT_TYPES.includes(type as never))
+    throw new ArmError(400, 'InvalidArgumentValue', `unknown event type ${type}; one of ${EVENT_TYPES.join(', ')}`);
   const m = await findMachine(kube, node, o.resourceGroup as string | undefined);
   return scheduleEvent(kube, m, o, type, String(o.source ?? 'Platform'));
 }
@@ -228,9 +255,7 @@ function eventCommand(): Command {
       action(async (o: Opts) => {
         const kube = kubeOf(o);
         const ns = o.resourceGroup as string | undefined;
-        const items = ns
-          ? await kube.list<ScheduledEvent>('ScheduledEvent', ns)
-          : await kube.listAll<ScheduledEvent>('ScheduledEvent');
+        const items = ns ? await kube.list<ScheduledEvent>('ScheduledEvent', ns) : await kube.listAll<ScheduledEvent>('ScheduledEvent');
         print(items.map(eventOut), o);
       }),
     );
@@ -252,10 +277,16 @@ export function simCommand(): Command {
       action(async (o: Opts) => {
         const kube = kubeOf(o);
         const m = await findMachine(kube, String(o.node), o.resourceGroup as string | undefined);
-        if (m.spec.priority !== 'Spot') throw new ArmError(400, 'InvalidArgumentValue', `node ${m.metadata.name} is not a spot VM (priority ${m.spec.priority ?? 'Regular'})`);
+        if (m.spec.priority !== 'Spot')
+          throw new ArmError(
+            400,
+            'InvalidArgumentValue',
+            `node ${m.metadata.name} is not a spot VM (priority ${m.spec.priority ?? 'Regular'})`,
+          );
         print(eventOut(await scheduleEvent(kube, m, o, 'Preempt', 'Platform')), o);
       }),
     );
-  for (const c of [sim, ...sim.commands, ...sim.commands.flatMap((c) => c.commands)]) c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  for (const c of [sim, ...sim.commands, ...sim.commands.flatMap((c) => c.commands)])
+    c.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
   return sim;
 }

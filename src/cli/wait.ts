@@ -5,7 +5,12 @@ import type { Accepted, ArmService, Target } from '../arm/service.js';
 import { TERMINAL_STATES } from '../model/operations.js';
 
 /** Polls the operation until it ends; throws an ArmError when it failed or was canceled. */
-export async function waitOperation(svc: ArmService, t: Target, operationId: string | undefined, opts: { intervalMs?: number; quiet?: boolean } = {}): Promise<Record<string, unknown>> {
+export async function waitOperation(
+  svc: ArmService,
+  t: Target,
+  operationId: string | undefined,
+  opts: { intervalMs?: number; quiet?: boolean } = {},
+): Promise<Record<string, unknown>> {
   const id = operationId ?? 'latest';
   return pollUntilEnd(() => svc.getOperation(t, id), opts);
 }
@@ -15,14 +20,22 @@ export async function waitOperation(svc: ArmService, t: Target, operationId: str
  * write was answered, else on the write's own status (as az polls Azure-AsyncOperation: the
  * operation for the generation it asked for), never on an earlier operation of the resource.
  */
-export async function waitAccepted(svc: ArmService, t: Target, a: Pick<Accepted, 'operationId' | 'lro'>, opts: { intervalMs?: number; quiet?: boolean } = {}): Promise<Record<string, unknown>> {
+export async function waitAccepted(
+  svc: ArmService,
+  t: Target,
+  a: Pick<Accepted, 'operationId' | 'lro'>,
+  opts: { intervalMs?: number; quiet?: boolean } = {},
+): Promise<Record<string, unknown>> {
   const lro = a.lro;
   if (a.operationId || !lro) return waitOperation(svc, t, a.operationId, opts);
   return pollUntilEnd(async () => ({ ...(await svc.asyncStatus(lro.token, 'pending', '')) }), opts);
 }
 
 /** Shows progress on stderr until `next` answers a terminal status; throws an ArmError unless it Succeeded. */
-async function pollUntilEnd(next: () => Promise<Record<string, unknown>>, opts: { intervalMs?: number; quiet?: boolean }): Promise<Record<string, unknown>> {
+async function pollUntilEnd(
+  next: () => Promise<Record<string, unknown>>,
+  opts: { intervalMs?: number; quiet?: boolean },
+): Promise<Record<string, unknown>> {
   const tty = process.stderr.isTTY;
   let last = '';
   for (;;) {
@@ -38,7 +51,11 @@ async function pollUntilEnd(next: () => Promise<Record<string, unknown>>, opts: 
       if (!opts.quiet && tty) process.stderr.write('\n');
       if (status !== 'Succeeded') {
         const e = (op.error ?? {}) as { code?: string; message?: string };
-        throw new ArmError(status === 'Canceled' ? 409 : 500, e.code ?? (status === 'Canceled' ? 'OperationCanceled' : 'OperationFailed'), e.message ?? `The operation ${op.name} ended ${status}.`);
+        throw new ArmError(
+          status === 'Canceled' ? 409 : 500,
+          e.code ?? (status === 'Canceled' ? 'OperationCanceled' : 'OperationFailed'),
+          e.message ?? `The operation ${op.name} ended ${status}.`,
+        );
       }
       return op;
     }

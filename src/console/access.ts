@@ -48,14 +48,21 @@ export interface AccessInput {
 export type Access = { ok: true; via: 'query' | 'cookie' | 'header' } | { ok: false; status: 401 | 403; message: string };
 
 export function checkAccess(r: AccessInput, token: string): Access {
-  if (!isLoopbackAddress(r.remoteAddress)) return { ok: false, status: 403, message: 'the aksim console answers only on loopback (127.0.0.1)' };
-  if (!isLoopbackHost(r.host)) return { ok: false, status: 403, message: `the aksim console answers only to a loopback host name, not ${r.host ?? '(none)'}` };
+  if (!isLoopbackAddress(r.remoteAddress))
+    return { ok: false, status: 403, message: 'the aksim console answers only on loopback (127.0.0.1)' };
+  if (!isLoopbackHost(r.host))
+    return { ok: false, status: 403, message: `the aksim console answers only to a loopback host name, not ${r.host ?? '(none)'}` };
   if (r.method !== 'GET' && r.method !== 'HEAD') {
     // Another local page (localhost:3000 is same-site for cookies) must not drive the console.
-    if (r.origin !== undefined && r.origin.replace(/^https?:\/\//, '').toLowerCase() !== r.host!.toLowerCase()) return { ok: false, status: 403, message: `actions are accepted only from the console page, not from ${r.origin}` };
+    if (r.origin !== undefined && r.origin.replace(/^https?:\/\//, '').toLowerCase() !== r.host!.toLowerCase())
+      return { ok: false, status: 403, message: `actions are accepted only from the console page, not from ${r.origin}` };
   }
   if (sameToken(r.header, token)) return { ok: true, via: 'header' };
   if (sameToken(cookieValue(r.cookie, COOKIE), token)) return { ok: true, via: 'cookie' };
   if (r.method === 'GET' && sameToken(r.queryToken ?? undefined, token)) return { ok: true, via: 'query' };
-  return { ok: false, status: 401, message: 'the aksim console needs its token: open the URL `aksim serve` printed (it ends in ?token=...)' };
+  return {
+    ok: false,
+    status: 401,
+    message: 'the aksim console needs its token: open the URL `aksim serve` printed (it ends in ?token=...)',
+  };
 }

@@ -42,7 +42,8 @@ export function isAction(name: string): name is ActionName {
 }
 
 export async function runAction(svc: ArmService, name: ActionName, input: unknown): Promise<Json> {
-  if (!input || typeof input !== 'object' || Array.isArray(input)) throw new ArmError(400, 'InvalidRequestContent', 'the request body must be a JSON object');
+  if (!input || typeof input !== 'object' || Array.isArray(input))
+    throw new ArmError(400, 'InvalidRequestContent', 'the request body must be a JSON object');
   const body = input as Json;
   switch (name) {
     case 'abort': {
@@ -62,16 +63,27 @@ export async function runAction(svc: ArmService, name: ActionName, input: unknow
       return { operationId: a.operationId ?? null, count: n };
     }
     case 'fault-inject': {
-      const m = await injectFault(svc.kube, need(body, 'node', false), need(body, 'type', false), field(body, 'resourceGroup', { lower: true, optional: true, pattern: NAME }));
+      const m = await injectFault(
+        svc.kube,
+        need(body, 'node', false),
+        need(body, 'type', false),
+        field(body, 'resourceGroup', { lower: true, optional: true, pattern: NAME }),
+      );
       return { node: m.metadata.name, faults: (m.spec.faults ?? []).map((f) => f.type) };
     }
     case 'fault-clear': {
-      const m = await clearFault(svc.kube, need(body, 'node', false), need(body, 'type', false), field(body, 'resourceGroup', { lower: true, optional: true, pattern: NAME }));
+      const m = await clearFault(
+        svc.kube,
+        need(body, 'node', false),
+        need(body, 'type', false),
+        field(body, 'resourceGroup', { lower: true, optional: true, pattern: NAME }),
+      );
       return { node: m.metadata.name, faults: (m.spec.faults ?? []).map((f) => f.type) };
     }
     case 'event-schedule': {
       const notBefore = body.notBefore === undefined || body.notBefore === '' ? undefined : body.notBefore;
-      if (notBefore !== undefined && typeof notBefore !== 'string') throw bad(`notBefore must be an ISO time or +<ISO duration>, got ${JSON.stringify(notBefore)}`);
+      if (notBefore !== undefined && typeof notBefore !== 'string')
+        throw bad(`notBefore must be an ISO time or +<ISO duration>, got ${JSON.stringify(notBefore)}`);
       const e = await scheduleEventOn(svc.kube, need(body, 'node', false), need(body, 'type', false), {
         resourceGroup: field(body, 'resourceGroup', { lower: true, optional: true, pattern: NAME }),
         notBefore,
@@ -80,7 +92,10 @@ export async function runAction(svc: ArmService, name: ActionName, input: unknow
       return { name: e.metadata.name, eventId: e.status?.eventId ?? e.spec.eventId };
     }
     case 'event-approve': {
-      const e = await approveEvent(svc.kube, { id: need(body, 'id', false), resourceGroup: field(body, 'resourceGroup', { lower: true, optional: true, pattern: NAME }) });
+      const e = await approveEvent(svc.kube, {
+        id: need(body, 'id', false),
+        resourceGroup: field(body, 'resourceGroup', { lower: true, optional: true, pattern: NAME }),
+      });
       return { name: e.metadata.name, approved: true };
     }
     case 'ngroup-cancel': {

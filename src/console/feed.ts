@@ -39,8 +39,12 @@ export class ConsoleFeed {
   private cancelFlush: (() => void) | undefined;
   readonly synced: Promise<void>;
 
-  constructor(kube: Kube, private readonly log: Logger) {
-    const inf = <T extends KubernetesObject>(path: string, extra: { labelSelector?: string; fieldSelector?: string } = {}): Informer<T> => new Informer<T>({ kube, path, log, ...extra });
+  constructor(
+    kube: Kube,
+    private readonly log: Logger,
+  ) {
+    const inf = <T extends KubernetesObject>(path: string, extra: { labelSelector?: string; fieldSelector?: string } = {}): Informer<T> =>
+      new Informer<T>({ kube, path, log, ...extra });
     this.clusters = inf(crd('simclusters'));
     this.pools = inf(crd('simnodepools'));
     this.machines = inf(crd('simmachines'));
@@ -55,7 +59,17 @@ export class ConsoleFeed {
     this.machines.addIndex('cluster', (m) => [`${m.metadata.namespace}/${m.spec.clusterName}`]);
     this.schedEvents.addIndex('node', (e) => e.spec.nodes);
     this.events.addIndex('node', (e) => (e.regarding?.name ? [e.regarding.name] : []));
-    this.all = [this.clusters, this.pools, this.machines, this.nodes, this.operations, this.schedEvents, this.ngroups, this.pods, this.events] as unknown as Informer<KubernetesObject>[];
+    this.all = [
+      this.clusters,
+      this.pools,
+      this.machines,
+      this.nodes,
+      this.operations,
+      this.schedEvents,
+      this.ngroups,
+      this.pods,
+      this.events,
+    ] as unknown as Informer<KubernetesObject>[];
     for (const k of RECORD_KINDS) {
       this.sent.set(k, new Map());
       this.values.set(k, new Map());
@@ -109,12 +123,14 @@ export class ConsoleFeed {
       const k = keyOf(c);
       this.mark('cluster', k);
       if (gone) this.memory.forgetCluster(k);
-      if (gone || !this.sent.get('timeline')!.has(k) || this.memory.observeCluster(c, new Date(wallNow()).toISOString())) this.mark('timeline', k);
+      if (gone || !this.sent.get('timeline')!.has(k) || this.memory.observeCluster(c, new Date(wallNow()).toISOString()))
+        this.mark('timeline', k);
     });
     on(this.pools, (p) => this.mark('pool', keyOf(p)));
     on(this.machines, (m, gone) => {
       this.mark('node', m.metadata.name!);
-      if (gone ? this.memory.forgetMachine(m) : this.memory.observeMachine(m)) this.mark('timeline', `${m.metadata.namespace}/${m.spec.clusterName}`);
+      if (gone ? this.memory.forgetMachine(m) : this.memory.observeMachine(m))
+        this.mark('timeline', `${m.metadata.namespace}/${m.spec.clusterName}`);
     });
     on(this.nodes, (n) => this.mark('node', n.metadata!.name!));
     on(this.operations, (o) => this.mark('op', keyOf(o)));
@@ -177,7 +193,8 @@ export class ConsoleFeed {
         const nodes = new Set(this.machines.byIndex('cluster', key).map((m) => m.metadata.name!));
         for (const w of this.memory.windowsOf(key)) nodes.add(w.node);
         for (const node of nodes) {
-          for (const e of this.events.byIndex('node', node)) events.push({ node, reason: e.reason ?? '', note: e.note ?? '', time: eventTime(e) });
+          for (const e of this.events.byIndex('node', node))
+            events.push({ node, reason: e.reason ?? '', note: e.note ?? '', time: eventTime(e) });
         }
         return { key, entries: buildTimeline(events, this.memory.windowsOf(key), this.memory.skipsOf(key)) };
       }

@@ -138,7 +138,8 @@ export class WebConsole {
       return this.action(req, res, path.slice('/api/actions/'.length));
     }
     if (path.startsWith('/api/')) return send(res, 404, { error: { code: 'NotFound', message: `no console API ${path}` } });
-    if (method !== 'GET' && method !== 'HEAD') return send(res, 405, { error: { code: 'MethodNotAllowed', message: `${method} is not allowed here` } });
+    if (method !== 'GET' && method !== 'HEAD')
+      return send(res, 405, { error: { code: 'MethodNotAllowed', message: `${method} is not allowed here` } });
     return this.file(res, path);
   }
 
@@ -158,14 +159,21 @@ export class WebConsole {
       'Content-Type': TYPES[extname(full)] ?? 'application/octet-stream',
       'Cache-Control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
       'X-Content-Type-Options': 'nosniff',
-      ...(rel === 'index.html' ? { 'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:" } : {}),
+      ...(rel === 'index.html'
+        ? { 'Content-Security-Policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:" }
+        : {}),
     });
     res.end(readFileSync(full));
   }
 
   /** Server-Sent Events: one snapshot, then deltas as the feed flushes them. EventSource reconnects by itself and gets a new snapshot. */
   private async stream(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-store',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     res.write('retry: 1000\n\n');
     await this.feed.synced;
     if (res.destroyed) return;

@@ -3,7 +3,17 @@
 // Types only: the page imports this file too.
 
 export type NodeState = 'Ready' | 'NotReady' | 'Cordoned' | 'Draining' | 'Rebooting' | 'Reimaging' | 'Redeploying' | 'Deleting' | 'Booting';
-export const NODE_STATES: readonly NodeState[] = ['Ready', 'NotReady', 'Cordoned', 'Draining', 'Rebooting', 'Reimaging', 'Redeploying', 'Deleting', 'Booting'];
+export const NODE_STATES: readonly NodeState[] = [
+  'Ready',
+  'NotReady',
+  'Cordoned',
+  'Draining',
+  'Rebooting',
+  'Reimaging',
+  'Redeploying',
+  'Deleting',
+  'Booting',
+];
 
 export interface CurrentOp {
   /** Operation GUID. */

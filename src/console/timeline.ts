@@ -41,7 +41,14 @@ export function buildTimeline(events: RepairEvent[], windows: Window[], skips: S
       const [, step, phase] = m as unknown as [string, 'Reboot' | 'Reimage' | 'Redeploy', string];
       const k = `${e.node}/${step}`;
       if (phase === 'Start') {
-        const entry: TimelineEntry = { id: `${e.node}/${step}/${e.time}`, node: e.node, kind: step, start: e.time, result: 'Running', text: e.note };
+        const entry: TimelineEntry = {
+          id: `${e.node}/${step}/${e.time}`,
+          node: e.node,
+          kind: step,
+          start: e.time,
+          result: 'Running',
+          text: e.note,
+        };
         open.set(k, entry);
         steps.push(entry);
       } else {
@@ -67,7 +74,15 @@ export function buildTimeline(events: RepairEvent[], windows: Window[], skips: S
   }
   out.push(...steps);
   for (const w of windows) {
-    out.push({ id: `${w.node}/unhealthy/${w.start}`, node: w.node, kind: 'Unhealthy', start: w.start, end: w.end, result: w.end ? 'Ready' : 'Unhealthy', text: w.end ? `unhealthy until ${w.end}` : 'unhealthy' });
+    out.push({
+      id: `${w.node}/unhealthy/${w.start}`,
+      node: w.node,
+      kind: 'Unhealthy',
+      start: w.start,
+      end: w.end,
+      result: w.end ? 'Ready' : 'Unhealthy',
+      text: w.end ? `unhealthy until ${w.end}` : 'unhealthy',
+    });
   }
   for (const s of skips) out.push({ id: `${s.node}/skip/${s.time}`, node: s.node, kind: 'Skipped', start: s.time, text: s.reason });
   return out.sort((a, b) => b.start.localeCompare(a.start) || a.id.localeCompare(b.id)).slice(0, max);

@@ -10,8 +10,6 @@ type Cond = { type: string; status: string; reason?: string; message?: string; l
 const cond = (conds: Cond[] | undefined, type: string): Cond | undefined => conds?.find((c) => c.type === type);
 const keyOf = (ns: string | undefined, name: string | undefined): string => `${ns ?? ''}/${name ?? ''}`;
 
-
-
 function currentOp(c: { name?: string; operationId?: string; type?: string; state?: string } | undefined): CurrentOp | undefined {
   if (!c?.operationId) return undefined;
   return { id: c.operationId, name: c.name ?? '', type: c.type ?? '', state: c.state ?? '' };
@@ -34,7 +32,15 @@ export function clusterRec(c: SimCluster): ClusterRec {
     autoRepair: {
       message: ar.message,
       unhealthyNodes: ar.unhealthyNodes ?? 0,
-      repairs: (ar.repairs ?? []).map((r) => ({ node: r.node ?? '', attempt: r.attempt ?? 1, step: r.step ?? '', phase: r.phase ?? '', stepStartTime: r.stepStartTime, deadline: r.deadline, done: r.done ?? [] })),
+      repairs: (ar.repairs ?? []).map((r) => ({
+        node: r.node ?? '',
+        attempt: r.attempt ?? 1,
+        step: r.step ?? '',
+        phase: r.phase ?? '',
+        stepStartTime: r.stepStartTime,
+        deadline: r.deadline,
+        done: r.done ?? [],
+      })),
       queue: (ar.queue ?? []).map((q) => ({ node: q.node ?? '', since: q.unhealthySince, reason: q.reason ?? '' })),
       failed: (ar.failed ?? []).map((f) => ({ node: f.node ?? '', time: f.time, message: f.message })),
       lastRepair: ar.lastRepair,
@@ -65,7 +71,10 @@ export function poolRec(p: SimNodePool): PoolRec {
 
 /** Drain state of a node from the scheduled events that name it (autodrain). */
 export function drainBySchedEvents(node: string, events: ScheduledEvent[]): string | undefined {
-  for (const e of events) for (const n of e.status?.nodes ?? []) if (n.node === node && n.drain === 'Draining') return `draining for ${e.spec.eventType} event ${e.status?.eventId ?? e.spec.eventId ?? ''}`.trim();
+  for (const e of events)
+    for (const n of e.status?.nodes ?? [])
+      if (n.node === node && n.drain === 'Draining')
+        return `draining for ${e.spec.eventType} event ${e.status?.eventId ?? e.spec.eventId ?? ''}`.trim();
   return undefined;
 }
 
@@ -75,17 +84,26 @@ const ACTION_STATE: Record<string, NodeState> = { Reboot: 'Rebooting', Reimage: 
  * What a node tile shows, most telling first: going away, a machine action, an upgrade's drain or
  * reimage, booting (no Node yet), a scheduled event's drain, not Ready, cordoned, Ready.
  */
-export function nodeState(m: SimMachine | undefined, node: V1Node | undefined, seDrain: string | undefined): { state: NodeState; detail: string } {
+export function nodeState(
+  m: SimMachine | undefined,
+  node: V1Node | undefined,
+  seDrain: string | undefined,
+): { state: NodeState; detail: string } {
   const mc = m?.status?.conditions as Cond[] | undefined;
   const readyCond = node?.status?.conditions?.find((c) => c.type === 'Ready');
   const ready = readyCond?.status ?? '';
   if (m?.metadata.deletionTimestamp || m?.status?.phase === 'Deleting' || (!m && node)) {
     const drained = cond(mc, 'Drained');
-    if (drained?.status === 'False' && drained.reason === 'Draining') return { state: 'Draining', detail: 'draining before the VM is deleted' };
+    if (drained?.status === 'False' && drained.reason === 'Draining')
+      return { state: 'Draining', detail: 'draining before the VM is deleted' };
     return { state: 'Deleting', detail: 'VM is being deleted' };
   }
   const action = m?.status?.action;
-  if (action?.type) return { state: ACTION_STATE[action.type] ?? 'Rebooting', detail: `${action.type} by ${action.actor ?? 'user'} since ${action.startTime ?? '?'}` };
+  if (action?.type)
+    return {
+      state: ACTION_STATE[action.type] ?? 'Rebooting',
+      detail: `${action.type} by ${action.actor ?? 'user'} since ${action.startTime ?? '?'}`,
+    };
   const up = cond(mc, 'Upgrading');
   if (up?.status === 'True' && up.reason === 'Draining') return { state: 'Draining', detail: up.message ?? 'draining for an upgrade' };
   if (up?.status === 'True' && up.reason === 'Reimaging') return { state: 'Reimaging', detail: up.message ?? 'reimaging for an upgrade' };
@@ -93,7 +111,13 @@ export function nodeState(m: SimMachine | undefined, node: V1Node | undefined, s
   if (seDrain) return { state: 'Draining', detail: seDrain };
   if (ready !== 'True') {
     if (!m?.status?.provisionedTime) return { state: 'Booting', detail: 'node registered; not Ready yet' };
-    return { state: 'NotReady', detail: ready === 'Unknown' || !ready ? 'no status (Ready Unknown)' : `NotReady: ${readyCond?.reason ?? ''} ${readyCond?.message ?? ''}`.trim() };
+    return {
+      state: 'NotReady',
+      detail:
+        ready === 'Unknown' || !ready
+          ? 'no status (Ready Unknown)'
+          : `NotReady: ${readyCond?.reason ?? ''} ${readyCond?.message ?? ''}`.trim(),
+    };
   }
   if (node.spec?.unschedulable) return { state: 'Cordoned', detail: 'cordoned (unschedulable)' };
   return { state: 'Ready', detail: 'Ready' };
@@ -159,7 +183,12 @@ export function schedEventRec(e: ScheduledEvent): SchedEventRec {
     description: e.spec.description ?? '',
     nodes: e.spec.nodes,
     action: s.action ?? 'None',
-    drain: (s.nodes ?? []).map((n) => ({ node: n.node ?? '', cordoned: Boolean(n.cordonedByAksim), drain: n.drain ?? '', done: Boolean(n.done) })),
+    drain: (s.nodes ?? []).map((n) => ({
+      node: n.node ?? '',
+      cordoned: Boolean(n.cordonedByAksim),
+      drain: n.drain ?? '',
+      done: Boolean(n.done),
+    })),
     startTime: s.startTime,
   };
 }
@@ -187,7 +216,13 @@ export function ngroupRec(ng: NGroup): NGroupRec {
     profile: s.profile?.name ?? ng.spec.containerGroupProfiles?.[0]?.resource.id ?? '',
     revision: s.profile?.revision ?? 0,
     mode: ng.spec.updateProfile?.updateMode ?? 'Manual',
-    gates: { maxBatchPercent: rp.maxBatchPercent, maxUnhealthyPercent: rp.maxUnhealthyPercent, maxUnhealthyUpdatedPercent: rp.maxUnhealthyUpdatedPercent, pause: rp.pauseTimeBetweenBatches, inPlace: rp.inPlaceUpdate === true },
+    gates: {
+      maxBatchPercent: rp.maxBatchPercent,
+      maxUnhealthyPercent: rp.maxUnhealthyPercent,
+      maxUnhealthyUpdatedPercent: rp.maxUnhealthyUpdatedPercent,
+      pause: rp.pauseTimeBetweenBatches,
+      inPlace: rp.inPlaceUpdate === true,
+    },
     rollingUpdate: ru
       ? {
           id: ru.id ?? 0,
@@ -202,7 +237,16 @@ export function ngroupRec(ng: NGroup): NGroupRec {
           end: ru.endTime,
           lastAction: ru.lastAction,
           error: ru.error,
-          batch: b ? { index: b.index ?? 0, phase: b.phase ?? 'Updating', members: b.members ?? [], replacements: b.replacements ?? [], faultDomain: b.faultDomain ?? '', pauseUntil: b.pauseUntil } : undefined,
+          batch: b
+            ? {
+                index: b.index ?? 0,
+                phase: b.phase ?? 'Updating',
+                members: b.members ?? [],
+                replacements: b.replacements ?? [],
+                faultDomain: b.faultDomain ?? '',
+                pauseUntil: b.pauseUntil,
+              }
+            : undefined,
         }
       : undefined,
     message: readyC?.status === 'False' ? readyC.message : undefined,
@@ -216,7 +260,8 @@ export function cgHealth(p: V1Pod): CgHealth {
   if ((p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True')) return 'Healthy';
   const l = p.metadata?.labels ?? {};
   const a = p.metadata?.annotations ?? {};
-  if (l[NG.unhealthy] === 'true' || a[NG.imageHealth] === 'unhealthy' || (a[NG.fault] ?? '').toLowerCase() === 'unhealthy') return 'Unhealthy';
+  if (l[NG.unhealthy] === 'true' || a[NG.imageHealth] === 'unhealthy' || (a[NG.fault] ?? '').toLowerCase() === 'unhealthy')
+    return 'Unhealthy';
   if (p.status?.phase === 'Running' && p.status.podIP) return 'Unhealthy';
   return 'Starting';
 }

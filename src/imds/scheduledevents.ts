@@ -34,9 +34,13 @@ async function eventsOf(kube: KubeApi, m: SimMachine): Promise<ScheduledEvent[]>
   return all.filter((e) => e.spec.nodes.includes(m.metadata.name!));
 }
 
-export async function handleImds(kube: KubeApi, req: { method: string; url: URL; headers: IncomingHttpHeaders; body: unknown }): Promise<ImdsResponse> {
+export async function handleImds(
+  kube: KubeApi,
+  req: { method: string; url: URL; headers: IncomingHttpHeaders; body: unknown },
+): Promise<ImdsResponse> {
   if (String(req.headers.metadata ?? '').toLowerCase() !== 'true') return bad('Bad request. Required metadata header not specified');
-  if (!req.url.searchParams.get('api-version')) return bad('Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds');
+  if (!req.url.searchParams.get('api-version'))
+    return bad('Bad request. api-version was not specified in the request. For more information refer to aka.ms/azureimds');
   const node = req.url.searchParams.get('node') ?? (req.headers['x-aksim-node'] as string | undefined) ?? process.env.AKSIM_IMDS_NODE;
   if (!node) return bad('Bad request. aksim needs the VM: ?node=<node name>, header X-Aksim-Node or AKSIM_IMDS_NODE');
   const m = await machineOf(kube, node);

@@ -26,7 +26,7 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { GROUP, PLURALS, VERSION } from '../api/generated.js';
-import { nodeHttp } from './http.js';
+import { nodeHttp, requestKind } from './http.js';
 import { isNotFound, type Kind, type KubeApi, type KubeCredentials } from './kube-api.js';
 
 export type { Kind, KubeApi } from './kube-api.js';
@@ -34,6 +34,8 @@ export { apiMessage, isConflict, isNotFound, isTooManyRequests, KubeError, statu
 
 /** Counts API writes by verb and resource so benchmarks and metrics can report them. */
 export type WriteHook = (verb: string, resource: string) => void;
+/** Hears every request the typed client made (reads too), as the API server names it, with its HTTP status (0: no answer). */
+export type RequestHook = (verb: string, resource: string, status: number) => void;
 
 /** Connections kept open per API server; requests beyond it wait for a free one. */
 const MAX_SOCKETS = 32;
@@ -84,7 +86,10 @@ export class NotLeaderError extends Error {
 
 /** Writes the fence applies to: every write except to Leases (the election itself). */
 export function isFencedWrite(method: string, url: string): boolean {
-  return !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase()) && !/\/apis\/coordination\.k8s\.io\/v1\/namespaces\/[^/]+\/leases(\/|\?|$)/.test(url);
+  return (
+    !['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase()) &&
+    !/\/apis\/coordination\.k8s\.io\/v1\/namespaces\/[^/]+\/leases(\/|\?|$)/.test(url)
+  );
 }
 
 export class Kube implements KubeApi {
@@ -96,11 +101,19 @@ export class Kube implements KubeApi {
   readonly policy: PolicyV1Api;
   readonly custom: CustomObjectsApi;
   onWrite: WriteHook = () => {};
+  onRequest: RequestHook = () => {};
 
   constructor(readonly kc: KubeConfig) {
     const server = kc.getCurrentCluster()?.server;
     if (!server) throw new Error('the kubeconfig has no current cluster');
-    const config = createConfiguration({ baseServer: new ServerConfiguration(server, {}), authMethods: { default: new PooledAuth(kc, () => this.fence) }, httpApi: nodeHttp });
+    const config = createConfiguration({
+      baseServer: new ServerConfiguration(server, {}),
+      authMethods: { default: new PooledAuth(kc, () => this.fence) },
+      httpApi: nodeHttp((method, url, status) => {
+        const { verb, resource } = requestKind(method, url);
+        this.onRequest(verb, resource, status);
+      }),
+    });
     this.core = new CoreV1Api(config);
     this.coordination = new CoordinationV1Api(config);
     this.eventsApi = new EventsV1Api(config);
@@ -138,7 +151,9 @@ export class Kube implements KubeApi {
   }
 
   async listAll<T>(kind: Kind, labelSelector?: string): Promise<T[]> {
-    const res = (await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURALS[kind], labelSelector })) as { items: T[] };
+    const res = (await this.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURALS[kind], labelSelector })) as {
+      items: T[];
+    };
     return res.items;
   }
 
@@ -318,7 +333,8 @@ export class Kube implements KubeApi {
     const cluster = this.kc.getCurrentCluster();
     const user = this.kc.getCurrentUser();
     if (!cluster || !user) return undefined;
-    const data = (inline: string | undefined, file: string | undefined): string | undefined => inline ?? (file ? readFileSync(file).toString('base64') : undefined);
+    const data = (inline: string | undefined, file: string | undefined): string | undefined =>
+      inline ?? (file ? readFileSync(file).toString('base64') : undefined);
     return {
       server: cluster.server,
       caData: data(cluster.caData, cluster.caFile),

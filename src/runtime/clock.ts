@@ -119,7 +119,8 @@ export class RealClock extends HeapClock {
    * process looking; deadlines that fall due now run. Never backwards.
    */
   jump(realMs: number): void {
-    if (!(realMs >= 0) || !Number.isFinite(realMs)) throw new RangeError(`RealClock.jump: realMs must be a finite number >= 0, got ${realMs}`);
+    if (!(realMs >= 0) || !Number.isFinite(realMs))
+      throw new RangeError(`RealClock.jump: realMs must be a finite number >= 0, got ${realMs}`);
     this.offset += realMs;
     if (!this.closed) this.arm();
   }
@@ -234,7 +235,9 @@ export class FakeClock extends HeapClock {
       if (top.key > this.current) this.current = top.key;
       if (this.current === lastAt) {
         if (++runsAtInstant > MAX_RUNS_PER_INSTANT) {
-          throw new Error(`FakeClock: more than ${MAX_RUNS_PER_INSTANT} callbacks at ${this.current}; a callback is probably re-scheduling itself`);
+          throw new Error(
+            `FakeClock: more than ${MAX_RUNS_PER_INSTANT} callbacks at ${this.current}; a callback is probably re-scheduling itself`,
+          );
         }
       } else {
         lastAt = this.current;
@@ -255,7 +258,10 @@ export function wallNow(): number {
   return Date.now();
 }
 
-/** A real-time pause for the same uses as wallNow. It keeps the process alive while it waits (a CLI waiting on an operation relies on that). */
+/**
+ * A real-time pause for the same uses as wallNow. It keeps the process alive while it waits (a CLI
+ * waiting on an operation relies on that).
+ */
 export function realSleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

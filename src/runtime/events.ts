@@ -51,7 +51,14 @@ export class EventRecorder {
    */
   async recordOnce(obj: KubernetesObject, e: EventInput, name: string): Promise<void> {
     try {
-      await this.create(obj, e, name.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 253));
+      await this.create(
+        obj,
+        e,
+        name
+          .toLowerCase()
+          .replace(/[^a-z0-9.-]/g, '-')
+          .slice(0, 253),
+      );
     } catch (err: unknown) {
       if (!isConflict(err)) throw err;
     }
@@ -67,7 +74,9 @@ export class EventRecorder {
     if (prev && now - prev.firstMs < SERIES_WINDOW_MS) {
       prev.count++;
       try {
-        await this.kube.patchEvent(prev.namespace, prev.name, [{ op: 'replace', path: '/series', value: { count: prev.count, lastObservedTime: new V1MicroTime(now) } }]);
+        await this.kube.patchEvent(prev.namespace, prev.name, [
+          { op: 'replace', path: '/series', value: { count: prev.count, lastObservedTime: new V1MicroTime(now) } },
+        ]);
         return;
       } catch {
         this.seen.delete(key); // gone or unreadable: fall through to a fresh Event

@@ -24,6 +24,17 @@ export interface InformerOptions {
   log: Logger;
   /** Watches are closed by the server after this many seconds (jittered) and resumed without a list. */
   watchTimeoutSeconds?: number;
+  /**
+   * Hears each full list (at start and after 410 Gone) and each watch started: first, resumed after
+   * the server closed it, after 410, after an error.
+   */
+  metrics?: InformerMetrics;
+}
+
+export type WatchStart = 'first' | 'resumed' | 'gone' | 'error';
+export interface InformerMetrics {
+  listed(path: string): void;
+  watched(path: string, why: WatchStart): void;
 }
 
 type Index<T> = { fn: (obj: T) => string[]; map: Map<string, Set<string>> };
@@ -88,9 +99,15 @@ export class Informer<T extends KubernetesObject> {
   }
 
   private async loop(): Promise<void> {
+    let why: WatchStart = 'first';
     while (!this.stopped) {
       try {
-        if (!this.resourceVersion) await this.relist();
+        if (!this.resourceVersion) {
+          this.opts.metrics?.listed(this.opts.path);
+          await this.relist();
+        }
+        this.opts.metrics?.watched(this.opts.path, why);
+        why = 'resumed';
         await this.watchOnce();
         this.failures = 0;
       } catch (err: unknown) {
@@ -98,8 +115,10 @@ export class Informer<T extends KubernetesObject> {
         const code = (err as { statusCode?: number; code?: number }).statusCode ?? (err as { code?: number }).code;
         if (code === 410) {
           this.resourceVersion = '';
+          why = 'gone';
           continue;
         }
+        why = 'error';
         this.failures++;
         const delay = Math.min(30_000, 200 * 2 ** Math.min(this.failures, 8));
         this.opts.log.warn({ err, path: this.opts.path, delayMs: delay }, 'Watch failed; restarting after backoff');
@@ -208,4 +227,3 @@ export class Informer<T extends KubernetesObject> {
     }
   }
 }
-

@@ -36,7 +36,11 @@ type ReadFile = (path: string) => Buffer;
  * list is merged by client-node), else ~/.kube/config, else the in-cluster service account
  * (client-node).
  */
-export function locateKubeconfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env, exists: (p: string) => boolean = existsSync): Location {
+export function locateKubeconfig(
+  explicit: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  exists: (p: string) => boolean = existsSync,
+): Location {
   if (explicit) return { kind: 'file', path: explicit };
   const files = (env.KUBECONFIG ?? '').split(delimiter).filter(Boolean);
   if (files.length === 1) return { kind: 'file', path: files[0]! };
@@ -93,7 +97,8 @@ export function resolveKubeconfig(text: string, path: string, readFile: ReadFile
   const user = (userName ? named(doc, 'users', userName, where) : undefined) ?? {};
 
   if (user.exec !== undefined && user.exec !== null) return { kind: 'client-node', reason: 'the user runs an exec credential plugin' };
-  if (user['auth-provider'] !== undefined && user['auth-provider'] !== null) return { kind: 'client-node', reason: 'the user has an auth-provider' };
+  if (user['auth-provider'] !== undefined && user['auth-provider'] !== null)
+    return { kind: 'client-node', reason: 'the user has an auth-provider' };
   if (str(cluster, 'proxy-url', where)) return { kind: 'client-node', reason: 'the cluster is reached through a proxy' };
 
   const server = str(cluster, 'server', where);
@@ -104,7 +109,8 @@ export function resolveKubeconfig(text: string, path: string, readFile: ReadFile
   } catch {
     throw new Error(`${where}: cluster ${clusterName} has an invalid server URL ${server}`);
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new Error(`${where}: cluster ${clusterName} server ${server} is not http(s)`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new Error(`${where}: cluster ${clusterName} server ${server} is not http(s)`);
 
   const base = dirname(path);
   const fromFile = (key: string, file: string): Buffer => {
@@ -137,6 +143,7 @@ export function resolveKubeconfig(text: string, path: string, readFile: ReadFile
     tlsServerName: str(cluster, 'tls-server-name', where),
     impersonate: str(user, 'as', where),
   };
-  if (!connection.cert !== !connection.key) throw new Error(`${where}: user ${userName} has a client certificate without a key (or a key without a certificate)`);
+  if (!connection.cert !== !connection.key)
+    throw new Error(`${where}: user ${userName} has a client certificate without a key (or a key without a certificate)`);
   return { kind: 'direct', connection };
 }

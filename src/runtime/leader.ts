@@ -129,7 +129,10 @@ export class LeaderElector {
       try {
         await kube.coordination.createNamespacedLease({
           namespace,
-          body: { metadata: { name, namespace, annotations: this.o.annotations }, spec: { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 } },
+          body: {
+            metadata: { name, namespace, annotations: this.o.annotations },
+            spec: { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
+          },
         });
         this.renewedAt = now.getTime();
         return 'held';

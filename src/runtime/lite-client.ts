@@ -41,7 +41,11 @@ export function errorOf(code: number, method: string, path: string, text: string
     // not JSON: keep the text
   }
   const msg = (body as { message?: unknown } | null)?.message;
-  return new KubeError(code, body, typeof msg === 'string' && msg ? msg : `${method} ${path}: HTTP ${code}${text ? ` ${text.slice(0, 200)}` : ''}`);
+  return new KubeError(
+    code,
+    body,
+    typeof msg === 'string' && msg ? msg : `${method} ${path}: HTTP ${code}${text ? ` ${text.slice(0, 200)}` : ''}`,
+  );
 }
 
 type Send = (url: URL, options: RequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
@@ -55,7 +59,8 @@ export class LiteKube implements KubeApi {
   constructor(readonly connection: Connection) {
     this.url = new URL(connection.server);
     if (connection.token) this.headers.Authorization = `Bearer ${connection.token}`;
-    else if (connection.username !== undefined) this.headers.Authorization = `Basic ${Buffer.from(`${connection.username}:${connection.password ?? ''}`).toString('base64')}`;
+    else if (connection.username !== undefined)
+      this.headers.Authorization = `Basic ${Buffer.from(`${connection.username}:${connection.password ?? ''}`).toString('base64')}`;
     if (connection.impersonate) this.headers['Impersonate-User'] = connection.impersonate;
   }
 
@@ -182,18 +187,50 @@ export class LiteKube implements KubeApi {
   }
 
   readLease(namespace: string, name: string): Promise<V1Lease> {
-    return this.request('GET', `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases/${encodeURIComponent(name)}`);
+    return this.request(
+      'GET',
+      `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/leases/${encodeURIComponent(name)}`,
+    );
   }
 
   async credentials(): Promise<KubeCredentials> {
     const c = this.connection;
     const b64 = (b: Buffer | undefined): string | undefined => b?.toString('base64');
-    return { server: c.server, caData: b64(c.ca), skipTLSVerify: c.skipTLSVerify || undefined, certData: b64(c.cert), keyData: b64(c.key), token: c.token, username: c.username, password: c.password };
+    return {
+      server: c.server,
+      caData: b64(c.ca),
+      skipTLSVerify: c.skipTLSVerify || undefined,
+      certData: b64(c.cert),
+      keyData: b64(c.key),
+      token: c.token,
+      username: c.username,
+      password: c.password,
+    };
   }
 }
 
 /** Every KubeApi method, for the client-node stand-in below (the type check keeps it complete). */
-const METHODS = ['get', 'list', 'listAll', 'create', 'patch', 'patchJson', 'patchStatus', 'apply', 'delete', 'readNamespace', 'listNamespaces', 'createNamespace', 'patchNamespace', 'deleteNamespace', 'readConfigMap', 'readNode', 'listNodes', 'readLease', 'credentials'] as const;
+const METHODS = [
+  'get',
+  'list',
+  'listAll',
+  'create',
+  'patch',
+  'patchJson',
+  'patchStatus',
+  'apply',
+  'delete',
+  'readNamespace',
+  'listNamespaces',
+  'createNamespace',
+  'patchNamespace',
+  'deleteNamespace',
+  'readConfigMap',
+  'readNode',
+  'listNodes',
+  'readLease',
+  'credentials',
+] as const;
 type Missing = Exclude<keyof KubeApi, (typeof METHODS)[number]>;
 const complete: Missing extends never ? true : Missing = true;
 void complete;

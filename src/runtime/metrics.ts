@@ -24,12 +24,40 @@ export const queueDepth = new Gauge({
   labelNames: ['queue'] as const,
   registers: [registry],
 });
-export const queueAdds = new Counter({ name: 'aksim_workqueue_adds_total', help: 'Keys added.', labelNames: ['queue'] as const, registers: [registry] });
-export const queueRetries = new Counter({ name: 'aksim_workqueue_retries_total', help: 'Keys re-queued after an error.', labelNames: ['queue'] as const, registers: [registry] });
+export const queueAdds = new Counter({
+  name: 'aksim_workqueue_adds_total',
+  help: 'Keys added.',
+  labelNames: ['queue'] as const,
+  registers: [registry],
+});
+export const queueRetries = new Counter({
+  name: 'aksim_workqueue_retries_total',
+  help: 'Keys re-queued after an error.',
+  labelNames: ['queue'] as const,
+  registers: [registry],
+});
 export const apiWrites = new Counter({
   name: 'aksim_api_writes_total',
   help: 'Writes sent to the Kubernetes API server, by verb and resource.',
   labelNames: ['verb', 'resource'] as const,
+  registers: [registry],
+});
+export const apiRequests = new Counter({
+  name: 'aksim_api_requests_total',
+  help: 'Requests the operator sent to the Kubernetes API server (reads and writes; not lists and watches of its caches), by verb, resource and HTTP status (0: no answer).',
+  labelNames: ['verb', 'resource', 'code'] as const,
+  registers: [registry],
+});
+export const cacheLists = new Counter({
+  name: 'aksim_cache_lists_total',
+  help: 'Full lists made by the watch caches (at start and after 410 Gone), by collection path.',
+  labelNames: ['path'] as const,
+  registers: [registry],
+});
+export const watchStarts = new Counter({
+  name: 'aksim_watch_starts_total',
+  help: 'Watches the caches started, by collection path and why: first, resumed (the server closed it), gone (410, after a list), error (after a backoff).',
+  labelNames: ['path', 'why'] as const,
   registers: [registry],
 });
 export const isLeader = new Gauge({ name: 'aksim_leader', help: '1 while this process holds the leader Lease.', registers: [registry] });

@@ -5,14 +5,38 @@
 // of `aksim serve` shows and approves the events.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { expect } from 'chai';
-import { apply, deleteNamespace, freshNamespace, KUBECONFIG, kubectl, kubectlJson, ROOT, run, startOperator, stopSharedOperator, waitFor, type OperatorProcess } from '../support/env.js';
+import {
+  apply,
+  deleteNamespace,
+  freshNamespace,
+  KUBECONFIG,
+  kubectl,
+  kubectlJson,
+  ROOT,
+  run,
+  startOperator,
+  stopSharedOperator,
+  waitFor,
+  type OperatorProcess,
+} from '../support/env.js';
 
 const TIME_SCALE = 60;
 const TAINT = 'remediator.aks.microsoft.com/unschedulable';
 
 type Cond = { type: string; status: string; reason?: string };
-type Node = { metadata: { name: string; labels: Record<string, string> }; spec: { unschedulable?: boolean; taints?: { key: string }[] }; status?: { conditions?: Cond[] } };
-type Ev = { reason: string; type: string; eventTime: string; reportingController: string; regarding: { name: string; kind: string }; note: string };
+type Node = {
+  metadata: { name: string; labels: Record<string, string> };
+  spec: { unschedulable?: boolean; taints?: { key: string }[] };
+  status?: { conditions?: Cond[] };
+};
+type Ev = {
+  reason: string;
+  type: string;
+  eventTime: string;
+  reportingController: string;
+  regarding: { name: string; kind: string };
+  note: string;
+};
 type Pod = { metadata: { name: string; deletionTimestamp?: string }; spec: { nodeName?: string }; status?: { conditions?: Cond[] } };
 
 async function aksim(...args: string[]): Promise<any> {
@@ -23,7 +47,14 @@ async function aksim(...args: string[]): Promise<any> {
 const node = (name: string): Promise<Node> => kubectlJson<Node>('get', 'node', name);
 const cond = (n: Node, type: string): Cond | undefined => n.status?.conditions?.find((c) => c.type === type);
 async function nodeEvents(name: string): Promise<Ev[]> {
-  const list = await kubectlJson<{ items: Ev[] }>('get', 'events.events.k8s.io', '-n', 'default', '--field-selector', `regarding.name=${name}`);
+  const list = await kubectlJson<{ items: Ev[] }>(
+    'get',
+    'events.events.k8s.io',
+    '-n',
+    'default',
+    '--field-selector',
+    `regarding.name=${name}`,
+  );
   // Events the controller manager posts through core/v1 have no eventTime: order them by their series or creation time.
   const at = (e: Ev): string => e.eventTime ?? (e as unknown as { deprecatedLastTimestamp?: string }).deprecatedLastTimestamp ?? '';
   return list.items.sort((a, b) => at(a).localeCompare(at(b)));
@@ -31,11 +62,16 @@ async function nodeEvents(name: string): Promise<Ev[]> {
 async function pods(ns: string): Promise<Pod[]> {
   return (await kubectlJson<{ items: Pod[] }>('get', 'pods', '-n', ns, '-l', 'app=web')).items;
 }
-const podReady = (p: Pod): boolean => !p.metadata.deletionTimestamp && (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false);
+const podReady = (p: Pod): boolean =>
+  !p.metadata.deletionTimestamp && (p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false);
 
 /** `aksim serve` on a free port, for the IMDS endpoint. */
 async function startServe(): Promise<{ url: string; proc: ChildProcess }> {
-  const proc = spawn(process.execPath, ['bin/aksim.js', 'serve', '--http', '--port', '0'], { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['bin/aksim.js', 'serve', '--http', '--port', '0'], {
+    cwd: ROOT,
+    env: { ...process.env, KUBECONFIG },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   const url = await waitFor('aksim serve listening', async () => /on (http:\/\/\S+)/.exec(out)?.[1], 30_000, 100);
@@ -65,14 +101,18 @@ spec:
     - {name: spot, mode: User, count: 2, scaleSetPriority: Spot, upgradeSettings: {drainTimeoutInMinutes: 1}}
 `);
     expect(r.code, r.stderr).to.equal(0);
-    await waitFor('4 Ready nodes', async () => {
-      const list = await kubectlJson<{ items: Node[] }>('get', 'nodes', '-l', `aksim.io/cluster=drain,aksim.io/namespace=${ns}`);
-      if (list.items.length !== 4 || !list.items.every((n) => cond(n, 'Ready')?.status === 'True')) return false;
-      const names = list.items.map((n) => n.metadata.name).sort();
-      regular = names.filter((n) => n.includes('-nodepool1-'));
-      spot = names.filter((n) => n.includes('-spot-'));
-      return true;
-    }, 60_000);
+    await waitFor(
+      '4 Ready nodes',
+      async () => {
+        const list = await kubectlJson<{ items: Node[] }>('get', 'nodes', '-l', `aksim.io/cluster=drain,aksim.io/namespace=${ns}`);
+        if (list.items.length !== 4 || !list.items.every((n) => cond(n, 'Ready')?.status === 'True')) return false;
+        const names = list.items.map((n) => n.metadata.name).sort();
+        regular = names.filter((n) => n.includes('-nodepool1-'));
+        spot = names.filter((n) => n.includes('-spot-'));
+        return true;
+      },
+      60_000,
+    );
   });
   after(async () => {
     serve?.proc.kill();
@@ -133,32 +173,52 @@ spec:
     // IMDS: the header is required; the document shows the event.
     const noHeader = await fetch(`${serve.url}/metadata/scheduledevents?api-version=2020-07-01&node=${victim}`);
     expect(noHeader.status).to.equal(400);
-    const doc = (await (await fetch(`${serve.url}/metadata/scheduledevents?api-version=2020-07-01&node=${victim}`, { headers: { Metadata: 'true' } })).json()) as any;
+    const doc = (await (
+      await fetch(`${serve.url}/metadata/scheduledevents?api-version=2020-07-01&node=${victim}`, { headers: { Metadata: 'true' } })
+    ).json()) as any;
     expect(doc.DocumentIncarnation).to.be.greaterThan(0);
     expect(doc.Events).to.have.length(1);
-    expect(doc.Events[0]).to.include({ EventId: sev.status.eventId, EventType: 'Preempt', EventStatus: 'Scheduled', ResourceType: 'VirtualMachine', EventSource: 'Platform' });
+    expect(doc.Events[0]).to.include({
+      EventId: sev.status.eventId,
+      EventType: 'Preempt',
+      EventStatus: 'Scheduled',
+      ResourceType: 'VirtualMachine',
+      EventSource: 'Platform',
+    });
     expect(doc.Events[0].Resources[0]).to.match(/^aks-spot-\d{8}-vmss_\d+$/);
     expect(Date.parse(doc.Events[0].NotBefore)).to.equal(Math.floor(notBefore / 1000) * 1000);
 
     const n = await waitFor('victim cordoned, tainted, VMEventScheduled', async () => {
       const x = await node(victim);
-      return x.spec.unschedulable && x.spec.taints?.some((t) => t.key === TAINT) && cond(x, 'VMEventScheduled')?.reason === 'PreemptScheduled' ? x : false;
+      return x.spec.unschedulable &&
+        x.spec.taints?.some((t) => t.key === TAINT) &&
+        cond(x, 'VMEventScheduled')?.reason === 'PreemptScheduled'
+        ? x
+        : false;
     });
     expect(cond(n, 'VMEventScheduled')!.status).to.equal('True');
     expect(cond(n, 'Ready')!.status).to.equal('True'); // kwok's conditions are untouched
-    await waitFor('pods rescheduled elsewhere', async () => {
-      const ps = await pods(ns);
-      return ps.filter(podReady).length === 2 && ps.filter(podReady).every((p) => p.spec.nodeName !== victim);
-    }, 30_000);
+    await waitFor(
+      'pods rescheduled elsewhere',
+      async () => {
+        const ps = await pods(ns);
+        return ps.filter(podReady).length === 2 && ps.filter(podReady).every((p) => p.spec.nodeName !== victim);
+      },
+      30_000,
+    );
     expect(Date.now()).to.be.lessThan(notBefore);
     const drained = await waitFor('NodeDrainEnd', async () => (await nodeEvents(victim)).find((e) => e.reason === 'NodeDrainEnd'));
     expect(Date.parse(drained.eventTime)).to.be.lessThan(notBefore);
     // At NotBefore the event starts and the spot VM goes away.
-    await waitFor('SimMachine and Node gone', async () => {
-      const m = await run('kubectl', ['get', 'simmachine', '-n', ns, victim]);
-      const nd = await run('kubectl', ['get', 'node', victim]);
-      return m.code !== 0 && nd.code !== 0;
-    }, 60_000);
+    await waitFor(
+      'SimMachine and Node gone',
+      async () => {
+        const m = await run('kubectl', ['get', 'simmachine', '-n', ns, victim]);
+        const nd = await run('kubectl', ['get', 'node', victim]);
+        return m.code !== 0 && nd.code !== 0;
+      },
+      60_000,
+    );
     await waitFor('event gone', async () => (await run('kubectl', ['get', 'scheduledevent', '-n', ns, ev.name])).code !== 0);
     sampling = false;
     await sampler;
@@ -184,10 +244,19 @@ spec:
       return d.Events?.[0]?.EventStatus === 'Scheduled' ? d : false;
     });
     const incarnation = doc.DocumentIncarnation;
-    const post = await fetch(url(a), { method: 'POST', headers: { Metadata: 'true', 'Content-Type': 'application/json' }, body: JSON.stringify({ StartRequests: [{ EventId: doc.Events[0].EventId }] }) });
+    const post = await fetch(url(a), {
+      method: 'POST',
+      headers: { Metadata: 'true', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ StartRequests: [{ EventId: doc.Events[0].EventId }] }),
+    });
     expect(post.status).to.equal(200);
     await aksim('sim', 'event', 'approve', '--id', reboot.EventId, '-g', ns);
-    for (const e of [freeze, reboot]) await waitFor(`${e.EventType} gone`, async () => (await run('kubectl', ['get', 'scheduledevent', '-n', ns, e.name])).code !== 0, 60_000);
+    for (const e of [freeze, reboot])
+      await waitFor(
+        `${e.EventType} gone`,
+        async () => (await run('kubectl', ['get', 'scheduledevent', '-n', ns, e.name])).code !== 0,
+        60_000,
+      );
     const after = (await (await fetch(url(a), { headers: { Metadata: 'true' } })).json()) as any;
     expect(after.Events).to.deep.equal([]);
     expect(after.DocumentIncarnation).to.be.greaterThan(incarnation);
@@ -230,23 +299,40 @@ spec:
   selector: {matchLabels: {app: stuck}}
 `);
     expect(r.code, r.stderr).to.equal(0);
-    await waitFor('stuck pod Ready', async () => (await kubectlJson<{ items: Pod[] }>('get', 'pods', '-n', ns, '-l', 'app=stuck')).items.some(podReady));
+    await waitFor('stuck pod Ready', async () =>
+      (await kubectlJson<{ items: Pod[] }>('get', 'pods', '-n', ns, '-l', 'app=stuck')).items.some(podReady),
+    );
     const ev = await aksim('sim', 'event', 'schedule', '--node', target, '--type', 'Redeploy', '--not-before', '+PT60S');
-    await waitFor('draining: cordoned and a FailedToEvict', async () => {
-      const x = await node(target);
-      const blocked = await kubectlJson<{ items: Ev[] }>('get', 'events.events.k8s.io', '-n', ns, '--field-selector', 'reason=FailedToEvict');
-      return x.spec.unschedulable && blocked.items.length > 0;
-    }, 30_000);
+    await waitFor(
+      'draining: cordoned and a FailedToEvict',
+      async () => {
+        const x = await node(target);
+        const blocked = await kubectlJson<{ items: Ev[] }>(
+          'get',
+          'events.events.k8s.io',
+          '-n',
+          ns,
+          '--field-selector',
+          'reason=FailedToEvict',
+        );
+        return x.spec.unschedulable && blocked.items.length > 0;
+      },
+      30_000,
+    );
     await op.stop('SIGKILL');
     op = await startOperator({ timeScale: TIME_SCALE });
     const e = await kubectlJson('get', 'scheduledevent', '-n', ns, ev.name);
     expect(e.status.eventStatus).to.equal('Scheduled');
     expect(e.status.nodes[0]).to.include({ node: target, cordonedByAksim: true, drain: 'Draining' });
     await aksim('sim', 'event', 'cancel', '--id', ev.EventId, '-g', ns);
-    await waitFor('uncordoned and untainted', async () => {
-      const x = await node(target);
-      return !x.spec.unschedulable && !(x.spec.taints ?? []).some((t) => t.key === TAINT);
-    }, 30_000);
+    await waitFor(
+      'uncordoned and untainted',
+      async () => {
+        const x = await node(target);
+        return !x.spec.unschedulable && !(x.spec.taints ?? []).some((t) => t.key === TAINT);
+      },
+      30_000,
+    );
     await waitFor('event gone', async () => (await run('kubectl', ['get', 'scheduledevent', '-n', ns, ev.name])).code !== 0);
     const rs = (await nodeEvents(target)).map((x) => x.reason);
     expect(rs.filter((x) => x === 'NodeCordonStart')).to.have.length(1); // the restart did not cordon again

@@ -4,7 +4,17 @@
 // counters and the SimCluster status. A "no status" fault needs ~20-40 s real before the Node
 // turns Unknown (kwok Lease + node-monitor grace period), whatever the timeScale.
 import { expect } from 'chai';
-import { apply, deleteNamespace, freshNamespace, kubectlJson, run, startOperator, stopSharedOperator, waitFor, type OperatorProcess } from '../support/env.js';
+import {
+  apply,
+  deleteNamespace,
+  freshNamespace,
+  kubectlJson,
+  run,
+  startOperator,
+  stopSharedOperator,
+  waitFor,
+  type OperatorProcess,
+} from '../support/env.js';
 
 const TIME_SCALE = 60;
 
@@ -19,18 +29,39 @@ spec:
 `;
 
 type Cond = { type: string; status: string; reason?: string; message?: string };
-type Machine = { metadata: { name: string }; spec: { faults?: { type: string }[]; rebootRequests?: number; lastRequestedBy?: string }; status?: { provisionedTime?: string; reboots?: number; reimages?: number; redeploys?: number; hostId?: string; lastAction?: { type: string; actor: string }; conditions?: Cond[] } };
+type Machine = {
+  metadata: { name: string };
+  spec: { faults?: { type: string }[]; rebootRequests?: number; lastRequestedBy?: string };
+  status?: {
+    provisionedTime?: string;
+    reboots?: number;
+    reimages?: number;
+    redeploys?: number;
+    hostId?: string;
+    lastAction?: { type: string; actor: string };
+    conditions?: Cond[];
+  };
+};
 type Ev = { reason: string; type: string; eventTime: string; reportingController: string; regarding: { name: string }; note: string };
 
 async function machines(ns: string, cluster: string): Promise<Machine[]> {
-  return (await kubectlJson<{ items: Machine[] }>('get', 'simmachines', '-n', ns, '-l', `aksim.io/cluster=${cluster}`)).items.sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  return (await kubectlJson<{ items: Machine[] }>('get', 'simmachines', '-n', ns, '-l', `aksim.io/cluster=${cluster}`)).items.sort((a, b) =>
+    a.metadata.name.localeCompare(b.metadata.name),
+  );
 }
 async function nodeReady(name: string): Promise<string> {
   const n = await kubectlJson<{ status?: { conditions?: Cond[] } }>('get', 'node', name);
   return n.status?.conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
 }
 async function repairEvents(node: string): Promise<Ev[]> {
-  const list = await kubectlJson<{ items: Ev[] }>('get', 'events.events.k8s.io', '-n', 'default', '--field-selector', `regarding.name=${node}`);
+  const list = await kubectlJson<{ items: Ev[] }>(
+    'get',
+    'events.events.k8s.io',
+    '-n',
+    'default',
+    '--field-selector',
+    `regarding.name=${node}`,
+  );
   return list.items.filter((e) => e.reportingController === 'aks-auto-repair').sort((a, b) => a.eventTime.localeCompare(b.eventTime));
 }
 const reasons = (evs: Ev[]): string[] => evs.map((e) => e.reason);
@@ -47,12 +78,16 @@ async function aksim(...args: string[]): Promise<string> {
 async function readyCluster(ns: string, name: string, count: number): Promise<string[]> {
   const r = await apply(clusterYaml(ns, name, count));
   expect(r.code, r.stderr).to.equal(0);
-  return waitFor(`${name}: ${count} healthy nodes`, async () => {
-    const ms = await machines(ns, name);
-    if (ms.length !== count || !ms.every((m) => m.status?.provisionedTime)) return false;
-    for (const m of ms) if ((await nodeReady(m.metadata.name)) !== 'True') return false;
-    return ms.map((m) => m.metadata.name);
-  }, 60_000);
+  return waitFor(
+    `${name}: ${count} healthy nodes`,
+    async () => {
+      const ms = await machines(ns, name);
+      if (ms.length !== count || !ms.every((m) => m.status?.provisionedTime)) return false;
+      for (const m of ms) if ((await nodeReady(m.metadata.name)) !== 'True') return false;
+      return ms.map((m) => m.metadata.name);
+    },
+    60_000,
+  );
 }
 
 const SEQ = {
@@ -90,10 +125,15 @@ describe('e2e: node auto-repair', function () {
 
     async function finished(t: string): Promise<{ node: string; status: any }> {
       const node = faulty[t]!;
-      const status = await waitFor(`${t}: repair finished`, async () => {
-        const s = await repairStatus(ns, t.toLowerCase());
-        return s.lastRepair?.node === node ? s : false;
-      }, 150_000, 500);
+      const status = await waitFor(
+        `${t}: repair finished`,
+        async () => {
+          const s = await repairStatus(ns, t.toLowerCase());
+          return s.lastRepair?.node === node ? s : false;
+        },
+        150_000,
+        500,
+      );
       return { node, status };
     }
 
@@ -104,13 +144,20 @@ describe('e2e: node auto-repair', function () {
       ['HostHardwareFailure', [...SEQ.reboot, ...SEQ.reimage, ...SEQ.redeploy], true],
       ['NetworkMisconfiguration', [...SEQ.reboot, ...SEQ.reimage, ...SEQ.redeploy, 'NodeAutoRepairFailed'], false],
     ] as const) {
-      it(`${t}: ${steps.filter((s) => s.endsWith('Start')).map((s) => s.slice(4, -5).toLowerCase()).join(' + ')}${fixed ? ', then Ready' : ', then the failure warning'}`, async () => {
+      it(`${t}: ${steps
+        .filter((s) => s.endsWith('Start'))
+        .map((s) => s.slice(4, -5).toLowerCase())
+        .join(' + ')}${fixed ? ', then Ready' : ', then the failure warning'}`, async () => {
         const { node, status } = await finished(t);
         expect(status.lastRepair.result).to.equal(fixed ? 'Succeeded' : 'Failed');
-        const evs = await waitFor(`${t}: events`, async () => {
-          const e = await repairEvents(node);
-          return e.length >= steps.length ? e : false;
-        }, 10_000);
+        const evs = await waitFor(
+          `${t}: events`,
+          async () => {
+            const e = await repairEvents(node);
+            return e.length >= steps.length ? e : false;
+          },
+          10_000,
+        );
         expect(reasons(evs)).to.deep.equal(steps);
         expect(evs.every((e) => e.type === (e.reason === 'NodeAutoRepairFailed' ? 'Warning' : 'Normal'))).to.equal(true);
         const [m] = (await machines(ns, t.toLowerCase())).filter((x) => x.metadata.name === node);
@@ -123,7 +170,14 @@ describe('e2e: node auto-repair', function () {
         } else {
           expect(await nodeReady(node)).to.not.equal('True');
           expect(status.failed.map((f: { node: string }) => f.node)).to.deep.equal([node]);
-          const cond = await waitFor('AutoRepairFailed condition', async () => (await machines(ns, t.toLowerCase())).find((x) => x.metadata.name === node)?.status?.conditions?.find((c) => c.type === 'AutoRepairFailed'), 10_000);
+          const cond = await waitFor(
+            'AutoRepairFailed condition',
+            async () =>
+              (await machines(ns, t.toLowerCase()))
+                .find((x) => x.metadata.name === node)
+                ?.status?.conditions?.find((c) => c.type === 'AutoRepairFailed'),
+            10_000,
+          );
           expect(cond.status).to.equal('True');
           expect(m!.status?.redeploys).to.equal(1);
           // The failed node is not repaired again while it stays unhealthy.
@@ -148,21 +202,31 @@ describe('e2e: node auto-repair', function () {
       }
     })();
     // Kill the operator while the first node waits for Ready after its reboot.
-    const first = await waitFor('first repair waiting for Ready after reboot', async () => {
-      const s = await repairStatus(ns, 'pair');
-      const r = s.repairs?.[0];
-      return r?.step === 'Reboot' && r.phase === 'WaitingReady' ? r : false;
-    }, 90_000, 100);
+    const first = await waitFor(
+      'first repair waiting for Ready after reboot',
+      async () => {
+        const s = await repairStatus(ns, 'pair');
+        const r = s.repairs?.[0];
+        return r?.step === 'Reboot' && r.phase === 'WaitingReady' ? r : false;
+      },
+      90_000,
+      100,
+    );
     await op.stop('SIGKILL');
     const frozen = await repairStatus(ns, 'pair');
     expect(frozen.repairs).to.have.length(1);
     expect(frozen.repairs[0]).to.include({ node: first.node, step: 'Reboot', phase: 'WaitingReady' });
     op = await startOperator({ timeScale: TIME_SCALE });
     const second = first.node === a ? b! : a!;
-    await waitFor('both repaired', async () => {
-      const s = await repairStatus(ns, 'pair');
-      return s.lastRepair?.node === second && s.lastRepair.result === 'Succeeded';
-    }, 120_000, 500);
+    await waitFor(
+      'both repaired',
+      async () => {
+        const s = await repairStatus(ns, 'pair');
+        return s.lastRepair?.node === second && s.lastRepair.result === 'Succeeded';
+      },
+      120_000,
+      500,
+    );
     sampling = false;
     await sampler;
     expect(maxConcurrent).to.equal(1);
@@ -178,10 +242,14 @@ describe('e2e: node auto-repair', function () {
   it('never repairs a one-node cluster, and says why', async () => {
     const [only] = await readyCluster(ns, 'solo', 1);
     await aksim('sim', 'fault', 'inject', '--node', only!, '--type', 'ContainerRuntimeDown', '-o', 'none');
-    const s = await waitFor('queued with the short-circuit reason', async () => {
-      const st = await repairStatus(ns, 'solo');
-      return st.queue?.some((q: { reason: string }) => q.reason.includes('at least 2')) ? st : false;
-    }, 60_000);
+    const s = await waitFor(
+      'queued with the short-circuit reason',
+      async () => {
+        const st = await repairStatus(ns, 'solo');
+        return st.queue?.some((q: { reason: string }) => q.reason.includes('at least 2')) ? st : false;
+      },
+      60_000,
+    );
     expect(s.message).to.equal('cluster has 1 node(s); auto-repair needs at least 2');
     expect(s.repairs ?? []).to.deep.equal([]);
     const ms = await machines(ns, 'solo');
@@ -199,10 +267,16 @@ describe('e2e: node auto-repair', function () {
       return ms.length === 2 ? ms[0]!.metadata.name : false;
     });
     await aksim('sim', 'fault', 'inject', '--node', first, '--type', 'NetworkMisconfiguration', '-g', ns, '-o', 'none');
-    const s = await waitFor('never-healthy node queued as skipped', async () => {
-      const st = await repairStatus(ns, 'late');
-      return st.queue?.find((q: { node: string; reason: string }) => q.node === first && q.reason.includes('never registered')) ? st : false;
-    }, 60_000);
+    const s = await waitFor(
+      'never-healthy node queued as skipped',
+      async () => {
+        const st = await repairStatus(ns, 'late');
+        return st.queue?.find((q: { node: string; reason: string }) => q.node === first && q.reason.includes('never registered'))
+          ? st
+          : false;
+      },
+      60_000,
+    );
     expect(s.repairs ?? []).to.deep.equal([]);
     const m = (await machines(ns, 'late')).find((x) => x.metadata.name === first)!;
     expect(m.status?.provisionedTime).to.equal(undefined);

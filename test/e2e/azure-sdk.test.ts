@@ -86,26 +86,66 @@ describe('e2e: Azure SDK for JavaScript against aksim serve (HTTPS, sign-in, pol
       agentPoolProfiles: [{ name: 'nodepool1', count: 2, vmSize: 'Standard_D2s_v3', mode: 'System', osType: 'Linux' }],
     });
     expect(created.name).to.equal(cluster);
-    expect(created.id).to.equal(`/subscriptions/${SUB}/resourcegroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${cluster}`);
+    expect(created.id).to.equal(
+      `/subscriptions/${SUB}/resourcegroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${cluster}`,
+    );
     expect(created.provisioningState).to.equal('Succeeded');
     expect(created.tags).to.deep.equal({ env: 'test' });
     expect(created.agentPoolProfiles?.[0]).to.include({ name: 'nodepool1', count: 2, provisioningState: 'Succeeded' });
 
-    const pool = await aks.agentPools.createOrUpdate(rg, cluster, 'np2', { count: 1, vmSize: 'Standard_D2s_v3', mode: 'User', maxPods: 50, osDiskSizeGB: 64, enableAutoScaling: true, minCount: 1, maxCount: 4, tags: { team: 'a' } });
-    expect(pool).to.include({ name: 'np2', count: 1, maxPods: 50, osDiskSizeGB: 64, enableAutoScaling: true, minCount: 1, maxCount: 4, provisioningState: 'Succeeded' });
+    const pool = await aks.agentPools.createOrUpdate(rg, cluster, 'np2', {
+      count: 1,
+      vmSize: 'Standard_D2s_v3',
+      mode: 'User',
+      maxPods: 50,
+      osDiskSizeGB: 64,
+      enableAutoScaling: true,
+      minCount: 1,
+      maxCount: 4,
+      tags: { team: 'a' },
+    });
+    expect(pool).to.include({
+      name: 'np2',
+      count: 1,
+      maxPods: 50,
+      osDiskSizeGB: 64,
+      enableAutoScaling: true,
+      minCount: 1,
+      maxCount: 4,
+      provisioningState: 'Succeeded',
+    });
     expect(pool.tags).to.deep.equal({ team: 'a' });
     const nodes = await kubectlJson('get', 'nodes', '-l', `aksim.io/namespace=${ns},aksim.io/cluster=myakscluster`);
     expect(nodes.items).to.have.length(3);
 
     // A slow boot, so the scale is still running when it is aborted.
-    await kubectl('patch', 'simcluster', '-n', ns, 'myakscluster', '--type=merge', '-p', '{"spec":{"simulation":{"nodeBootTime":"PT20M"}}}');
-    await waitFor('cluster idle after the patch', async () => (await kubectlJson('get', 'simcluster', '-n', ns, 'myakscluster')).status?.provisioningState === 'Succeeded' && !(await kubectlJson('get', 'simcluster', '-n', ns, 'myakscluster')).status?.currentOperation, 60_000);
+    await kubectl(
+      'patch',
+      'simcluster',
+      '-n',
+      ns,
+      'myakscluster',
+      '--type=merge',
+      '-p',
+      '{"spec":{"simulation":{"nodeBootTime":"PT20M"}}}',
+    );
+    await waitFor(
+      'cluster idle after the patch',
+      async () =>
+        (await kubectlJson('get', 'simcluster', '-n', ns, 'myakscluster')).status?.provisioningState === 'Succeeded' &&
+        !(await kubectlJson('get', 'simcluster', '-n', ns, 'myakscluster')).status?.currentOperation,
+      60_000,
+    );
     const current = await aks.agentPools.get(rg, cluster, 'np2');
     const poller = await aks.agentPools.beginCreateOrUpdate(rg, cluster, 'np2', { ...current, count: 5 });
-    const latest = await sdkGet(`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${cluster}/agentPools/np2/operations/latest?api-version=2024-01-02-preview`);
+    const latest = await sdkGet(
+      `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${cluster}/agentPools/np2/operations/latest?api-version=2024-01-02-preview`,
+    );
     expect(latest.status).to.equal(200);
     expect(latest.body).to.include({ status: 'InProgress' });
-    const byId = await sdkGet(`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${cluster}/agentPools/np2/operations/${latest.body.name}?api-version=2024-01-02-preview`);
+    const byId = await sdkGet(
+      `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${cluster}/agentPools/np2/operations/${latest.body.name}?api-version=2024-01-02-preview`,
+    );
     expect(byId.body).to.deep.include({ name: latest.body.name, status: 'InProgress' });
 
     await aks.agentPools.abortLatestOperation(rg, cluster, 'np2');
@@ -113,7 +153,9 @@ describe('e2e: Azure SDK for JavaScript against aksim serve (HTTPS, sign-in, pol
     expect(outcome.message).to.match(/cancel/i);
     const after = await aks.agentPools.get(rg, cluster, 'np2');
     expect(after.provisioningState).to.equal('Canceled');
-    const op = await sdkGet(`/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${cluster}/agentPools/np2/operations/${latest.body.name}?api-version=2024-01-02-preview`);
+    const op = await sdkGet(
+      `/subscriptions/${SUB}/resourceGroups/${rg}/providers/Microsoft.ContainerService/managedClusters/${cluster}/agentPools/np2/operations/${latest.body.name}?api-version=2024-01-02-preview`,
+    );
     expect(op.body.status).to.equal('Canceled');
 
     // Nothing runs: the idle abort is a 409 the SDK surfaces as a RestError.
@@ -124,7 +166,10 @@ describe('e2e: Azure SDK for JavaScript against aksim serve (HTTPS, sign-in, pol
     expect(idleCluster).to.include({ code: 'OperationNotAllowed', statusCode: 409 });
 
     // A cluster-level operation, aborted through the cluster.
-    const scaleCluster = await aks.managedClusters.beginCreateOrUpdate(rg, cluster, { ...(await aks.managedClusters.get(rg, cluster)), agentPoolProfiles: [{ ...created.agentPoolProfiles![0]!, count: 4 }] });
+    const scaleCluster = await aks.managedClusters.beginCreateOrUpdate(rg, cluster, {
+      ...(await aks.managedClusters.get(rg, cluster)),
+      agentPoolProfiles: [{ ...created.agentPoolProfiles![0]!, count: 4 }],
+    });
     await aks.managedClusters.abortLatestOperation(rg, cluster);
     await refusal(scaleCluster.pollUntilDone());
     expect((await aks.managedClusters.get(rg, cluster)).provisioningState).to.equal('Canceled');
@@ -132,7 +177,11 @@ describe('e2e: Azure SDK for JavaScript against aksim serve (HTTPS, sign-in, pol
   });
 
   it('seed 003: snapshot from a pool, pool from the snapshot, upgrade to a snapshot, and the rules', async () => {
-    await waitFor('cluster idle', async () => !(await kubectlJson('get', 'simcluster', '-n', ns, 'myakscluster')).status?.currentOperation, 60_000);
+    await waitFor(
+      'cluster idle',
+      async () => !(await kubectlJson('get', 'simcluster', '-n', ns, 'myakscluster')).status?.currentOperation,
+      60_000,
+    );
     const np1 = await aks.agentPools.get(rg, cluster, 'nodepool1');
     const snap = await aks.snapshots.createOrUpdate(rg, 'MySnapshot', { location: 'eastus', creationData: { sourceResourceId: np1.id } });
     expect(snap).to.include({ name: 'MySnapshot', snapshotType: 'NodePool', vmSize: 'Standard_D2s_v3', osType: 'Linux' });
@@ -140,13 +189,26 @@ describe('e2e: Azure SDK for JavaScript against aksim serve (HTTPS, sign-in, pol
     expect(snap.nodeImageVersion).to.equal(np1.nodeImageVersion);
 
     const fromSnap = await aks.agentPools.createOrUpdate(rg, cluster, 'np3', { count: 1, creationData: { sourceResourceId: snap.id } });
-    expect(fromSnap).to.include({ name: 'np3', nodeImageVersion: snap.nodeImageVersion, vmSize: 'Standard_D2s_v3', provisioningState: 'Succeeded' });
+    expect(fromSnap).to.include({
+      name: 'np3',
+      nodeImageVersion: snap.nodeImageVersion,
+      vmSize: 'Standard_D2s_v3',
+      provisioningState: 'Succeeded',
+    });
     expect(fromSnap.creationData?.sourceResourceId).to.equal(snap.id);
 
-    const family = await refusal(aks.agentPools.createOrUpdate(rg, cluster, 'gpu', { count: 1, vmSize: 'Standard_NC6s_v3', creationData: { sourceResourceId: snap.id } }));
+    const family = await refusal(
+      aks.agentPools.createOrUpdate(rg, cluster, 'gpu', {
+        count: 1,
+        vmSize: 'Standard_NC6s_v3',
+        creationData: { sourceResourceId: snap.id },
+      }),
+    );
     expect(family).to.include({ name: 'RestError', statusCode: 400 });
     expect(family.message).to.match(/family/i);
-    const notNewer = await refusal(aks.agentPools.createOrUpdate(rg, cluster, 'nodepool1', { ...np1, creationData: { sourceResourceId: snap.id } }));
+    const notNewer = await refusal(
+      aks.agentPools.createOrUpdate(rg, cluster, 'nodepool1', { ...np1, creationData: { sourceResourceId: snap.id } }),
+    );
     expect(notNewer).to.include({ statusCode: 400 });
     expect(notNewer.message).to.match(/newer|same/i);
 
@@ -172,7 +234,11 @@ describe('e2e: Azure SDK for JavaScript against aksim serve (HTTPS, sign-in, pol
   });
 
   it('deletes the cluster and the resource group with the pollers (status answers after the resource is gone)', async () => {
-    await waitFor('cluster idle', async () => !(await kubectlJson('get', 'simcluster', '-n', ns, 'myakscluster')).status?.currentOperation, 60_000);
+    await waitFor(
+      'cluster idle',
+      async () => !(await kubectlJson('get', 'simcluster', '-n', ns, 'myakscluster')).status?.currentOperation,
+      60_000,
+    );
     await aks.managedClusters.delete(rg, cluster);
     const gone = await refusal(aks.managedClusters.get(rg, cluster));
     expect(gone).to.include({ statusCode: 404, code: 'ResourceNotFound' });

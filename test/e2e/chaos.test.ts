@@ -23,7 +23,11 @@ describe('e2e: chaos run (CI profile)', function () {
     console.log(summary.replace(/^/gm, '      '));
     const injected = Object.values(r.faultsByKind).reduce((n, k) => n + k.injected, 0);
     expect(injected, summary).to.be.at.least(10);
-    for (const kind of ['operator-kill', 'leader-kill', 'apiserver-restart', 'watch-cut', 'write-errors', 'clock-jump']) expect(r.faultsByKind[kind]?.injected ?? 0, `${kind} injected\n${summary}`).to.be.at.least(1);
-    expect(r.violations.map((v) => `${v.invariant}: ${v.message}`), summary).to.deep.equal([]);
+    for (const kind of ['operator-kill', 'leader-kill', 'apiserver-restart', 'watch-cut', 'write-errors', 'clock-jump'])
+      expect(r.faultsByKind[kind]?.injected ?? 0, `${kind} injected\n${summary}`).to.be.at.least(1);
+    expect(
+      r.violations.map((v) => `${v.invariant}: ${v.message}`),
+      summary,
+    ).to.deep.equal([]);
   });
 });

@@ -75,7 +75,8 @@ async function record(page: Page, name: string, selector: string, attr: string):
     new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: [${JSON.stringify(attr)}] });
   })()`);
 }
-const recorded = (page: Page, name: string): Promise<string[]> => page.evaluate((n) => ((window as unknown as Record<string, { v: string }[]>)[n] ?? []).map((x) => x.v), name);
+const recorded = (page: Page, name: string): Promise<string[]> =>
+  page.evaluate((n) => ((window as unknown as Record<string, { v: string }[]>)[n] ?? []).map((x) => x.v), name);
 
 describe('e2e: web console', function () {
   const missing = browserMissing();
@@ -90,7 +91,13 @@ describe('e2e: web console', function () {
     const r = await apply(demoYaml(ns));
     expect(r.code, r.stderr).to.equal(0);
     serve = await startServe();
-    await waitFor('demo cluster Succeeded', async () => (await kube.get<{ status?: { provisioningState?: string } }>('SimCluster', ns, 'contoso'))?.status?.provisioningState === 'Succeeded', 120_000);
+    await waitFor(
+      'demo cluster Succeeded',
+      async () =>
+        (await kube.get<{ status?: { provisioningState?: string } }>('SimCluster', ns, 'contoso'))?.status?.provisioningState ===
+        'Succeeded',
+      120_000,
+    );
   });
   after(async () => {
     await browser?.close();
@@ -107,22 +114,40 @@ describe('e2e: web console', function () {
         expect(res.json<{ error: { message: string } }>().error.message).to.match(/needs its token/);
       }
       expect((await request(`${serve.base}/console/api/actions/fault-inject`, { method: 'POST', body: '{}', ca })).status).to.equal(401);
-      expect((await request(`${serve.base}/console/api/snapshot`, { headers: { 'X-Aksim-Console-Token': 'x'.repeat(serve.token.length) }, ca })).status).to.equal(401);
+      expect(
+        (await request(`${serve.base}/console/api/snapshot`, { headers: { 'X-Aksim-Console-Token': 'x'.repeat(serve.token.length) }, ca }))
+          .status,
+      ).to.equal(401);
       const first = await request(serve.consoleUrl, { ca });
       expect(first.status).to.equal(303);
       expect(first.headers.location).to.equal('/console/');
       const cookie = String(first.headers['set-cookie']);
-      expect(cookie).to.match(/aksim_console=/).and.match(/HttpOnly/).and.match(/SameSite=Strict/);
+      expect(cookie)
+        .to.match(/aksim_console=/)
+        .and.match(/HttpOnly/)
+        .and.match(/SameSite=Strict/);
       const page = await request(`${serve.base}/console/`, { headers: { Cookie: cookie.split(';')[0]! }, ca });
       expect(page.status).to.equal(200);
       expect(page.text).to.match(/<div id="app">/);
       // The ARM surface beside it wants its bearer token; the console's own token is enough here.
-      expect((await request(`${serve.base}/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups?api-version=2021-04-01`, { ca })).status).to.equal(401);
-      expect((await request(`${serve.base}/console/api/snapshot`, { headers: { 'X-Aksim-Console-Token': serve.token }, ca })).status).to.equal(200);
+      expect(
+        (await request(`${serve.base}/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups?api-version=2021-04-01`, { ca }))
+          .status,
+      ).to.equal(401);
+      expect(
+        (await request(`${serve.base}/console/api/snapshot`, { headers: { 'X-Aksim-Console-Token': serve.token }, ca })).status,
+      ).to.equal(200);
     });
 
     it('runs the examples of docs/console.md, From a script', async () => {
-      const vars: Record<string, string> = { CONSOLE: serve.base, TOKEN: serve.token, CA: serve.caFile, RG: ns, CLUSTER: 'contoso', POOL: 'spotpool' };
+      const vars: Record<string, string> = {
+        CONSOLE: serve.base,
+        TOKEN: serve.token,
+        CA: serve.caFile,
+        RG: ns,
+        CLUSTER: 'contoso',
+        POOL: 'spotpool',
+      };
       await runChecked(
         docBlocks('docs/console.md', '## From a script'),
         [
@@ -132,7 +157,9 @@ describe('e2e: web console', function () {
             async (out) => {
               const [kinds, refusal] = out.trim().split('\n');
               expect(kinds).to.equal('cluster pool node op sevent ngroup cg timeline');
-              expect(JSON.parse(refusal!)).to.deep.equal({ error: { code: 'InvalidArgumentValue', message: 'expected an integer node count, got "abc"' } });
+              expect(JSON.parse(refusal!)).to.deep.equal({
+                error: { code: 'InvalidArgumentValue', message: 'expected an integer node count, got "abc"' },
+              });
             },
           ],
         ],
@@ -155,10 +182,16 @@ describe('e2e: web console', function () {
       expect(refused).to.equal('ECONNREFUSED');
       const wide = await startServe(['--host', '0.0.0.0']);
       try {
-        const res = await request(`${wide.base.replace('127.0.0.1', other)}/console/api/snapshot`, { headers: { 'X-Aksim-Console-Token': wide.token }, insecure: true });
+        const res = await request(`${wide.base.replace('127.0.0.1', other)}/console/api/snapshot`, {
+          headers: { 'X-Aksim-Console-Token': wide.token },
+          insecure: true,
+        });
         expect(res.status).to.equal(403);
         expect(res.json<{ error: { message: string } }>().error.message).to.match(/only on loopback/);
-        const rebound = await request(`${wide.base}/console/api/snapshot`, { headers: { 'X-Aksim-Console-Token': wide.token, Host: `evil.example:${new URL(wide.base).port}` }, insecure: true });
+        const rebound = await request(`${wide.base}/console/api/snapshot`, {
+          headers: { 'X-Aksim-Console-Token': wide.token, Host: `evil.example:${new URL(wide.base).port}` },
+          insecure: true,
+        });
         expect(rebound.status, 'a request naming another host (DNS rebinding)').to.equal(403);
       } finally {
         await wide.stop();
@@ -178,7 +211,7 @@ describe('e2e: web console', function () {
       await page.waitForSelector('[data-testid=connection]:text("live")');
     });
 
-    it('shows each pool\'s nodes as tiles by zone, coloured by state, with image and version on hover', async () => {
+    it("shows each pool's nodes as tiles by zone, coloured by state, with image and version on hover", async () => {
       await page.waitForFunction(() => document.querySelectorAll('.tile[data-state=Ready]').length === 5, undefined, { timeout: 30_000 });
       const zones = await page.$$eval('[data-pool=nodepool1] .zone', (els) => els.map((e) => e.getAttribute('data-zone')));
       expect(zones).to.deep.equal(['1', '2', '3']);
@@ -194,7 +227,9 @@ describe('e2e: web console', function () {
       await scale.locator('input').fill('abc');
       await scale.locator('button').click();
       await page.waitForSelector('[data-testid=scale-spotpool-outcome]');
-      expect(await page.textContent('[data-testid=scale-spotpool-outcome]')).to.equal('Error: (InvalidArgumentValue) expected an integer node count, got "abc"');
+      expect(await page.textContent('[data-testid=scale-spotpool-outcome]')).to.equal(
+        'Error: (InvalidArgumentValue) expected an integer node count, got "abc"',
+      );
       await scale.locator('input').fill('5000');
       await scale.locator('button').click();
       await page.waitForSelector('[data-testid=scale-spotpool-outcome]:text("InvalidParameter")');
@@ -203,13 +238,17 @@ describe('e2e: web console', function () {
       await page.fill('[data-testid=fault-node]', 'aks-nosuchnode-vmss000000');
       await page.click('[data-testid=fault-inject]');
       await page.waitForSelector('[data-testid=fault-outcome]');
-      expect(await page.textContent('[data-testid=fault-outcome]')).to.equal(`Error: (NotFound) no simulated VM for node aks-nosuchnode-vmss000000 in resource group ${ns}`);
+      expect(await page.textContent('[data-testid=fault-outcome]')).to.equal(
+        `Error: (NotFound) no simulated VM for node aks-nosuchnode-vmss000000 in resource group ${ns}`,
+      );
       const victim = (await kube.list<SimMachine>('SimMachine', ns)).find((m) => m.spec.poolName === 'spotpool')!.metadata.name!;
       await page.fill('[data-testid=fault-node]', victim);
       await page.fill('[data-testid=event-not-before]', 'next tuesday');
       await page.click('[data-testid=event-schedule]');
       await page.waitForSelector('[data-testid=fault-outcome]:text("not-before")');
-      expect(await page.textContent('[data-testid=fault-outcome]')).to.match(/\(InvalidArgumentValue\) --not-before must be an ISO time or \+<ISO duration>/);
+      expect(await page.textContent('[data-testid=fault-outcome]')).to.match(
+        /\(InvalidArgumentValue\) --not-before must be an ISO time or \+<ISO duration>/,
+      );
       await shot(page, 'bad-input');
 
       const pool = (await kube.get<SimNodePool>('SimNodePool', ns, 'contoso-spotpool'))!;
@@ -262,7 +301,9 @@ describe('e2e: web console', function () {
     });
 
     it('a scheduled event shows its NotBefore countdown and is approved from the page', async () => {
-      const node = (await kube.list<SimMachine>('SimMachine', ns)).find((m) => m.spec.poolName === 'nodepool1' && m.metadata.name!.endsWith('1'))!;
+      const node = (await kube.list<SimMachine>('SimMachine', ns)).find(
+        (m) => m.spec.poolName === 'nodepool1' && m.metadata.name!.endsWith('1'),
+      )!;
       const before = node.status?.reboots ?? 0;
       await page.click(`.tile[data-node="${node.metadata.name}"]`);
       await page.selectOption('[data-testid=event-type]', 'Reboot');
@@ -274,36 +315,81 @@ describe('e2e: web console', function () {
       const id = (await page.getAttribute(row, 'data-event'))!;
       await shot(page, 'scheduled-event');
       await page.click(`[data-testid="approve-${id}"]`);
-      await waitFor('the approved event ran the reboot', async () => ((await kube.get<SimMachine>('SimMachine', ns, node.metadata.name!))?.status?.reboots ?? 0) > before, 60_000);
+      await waitFor(
+        'the approved event ran the reboot',
+        async () => ((await kube.get<SimMachine>('SimMachine', ns, node.metadata.name!))?.status?.reboots ?? 0) > before,
+        60_000,
+      );
       await page.waitForSelector(`table.events tr[data-event="${id}"]`, { state: 'detached', timeout: 60_000 });
     });
 
     it('an NGroup rolling update advances batch by batch per zone/fault domain, and Cancel stops the next one', async () => {
-      const r = await run('kubectl', ['apply', '-n', ns, '-f', '-'], { input: `${sample('ngroup-profiles.yaml')}\n---\n${ngYaml('web', 'cgprofile1')}` });
+      const r = await run('kubectl', ['apply', '-n', ns, '-f', '-'], {
+        input: `${sample('ngroup-profiles.yaml')}\n---\n${ngYaml('web', 'cgprofile1')}`,
+      });
       expect(r.code, r.stderr).to.equal(0);
       await page.goto(`${serve.base}/console/#/ngroups`);
       const card = `section.ngroup[data-ngroup="${ns}/web"]`;
       await page.waitForSelector(`${card}[data-state=Succeeded]`, { timeout: 90_000 });
-      await page.waitForFunction((c) => document.querySelectorAll(`${c} .cg[data-health=Healthy][data-rev="cgprofile1@1"]`).length === 12, card, { timeout: 60_000 });
+      await page.waitForFunction(
+        (c) => document.querySelectorAll(`${c} .cg[data-health=Healthy][data-rev="cgprofile1@1"]`).length === 12,
+        card,
+        { timeout: 60_000 },
+      );
       await record(page, 'batches', card, 'data-batch-fd');
-      await kubectl('patch', 'ngroup', '-n', ns, 'web', '--type', 'merge', '-p', JSON.stringify({ spec: { containerGroupProfiles: [{ resource: { id: 'cgprofile2' } }] } }));
+      await kubectl(
+        'patch',
+        'ngroup',
+        '-n',
+        ns,
+        'web',
+        '--type',
+        'merge',
+        '-p',
+        JSON.stringify({ spec: { containerGroupProfiles: [{ resource: { id: 'cgprofile2' } }] } }),
+      );
       await page.waitForSelector(`${card}[data-ru-state=InProgress][data-batch-index="1"]`, { timeout: 60_000 });
       expect(await page.$$eval(`${card} .cg[data-cg].in-batch`, (els) => els.length)).to.be.greaterThan(0);
       expect(await page.$$eval(`${card} td.cell.active`, (els) => els.length)).to.equal(1);
       await shot(page, 'ngroup-rolling-update');
       await page.waitForSelector(`${card}[data-ru-state=Succeeded]`, { timeout: 120_000 });
-      await page.waitForFunction((c) => document.querySelectorAll(`${c} .cg[data-rev="cgprofile2@1"]`).length === 12 && document.querySelectorAll(`${c} .cg[data-cg]`).length === 12, card, { timeout: 30_000 });
+      await page.waitForFunction(
+        (c) =>
+          document.querySelectorAll(`${c} .cg[data-rev="cgprofile2@1"]`).length === 12 &&
+          document.querySelectorAll(`${c} .cg[data-cg]`).length === 12,
+        card,
+        { timeout: 30_000 },
+      );
       const pairs = (await recorded(page, 'batches')).filter(Boolean);
       expect(new Set(pairs).size, `batches seen: ${pairs.join(', ')}`).to.be.at.least(5); // 6 pairs, 2 CGs each; a short batch may pass between two frames
       for (const p of pairs) expect(p).to.match(/^[123]\/[01]$/);
       await shot(page, 'ngroup-updated');
 
-      await kubectl('patch', 'ngroup', '-n', ns, 'web', '--type', 'merge', '-p', JSON.stringify({ spec: { containerGroupProfiles: [{ resource: { id: 'cgprofile1' } }] } }));
+      await kubectl(
+        'patch',
+        'ngroup',
+        '-n',
+        ns,
+        'web',
+        '--type',
+        'merge',
+        '-p',
+        JSON.stringify({ spec: { containerGroupProfiles: [{ resource: { id: 'cgprofile1' } }] } }),
+      );
       await page.waitForSelector(`${card}[data-ru-state=InProgress]`, { timeout: 60_000 });
       await page.click('[data-testid=cancel-web]');
       await page.waitForSelector(`${card}[data-ru-state=Canceled]`, { timeout: 30_000 });
       await page.waitForSelector(`${card}[data-state=Canceled]`, { timeout: 30_000 });
-      const again = await page.evaluate(async () => (await fetch('/console/api/actions/ngroup-cancel', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"resourceGroup":"x","ngroup":"web"}' })).status);
+      const again = await page.evaluate(
+        async () =>
+          (
+            await fetch('/console/api/actions/ngroup-cancel', {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json' },
+              body: '{"resourceGroup":"x","ngroup":"web"}',
+            })
+          ).status,
+      );
       expect(again).to.equal(404); // no such resource group: refused like `aksim rest` would
     });
   });

@@ -15,7 +15,8 @@ describe('e2e: docs/azure-clients.md walkthrough', function () {
   before(async () => {
     await stopServe();
     await sharedOperator();
-    for (const ns of ['myresourcegroup', 'sdkgroup']) await kubectl('delete', 'namespace', ns, '--ignore-not-found', '--wait=true', '--timeout=120s').catch(() => undefined);
+    for (const ns of ['myresourcegroup', 'sdkgroup'])
+      await kubectl('delete', 'namespace', ns, '--ignore-not-found', '--wait=true', '--timeout=120s').catch(() => undefined);
   });
 
   it('runs the page: the endpoint, the az CLI (where installed), the JS SDK', async () => {
@@ -27,40 +28,73 @@ describe('e2e: docs/azure-clients.md walkthrough', function () {
       ...docBlocks(PAGE, '## What aksim answers'),
     ];
     const checks: BlockCheck[] = [
-      [/^cat serve\.log/m, async (out) => {
-        expect(out).to.match(/^aksim ARM endpoint on https:\/\/127\.0\.0\.1:18444$/m);
-        expect(out).to.match(/sign in: +tenant [0-9a-f-]{36}, service principal [0-9a-f-]{36}, secret \S+/);
-      }],
-      [/-w '%\{http_code\}/, async (out) => {
-        const [code, body] = out.trim().split('\n');
-        expect(code).to.equal('401');
-        expect(JSON.parse(body!)).to.deep.equal({ error: { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." } });
-      }],
-      [/node aks-sdk\.mjs/, async (out) => {
-        expect(out.trim().split('\n')).to.deep.equal(['sdkCluster Succeeded 3', 'deleted']);
-      }],
+      [
+        /^cat serve\.log/m,
+        async (out) => {
+          expect(out).to.match(/^aksim ARM endpoint on https:\/\/127\.0\.0\.1:18444$/m);
+          expect(out).to.match(/sign in: +tenant [0-9a-f-]{36}, service principal [0-9a-f-]{36}, secret \S+/);
+        },
+      ],
+      [
+        /-w '%\{http_code\}/,
+        async (out) => {
+          const [code, body] = out.trim().split('\n');
+          expect(code).to.equal('401');
+          expect(JSON.parse(body!)).to.deep.equal({
+            error: { code: 'AuthenticationFailed', message: "Authentication failed. The 'Authorization' header is missing." },
+          });
+        },
+      ],
+      [
+        /node aks-sdk\.mjs/,
+        async (out) => {
+          expect(out.trim().split('\n')).to.deep.equal(['sdkCluster Succeeded 3', 'deleted']);
+        },
+      ],
       [/kill \$SERVE_PID/, async () => undefined],
     ];
     if (haveAz) {
       checks.push(
-        [/az-login/, async (out) => {
-          expect(JSON.parse(out)).to.deep.equal({ cloud: 'aksim', subscription: 'aksim simulated subscription', user: 'servicePrincipal' });
-        }],
-        [/az aks nodepool add/, async (out) => {
-          const [created, added] = out.trim().split(/\n(?=\{)/).map((x) => JSON.parse(x));
-          expect(created).to.deep.equal({ name: 'myAKSCluster', state: 'Succeeded' });
-          expect(added.name).to.equal('np2');
-          expect(added.image).to.match(/^AKSUbuntu-/);
-        }],
-        [/get-credentials/, async (out) => {
-          expect(out.trim().split('\n')).to.have.length(5); // nodepool1's 2 and np2's 3 (az's default count)
-        }],
-        [/az rest --method get/, async (out) => {
-          expect(JSON.parse(out)).to.deep.equal({ status: 'Succeeded', percent: 100 });
-        }],
-        [/az group delete/, async (out) => {
-          expect(out.trim()).to.equal('false');
-        }],
+        [
+          /az-login/,
+          async (out) => {
+            expect(JSON.parse(out)).to.deep.equal({
+              cloud: 'aksim',
+              subscription: 'aksim simulated subscription',
+              user: 'servicePrincipal',
+            });
+          },
+        ],
+        [
+          /az aks nodepool add/,
+          async (out) => {
+            const [created, added] = out
+              .trim()
+              .split(/\n(?=\{)/)
+              .map((x) => JSON.parse(x));
+            expect(created).to.deep.equal({ name: 'myAKSCluster', state: 'Succeeded' });
+            expect(added.name).to.equal('np2');
+            expect(added.image).to.match(/^AKSUbuntu-/);
+          },
+        ],
+        [
+          /get-credentials/,
+          async (out) => {
+            expect(out.trim().split('\n')).to.have.length(5); // nodepool1's 2 and np2's 3 (az's default count)
+          },
+        ],
+        [
+          /az rest --method get/,
+          async (out) => {
+            expect(JSON.parse(out)).to.deep.equal({ status: 'Succeeded', percent: 100 });
+          },
+        ],
+        [
+          /az group delete/,
+          async (out) => {
+            expect(out.trim()).to.equal('false');
+          },
+        ],
       );
     }
     await runChecked(blocks, checks, aksimOnPath(), {});

@@ -35,7 +35,12 @@ describe('e2e: docs/ngroups.md over REST', function () {
       }
       if (block.includes('"maxBatchPercent": "10"')) {
         const ng = (await kube.get<NGroup>('NGroup', 'rest-rg', 'ngroup-rest'))!;
-        expect(ng.spec.updateProfile?.rollingUpdateProfile).to.include({ maxBatchPercent: 10, maxUnhealthyPercent: 10, maxUnhealthyUpdatedPercent: 10, pauseTimeBetweenBatches: 'PT2M' });
+        expect(ng.spec.updateProfile?.rollingUpdateProfile).to.include({
+          maxBatchPercent: 10,
+          maxUnhealthyPercent: 10,
+          maxUnhealthyUpdatedPercent: 10,
+          pauseTimeBetweenBatches: 'PT2M',
+        });
         const ru = JSON.parse(r.stdout);
         expect(ru.state).to.equal('InProgress');
         expect(ru.lastAction).to.equal('Start');
@@ -44,7 +49,9 @@ describe('e2e: docs/ngroups.md over REST', function () {
         const ru = JSON.parse(r.stdout);
         expect(ru).to.deep.equal({ state: 'Canceled', lastAction: 'Cancel' });
         const pods = await kube.core.listNamespacedPod({ namespace: 'rest-rg', labelSelector: 'aksim.io/ngroup=ngroup-rest' });
-        const revisions = new Set(pods.items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.labels?.['aksim.io/cg-profile']));
+        const revisions = new Set(
+          pods.items.filter((p) => !p.metadata?.deletionTimestamp).map((p) => p.metadata?.labels?.['aksim.io/cg-profile']),
+        );
         expect(revisions.has('cgp1'), 'old profile still present (no rollback)').to.equal(true);
       }
     }

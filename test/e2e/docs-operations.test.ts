@@ -37,7 +37,18 @@ describe('e2e: docs/operations.md walkthrough', function () {
       }
       if (block.includes('operation show-latest')) {
         const shown = JSON.parse(r.stdout.slice(0, r.stdout.indexOf('\n}') + 2));
-        expect(shown).to.have.all.keys('endTime', 'error', 'id', 'name', 'operations', 'percentComplete', 'resourceGroup', 'resourceId', 'startTime', 'status');
+        expect(shown).to.have.all.keys(
+          'endTime',
+          'error',
+          'id',
+          'name',
+          'operations',
+          'percentComplete',
+          'resourceGroup',
+          'resourceId',
+          'startTime',
+          'status',
+        );
         expect(shown.resourceGroup).to.equal('myResourceGroup'); // names keep the case the user gave
       }
       if (block.includes('nodepool operation-abort')) {

@@ -1,7 +1,18 @@
 // e2e: the first slice on a real API server — clusters make Nodes, pools scale, deletion cleans
 // up, bad specs are refused, and a restarted operator reaches the target without duplicates.
 import { expect } from 'chai';
-import { apply, deleteNamespace, freshNamespace, kubectl, kubectlJson, run, sharedOperator, stopSharedOperator, startOperator, waitFor } from '../support/env.js';
+import {
+  apply,
+  deleteNamespace,
+  freshNamespace,
+  kubectl,
+  kubectlJson,
+  run,
+  sharedOperator,
+  stopSharedOperator,
+  startOperator,
+  waitFor,
+} from '../support/env.js';
 
 const cluster = (ns: string, name: string, extra = ''): string => `
 apiVersion: aksim.io/v1alpha1
@@ -16,7 +27,11 @@ spec:
     - {name: spotpool, mode: User, count: 2, vmSize: Standard_D4s_v3, scaleSetPriority: Spot, nodeLabels: {workload: batch}, nodeTaints: ["dedicated=batch:NoSchedule"]}
 ${extra}`;
 
-type Node = { metadata: { name: string; labels: Record<string, string> }; spec: { taints?: { key: string; value?: string; effect: string }[]; providerID: string }; status: { conditions: { type: string; status: string }[]; capacity: Record<string, string>; nodeInfo: { kubeletVersion: string } } };
+type Node = {
+  metadata: { name: string; labels: Record<string, string> };
+  spec: { taints?: { key: string; value?: string; effect: string }[]; providerID: string };
+  status: { conditions: { type: string; status: string }[]; capacity: Record<string, string>; nodeInfo: { kubeletVersion: string } };
+};
 
 async function nodesOf(ns: string, name: string): Promise<Node[]> {
   const list = await kubectlJson<{ items: Node[] }>('get', 'nodes', '-l', `aksim.io/cluster=${name},aksim.io/namespace=${ns}`);
@@ -26,8 +41,20 @@ const isReady = (n: Node): boolean => n.status.conditions?.some((c) => c.type ==
 
 async function poolState(ns: string, pool: string): Promise<{ count: number; ready: number; state: string; machines: string[] }> {
   const p = await kubectlJson('get', 'simnodepool', '-n', ns, pool);
-  const ms = await kubectlJson<{ items: { metadata: { name: string; deletionTimestamp?: string } }[] }>('get', 'simmachines', '-n', ns, '-l', `aksim.io/pool=${p.spec.name}`);
-  return { count: p.status?.count ?? 0, ready: p.status?.readyNodes ?? 0, state: p.status?.provisioningState ?? '', machines: ms.items.map((m) => m.metadata.name).sort() };
+  const ms = await kubectlJson<{ items: { metadata: { name: string; deletionTimestamp?: string } }[] }>(
+    'get',
+    'simmachines',
+    '-n',
+    ns,
+    '-l',
+    `aksim.io/pool=${p.spec.name}`,
+  );
+  return {
+    count: p.status?.count ?? 0,
+    ready: p.status?.readyNodes ?? 0,
+    state: p.status?.provisioningState ?? '',
+    machines: ms.items.map((m) => m.metadata.name).sort(),
+  };
 }
 
 describe('e2e: clusters, pools and nodes', function () {
@@ -41,7 +68,10 @@ describe('e2e: clusters, pools and nodes', function () {
   it('creates a cluster whose pools become Ready Nodes with AKS names, labels and taints', async () => {
     const r = await apply(cluster(ns, 'contoso'));
     expect(r.code, r.stderr).to.equal(0);
-    await waitFor('cluster Succeeded', async () => (await kubectlJson('get', 'simcluster', '-n', ns, 'contoso')).status?.provisioningState === 'Succeeded');
+    await waitFor(
+      'cluster Succeeded',
+      async () => (await kubectlJson('get', 'simcluster', '-n', ns, 'contoso')).status?.provisioningState === 'Succeeded',
+    );
     const nodes = await nodesOf(ns, 'contoso');
     expect(nodes).to.have.length(5);
     expect(nodes.every(isReady)).to.equal(true);
@@ -50,22 +80,39 @@ describe('e2e: clusters, pools and nodes', function () {
     expect(sys).to.have.length(3);
     expect(spot).to.have.length(2);
     for (const n of nodes) expect(n.metadata.name).to.match(/^aks-(nodepool1|spotpool)-\d{8}-vmss[0-9a-z]{6}$/);
-    expect(sys.map((n) => n.metadata.labels['topology.kubernetes.io/zone']).sort()).to.deep.equal(['westeurope-1', 'westeurope-2', 'westeurope-3']);
+    expect(sys.map((n) => n.metadata.labels['topology.kubernetes.io/zone']).sort()).to.deep.equal([
+      'westeurope-1',
+      'westeurope-2',
+      'westeurope-3',
+    ]);
     for (const n of sys) {
-      expect(n.metadata.labels).to.include({ 'kubernetes.azure.com/mode': 'system', 'kubernetes.io/os': 'linux', 'node.kubernetes.io/instance-type': 'Standard_D2s_v3', 'kubernetes.azure.com/role': 'agent' });
+      expect(n.metadata.labels).to.include({
+        'kubernetes.azure.com/mode': 'system',
+        'kubernetes.io/os': 'linux',
+        'node.kubernetes.io/instance-type': 'Standard_D2s_v3',
+        'kubernetes.azure.com/role': 'agent',
+      });
       expect(n.spec.taints ?? []).to.deep.equal([]);
       expect(n.status.capacity.cpu).to.equal('2');
       expect(n.status.nodeInfo.kubeletVersion).to.equal('v1.34.4');
     }
     for (const n of spot) {
-      expect(n.metadata.labels).to.include({ 'kubernetes.azure.com/scalesetpriority': 'spot', workload: 'batch', 'kubernetes.azure.com/mode': 'user' });
+      expect(n.metadata.labels).to.include({
+        'kubernetes.azure.com/scalesetpriority': 'spot',
+        workload: 'batch',
+        'kubernetes.azure.com/mode': 'user',
+      });
       expect(n.spec.taints).to.deep.include({ key: 'kubernetes.azure.com/scalesetpriority', value: 'spot', effect: 'NoSchedule' });
       expect(n.spec.taints).to.deep.include({ key: 'dedicated', value: 'batch', effect: 'NoSchedule' });
       expect(n.status.capacity.cpu).to.equal('4');
-      expect(n.spec.providerID).to.match(/^azure:\/\/\/subscriptions\/.+\/virtualMachineScaleSets\/aks-spotpool-\d{8}-vmss\/virtualMachines\/\d+$/);
+      expect(n.spec.providerID).to.match(
+        /^azure:\/\/\/subscriptions\/.+\/virtualMachineScaleSets\/aks-spotpool-\d{8}-vmss\/virtualMachines\/\d+$/,
+      );
     }
     const c = await kubectlJson('get', 'simcluster', '-n', ns, 'contoso');
-    expect(c.status.id).to.equal(`/subscriptions/${c.status.id.split('/')[2]}/resourcegroups/${ns}/providers/Microsoft.ContainerService/managedClusters/contoso`);
+    expect(c.status.id).to.equal(
+      `/subscriptions/${c.status.id.split('/')[2]}/resourcegroups/${ns}/providers/Microsoft.ContainerService/managedClusters/contoso`,
+    );
     expect(c.status).to.include({ readyNodes: 5, totalNodes: 5, currentKubernetesVersion: '1.34.4' });
     expect(c.status.conditions.find((x: { type: string }) => x.type === 'Ready').status).to.equal('True');
     // kubectl wait works on the Ready condition
@@ -79,7 +126,9 @@ describe('e2e: clusters, pools and nodes', function () {
       const s = await poolState(ns, pool);
       return s.ready === 5 && s.state === 'Succeeded' && s.machines.length === 5;
     });
-    expect((await nodesOf(ns, 'contoso')).filter((n) => n.metadata.labels['aksim.io/pool'] === 'nodepool1' && isReady(n))).to.have.length(5);
+    expect((await nodesOf(ns, 'contoso')).filter((n) => n.metadata.labels['aksim.io/pool'] === 'nodepool1' && isReady(n))).to.have.length(
+      5,
+    );
     await kubectl('scale', 'simnodepool', '-n', ns, pool, '--replicas=2');
     const cordoned = await waitFor('a removed node cordoned or gone', async () => {
       const nodes = (await nodesOf(ns, 'contoso')).filter((n) => n.metadata.labels['aksim.io/pool'] === 'nodepool1');
@@ -94,25 +143,54 @@ describe('e2e: clusters, pools and nodes', function () {
     expect(left).to.have.length(2);
     // the lowest instance ids stay; zones stay spread
     expect(new Set(left.map((n) => n.metadata.labels['topology.kubernetes.io/zone'])).size).to.equal(2);
-    const events = await kubectlJson<{ items: { reason: string; regarding: { name: string } }[] }>('get', 'events.events.k8s.io', '-n', 'default');
-    expect(events.items.filter((e) => e.reason === 'NodeDrainEnd' && e.regarding.name.startsWith('aks-nodepool1')).length).to.be.at.least(3);
+    const events = await kubectlJson<{ items: { reason: string; regarding: { name: string } }[] }>(
+      'get',
+      'events.events.k8s.io',
+      '-n',
+      'default',
+    );
+    expect(events.items.filter((e) => e.reason === 'NodeDrainEnd' && e.regarding.name.startsWith('aks-nodepool1')).length).to.be.at.least(
+      3,
+    );
   });
 
   it('refuses invalid specs at the API server with messages a person understands', async () => {
     const bad = async (spec: string): Promise<string> => {
-      const r = await apply(`apiVersion: aksim.io/v1alpha1\nkind: SimNodePool\nmetadata: {name: contoso-extra, namespace: ${ns}}\nspec: {clusterName: contoso, name: extra, ${spec}}\n`);
+      const r = await apply(
+        `apiVersion: aksim.io/v1alpha1\nkind: SimNodePool\nmetadata: {name: contoso-extra, namespace: ${ns}}\nspec: {clusterName: contoso, name: extra, ${spec}}\n`,
+      );
       expect(r.code).to.not.equal(0);
       return r.stderr;
     };
     expect(await bad('count: -1')).to.match(/spec.count.*greater than or equal to 0/);
     expect(await bad('count: 1, vmSize: D2s-v3')).to.include('vmSize must be an Azure VM size name such as Standard_D2s_v3');
     expect(await bad('count: 1, mode: System, osType: Windows')).to.include('System mode pools must be Linux');
-    const r = await run('kubectl', ['patch', 'simnodepool', '-n', ns, 'contoso-spotpool', '--type=merge', '-p', '{"spec":{"osType":"Windows"}}']);
+    const r = await run('kubectl', [
+      'patch',
+      'simnodepool',
+      '-n',
+      ns,
+      'contoso-spotpool',
+      '--type=merge',
+      '-p',
+      '{"spec":{"osType":"Windows"}}',
+    ]);
     expect(r.code).to.not.equal(0);
     expect(r.stderr).to.include('osType is immutable');
-    const r2 = await run('kubectl', ['patch', 'simnodepool', '-n', ns, 'contoso-spotpool', '--type=merge', '-p', '{"spec":{"scaleSetPriority":"Regular"}}']);
+    const r2 = await run('kubectl', [
+      'patch',
+      'simnodepool',
+      '-n',
+      ns,
+      'contoso-spotpool',
+      '--type=merge',
+      '-p',
+      '{"spec":{"scaleSetPriority":"Regular"}}',
+    ]);
     expect(r2.stderr).to.include('scaleSetPriority is immutable');
-    const r3 = await apply(`apiVersion: aksim.io/v1alpha1\nkind: SimNodePool\nmetadata: {name: wrongname, namespace: ${ns}}\nspec: {clusterName: contoso, name: extra, count: 1}\n`);
+    const r3 = await apply(
+      `apiVersion: aksim.io/v1alpha1\nkind: SimNodePool\nmetadata: {name: wrongname, namespace: ${ns}}\nspec: {clusterName: contoso, name: extra, count: 1}\n`,
+    );
     expect(r3.stderr).to.include('metadata.name must be <spec.clusterName>-<spec.name>');
     // the refused changes left the pool as it was
     const spot = await kubectlJson('get', 'simnodepool', '-n', ns, 'contoso-spotpool');
@@ -123,7 +201,9 @@ describe('e2e: clusters, pools and nodes', function () {
     await kubectl('patch', 'simnodepool', '-n', ns, 'contoso-spotpool', '--type=merge', '-p', '{"spec":{"orchestratorVersion":"1.35.1"}}');
     const cond = await waitFor('InvalidOrchestratorVersion', async () => {
       const p = await kubectlJson('get', 'simnodepool', '-n', ns, 'contoso-spotpool');
-      return p.status?.conditions?.find((c: { type: string; reason: string }) => c.type === 'Ready' && c.reason === 'InvalidOrchestratorVersion');
+      return p.status?.conditions?.find(
+        (c: { type: string; reason: string }) => c.type === 'Ready' && c.reason === 'InvalidOrchestratorVersion',
+      );
     });
     expect(cond.message).to.include('newer than the control plane version 1.34.4');
     const ev = await kubectl('get', 'events', '-n', ns, '--field-selector', 'involvedObject.name=contoso-spotpool,type=Warning');
@@ -159,7 +239,10 @@ describe('e2e: operator restarts', function () {
   it('killed during a scale-out, a new operator reaches the target with no duplicate machines', async () => {
     const op1 = await startOperator({ timeScale: 6 });
     expect((await apply(cluster(ns, 'fabrikam'))).code).to.equal(0);
-    await waitFor('cluster Succeeded', async () => (await kubectlJson('get', 'simcluster', '-n', ns, 'fabrikam')).status?.provisioningState === 'Succeeded');
+    await waitFor(
+      'cluster Succeeded',
+      async () => (await kubectlJson('get', 'simcluster', '-n', ns, 'fabrikam')).status?.provisioningState === 'Succeeded',
+    );
     await kubectl('scale', 'simnodepool', '-n', ns, 'fabrikam-nodepool1', '--replicas=20');
     await waitFor('scale-out under way', async () => (await poolState(ns, 'fabrikam-nodepool1')).machines.length > 3, 30_000, 50);
     await op1.stop('SIGKILL');
@@ -167,10 +250,14 @@ describe('e2e: operator restarts', function () {
     expect(mid.ready).to.be.lessThan(20);
     const op2 = await startOperator({ timeScale: 6 });
     try {
-      await waitFor('20 ready', async () => {
-        const s = await poolState(ns, 'fabrikam-nodepool1');
-        return s.ready === 20 && s.state === 'Succeeded';
-      }, 90_000);
+      await waitFor(
+        '20 ready',
+        async () => {
+          const s = await poolState(ns, 'fabrikam-nodepool1');
+          return s.ready === 20 && s.state === 'Succeeded';
+        },
+        90_000,
+      );
       const s = await poolState(ns, 'fabrikam-nodepool1');
       expect(s.machines).to.have.length(20);
       const indices = s.machines.map((m) => parseInt(m.slice(m.lastIndexOf('vmss') + 4), 36)).sort((a, b) => a - b);

@@ -29,7 +29,10 @@ async function applyIn(ns: string, yaml: string): Promise<void> {
 }
 
 /** An NGroup like the sample, with overrides. */
-function ngYaml(name: string, o: { count?: number; profile?: string; mode?: string; pause?: string; inPlace?: boolean; zones?: string; fds?: number } = {}): string {
+function ngYaml(
+  name: string,
+  o: { count?: number; profile?: string; mode?: string; pause?: string; inPlace?: boolean; zones?: string; fds?: number } = {},
+): string {
   return `
 apiVersion: aksim.io/v1alpha1
 kind: NGroup
@@ -47,26 +50,48 @@ spec:
 }
 
 async function settled(ns: string, ng: string, count: number, healthy = count): Promise<Pod[]> {
-  await waitFor(`${ng} Succeeded with ${count} CGs`, async () => {
-    const s = (await ngroup(ns, ng)).status ?? {};
-    return s.provisioningState === 'Succeeded' && s.containerGroupCount === count && s.healthyCount === healthy;
-  }, 90_000);
+  await waitFor(
+    `${ng} Succeeded with ${count} CGs`,
+    async () => {
+      const s = (await ngroup(ns, ng)).status ?? {};
+      return s.provisioningState === 'Succeeded' && s.containerGroupCount === count && s.healthyCount === healthy;
+    },
+    90_000,
+  );
   return live(ns, ng);
 }
 
 async function setProfile(ns: string, ng: string, profile: string): Promise<void> {
-  await kubectl('patch', 'ngroup', '-n', ns, ng, '--type', 'merge', '-p', JSON.stringify({ spec: { containerGroupProfiles: [{ resource: { id: profile } }] } }));
+  await kubectl(
+    'patch',
+    'ngroup',
+    '-n',
+    ns,
+    ng,
+    '--type',
+    'merge',
+    '-p',
+    JSON.stringify({ spec: { containerGroupProfiles: [{ resource: { id: profile } }] } }),
+  );
 }
 
 async function ruDone(ns: string, ng: string, state: string, id?: number): Promise<any> {
-  return waitFor(`${ng} rolling update ${state}`, async () => {
-    const ru = (await ngroup(ns, ng)).status?.latestRollingUpdate;
-    return ru?.state === state && (id === undefined || ru.id === id) && ru;
-  }, 120_000);
+  return waitFor(
+    `${ng} rolling update ${state}`,
+    async () => {
+      const ru = (await ngroup(ns, ng)).status?.latestRollingUpdate;
+      return ru?.state === state && (id === undefined || ru.id === id) && ru;
+    },
+    120_000,
+  );
 }
 
 /** Polls the CGs while an update runs and keeps the extremes. */
-function watchUpdate(ns: string, ng: string, target: string): { stop(): Promise<{ minLive: number; maxLive: number; maxBatchesInFlight: number }> } {
+function watchUpdate(
+  ns: string,
+  ng: string,
+  target: string,
+): { stop(): Promise<{ minLive: number; maxLive: number; maxBatchesInFlight: number }> } {
   let on = true;
   let minLive = Infinity;
   let maxLive = 0;
@@ -78,7 +103,9 @@ function watchUpdate(ns: string, ng: string, target: string): { stop(): Promise<
         const l = ps.filter((p) => !p.metadata.deletionTimestamp);
         minLive = Math.min(minLive, l.length);
         maxLive = Math.max(maxLive, l.length);
-        const inFlight = new Set(l.filter((p) => rev(p) === target && !ready(p)).map((p) => p.metadata.labels['aksim.io/rolling-update-batch']));
+        const inFlight = new Set(
+          l.filter((p) => rev(p) === target && !ready(p)).map((p) => p.metadata.labels['aksim.io/rolling-update-batch']),
+        );
         maxBatchesInFlight = Math.max(maxBatchesInFlight, inFlight.size);
       }
       await new Promise((r) => setTimeout(r, 150));
@@ -111,7 +138,10 @@ describe('e2e: ACI NGroups and rolling updates', function () {
   async function rg(): Promise<string> {
     const ns = await freshNamespace('ng');
     namespaces.push(ns);
-    await applyIn(ns, sample('ngroup-profiles.yaml') + '\n---\n' + sample('ngroup-registry.yaml') + '\n---\n' + sample('ngroup-profile-broken.yaml'));
+    await applyIn(
+      ns,
+      sample('ngroup-profiles.yaml') + '\n---\n' + sample('ngroup-registry.yaml') + '\n---\n' + sample('ngroup-profile-broken.yaml'),
+    );
     return ns;
   }
   before(async () => {
@@ -133,19 +163,37 @@ describe('e2e: ACI NGroups and rolling updates', function () {
     expect([...perPair.values()]).to.deep.equal([5, 5, 5, 5, 5, 5]);
     for (const p of before) {
       expect(p.metadata.name).to.match(/^cg-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
-      expect(p.spec.nodeName).to.equal(`aci-vk-westeurope-${p.metadata.labels['aksim.io/cg-zone']}-fd${p.metadata.labels['aksim.io/cg-fault-domain']}`);
-      expect(p.metadata.annotations['aksim.io/container-group-id']).to.match(new RegExp(`/resourceGroups/${ns}/providers/Microsoft.ContainerInstance/containerGroups/${p.metadata.name}$`));
-      expect(p.metadata.annotations['aksim.io/ngroup-id']).to.match(new RegExp(`/resourceGroups/${ns}/providers/Microsoft.ContainerInstance/ngroups/ngroup1$`));
+      expect(p.spec.nodeName).to.equal(
+        `aci-vk-westeurope-${p.metadata.labels['aksim.io/cg-zone']}-fd${p.metadata.labels['aksim.io/cg-fault-domain']}`,
+      );
+      expect(p.metadata.annotations['aksim.io/container-group-id']).to.match(
+        new RegExp(`/resourceGroups/${ns}/providers/Microsoft.ContainerInstance/containerGroups/${p.metadata.name}$`),
+      );
+      expect(p.metadata.annotations['aksim.io/ngroup-id']).to.match(
+        new RegExp(`/resourceGroups/${ns}/providers/Microsoft.ContainerInstance/ngroups/ngroup1$`),
+      );
     }
     const node = await kubectlJson('get', 'node', 'aci-vk-westeurope-2-fd1');
-    expect(node.metadata.labels).to.include({ type: 'virtual-kubelet', 'kubernetes.io/role': 'agent', 'topology.kubernetes.io/zone': 'westeurope-2' });
+    expect(node.metadata.labels).to.include({
+      type: 'virtual-kubelet',
+      'kubernetes.io/role': 'agent',
+      'topology.kubernetes.io/zone': 'westeurope-2',
+    });
     expect(node.spec.taints).to.deep.include({ key: 'virtual-kubelet.io/provider', value: 'azure', effect: 'NoSchedule' });
 
     const w = watchUpdate(ns, 'ngroup1', 'cgprofile2@1');
     await setProfile(ns, 'ngroup1', 'cgprofile2');
     const ru = await ruDone(ns, 'ngroup1', 'Succeeded');
     const seen = await w.stop();
-    expect(ru).to.include({ batchesCompleted: 6, totalBatches: 6, succeededCount: 30, failedCount: 0, pendingCount: 0, lastAction: 'Start', inPlace: false });
+    expect(ru).to.include({
+      batchesCompleted: 6,
+      totalBatches: 6,
+      succeededCount: 30,
+      failedCount: 0,
+      pendingCount: 0,
+      lastAction: 'Start',
+      inPlace: false,
+    });
     const after = await live(ns, 'ngroup1');
     expect(after).to.have.length(30);
     expect(after.every((p) => rev(p) === 'cgprofile2@1' && ready(p))).to.equal(true);
@@ -169,7 +217,10 @@ describe('e2e: ACI NGroups and rolling updates', function () {
     const before = await settled(ns, 'ng2', 30);
     const sick = [before[0]!, before[10]!, before[20]!].map((p) => p.metadata.name);
     for (const n of sick) await kubectl('annotate', 'pod', '-n', ns, n, 'aksim.io/fault=Unhealthy');
-    await waitFor('3 unhealthy', async () => (await ngroup(ns, 'ng2')).status?.unhealthyCount === 3 && (await live(ns, 'ng2')).filter((p) => !ready(p)).length === 3);
+    await waitFor(
+      '3 unhealthy',
+      async () => (await ngroup(ns, 'ng2')).status?.unhealthyCount === 3 && (await live(ns, 'ng2')).filter((p) => !ready(p)).length === 3,
+    );
     await setProfile(ns, 'ng2', 'cgprofile2');
     const ru = await ruDone(ns, 'ng2', 'Succeeded');
     const first = batches(await live(ns, 'ng2'), ru.id).get(0) ?? [];
@@ -188,7 +239,10 @@ describe('e2e: ACI NGroups and rolling updates', function () {
     expect(ru.failedCount).to.equal(5); // the first batch: one zone/fault-domain pair of 5 (under the 6 of 20%)
     const s = await ngroup(ns, 'ng3');
     expect(s.status.provisioningState).to.equal('Failed');
-    expect(s.status.conditions.find((c: { type: string }) => c.type === 'Ready')).to.include({ status: 'False', reason: 'MaxUnhealthyUpdatedPercentExceeded' });
+    expect(s.status.conditions.find((c: { type: string }) => c.type === 'Ready')).to.include({
+      status: 'False',
+      reason: 'MaxUnhealthyUpdatedPercentExceeded',
+    });
     const after = await live(ns, 'ng3');
     const untouched = after.filter((p) => rev(p) === 'cgprofile1@1');
     expect(untouched).to.have.length(25);
@@ -196,7 +250,9 @@ describe('e2e: ACI NGroups and rolling updates', function () {
     expect(untouched.every((p) => oldNames.has(p.metadata.name))).to.equal(true);
     const broken = after.filter((p) => rev(p) === 'cgprofile3@1');
     expect(broken).to.have.length(5);
-    expect(broken.every((p) => !ready(p) && p.status.phase === 'Running' && p.metadata.labels['aksim.io/unhealthy'] === 'true')).to.equal(true);
+    expect(broken.every((p) => !ready(p) && p.status.phase === 'Running' && p.metadata.labels['aksim.io/unhealthy'] === 'true')).to.equal(
+      true,
+    );
   });
 
   it('cancel mid-update stops for good; a new update starts from the current state', async () => {
@@ -229,7 +285,17 @@ describe('e2e: ACI NGroups and rolling updates', function () {
     expect((await ngroup(ns, 'ng4')).status.latestRollingUpdate).to.include({ state: 'Canceled', id: ru.id });
     await kubectl('annotate', 'pod', '-n', ns, victim, 'aksim.io/fault-');
     // A new update (back to cgprofile1) only has the CGs the cancelled one replaced to do.
-    await kubectl('patch', 'ngroup', '-n', ns, 'ng4', '--type', 'merge', '-p', JSON.stringify({ spec: { updateProfile: { rollingUpdateProfile: { pauseTimeBetweenBatches: 'PT1M' } } } }));
+    await kubectl(
+      'patch',
+      'ngroup',
+      '-n',
+      ns,
+      'ng4',
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify({ spec: { updateProfile: { rollingUpdateProfile: { pauseTimeBetweenBatches: 'PT1M' } } } }),
+    );
     await setProfile(ns, 'ng4', 'cgprofile1');
     const again = await ruDone(ns, 'ng4', 'Succeeded', ru.id + 1);
     expect(again.lastAction).to.equal('Start');
@@ -241,25 +307,56 @@ describe('e2e: ACI NGroups and rolling updates', function () {
     const ns = await rg();
     await applyIn(ns, ngYaml('ng5', { count: 6, inPlace: true, fds: 1 }));
     const before = await settled(ns, 'ng5', 6);
-    await kubectl('patch', 'cgp', '-n', ns, 'cgprofile1', '--type', 'json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/containers/0/image', value: 'mcr.microsoft.com/azuredocs/aci-helloworld:v2' }]));
+    await kubectl(
+      'patch',
+      'cgp',
+      '-n',
+      ns,
+      'cgprofile1',
+      '--type',
+      'json',
+      '-p',
+      JSON.stringify([{ op: 'replace', path: '/spec/containers/0/image', value: 'mcr.microsoft.com/azuredocs/aci-helloworld:v2' }]),
+    );
     const ru = await ruDone(ns, 'ng5', 'Succeeded');
     expect(ru).to.include({ inPlace: true, batchesCompleted: 6 }); // 20% of 6 is one CG per batch
     const after = await live(ns, 'ng5');
     expect(after.map((p) => p.metadata.name).sort()).to.deep.equal(before.map((p) => p.metadata.name).sort());
     expect(after.every((p) => rev(p) === 'cgprofile1@2' && p.spec.containers[0]!.image.endsWith(':v2') && ready(p))).to.equal(true);
 
-    await kubectl('patch', 'cgp', '-n', ns, 'cgprofile1', '--type', 'json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/containers/0/resources/requests/cpu', value: 2 }]));
+    await kubectl(
+      'patch',
+      'cgp',
+      '-n',
+      ns,
+      'cgprofile1',
+      '--type',
+      'json',
+      '-p',
+      JSON.stringify([{ op: 'replace', path: '/spec/containers/0/resources/requests/cpu', value: 2 }]),
+    );
     const refused = await waitFor('refusal', async () => {
       const s = (await ngroup(ns, 'ng5')).status;
       const c = s?.conditions?.find((x: { type: string }) => x.type === 'Ready');
       return c?.reason === 'InPlaceUpdateNotAllowed' && s;
     });
     expect(refused.provisioningState).to.equal('Failed');
-    expect(refused.conditions.find((x: { type: string }) => x.type === 'Ready').message).to.contain('containers[web].resources.requests.cpu');
+    expect(refused.conditions.find((x: { type: string }) => x.type === 'Ready').message).to.contain(
+      'containers[web].resources.requests.cpu',
+    );
     expect(refused.profile.revision).to.equal(2);
     expect(refused.latestRollingUpdate).to.include({ id: ru.id, state: 'Succeeded' });
-    const events = await kubectlJson<{ items: { reason: string; type: string; note?: string; message?: string }[] }>('get', 'events.events.k8s.io', '-n', ns, '--field-selector', 'regarding.name=ng5');
-    expect(events.items.some((e) => e.type === 'Warning' && e.reason === 'InPlaceUpdateNotAllowed' && (e.note ?? '').includes('cpu'))).to.equal(true);
+    const events = await kubectlJson<{ items: { reason: string; type: string; note?: string; message?: string }[] }>(
+      'get',
+      'events.events.k8s.io',
+      '-n',
+      ns,
+      '--field-selector',
+      'regarding.name=ng5',
+    );
+    expect(
+      events.items.some((e) => e.type === 'Warning' && e.reason === 'InPlaceUpdateNotAllowed' && (e.note ?? '').includes('cpu')),
+    ).to.equal(true);
     const same = await live(ns, 'ng5');
     expect(same.map((p) => `${p.metadata.name}:${rev(p)}`).sort()).to.deep.equal(after.map((p) => `${p.metadata.name}:${rev(p)}`).sort());
   });
@@ -272,7 +369,9 @@ describe('e2e: ACI NGroups and rolling updates', function () {
     await waitFor('profile recorded', async () => (await ngroup(ns, 'ng6')).status?.profile?.name === 'cgprofile2');
     const s = await ngroup(ns, 'ng6');
     expect(s.status.latestRollingUpdate).to.equal(undefined);
-    expect((await live(ns, 'ng6')).map((p) => `${p.metadata.name}:${rev(p)}`).sort()).to.deep.equal(before.map((p) => `${p.metadata.name}:cgprofile1@1`).sort());
+    expect((await live(ns, 'ng6')).map((p) => `${p.metadata.name}:${rev(p)}`).sort()).to.deep.equal(
+      before.map((p) => `${p.metadata.name}:cgprofile1@1`).sort(),
+    );
     await kubectl('scale', 'ngroup', '-n', ns, 'ng6', '--replicas=6');
     const six = await settled(ns, 'ng6', 6);
     const oldNames = new Set(before.map((p) => p.metadata.name));
@@ -321,7 +420,12 @@ describe('e2e: ACI NGroups and rolling updates', function () {
       expect(new Set(members.map(pair)).size).to.equal(1);
     }
     // the batch recorded before the kill is the one finished after it
-    expect(bs.get(2)!.map((p) => p.metadata.name).sort()).to.deep.equal([...mid.currentBatch.replacements].sort());
+    expect(
+      bs
+        .get(2)!
+        .map((p) => p.metadata.name)
+        .sort(),
+    ).to.deep.equal([...mid.currentBatch.replacements].sort());
     expect(seen.maxBatchesInFlight).to.be.at.most(1);
     expect(seen.minLive).to.be.at.least(24);
     expect(seen.maxLive).to.be.at.most(36);
@@ -329,21 +433,51 @@ describe('e2e: ACI NGroups and rolling updates', function () {
 
   it('images tagged latest are resolved through the registry again during an update', async () => {
     const ns = await rg();
-    await applyIn(ns, sample('ngroup-profiles.yaml').replace(/cgprofile1/g, 'cgplatest').replace(':v1', ':latest').split('---')[0]!);
+    await applyIn(
+      ns,
+      sample('ngroup-profiles.yaml')
+        .replace(/cgprofile1/g, 'cgplatest')
+        .replace(':v1', ':latest')
+        .split('---')[0]!,
+    );
     await applyIn(ns, ngYaml('ng9', { count: 3, profile: 'cgplatest', fds: 1 }));
     const first = await settled(ns, 'ng9', 3);
     expect(first.map((p) => p.spec.containers[0]!.image)).to.deep.equal(Array(3).fill('mcr.microsoft.com/azuredocs/aci-helloworld:v2'));
-    await kubectl('patch', 'configmap', 'aksim-registry', '-n', ns, '--type', 'merge', '-p', JSON.stringify({ data: { latest: 'mcr.microsoft.com/azuredocs/aci-helloworld=mcr.microsoft.com/azuredocs/aci-helloworld:v4' } }));
-    await kubectl('patch', 'cgp', '-n', ns, 'cgplatest', '--type', 'json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/containers/0/environmentVariables/0/value', value: 'hi' }]));
+    await kubectl(
+      'patch',
+      'configmap',
+      'aksim-registry',
+      '-n',
+      ns,
+      '--type',
+      'merge',
+      '-p',
+      JSON.stringify({ data: { latest: 'mcr.microsoft.com/azuredocs/aci-helloworld=mcr.microsoft.com/azuredocs/aci-helloworld:v4' } }),
+    );
+    await kubectl(
+      'patch',
+      'cgp',
+      '-n',
+      ns,
+      'cgplatest',
+      '--type',
+      'json',
+      '-p',
+      JSON.stringify([{ op: 'replace', path: '/spec/containers/0/environmentVariables/0/value', value: 'hi' }]),
+    );
     await ruDone(ns, 'ng9', 'Succeeded');
     const after = await live(ns, 'ng9');
-    expect(after.map((p) => `${rev(p)} ${p.spec.containers[0]!.image}`)).to.deep.equal(Array(3).fill('cgplatest@2 mcr.microsoft.com/azuredocs/aci-helloworld:v4'));
+    expect(after.map((p) => `${rev(p)} ${p.spec.containers[0]!.image}`)).to.deep.equal(
+      Array(3).fill('cgplatest@2 mcr.microsoft.com/azuredocs/aci-helloworld:v4'),
+    );
   });
 
   it('zones may be added but not removed; faultDomainCount is immutable', async () => {
     const ns = await rg();
     await applyIn(ns, ngYaml('ng8', { count: 1 }));
-    const r1 = await apply(ngYaml('ng8', { count: 1, zones: '["1", "2"]' }).replace('metadata: {name: ng8}', `metadata: {name: ng8, namespace: ${ns}}`));
+    const r1 = await apply(
+      ngYaml('ng8', { count: 1, zones: '["1", "2"]' }).replace('metadata: {name: ng8}', `metadata: {name: ng8, namespace: ${ns}}`),
+    );
     expect(r1.code).to.not.equal(0);
     expect(r1.stderr).to.contain('zones may be added but never removed');
     const r2 = await apply(ngYaml('ng8', { count: 1, fds: 3 }).replace('metadata: {name: ng8}', `metadata: {name: ng8, namespace: ${ns}}`));

@@ -4,7 +4,20 @@ import { expect } from 'chai';
 import { httpsJson, startServe, type Served } from '../support/serve.js';
 import type { SimNodePool, SimOperation } from '../../src/api/generated.js';
 import { Kube } from '../../src/runtime/client.js';
-import { apply, deleteNamespace, freshNamespace, KUBECONFIG, kubectl, kubectlJson, run, sharedOperator, startOperator, stopSharedOperator, waitFor, type OperatorProcess } from '../support/env.js';
+import {
+  apply,
+  deleteNamespace,
+  freshNamespace,
+  KUBECONFIG,
+  kubectl,
+  kubectlJson,
+  run,
+  sharedOperator,
+  startOperator,
+  stopSharedOperator,
+  waitFor,
+  type OperatorProcess,
+} from '../support/env.js';
 
 const kube = Kube.fromFile(KUBECONFIG);
 const aksim = (...args: string[]) => run(process.execPath, ['bin/aksim.js', ...args]);
@@ -24,18 +37,29 @@ async function pool(ns: string, name: string): Promise<SimNodePool> {
   return (await kube.get<SimNodePool>('SimNodePool', ns, name))!;
 }
 async function opsOf(ns: string, target: string): Promise<SimOperation[]> {
-  return (await kube.list<SimOperation>('SimOperation', ns, `aksim.io/target=${target}`)).sort((a, b) => (a.status?.startTime ?? '').localeCompare(b.status?.startTime ?? ''));
+  return (await kube.list<SimOperation>('SimOperation', ns, `aksim.io/target=${target}`)).sort((a, b) =>
+    (a.status?.startTime ?? '').localeCompare(b.status?.startTime ?? ''),
+  );
 }
 async function waitIdle(ns: string, name: string, timeout = 60_000): Promise<SimNodePool> {
-  return waitFor(`${name} idle`, async () => {
-    const p = await pool(ns, name);
-    return p.status && !p.status.currentOperation && (p.status.lastOperationGeneration ?? 0) >= (p.metadata.generation ?? 0) && p;
-  }, timeout, 100);
+  return waitFor(
+    `${name} idle`,
+    async () => {
+      const p = await pool(ns, name);
+      return p.status && !p.status.currentOperation && (p.status.lastOperationGeneration ?? 0) >= (p.metadata.generation ?? 0) && p;
+    },
+    timeout,
+    100,
+  );
 }
 async function setup(ns: string, name: string, o: Parameters<typeof clusterYaml>[2] = {}): Promise<void> {
   const r = await apply(clusterYaml(ns, name, o));
   expect(r.code, r.stderr).to.equal(0);
-  await waitFor('cluster Succeeded', async () => (await kubectlJson('get', 'simcluster', '-n', ns, name)).status?.provisioningState === 'Succeeded', 90_000);
+  await waitFor(
+    'cluster Succeeded',
+    async () => (await kubectlJson('get', 'simcluster', '-n', ns, name)).status?.provisioningState === 'Succeeded',
+    90_000,
+  );
 }
 
 /** Samples an operation's percentComplete until it ends; returns the samples. */
@@ -75,9 +99,22 @@ describe('e2e: long-running operations', function () {
     const show = await aksim('aks', 'operation', 'show-latest', '-g', ns, '-n', 'contoso');
     expect(show.code, show.stderr).to.equal(0);
     const latest = JSON.parse(show.stdout);
-    expect(Object.keys(latest)).to.deep.equal(['endTime', 'error', 'id', 'name', 'operations', 'percentComplete', 'resourceGroup', 'resourceId', 'startTime', 'status']);
+    expect(Object.keys(latest)).to.deep.equal([
+      'endTime',
+      'error',
+      'id',
+      'name',
+      'operations',
+      'percentComplete',
+      'resourceGroup',
+      'resourceId',
+      'startTime',
+      'status',
+    ]);
     expect(latest).to.include({ status: 'Succeeded', percentComplete: 100, resourceGroup: ns, operations: null, error: null });
-    expect(latest.id).to.match(new RegExp(`/resourcegroups/${ns}/providers/Microsoft.ContainerService/managedClusters/contoso/operations/[0-9a-f-]{36}$`));
+    expect(latest.id).to.match(
+      new RegExp(`/resourcegroups/${ns}/providers/Microsoft.ContainerService/managedClusters/contoso/operations/[0-9a-f-]{36}$`),
+    );
     expect(latest.startTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?\+00:00$/);
     expect(show.stdout).to.include('"percentComplete": 100.0');
     const poolOp = (await opsOf(ns, 'contoso-nodepool1')).at(-1)!;
@@ -92,16 +129,36 @@ describe('e2e: long-running operations', function () {
   it('aborts a scale-out: Canceled within seconds, no rollback, nothing more created, and a later scale works', async () => {
     await kubectl('patch', 'simcluster', '-n', ns, 'contoso', '--type=merge', '-p', '{"spec":{"simulation":{"nodeBootTime":"PT40M"}}}');
     await waitFor('cluster idle', async () => !(await kubectlJson('get', 'simcluster', '-n', ns, 'contoso')).status?.currentOperation);
-    const r = await aksim('aks', 'nodepool', 'scale', '-g', ns, '--cluster-name', 'contoso', '-n', 'nodepool1', '-c', '30', '--no-wait', '-o', 'none');
+    const r = await aksim(
+      'aks',
+      'nodepool',
+      'scale',
+      '-g',
+      ns,
+      '--cluster-name',
+      'contoso',
+      '-n',
+      'nodepool1',
+      '-c',
+      '30',
+      '--no-wait',
+      '-o',
+      'none',
+    );
     expect(r.code, r.stderr).to.equal(0);
     await waitFor('some nodes ready', async () => ((await pool(ns, 'contoso-nodepool1')).status?.readyNodes ?? 0) > 13, 60_000, 100);
     const t0 = Date.now();
     const ab = await aksim('aks', 'nodepool', 'operation-abort', '-g', ns, '--cluster-name', 'contoso', '-n', 'nodepool1');
     expect(ab.code, ab.stderr).to.equal(0);
-    const p = await waitFor('Canceled', async () => {
-      const x = await pool(ns, 'contoso-nodepool1');
-      return x.status?.provisioningState === 'Canceled' && x;
-    }, 10_000, 100);
+    const p = await waitFor(
+      'Canceled',
+      async () => {
+        const x = await pool(ns, 'contoso-nodepool1');
+        return x.status?.provisioningState === 'Canceled' && x;
+      },
+      10_000,
+      100,
+    );
     expect(Date.now() - t0).to.be.lessThan(8000);
     const op = (await opsOf(ns, 'contoso-nodepool1')).at(-1)!;
     expect(op.status?.status).to.equal('Canceled');
@@ -126,10 +183,14 @@ describe('e2e: long-running operations', function () {
     expect(ab.stderr).to.include('(OperationNotAllowed) Cancel operation is not allowed when the ProvisioningState is Succeeded');
     await kubectl('patch', 'simcluster', '-n', ns, 'contoso', '--type=merge', '-p', '{"spec":{"simulation":{"nodeBootTime":"PT10M"}}}');
     await waitFor('cluster idle', async () => !(await kubectlJson('get', 'simcluster', '-n', ns, 'contoso')).status?.currentOperation);
-    expect((await aksim('aks', 'nodepool', 'scale', '-g', ns, '--cluster-name', 'contoso', '-n', 'nodepool1', '-c', '12', '--no-wait')).code).to.equal(0);
+    expect(
+      (await aksim('aks', 'nodepool', 'scale', '-g', ns, '--cluster-name', 'contoso', '-n', 'nodepool1', '-c', '12', '--no-wait')).code,
+    ).to.equal(0);
     const second = await aksim('aks', 'nodepool', 'scale', '-g', ns, '--cluster-name', 'contoso', '-n', 'nodepool1', '-c', '4');
     expect(second.code).to.equal(1);
-    expect(second.stderr).to.include('(OperationNotAllowed) Another operation (Scaling) is in progress, please wait for it to finish before starting a new operation.');
+    expect(second.stderr).to.include(
+      '(OperationNotAllowed) Another operation (Scaling) is in progress, please wait for it to finish before starting a new operation.',
+    );
     const kc = await run('kubectl', ['scale', 'simnodepool', '-n', ns, 'contoso-nodepool1', '--replicas=4']);
     expect(kc.code).to.not.equal(0);
     expect(kc.stderr).to.include('Another operation (Scaling) is in progress');
@@ -143,11 +204,22 @@ describe('e2e: long-running operations', function () {
     const before = (await opsOf(ns, 'contoso-nodepool1')).length;
     for (let i = 0; i < 55 - before; i++) {
       await waitIdle(ns, 'contoso-nodepool1');
-      await kubectl('patch', 'simnodepool', '-n', ns, 'contoso-nodepool1', '--type=merge', '-p', JSON.stringify({ spec: { nodeLabels: { round: String(i) } } }));
+      await kubectl(
+        'patch',
+        'simnodepool',
+        '-n',
+        ns,
+        'contoso-nodepool1',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ spec: { nodeLabels: { round: String(i) } } }),
+      );
     }
     await waitIdle(ns, 'contoso-nodepool1');
     await waitFor('pruned to 50', async () => (await opsOf(ns, 'contoso-nodepool1')).length === 50, 20_000);
-    const listed = JSON.parse((await aksim('aks', 'operation', 'list', '-g', ns, '-n', 'contoso', '--nodepool-name', 'nodepool1')).stdout) as { name: string; startTime: string }[];
+    const listed = JSON.parse(
+      (await aksim('aks', 'operation', 'list', '-g', ns, '-n', 'contoso', '--nodepool-name', 'nodepool1')).stdout,
+    ) as { name: string; startTime: string }[];
     expect(listed).to.have.length(50);
     const times = listed.map((o) => o.startTime);
     expect([...times].sort().reverse()).to.deep.equal(times);
@@ -201,7 +273,9 @@ spec:
     const watcher = (async () => {
       while (!stop) {
         const pods = await kube.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' });
-        const ready = pods.items.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+        const ready = pods.items.filter(
+          (p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        ).length;
         minReady = Math.min(minReady, ready);
         const nodes = await kube.core.listNode({ labelSelector: `aksim.io/namespace=${ns}` });
         for (const n of nodes.items) {
@@ -216,22 +290,47 @@ spec:
     // first the control plane must allow it: upgrade the cluster's control plane only
     const cp = await aksim('aks', 'upgrade', '-g', ns, '-n', 'fabrikam', '-k', '1.34.4', '--control-plane-only', '-o', 'none');
     expect(cp.code, cp.stderr).to.equal(0);
-    const r = await aksim('aks', 'nodepool', 'upgrade', '-g', ns, '--cluster-name', 'fabrikam', '-n', 'nodepool1', '-k', '1.34.4', '--no-wait', '-o', 'none');
+    const r = await aksim(
+      'aks',
+      'nodepool',
+      'upgrade',
+      '-g',
+      ns,
+      '--cluster-name',
+      'fabrikam',
+      '-n',
+      'nodepool1',
+      '-k',
+      '1.34.4',
+      '--no-wait',
+      '-o',
+      'none',
+    );
     expect(r.code, r.stderr).to.equal(0);
     // kill the operator in the middle of the upgrade, then start another
-    await waitFor('upgrade under way', async () => {
-      const ops = await opsOf(ns, 'fabrikam-nodepool1');
-      const u = ops.find((o) => o.spec.type === 'Upgrade');
-      if (u?.status?.percentComplete !== undefined) percents.push(u.status.percentComplete);
-      return (u?.status?.percentComplete ?? 0) >= 25;
-    }, 60_000, 100);
+    await waitFor(
+      'upgrade under way',
+      async () => {
+        const ops = await opsOf(ns, 'fabrikam-nodepool1');
+        const u = ops.find((o) => o.spec.type === 'Upgrade');
+        if (u?.status?.percentComplete !== undefined) percents.push(u.status.percentComplete);
+        return (u?.status?.percentComplete ?? 0) >= 25;
+      },
+      60_000,
+      100,
+    );
     await op!.stop('SIGKILL');
     op = await startOperator();
-    const final = await waitFor('upgrade done', async () => {
-      const u = (await opsOf(ns, 'fabrikam-nodepool1')).find((o) => o.spec.type === 'Upgrade');
-      if (u?.status?.percentComplete !== undefined) percents.push(u.status.percentComplete);
-      return u?.status?.status === 'Succeeded' && u;
-    }, 120_000, 100);
+    const final = await waitFor(
+      'upgrade done',
+      async () => {
+        const u = (await opsOf(ns, 'fabrikam-nodepool1')).find((o) => o.spec.type === 'Upgrade');
+        if (u?.status?.percentComplete !== undefined) percents.push(u.status.percentComplete);
+        return u?.status?.status === 'Succeeded' && u;
+      },
+      120_000,
+      100,
+    );
     stop = true;
     await watcher;
     expect(final.status?.percentComplete).to.equal(100);
@@ -240,7 +339,9 @@ spec:
     const nodes = await kubectlJson('get', 'nodes', '-l', `aksim.io/namespace=${ns}`);
     expect(nodes.items).to.have.length(4);
     for (const n of nodes.items) expect(n.status.nodeInfo.kubeletVersion).to.equal('v1.34.4');
-    for (const [name, ids] of boots) if (nodes.items.some((n: { metadata: { name: string } }) => n.metadata.name === name)) expect(ids.size, `boots of ${name}`).to.be.at.most(2);
+    for (const [name, ids] of boots)
+      if (nodes.items.some((n: { metadata: { name: string } }) => n.metadata.name === name))
+        expect(ids.size, `boots of ${name}`).to.be.at.most(2);
     const p = await pool(ns, 'fabrikam-nodepool1');
     expect(p.status).to.include({ currentOrchestratorVersion: '1.34.4', provisioningState: 'Succeeded', count: 4 });
   });
@@ -254,8 +355,15 @@ describe('e2e: REST (aksim serve)', function () {
     await sharedOperator();
     ns = await freshNamespace('e2e-rest');
     serve = await startServe();
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: serve.principal.clientId, client_secret: serve.principal.clientSecret, resource: 'https://management.core.windows.net/' });
-    token = (await httpsJson(serve, 'POST', `/adfs/oauth2/token`, form.toString(), { 'Content-Type': 'application/x-www-form-urlencoded' }, false)).body.access_token;
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: serve.principal.clientId,
+      client_secret: serve.principal.clientSecret,
+      resource: 'https://management.core.windows.net/',
+    });
+    token = (
+      await httpsJson(serve, 'POST', `/adfs/oauth2/token`, form.toString(), { 'Content-Type': 'application/x-www-form-urlencoded' }, false)
+    ).body.access_token;
   });
   after(async () => {
     await serve?.stop();
@@ -284,17 +392,24 @@ describe('e2e: REST (aksim serve)', function () {
     expect(idle.body.error.code).to.equal('OperationNotAllowed');
     const put = await call('PUT', `${cid}/agentPools/nodepool1${q}`, { properties: { count: 6 } });
     expect(put.status).to.equal(200);
-    expect(put.headers['azure-asyncoperation']).to.match(/\/providers\/Microsoft\.ContainerService\/locations\/eastus\/operations\/[0-9a-f-]{36}\?api-version=2024-01-02-preview&t=/);
+    expect(put.headers['azure-asyncoperation']).to.match(
+      /\/providers\/Microsoft\.ContainerService\/locations\/eastus\/operations\/[0-9a-f-]{36}\?api-version=2024-01-02-preview&t=/,
+    );
     expect(put.headers['retry-after']).to.equal('1');
     const busy = await call('PUT', `${cid}/agentPools/nodepool1${q}`, { properties: { count: 7 } });
     expect(busy.status).to.equal(409);
     const abort = await call('POST', `${cid}/agentPools/nodepool1/abort${q}`);
     expect(abort.status).to.equal(204);
     const opUrl = new URL(put.headers['azure-asyncoperation']!);
-    const canceled = await waitFor('Canceled', async () => {
-      const o = await call('GET', `${opUrl.pathname}${opUrl.search}`);
-      return o.body.status === 'Canceled' && o.body;
-    }, 10_000, 200);
+    const canceled = await waitFor(
+      'Canceled',
+      async () => {
+        const o = await call('GET', `${opUrl.pathname}${opUrl.search}`);
+        return o.body.status === 'Canceled' && o.body;
+      },
+      10_000,
+      200,
+    );
     expect(canceled).to.include({ name: opUrl.pathname.split('/').pop() });
     const missing = await call('GET', `${cid.replace('northwind', 'nope')}${q}`);
     expect(missing.status).to.equal(404);
@@ -311,7 +426,9 @@ describe('e2e: REST (aksim serve)', function () {
     const wrongType = await call('PUT', `${cid}/agentPools/nodepool1${q}`, { properties: { count: 'six' } });
     expect(wrongType.status).to.equal(400);
     expect(wrongType.body.error).to.include({ code: 'InvalidParameter', target: 'properties.count' });
-    const big = await httpsJson(serve, 'PUT', `${cid}${q}`, JSON.stringify({ tags: { x: 'y'.repeat(5 * 1024 * 1024) } }), { Authorization: `Bearer ${token}` });
+    const big = await httpsJson(serve, 'PUT', `${cid}${q}`, JSON.stringify({ tags: { x: 'y'.repeat(5 * 1024 * 1024) } }), {
+      Authorization: `Bearer ${token}`,
+    });
     expect(big.status).to.equal(413);
     const route = await call('GET', `/subscriptions/${sub}/providers/Microsoft.Nope/things${q}`);
     expect(route.status).to.equal(404);

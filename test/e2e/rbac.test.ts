@@ -58,8 +58,15 @@ describe('e2e: in-cluster manifests and least-privilege RBAC', function () {
   it('validates every manifest in manifests/deploy against the API server (server-side dry run)', async () => {
     const r = await run('kubectl', ['apply', '--dry-run=server', '-k', 'manifests/deploy']);
     expect(r.code, r.stderr).to.equal(0);
-    for (const obj of ['serviceaccount/aksim', 'clusterrole.rbac.authorization.k8s.io/aksim-operator', 'clusterrolebinding.rbac.authorization.k8s.io/aksim-operator',
-      'role.rbac.authorization.k8s.io/aksim-operator', 'rolebinding.rbac.authorization.k8s.io/aksim-operator', 'configmap/aksim-config', 'deployment.apps/aksim-operator']) {
+    for (const obj of [
+      'serviceaccount/aksim',
+      'clusterrole.rbac.authorization.k8s.io/aksim-operator',
+      'clusterrolebinding.rbac.authorization.k8s.io/aksim-operator',
+      'role.rbac.authorization.k8s.io/aksim-operator',
+      'rolebinding.rbac.authorization.k8s.io/aksim-operator',
+      'configmap/aksim-config',
+      'deployment.apps/aksim-operator',
+    ]) {
       expect(r.stdout).to.include(obj);
     }
     // The Deployment the server would store: probes on the metrics port, which listens beyond loopback.
@@ -71,19 +78,28 @@ describe('e2e: in-cluster manifests and least-privilege RBAC', function () {
     expect(c.env).to.deep.include({ name: 'AKSIM_METRICS_HOST', value: '0.0.0.0' });
     expect(c.livenessProbe.httpGet).to.include({ path: '/healthz', port: 'metrics' });
     expect(c.readinessProbe.httpGet).to.include({ path: '/readyz', port: 'metrics' });
-    expect(c.securityContext).to.deep.include({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(c.securityContext).to.deep.include({
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(dep.spec.template.spec.securityContext.runAsNonRoot).to.equal(true);
   });
 
   it('lists in the ClusterRole exactly the aksim.io kinds that crds/ defines', () => {
-    const docs = parseAllDocuments(readFileSync(join(ROOT, RBAC), 'utf8')).map((d) => d.toJS() as { kind: string; rules?: { apiGroups: string[]; resources: string[] }[] });
+    const docs = parseAllDocuments(readFileSync(join(ROOT, RBAC), 'utf8')).map(
+      (d) => d.toJS() as { kind: string; rules?: { apiGroups: string[]; resources: string[] }[] },
+    );
     const role = docs.find((d) => d.kind === 'ClusterRole')!;
     const plurals = crdPlurals();
     expect(plurals.length).to.be.greaterThan(0);
     const aksimRules = role.rules!.filter((r) => r.apiGroups.includes('aksim.io'));
     expect(aksimRules.flatMap((r) => r.resources)).to.not.include('*');
     for (const suffix of ['', '/status', '/finalizers']) {
-      const listed = aksimRules.flatMap((r) => r.resources).filter((res) => (suffix ? res.endsWith(suffix) : !res.includes('/'))).map((res) => res.replace(suffix, ''));
+      const listed = aksimRules
+        .flatMap((r) => r.resources)
+        .filter((res) => (suffix ? res.endsWith(suffix) : !res.includes('/')))
+        .map((res) => res.replace(suffix, ''));
       expect([...new Set(listed)].sort(), `aksim.io resources${suffix} in ${RBAC}`).to.deep.equal(plurals);
     }
   });
@@ -95,14 +111,17 @@ describe('e2e: in-cluster manifests and least-privilege RBAC', function () {
       ...['get', 'list', 'watch', 'create', 'patch', 'delete'].map((v) => [v, 'nodes']),
       ['patch', 'nodes', '--subresource=status'], // the VMEventScheduled node condition (autodrain)
       // Pods: drain lists across namespaces; NGroups container groups are pods.
-      ['list', 'pods', '-A'], ['watch', 'pods', '-A'],
+      ['list', 'pods', '-A'],
+      ['watch', 'pods', '-A'],
       ...['get', 'create', 'patch', 'delete'].map((v) => [v, 'pods', '-n', 'some-resource-group']),
       ['create', 'pods', '--subresource=eviction', '-n', 'some-resource-group'],
       ['list', 'poddisruptionbudgets.policy', '-n', 'some-resource-group'],
       ['patch', 'pods', '--subresource=status', '-n', 'some-resource-group'],
       // The NGroups image registry ConfigMap, in a resource group or the system namespace.
-      ['get', 'configmaps/aksim-registry', '-n', 'some-resource-group'], ['get', 'configmaps/aksim-registry', '-n', SYSTEM_NS],
-      ['create', 'events.events.k8s.io', '-n', 'some-resource-group'], ['patch', 'events.events.k8s.io', '-n', 'default'],
+      ['get', 'configmaps/aksim-registry', '-n', 'some-resource-group'],
+      ['get', 'configmaps/aksim-registry', '-n', SYSTEM_NS],
+      ['create', 'events.events.k8s.io', '-n', 'some-resource-group'],
+      ['patch', 'events.events.k8s.io', '-n', 'default'],
       // The simulated kinds in every namespace, their status and (for blockOwnerDeletion) finalizers.
       ...crs.flatMap((r) => ['list', 'watch'].map((v) => [v, r, '-A'])),
       ...crs.flatMap((r) => ['get', 'create', 'update', 'patch', 'delete'].map((v) => [v, r, '-n', 'some-resource-group'])),
@@ -120,20 +139,35 @@ describe('e2e: in-cluster manifests and least-privilege RBAC', function () {
 
   it('denies what the operator must not do', async () => {
     const denied: Check[] = [
-      ['delete', 'namespaces'], ['create', 'namespaces'], ['get', 'namespaces/kube-system'],
-      ['get', 'secrets', '-A'], ['list', 'secrets', '-n', SYSTEM_NS],
-      ['create', 'clusterroles.rbac.authorization.k8s.io'], ['bind', 'clusterroles.rbac.authorization.k8s.io'], ['escalate', 'roles.rbac.authorization.k8s.io', '-n', SYSTEM_NS],
+      ['delete', 'namespaces'],
+      ['create', 'namespaces'],
+      ['get', 'namespaces/kube-system'],
+      ['get', 'secrets', '-A'],
+      ['list', 'secrets', '-n', SYSTEM_NS],
+      ['create', 'clusterroles.rbac.authorization.k8s.io'],
+      ['bind', 'clusterroles.rbac.authorization.k8s.io'],
+      ['escalate', 'roles.rbac.authorization.k8s.io', '-n', SYSTEM_NS],
       ['create', 'rolebindings.rbac.authorization.k8s.io', '-n', SYSTEM_NS],
-      ['create', 'pods', '--subresource=exec', '-n', 'default'], ['create', 'serviceaccounts', '--subresource=token', '-n', SYSTEM_NS],
+      ['create', 'pods', '--subresource=exec', '-n', 'default'],
+      ['create', 'serviceaccounts', '--subresource=token', '-n', SYSTEM_NS],
       ['impersonate', 'serviceaccounts', '-A'],
-      ['update', 'nodes'], ['deletecollection', 'nodes'],
-      ['update', 'pods', '--subresource=status', '-n', 'default'], ['list', 'configmaps', '-A'], ['get', 'configmaps/kube-root-ca.crt', '-n', 'default'], ['deletecollection', 'pods', '-n', 'default'],
-      ['deletecollection', 'simclusters.aksim.io', '-n', 'default'], ['create', 'poddisruptionbudgets.policy', '-n', 'default'],
+      ['update', 'nodes'],
+      ['deletecollection', 'nodes'],
+      ['update', 'pods', '--subresource=status', '-n', 'default'],
+      ['list', 'configmaps', '-A'],
+      ['get', 'configmaps/kube-root-ca.crt', '-n', 'default'],
+      ['deletecollection', 'pods', '-n', 'default'],
+      ['deletecollection', 'simclusters.aksim.io', '-n', 'default'],
+      ['create', 'poddisruptionbudgets.policy', '-n', 'default'],
       ['delete', 'customresourcedefinitions.apiextensions.k8s.io'],
       // Leases and ConfigMaps only by name in the system namespace: not node heartbeats, not kube-system.
-      ['update', 'leases.coordination.k8s.io', '-n', 'kube-node-lease'], ['get', 'leases.coordination.k8s.io/kube-scheduler', '-n', 'kube-system'],
-      ['update', 'leases.coordination.k8s.io/someone-else', '-n', SYSTEM_NS], ['delete', 'leases.coordination.k8s.io/aksim-operator', '-n', SYSTEM_NS],
-      ['list', 'configmaps', '-n', SYSTEM_NS], ['get', 'configmaps/kube-root-ca.crt', '-n', SYSTEM_NS], ['update', 'configmaps/aksim-config', '-n', SYSTEM_NS],
+      ['update', 'leases.coordination.k8s.io', '-n', 'kube-node-lease'],
+      ['get', 'leases.coordination.k8s.io/kube-scheduler', '-n', 'kube-system'],
+      ['update', 'leases.coordination.k8s.io/someone-else', '-n', SYSTEM_NS],
+      ['delete', 'leases.coordination.k8s.io/aksim-operator', '-n', SYSTEM_NS],
+      ['list', 'configmaps', '-n', SYSTEM_NS],
+      ['get', 'configmaps/kube-root-ca.crt', '-n', SYSTEM_NS],
+      ['update', 'configmaps/aksim-config', '-n', SYSTEM_NS],
       ['create', 'events', '-n', 'default'], // core/v1 events are never written
       ['create', 'deployments.apps', '-n', SYSTEM_NS],
     ];
@@ -146,31 +180,50 @@ describe('e2e: in-cluster manifests and least-privilege RBAC', function () {
     let op: ChildProcess | undefined;
     const logs: string[] = [];
     const virtualNodes = async (): Promise<string[]> =>
-      (await kubectlJson<{ items: { metadata: { name: string } }[] }>('get', 'nodes', '-l', 'aksim.io/aci-virtual-node=true')).items.map((n) => n.metadata.name);
+      (await kubectlJson<{ items: { metadata: { name: string } }[] }>('get', 'nodes', '-l', 'aksim.io/aci-virtual-node=true')).items.map(
+        (n) => n.metadata.name,
+      );
     let virtualBefore: string[] = [];
 
     before(async function () {
       // One operator at a time: the shared one (if any) releases the leader Lease on SIGTERM.
       await stopSharedOperator();
       const token = (await kubectl('create', 'token', 'aksim', '-n', SYSTEM_NS, '--duration=1h')).trim();
-      const admin = await kubectlJson<{ clusters: { name: string; cluster: Record<string, unknown> }[] }>('config', 'view', '--raw', '--minify');
+      const admin = await kubectlJson<{ clusters: { name: string; cluster: Record<string, unknown> }[] }>(
+        'config',
+        'view',
+        '--raw',
+        '--minify',
+      );
       const cluster = admin.clusters[0]!;
       dir = mkdtempSync(join(tmpdir(), 'aksim-rbac-'));
       const kubeconfig = join(dir, 'kubeconfig');
-      writeFileSync(kubeconfig, JSON.stringify({
-        apiVersion: 'v1', kind: 'Config', 'current-context': 'sa',
-        clusters: [cluster],
-        users: [{ name: 'aksim', user: { token } }],
-        contexts: [{ name: 'sa', context: { cluster: cluster.name, user: 'aksim' } }],
-      }), { mode: 0o600 });
+      writeFileSync(
+        kubeconfig,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          'current-context': 'sa',
+          clusters: [cluster],
+          users: [{ name: 'aksim', user: { token } }],
+          contexts: [{ name: 'sa', context: { cluster: cluster.name, user: 'aksim' } }],
+        }),
+        { mode: 0o600 },
+      );
       // The ServiceAccount really is limited (the kubeconfig is not the admin's).
       const probe = await run('kubectl', ['--kubeconfig', kubeconfig, 'get', 'secrets', '-n', SYSTEM_NS]);
       expect(probe.code).to.not.equal(0);
       expect(probe.stderr).to.match(/forbidden/i);
 
-      op = spawn(process.execPath, ['bin/aksim.js', 'operator', '--kubeconfig', kubeconfig, '--time-scale', '60', '--metrics-port', '0', '--lease-seconds', '3'], {
-        cwd: ROOT, env: { ...process.env, KUBECONFIG: kubeconfig, AKSIM_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      op = spawn(
+        process.execPath,
+        ['bin/aksim.js', 'operator', '--kubeconfig', kubeconfig, '--time-scale', '60', '--metrics-port', '0', '--lease-seconds', '3'],
+        {
+          cwd: ROOT,
+          env: { ...process.env, KUBECONFIG: kubeconfig, AKSIM_LOG_LEVEL: 'debug' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let buf = '';
       const onData = (d: Buffer): void => {
         buf += d.toString();
@@ -182,17 +235,30 @@ describe('e2e: in-cluster manifests and least-privilege RBAC', function () {
       op.stdout!.on('data', onData);
       op.stderr!.on('data', onData);
       const proc = op;
-      await waitFor('operator (as the ServiceAccount) synced', async () => {
-        if (proc.exitCode !== null) throw Object.assign(new Error(`operator exited ${proc.exitCode}: ${logs.slice(-5).join('\n')}`), { fatal: true });
-        return logs.some((l) => l.includes('Caches synced'));
-      }, 60_000, 100);
+      await waitFor(
+        'operator (as the ServiceAccount) synced',
+        async () => {
+          if (proc.exitCode !== null)
+            throw Object.assign(new Error(`operator exited ${proc.exitCode}: ${logs.slice(-5).join('\n')}`), { fatal: true });
+          return logs.some((l) => l.includes('Caches synced'));
+        },
+        60_000,
+        100,
+      );
       ns = await freshNamespace('e2e-rbac');
       virtualBefore = await virtualNodes();
     });
 
     afterEach(function () {
       // What the operator said, when a test here failed: refused calls show up as warnings.
-      if (this.currentTest?.state === 'failed') console.log(logs.filter((l) => /"level":(40|50)/.test(l)).slice(-10).map((l) => l.slice(0, 600)).join('\n'));
+      if (this.currentTest?.state === 'failed')
+        console.log(
+          logs
+            .filter((l) => /"level":(40|50)/.test(l))
+            .slice(-10)
+            .map((l) => l.slice(0, 600))
+            .join('\n'),
+        );
     });
     after(async () => {
       // While the operator still runs, so the finalizers clear.
@@ -228,9 +294,21 @@ spec:
 `;
       const applied = await run('kubectl', ['apply', '-f', '-'], { input: cluster });
       expect(applied.code, applied.stderr).to.equal(0);
-      await waitFor('cluster Succeeded', async () => (await kubectlJson('get', 'simcluster', '-n', ns, 'rbac')).status?.provisioningState === 'Succeeded');
+      await waitFor(
+        'cluster Succeeded',
+        async () => (await kubectlJson('get', 'simcluster', '-n', ns, 'rbac')).status?.provisioningState === 'Succeeded',
+      );
       const nodes = async (): Promise<string[]> =>
-        (await kubectlJson<{ items: { metadata: { name: string } }[] }>('get', 'nodes', '-l', `aksim.io/cluster=rbac,aksim.io/namespace=${ns}`)).items.map((n) => n.metadata.name).sort();
+        (
+          await kubectlJson<{ items: { metadata: { name: string } }[] }>(
+            'get',
+            'nodes',
+            '-l',
+            `aksim.io/cluster=rbac,aksim.io/namespace=${ns}`,
+          )
+        ).items
+          .map((n) => n.metadata.name)
+          .sort();
       const before = await nodes();
       expect(before).to.have.length(2);
 
@@ -242,10 +320,14 @@ spec:
         expect(r.code, r.stderr).to.equal(0);
       }
       await kubectl('scale', 'simnodepool', '-n', ns, 'rbac-nodepool1', '--replicas=1');
-      const after = await waitFor('one node left', async () => {
-        const left = await nodes();
-        return left.length === 1 && left;
-      }, 90_000);
+      const after = await waitFor(
+        'one node left',
+        async () => {
+          const left = await nodes();
+          return left.length === 1 && left;
+        },
+        90_000,
+      );
       const removed = before.find((n) => !after.includes(n))!;
       const pods = await kubectlJson<{ items: { spec: { nodeName: string } }[] }>('get', 'pods', '-n', ns);
       expect(pods.items.map((p) => p.spec.nodeName)).to.not.include(removed);
@@ -284,12 +366,21 @@ spec:
       const applied = await run('kubectl', ['apply', '-f', '-'], { input: ngroup });
       expect(applied.code, applied.stderr).to.equal(0);
       type Pod = { metadata: { name: string }; spec: { nodeName?: string }; status: { phase?: string } };
-      const pods = async (): Promise<Pod[]> => (await kubectlJson<{ items: Pod[] }>('get', 'pods', '-n', ns, '-l', 'aksim.io/ngroup=ng')).items;
-      await waitFor('NGroup Succeeded with 2 running container groups', async () => {
-        const ng = await kubectlJson('get', 'ngroup', '-n', ns, 'ng');
-        const cgs = await pods();
-        return ng.status?.provisioningState === 'Succeeded' && cgs.length === 2 && cgs.every((p) => p.status.phase === 'Running' && p.spec.nodeName);
-      }, 90_000);
+      const pods = async (): Promise<Pod[]> =>
+        (await kubectlJson<{ items: Pod[] }>('get', 'pods', '-n', ns, '-l', 'aksim.io/ngroup=ng')).items;
+      await waitFor(
+        'NGroup Succeeded with 2 running container groups',
+        async () => {
+          const ng = await kubectlJson('get', 'ngroup', '-n', ns, 'ng');
+          const cgs = await pods();
+          return (
+            ng.status?.provisioningState === 'Succeeded' &&
+            cgs.length === 2 &&
+            cgs.every((p) => p.status.phase === 'Running' && p.spec.nodeName)
+          );
+        },
+        90_000,
+      );
       await kubectl('delete', 'ngroup', '-n', ns, 'ng', '--wait=true', '--timeout=60s');
       await waitFor('container groups gone', async () => (await pods()).length === 0);
       expectNoRefusals();

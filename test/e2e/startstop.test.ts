@@ -32,10 +32,15 @@ async function readiness(ns: string, cluster: string, pool?: string): Promise<Ma
 
 /** Waits until every Node of the cluster (or pool) is Ready (true) or not Ready (false); returns their names. */
 async function nodesBecome(ns: string, cluster: string, ready: boolean, pool?: string): Promise<string[]> {
-  const m = await waitFor(`${pool ?? cluster} nodes ${ready ? 'Ready' : 'NotReady'}`, async () => {
-    const r = await readiness(ns, cluster, pool);
-    return r.size > 0 && [...r.values()].every((s) => (s === 'True') === ready) && r;
-  }, 90_000, 500);
+  const m = await waitFor(
+    `${pool ?? cluster} nodes ${ready ? 'Ready' : 'NotReady'}`,
+    async () => {
+      const r = await readiness(ns, cluster, pool);
+      return r.size > 0 && [...r.values()].every((s) => (s === 'True') === ready) && r;
+    },
+    90_000,
+    500,
+  );
   return [...m.keys()].sort();
 }
 
@@ -77,20 +82,23 @@ describe('e2e: start and stop of clusters and agent pools', function () {
   });
 
   after(async () => {
-    for (const rg of [cliRg, sdkRg]) await kubectl('delete', 'namespace', rg.toLowerCase(), '--ignore-not-found', '--wait=false').catch(() => undefined);
+    for (const rg of [cliRg, sdkRg])
+      await kubectl('delete', 'namespace', rg.toLowerCase(), '--ignore-not-found', '--wait=false').catch(() => undefined);
     await serve?.stop();
   });
 
   describe('the CLI', () => {
     const ns = cliRg.toLowerCase();
 
-    it('aksim aks nodepool stop|start: a User pool\'s Nodes go NotReady and come back; a System pool stops only with its cluster', async () => {
+    it("aksim aks nodepool stop|start: a User pool's Nodes go NotReady and come back; a System pool stops only with its cluster", async () => {
       await ok('group', 'create', '--name', cliRg, '--location', 'eastus', '-o', 'none');
       await ok('aks', 'create', '-g', cliRg, '-n', cluster, '--node-count', '2', '-o', 'none');
       await ok('aks', 'nodepool', 'add', '-g', cliRg, '--cluster-name', cluster, '--name', 'userpool', '--node-count', '2', '-o', 'none');
       const before = await nodesBecome(ns, cluster, true, 'userpool');
 
-      const stopped = JSON.parse(await ok('aks', 'nodepool', 'stop', '-g', cliRg, '--cluster-name', cluster, '--nodepool-name', 'userpool', '-o', 'json'));
+      const stopped = JSON.parse(
+        await ok('aks', 'nodepool', 'stop', '-g', cliRg, '--cluster-name', cluster, '--nodepool-name', 'userpool', '-o', 'json'),
+      );
       expect(stopped).to.deep.include({ name: 'userpool', provisioningState: 'Succeeded', powerState: { code: 'Stopped' }, count: 2 });
       expect(await nodesBecome(ns, cluster, false, 'userpool')).to.deep.equal(before);
       expect([...(await readiness(ns, cluster, 'nodepool1')).values()]).to.deep.equal(['True', 'True']);
@@ -100,7 +108,9 @@ describe('e2e: start and stop of clusters and agent pools', function () {
       // A stopped pool refuses to scale; a System pool cannot be stopped on its own.
       const scale = await aksim('aks', 'nodepool', 'scale', '-g', cliRg, '--cluster-name', cluster, '-n', 'userpool', '--node-count', '3');
       expect(scale.code).to.not.equal(0);
-      expect(scale.stderr).to.match(/\(OperationNotAllowed\) Agent pool userpool is in Power State\(Stopped\): scaling cannot be performed/);
+      expect(scale.stderr).to.match(
+        /\(OperationNotAllowed\) Agent pool userpool is in Power State\(Stopped\): scaling cannot be performed/,
+      );
       const system = await aksim('aks', 'nodepool', 'stop', '-g', cliRg, '--cluster-name', cluster, '--nodepool-name', 'nodepool1');
       expect(system.code).to.not.equal(0);
       expect(system.stderr).to.match(/\(OperationNotAllowed\) Agent pool nodepool1 is a System mode agent pool/);
@@ -108,7 +118,9 @@ describe('e2e: start and stop of clusters and agent pools', function () {
       expect(noName.code).to.not.equal(0);
       expect(noName.stderr).to.match(/--nodepool-name/);
 
-      const started = JSON.parse(await ok('aks', 'nodepool', 'start', '-g', cliRg, '--cluster-name', cluster, '--nodepool-name', 'userpool', '-o', 'json'));
+      const started = JSON.parse(
+        await ok('aks', 'nodepool', 'start', '-g', cliRg, '--cluster-name', cluster, '--nodepool-name', 'userpool', '-o', 'json'),
+      );
       expect(started).to.deep.include({ provisioningState: 'Succeeded', powerState: { code: 'Running' }, count: 2 });
       expect(await nodesBecome(ns, cluster, true, 'userpool')).to.deep.equal(before);
     });
@@ -131,10 +143,14 @@ describe('e2e: start and stop of clusters and agent pools', function () {
       ]) {
         const r = await aksim(...args);
         expect(r.code, args.join(' ')).to.not.equal(0);
-        expect(r.stderr).to.match(/\(OperationNotAllowed\) Managed cluster startstop is in Power State\(Stopped\): .* cannot be performed on a stopped cluster\. Start the cluster first \(az aks start\)\./);
+        expect(r.stderr).to.match(
+          /\(OperationNotAllowed\) Managed cluster startstop is in Power State\(Stopped\): .* cannot be performed on a stopped cluster\. Start the cluster first \(az aks start\)\./,
+        );
       }
       const again = await aksim('aks', 'stop', '-g', cliRg, '-n', cluster);
-      expect(again.stderr).to.include('(OperationNotAllowed) Managed cluster startstop is in Provisioning State(Succeeded) and Power State(Stopped), stopping cannot be performed.');
+      expect(again.stderr).to.include(
+        '(OperationNotAllowed) Managed cluster startstop is in Provisioning State(Succeeded) and Power State(Stopped), stopping cannot be performed.',
+      );
       expect(await kubectlJson('get', 'simnodepools', '-n', ns).then((l) => l.items.map((p: any) => p.spec.count))).to.deep.equal([2, 2]);
 
       await ok('aks', 'start', '-g', cliRg, '-n', cluster);
@@ -142,7 +158,15 @@ describe('e2e: start and stop of clusters and agent pools', function () {
       const running = JSON.parse(await ok('aks', 'show', '-g', cliRg, '-n', cluster, '-o', 'json'));
       expect(running.powerState).to.deep.equal({ code: 'Running' });
       expect(running.agentPoolProfiles.map((p: any) => p.powerState.code)).to.deep.equal(['Running', 'Running']);
-      const ops = JSON.parse(await ok('rest', '--method', 'get', '--url', `/subscriptions/${SUB}/resourceGroups/${cliRg}/providers/Microsoft.ContainerService/managedClusters/${cluster}/operations?api-version=2024-01-02-preview`));
+      const ops = JSON.parse(
+        await ok(
+          'rest',
+          '--method',
+          'get',
+          '--url',
+          `/subscriptions/${SUB}/resourceGroups/${cliRg}/providers/Microsoft.ContainerService/managedClusters/${cluster}/operations?api-version=2024-01-02-preview`,
+        ),
+      );
       const kinds = await kubectlJson('get', 'simoperations', '-n', ns, '-l', `aksim.io/target=${cluster}`);
       const powerOps = kinds.items
         .filter((o: any) => o.spec.type === 'Stop' || o.spec.type === 'Start')
@@ -159,7 +183,9 @@ describe('e2e: start and stop of clusters and agent pools', function () {
   describe('the REST service over HTTPS (Azure SDK for JavaScript)', () => {
     const ns = sdkRg.toLowerCase();
     const base = `/subscriptions/${SUB}/resourceGroups/${sdkRg}/providers/Microsoft.ContainerService/managedClusters/${cluster}`;
-    const bearer = async (): Promise<Record<string, string>> => ({ Authorization: `Bearer ${(await credential.getToken('https://management.azure.com/.default')).token}` });
+    const bearer = async (): Promise<Record<string, string>> => ({
+      Authorization: `Bearer ${(await credential.getToken('https://management.azure.com/.default')).token}`,
+    });
 
     it('creates a cluster with a System and a User pool', async () => {
       await ok('group', 'create', '--name', sdkRg, '--location', 'eastus', '-o', 'none');
@@ -168,25 +194,39 @@ describe('e2e: start and stop of clusters and agent pools', function () {
         agentPoolProfiles: [{ name: 'nodepool1', count: 1, vmSize: 'Standard_D2s_v3', mode: 'System', osType: 'Linux' }],
       });
       expect(created.powerState).to.deep.equal({ code: 'Running' });
-      const pool = await aks.agentPools.beginCreateOrUpdateAndWait(sdkRg, cluster, 'userpool', { count: 2, vmSize: 'Standard_D2s_v3', mode: 'User' });
+      const pool = await aks.agentPools.beginCreateOrUpdateAndWait(sdkRg, cluster, 'userpool', {
+        count: 2,
+        vmSize: 'Standard_D2s_v3',
+        mode: 'User',
+      });
       expect(pool.powerState).to.deep.equal({ code: 'Running' });
       await nodesBecome(ns, cluster, true);
     });
 
     it('an agent pool PUT with powerState Stopped stops a User pool and Running starts it (as az aks nodepool stop|start send it); a System pool is refused', async () => {
       const pool = await aks.agentPools.get(sdkRg, cluster, 'userpool');
-      const stopped = await aks.agentPools.beginCreateOrUpdateAndWait(sdkRg, cluster, 'userpool', { ...pool, powerState: { code: 'Stopped' } });
+      const stopped = await aks.agentPools.beginCreateOrUpdateAndWait(sdkRg, cluster, 'userpool', {
+        ...pool,
+        powerState: { code: 'Stopped' },
+      });
       expect(stopped).to.deep.include({ provisioningState: 'Succeeded', powerState: { code: 'Stopped' }, count: 2 });
       await nodesBecome(ns, cluster, false, 'userpool');
       const scale = await refusal(aks.agentPools.beginCreateOrUpdateAndWait(sdkRg, cluster, 'userpool', { ...stopped, count: 3 }));
       expect(scale).to.include({ name: 'RestError', code: 'OperationNotAllowed', statusCode: 409 });
-      const mixed = await refusal(aks.agentPools.beginCreateOrUpdateAndWait(sdkRg, cluster, 'userpool', { ...stopped, count: 3, powerState: { code: 'Running' } }));
+      const mixed = await refusal(
+        aks.agentPools.beginCreateOrUpdateAndWait(sdkRg, cluster, 'userpool', { ...stopped, count: 3, powerState: { code: 'Running' } }),
+      );
       expect(mixed).to.include({ code: 'InvalidParameter', statusCode: 400 });
       const system = await aks.agentPools.get(sdkRg, cluster, 'nodepool1');
-      const refused = await refusal(aks.agentPools.beginCreateOrUpdateAndWait(sdkRg, cluster, 'nodepool1', { ...system, powerState: { code: 'Stopped' } }));
+      const refused = await refusal(
+        aks.agentPools.beginCreateOrUpdateAndWait(sdkRg, cluster, 'nodepool1', { ...system, powerState: { code: 'Stopped' } }),
+      );
       expect(refused).to.include({ code: 'OperationNotAllowed', statusCode: 400 });
       expect(refused.message).to.include('System mode agent pools cannot be stopped on their own');
-      const started = await aks.agentPools.beginCreateOrUpdateAndWait(sdkRg, cluster, 'userpool', { ...stopped, powerState: { code: 'Running' } });
+      const started = await aks.agentPools.beginCreateOrUpdateAndWait(sdkRg, cluster, 'userpool', {
+        ...stopped,
+        powerState: { code: 'Running' },
+      });
       expect(started.powerState).to.deep.equal({ code: 'Running' });
       await nodesBecome(ns, cluster, true, 'userpool');
     });
@@ -200,10 +240,21 @@ describe('e2e: start and stop of clusters and agent pools', function () {
       expect(res.body).to.equal(undefined);
       expect(res.headers['azure-asyncoperation']).to.match(/\/providers\/Microsoft\.ContainerService\/locations\/eastus\/operations\//);
       expect(res.headers.location).to.match(/\/operationresults\//);
-      const done = await waitFor('the stop\'s async status', async () => {
-        const st = await httpsJson(serve, 'GET', new URL(res.headers['azure-asyncoperation']!).pathname + new URL(res.headers['azure-asyncoperation']!).search, undefined, await bearer());
-        return st.body.status !== 'InProgress' && st.body;
-      }, 60_000, 300);
+      const done = await waitFor(
+        "the stop's async status",
+        async () => {
+          const st = await httpsJson(
+            serve,
+            'GET',
+            new URL(res.headers['azure-asyncoperation']!).pathname + new URL(res.headers['azure-asyncoperation']!).search,
+            undefined,
+            await bearer(),
+          );
+          return st.body.status !== 'InProgress' && st.body;
+        },
+        60_000,
+        300,
+      );
       expect(done.status).to.equal('Succeeded');
       const loc = new URL(res.headers.location!);
       expect((await httpsJson(serve, 'GET', loc.pathname + loc.search, undefined, await bearer())).status).to.equal(204);
@@ -222,7 +273,10 @@ describe('e2e: start and stop of clusters and agent pools', function () {
       expect(stopped).to.deep.include({ provisioningState: 'Succeeded', powerState: { code: 'Stopped' } });
       await nodesBecome(ns, cluster, false);
       const scale = await refusal(
-        aks.managedClusters.beginCreateOrUpdateAndWait(sdkRg, cluster, { ...stopped, agentPoolProfiles: stopped.agentPoolProfiles!.map((p) => ({ ...p, count: (p.count ?? 1) + 1 })) }),
+        aks.managedClusters.beginCreateOrUpdateAndWait(sdkRg, cluster, {
+          ...stopped,
+          agentPoolProfiles: stopped.agentPoolProfiles!.map((p) => ({ ...p, count: (p.count ?? 1) + 1 })),
+        }),
       );
       expect(scale).to.include({ code: 'OperationNotAllowed', statusCode: 409 });
       expect(scale.message).to.include('cannot be performed on a stopped cluster');

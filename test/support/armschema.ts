@@ -86,17 +86,33 @@ export class ArmSchemas {
     const resp = op.responses[String(status)] ?? (status >= 400 ? op.responses.default : undefined);
     const against = `${relative(SPECS, new URL(op.file).pathname)} ${method.toUpperCase()} ${op.template} ${status}`;
     if (!resp) return { covered: true, against, errors: [`status ${status} is not a documented response of ${method} ${op.template}`] };
-    if (!resp.schema) return { covered: true, against, errors: body === undefined || body === '' ? [] : [`${method} ${op.template} ${status} documents no body`] };
+    if (!resp.schema)
+      return {
+        covered: true,
+        against,
+        errors: body === undefined || body === '' ? [] : [`${method} ${op.template} ${status} documents no body`],
+      };
     const key = `${op.file}|${op.template}|${method}|${status}`;
     let validate = this.cache.get(key);
     if (!validate) {
-      const schema = resp.schema.$ref ? { $ref: new URL(resp.schema.$ref, op.file).href } : { ...resp.schema, $id: `${op.file}#inline-${this.cache.size}` };
+      const schema = resp.schema.$ref
+        ? { $ref: new URL(resp.schema.$ref, op.file).href }
+        : { ...resp.schema, $id: `${op.file}#inline-${this.cache.size}` };
       validate = this.ajv.compile(schema.$ref ? schema : rebase(schema, op.file));
       this.cache.set(key, validate);
     }
     const v = validate;
     const ok = v(body);
-    return { covered: true, against, errors: ok ? [] : (v.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`) };
+    return {
+      covered: true,
+      against,
+      errors: ok
+        ? []
+        : (v.errors ?? []).map(
+            (e) =>
+              `${e.instancePath || '/'} ${e.message}${e.params && 'allowedValues' in e.params ? ` ${JSON.stringify(e.params.allowedValues)}` : ''}`,
+          ),
+    };
   }
 
   /** A schema for an ARM long-running operation status (the Azure-AsyncOperation body): common-types OperationStatusResult. */
@@ -104,7 +120,13 @@ export class ArmSchemas {
     const id = pathToFileURL(join(SPECS, 'common-types/resource-management/v5/types.json')).href;
     const validate = this.ajv.getSchema(`${id}#/definitions/OperationStatusResult`)!;
     const ok = validate(body);
-    return { covered: true, against: 'common-types v5 OperationStatusResult', errors: ok ? [] : (validate.errors ?? []).map((e: { instancePath: string; message?: string }) => `${e.instancePath || '/'} ${e.message}`) };
+    return {
+      covered: true,
+      against: 'common-types v5 OperationStatusResult',
+      errors: ok
+        ? []
+        : (validate.errors ?? []).map((e: { instancePath: string; message?: string }) => `${e.instancePath || '/'} ${e.message}`),
+    };
   }
 }
 

@@ -39,14 +39,23 @@ export interface Serve {
 /** `aksim serve` as users run it (HTTPS with its local CA, ARM sign-in on), its TLS material in a temporary folder. */
 export async function startServe(args: string[] = []): Promise<Serve> {
   const dir = mkdtempSync(join(tmpdir(), 'aksim-console-serve-'));
-  const proc = spawn(process.execPath, ['bin/aksim.js', 'serve', '--port', '0', '--tls-dir', dir, ...args], { cwd: ROOT, env: { ...process.env, KUBECONFIG }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, ['bin/aksim.js', 'serve', '--port', '0', '--tls-dir', dir, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, KUBECONFIG },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const consoleUrl = await waitFor('aksim serve: console URL', async () => {
-    if (proc.exitCode !== null) throw Object.assign(new Error(`aksim serve exited ${proc.exitCode}: ${out}`), { fatal: true });
-    return /aksim console on (\S+)/.exec(out)?.[1];
-  }, 60_000, 100);
+  const consoleUrl = await waitFor(
+    'aksim serve: console URL',
+    async () => {
+      if (proc.exitCode !== null) throw Object.assign(new Error(`aksim serve exited ${proc.exitCode}: ${out}`), { fatal: true });
+      return /aksim console on (\S+)/.exec(out)?.[1];
+    },
+    60_000,
+    100,
+  );
   const u = new URL(consoleUrl);
   const caFile = join(dir, 'ca.crt');
   return {
@@ -76,15 +85,28 @@ export interface Answer {
 }
 
 /** One HTTP(S) request trusting the server's own CA (fetch cannot be given one); rejects with the socket error (e.g. ECONNREFUSED). */
-export function request(url: string, o: { method?: string; headers?: Record<string, string>; body?: string; ca?: string; insecure?: boolean } = {}): Promise<Answer> {
+export function request(
+  url: string,
+  o: { method?: string; headers?: Record<string, string>; body?: string; ca?: string; insecure?: boolean } = {},
+): Promise<Answer> {
   const u = new URL(url);
   const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(u, { method: o.method ?? 'GET', headers: o.headers, ca: o.ca, rejectUnauthorized: !o.insecure, servername: u.hostname.match(/^[\d.]+$/) ? undefined : u.hostname }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }));
-    });
+    const req = send(
+      u,
+      {
+        method: o.method ?? 'GET',
+        headers: o.headers,
+        ca: o.ca,
+        rejectUnauthorized: !o.insecure,
+        servername: u.hostname.match(/^[\d.]+$/) ? undefined : u.hostname,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => (text += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: () => JSON.parse(text) }));
+      },
+    );
     req.on('error', reject);
     req.end(o.body);
   });
@@ -96,7 +118,16 @@ export async function launch(): Promise<{ context: BrowserContext; close(): Prom
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1600, height: 1000 },
     ignoreHTTPSErrors: true, // `aksim serve` may use its own local CA
   });

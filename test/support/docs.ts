@@ -31,7 +31,12 @@ export function aksimOnPath(): string {
  * have them); returns its output and the variables it set: plain assignments (`NAME=...`) and
  * whatever it exported (e.g. through `eval "$(aksim az-login)"`).
  */
-export async function runBlock(block: string, vars: Record<string, string>, bin: string, opts: { expectFail?: boolean } = {}): Promise<{ stdout: string; stderr: string; code: number; vars: Record<string, string> }> {
+export async function runBlock(
+  block: string,
+  vars: Record<string, string>,
+  bin: string,
+  opts: { expectFail?: boolean } = {},
+): Promise<{ stdout: string; stderr: string; code: number; vars: Record<string, string> }> {
   const names = [...block.matchAll(/^(?:export )?([A-Za-z_][A-Za-z0-9_]*)=/gm)].map((m) => m[1]!);
   const dir = mkdtempSync(join(tmpdir(), 'aksim-block-'));
   const script = [

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 export const KUBECONFIG =
-  process.env.KUBECONFIG ?? join(process.env.AKSIM_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'aksim'), 'kubeconfig');
+  process.env.KUBECONFIG ??
+  join(process.env.AKSIM_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'aksim'), 'kubeconfig');
 
 export interface Run {
   code: number;
@@ -55,7 +56,10 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
       if ((err as { fatal?: boolean }).fatal) throw err;
       last = err;
     }
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`,
+      );
     await sleep(intervalMs);
   }
 }
@@ -82,12 +86,18 @@ export interface OperatorProcess {
 }
 
 /** Starts `aksim operator` and resolves once its caches are synced (or once it waits for leadership). */
-export async function startOperator(opts: { timeScale?: number; waitUntil?: 'synced' | 'started'; alongside?: boolean } = {}): Promise<OperatorProcess> {
+export async function startOperator(
+  opts: { timeScale?: number; waitUntil?: 'synced' | 'started'; alongside?: boolean } = {},
+): Promise<OperatorProcess> {
   // One operator at a time unless a test asks for a second one (leader election): a process left
   // behind by a failed test would otherwise hold the leader Lease for every later suite.
   if (!opts.alongside) await stopAllOperators();
   const args = ['bin/aksim.js', 'operator', '--time-scale', String(opts.timeScale ?? 60), '--metrics-port', '0', '--lease-seconds', '3'];
-  const proc = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, KUBECONFIG, AKSIM_LOG_LEVEL: 'debug' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, KUBECONFIG, AKSIM_LOG_LEVEL: 'debug' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: string[] = [];
   let metricsUrl = '';
   let buf = '';
@@ -108,10 +118,16 @@ export async function startOperator(opts: { timeScale?: number; waitUntil?: 'syn
   live.add(proc);
   proc.once('exit', () => live.delete(proc));
   const marker = opts.waitUntil === 'started' ? 'Serving /metrics' : 'Caches synced';
-  await waitFor(`operator: ${marker}`, async () => {
-    if (proc.exitCode !== null) throw Object.assign(new Error(`operator exited ${proc.exitCode}: ${logs.slice(-5).join('\n')}`), { fatal: true });
-    return logs.some((l) => l.includes(marker));
-  }, 120_000, 100);
+  await waitFor(
+    `operator: ${marker}`,
+    async () => {
+      if (proc.exitCode !== null)
+        throw Object.assign(new Error(`operator exited ${proc.exitCode}: ${logs.slice(-5).join('\n')}`), { fatal: true });
+      return logs.some((l) => l.includes(marker));
+    },
+    120_000,
+    100,
+  );
   return {
     proc,
     logs,

@@ -23,18 +23,27 @@ export interface Served {
 export async function startServe(opts: { args?: string[]; dir?: string } = {}): Promise<Served> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'aksim-serve-'));
   const recordFile = join(dir, 'record.jsonl');
-  const proc = spawn(process.execPath, ['bin/aksim.js', 'serve', '--port', '0', '--tls-dir', dir, '--record', recordFile, ...(opts.args ?? [])], {
-    cwd: ROOT,
-    env: { ...process.env, KUBECONFIG },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    ['bin/aksim.js', 'serve', '--port', '0', '--tls-dir', dir, '--record', recordFile, ...(opts.args ?? [])],
+    {
+      cwd: ROOT,
+      env: { ...process.env, KUBECONFIG },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const url = await waitFor('aksim serve listening', async () => {
-    if (proc.exitCode !== null) throw Object.assign(new Error(`aksim serve exited ${proc.exitCode}: ${out}`), { fatal: true });
-    return /endpoint on (https?:\/\/\S+)/.exec(out)?.[1];
-  }, 60_000, 100);
+  const url = await waitFor(
+    'aksim serve listening',
+    async () => {
+      if (proc.exitCode !== null) throw Object.assign(new Error(`aksim serve exited ${proc.exitCode}: ${out}`), { fatal: true });
+      return /endpoint on (https?:\/\/\S+)/.exec(out)?.[1];
+    },
+    60_000,
+    100,
+  );
   const caFile = join(dir, 'ca.crt');
   const principalFile = join(dir, 'principal.json');
   return {
@@ -43,9 +52,17 @@ export async function startServe(opts: { args?: string[]; dir?: string } = {}): 
     dir,
     caFile,
     ca: existsSync(caFile) ? readFileSync(caFile, 'utf8') : '',
-    principal: existsSync(principalFile) ? JSON.parse(readFileSync(principalFile, 'utf8')) : { tenantId: '', clientId: '', clientSecret: '' },
+    principal: existsSync(principalFile)
+      ? JSON.parse(readFileSync(principalFile, 'utf8'))
+      : { tenantId: '', clientId: '', clientSecret: '' },
     recordFile,
-    records: () => (existsSync(recordFile) ? readFileSync(recordFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []),
+    records: () =>
+      existsSync(recordFile)
+        ? readFileSync(recordFile, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l))
+        : [],
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise<void>((r) => proc.once('exit', () => r()));
@@ -58,7 +75,14 @@ export async function startServe(opts: { args?: string[]; dir?: string } = {}): 
 }
 
 /** One HTTPS request to the served endpoint trusting its CA; the body parsed as JSON when there is one. */
-export function httpsJson(s: Served, method: string, path: string, body: string | undefined, headers: Record<string, string>, json = true): Promise<{ status: number; headers: Record<string, string>; body: any }> {
+export function httpsJson(
+  s: Served,
+  method: string,
+  path: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+  json = true,
+): Promise<{ status: number; headers: Record<string, string>; body: any }> {
   return new Promise((resolve, reject) => {
     const u = new URL(path, s.url);
     const h: Record<string, string> = { ...(body !== undefined && json ? { 'Content-Type': 'application/json' } : {}), ...headers };

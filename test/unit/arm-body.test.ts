@@ -11,19 +11,29 @@ const url = `/subscriptions/${SUB}/resourceGroups/rg/providers/Microsoft.Contain
 describe('ARM router: request bodies', () => {
   const touched: string[] = [];
   const svc = new Proxy({ subscriptionId: SUB } as Record<string, unknown>, {
-    get: (t, k) => (k in t ? t[k as string] : () => {
-      touched.push(String(k));
-      throw new Error(`service called: ${String(k)}`);
-    }),
+    get: (t, k) =>
+      k in t
+        ? t[k as string]
+        : () => {
+            touched.push(String(k));
+            throw new Error(`service called: ${String(k)}`);
+          },
   }) as unknown as ArmService;
 
-  for (const [what, body] of [['a number', -829803], ['a string', 'not json'], ['an array', []], ['null', null]] as const) {
+  for (const [what, body] of [
+    ['a number', -829803],
+    ['a string', 'not json'],
+    ['an array', []],
+    ['null', null],
+  ] as const) {
     it(`refuses ${what} with 400 InvalidRequestContent and does nothing`, async () => {
       touched.length = 0;
       const r = await handle(svc, { method: 'PUT', url, body });
       expect(r.status).to.equal(400);
       expect((r.body as { error: { code: string; message: string } }).error.code).to.equal('InvalidRequestContent');
-      expect((r.body as { error: { message: string } }).error.message).to.equal('The request content was invalid and could not be deserialized: the body must be a JSON object.');
+      expect((r.body as { error: { message: string } }).error.message).to.equal(
+        'The request content was invalid and could not be deserialized: the body must be a JSON object.',
+      );
       expect(touched).to.deep.equal([]);
     });
   }

@@ -21,7 +21,19 @@ describe('arm/identity', () => {
 
   const form = (o: Record<string, string>): string => new URLSearchParams(o).toString();
   const token = async (extra: Record<string, string> = {}): Promise<{ status: number; body: any }> =>
-    (await id.handle('POST', '/adfs/oauth2/token', new URLSearchParams(), form({ grant_type: 'client_credentials', client_id: id.principal.clientId, client_secret: id.principal.clientSecret, resource: 'https://management.core.windows.net/', ...extra }), BASE)) as any;
+    (await id.handle(
+      'POST',
+      '/adfs/oauth2/token',
+      new URLSearchParams(),
+      form({
+        grant_type: 'client_credentials',
+        client_id: id.principal.clientId,
+        client_secret: id.principal.clientSecret,
+        resource: 'https://management.core.windows.net/',
+        ...extra,
+      }),
+      BASE,
+    )) as any;
   const refused = async (auth: string | undefined): Promise<ArmError> => {
     try {
       await id.authenticate(auth, BASE);
@@ -42,9 +54,21 @@ describe('arm/identity', () => {
     const adfs = (await id.handle('GET', '/adfs/.well-known/openid-configuration', new URLSearchParams(), '', BASE))!;
     expect(adfs.status).to.equal(200);
     expect(adfs.body).to.include({ token_endpoint: `${BASE}/adfs/oauth2/token`, issuer: `${BASE}/adfs` });
-    const v2 = (await id.handle('GET', `/${id.principal.tenantId}/v2.0/.well-known/openid-configuration`, new URLSearchParams(), '', BASE))!;
+    const v2 = (await id.handle(
+      'GET',
+      `/${id.principal.tenantId}/v2.0/.well-known/openid-configuration`,
+      new URLSearchParams(),
+      '',
+      BASE,
+    ))!;
     expect(v2.body).to.include({ token_endpoint: `${BASE}/${id.principal.tenantId}/oauth2/v2.0/token` });
-    const other = (await id.handle('GET', '/00000000-1111-2222-3333-444444444444/v2.0/.well-known/openid-configuration', new URLSearchParams(), '', BASE))!;
+    const other = (await id.handle(
+      'GET',
+      '/00000000-1111-2222-3333-444444444444/v2.0/.well-known/openid-configuration',
+      new URLSearchParams(),
+      '',
+      BASE,
+    ))!;
     expect(other.status).to.equal(400);
     expect(await id.handle('GET', '/subscriptions', new URLSearchParams(), '', BASE)).to.equal(undefined);
   });
@@ -75,25 +99,52 @@ describe('arm/identity', () => {
     expect(await refused('Bearer not-a-jwt')).to.include({ status: 401, code: 'InvalidAuthenticationToken' });
     const { privateKey } = await generateKeyPair('RS256');
     const now = Math.floor(Date.now() / 1000);
-    const forged = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setAudience('https://management.azure.com/').setExpirationTime(now + 600).sign(privateKey);
+    const forged = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256' })
+      .setAudience('https://management.azure.com/')
+      .setExpirationTime(now + 600)
+      .sign(privateKey);
     expect(await refused(`Bearer ${forged}`)).to.include({ code: 'InvalidAuthenticationToken' });
-    const v2 = (await id.handle('POST', `/${id.principal.tenantId}/oauth2/v2.0/token`, new URLSearchParams(), form({ grant_type: 'client_credentials', client_id: id.principal.clientId, client_secret: id.principal.clientSecret, scope: 'https://management.azure.com//.default' }), BASE))!;
+    const v2 = (await id.handle(
+      'POST',
+      `/${id.principal.tenantId}/oauth2/v2.0/token`,
+      new URLSearchParams(),
+      form({
+        grant_type: 'client_credentials',
+        client_id: id.principal.clientId,
+        client_secret: id.principal.clientSecret,
+        scope: 'https://management.azure.com//.default',
+      }),
+      BASE,
+    ))!;
     await id.authenticate(`Bearer ${(v2.body as any).access_token}`, BASE);
     // Expired and wrong-audience tokens signed with aksim's own key (read back from its key file).
     const { importPKCS8 } = await import('jose');
     const { readFileSync } = await import('node:fs');
     const key = await importPKCS8(readFileSync(join(dir, 'signing.key'), 'utf8'), 'RS256');
-    const expired = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setAudience('https://management.azure.com/').setExpirationTime(now - 3600).sign(key);
+    const expired = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256' })
+      .setAudience('https://management.azure.com/')
+      .setExpirationTime(now - 3600)
+      .sign(key);
     expect(await refused(`Bearer ${expired}`)).to.include({ code: 'ExpiredAuthenticationToken' });
-    const wrongAud = await new SignJWT({}).setProtectedHeader({ alg: 'RS256' }).setAudience('https://vault.azure.net').setExpirationTime(now + 600).sign(key);
+    const wrongAud = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256' })
+      .setAudience('https://vault.azure.net')
+      .setExpirationTime(now + 600)
+      .sign(key);
     const e = await refused(`Bearer ${wrongAud}`);
     expect(e).to.include({ code: 'InvalidAuthenticationTokenAudience' });
     expect(e.message).to.include("'https://vault.azure.net'");
   });
 
   it('reads the resource from resource= or from a /.default scope', () => {
-    expect(resourceOf(new URLSearchParams('resource=https://management.core.windows.net/'))).to.equal('https://management.core.windows.net/');
-    expect(resourceOf(new URLSearchParams('scope=https://management.core.windows.net//.default offline_access'))).to.equal('https://management.core.windows.net/');
+    expect(resourceOf(new URLSearchParams('resource=https://management.core.windows.net/'))).to.equal(
+      'https://management.core.windows.net/',
+    );
+    expect(resourceOf(new URLSearchParams('scope=https://management.core.windows.net//.default offline_access'))).to.equal(
+      'https://management.core.windows.net/',
+    );
     expect(resourceOf(new URLSearchParams('scope=openid'))).to.equal(undefined);
     expect(armAudience('https://management.azure.com', BASE)).to.equal(true);
     expect(armAudience(`${BASE}/`, BASE)).to.equal(true);

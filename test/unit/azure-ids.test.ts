@@ -1,14 +1,6 @@
 // Unit tests for ARM resource id building and parsing.
 import { expect } from 'chai';
-import {
-  agentPoolId,
-  clusterId,
-  operationId,
-  parseAgentPoolId,
-  parseArmId,
-  parseClusterId,
-  snapshotId,
-} from '../../src/azure/ids.js';
+import { agentPoolId, clusterId, operationId, parseAgentPoolId, parseArmId, parseClusterId, snapshotId } from '../../src/azure/ids.js';
 
 const SUB = '11111111-2222-3333-4444-555555555555';
 
@@ -39,8 +31,14 @@ describe('azure/ids', () => {
     ['az CLI form', `/subscriptions/${SUB}/resourcegroups/rg1/providers/Microsoft.ContainerService/managedClusters/c1`],
     ['resourceGroups', `/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/c1`],
     ['upper-case fixed segments', `/SUBSCRIPTIONS/${SUB}/RESOURCEGROUPS/rg1/PROVIDERS/microsoft.containerservice/MANAGEDCLUSTERS/c1`],
-    ['management host prefix', `https://management.azure.com/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/c1`],
-    ['query string', `/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/c1?api-version=2025-01-01`],
+    [
+      'management host prefix',
+      `https://management.azure.com/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/c1`,
+    ],
+    [
+      'query string',
+      `/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/c1?api-version=2025-01-01`,
+    ],
     ['trailing slash', `/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/c1/`],
   ];
   for (const [label, id] of accepted) {
@@ -66,7 +64,9 @@ describe('azure/ids', () => {
 
   it('parseClusterId rejects other providers, types and agent pool ids', () => {
     expect(parseClusterId(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.Compute/managedClusters/c1`)).to.equal(undefined);
-    expect(parseClusterId(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/snapshots/s1`)).to.equal(undefined);
+    expect(parseClusterId(`/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/snapshots/s1`)).to.equal(
+      undefined,
+    );
     expect(parseClusterId(agentPoolId(SUB, 'rg1', 'c1', 'np1'))).to.equal(undefined);
   });
 

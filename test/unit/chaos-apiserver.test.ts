@@ -10,7 +10,10 @@ import { transient } from '../../src/chaos/surfaces.js';
 function cluster(root: string, name: string, port: number, pid: number): string {
   const dir = join(root, 'clusters', name);
   mkdirSync(join(dir, 'pids'), { recursive: true });
-  writeFileSync(join(dir, 'kwok.yaml'), `kind: Stage\n---\ncomponents:\n- name: kube-apiserver\n  binary: /bin/true\n  ports:\n  - name: https\n    port: ${port}\n`);
+  writeFileSync(
+    join(dir, 'kwok.yaml'),
+    `kind: Stage\n---\ncomponents:\n- name: kube-apiserver\n  binary: /bin/true\n  ports:\n  - name: https\n    port: ${port}\n`,
+  );
   writeFileSync(join(dir, 'pids', 'kube-apiserver.pid'), String(pid));
   return dir;
 }

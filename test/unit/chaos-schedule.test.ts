@@ -15,7 +15,9 @@ describe('chaos schedule', () => {
   });
 
   it('runs one kind sequence over the whole run: four scenarios of three rounds see every kind twice', () => {
-    const kinds = [0, 1, 2, 3].flatMap((i) => planFaults(11, `s${i}`, { rounds: 3, maxDelayMs: 1000, kinds: FAULT_KINDS, offset: i * 3 }).map((f) => f.kind));
+    const kinds = [0, 1, 2, 3].flatMap((i) =>
+      planFaults(11, `s${i}`, { rounds: 3, maxDelayMs: 1000, kinds: FAULT_KINDS, offset: i * 3 }).map((f) => f.kind),
+    );
     for (const k of FAULT_KINDS) expect(kinds.filter((x) => x === k)).to.have.length(2);
   });
 
@@ -51,9 +53,11 @@ describe('chaos fuzz inputs', () => {
   });
 
   it('calls a refusal clear only when it reads as one', () => {
-    expect(unclear('The SimNodePool "c-p" is invalid: spec.count: Invalid value: -1: spec.count in body should be greater than or equal to 0')).to.equal(undefined);
+    expect(
+      unclear('The SimNodePool "c-p" is invalid: spec.count: Invalid value: -1: spec.count in body should be greater than or equal to 0'),
+    ).to.equal(undefined);
     expect(unclear('')).to.equal('an empty message');
-    expect(unclear('TypeError: Cannot read properties of undefined (reading \'x\')')).to.match(/TypeError/);
+    expect(unclear("TypeError: Cannot read properties of undefined (reading 'x')")).to.match(/TypeError/);
     expect(unclear('failed: [object Object]')).to.match(/object Object/);
     expect(unclear('boom\n    at Foo.bar (/x/y.js:1:2)')).to.equal('a stack trace');
   });
@@ -66,13 +70,32 @@ describe('chaos report', () => {
     expect(stats([1000, 3000, 2000])).to.deep.equal({ count: 3, medianS: 2, p95S: 3, maxS: 3 });
     const base = { scenario: 's', round: 0, planned: '', detail: '', action: '', injectedAt: 0, endedAt: 0 };
     const r = summarize({
-      seed: 1, profile: 'ci', replay: 'aksim chaos --seed 1', started: 0, ended: 60_000, timeScale: 60, errorRate: 0.02, logDir: '/tmp/x', records: 10,
+      seed: 1,
+      profile: 'ci',
+      replay: 'aksim chaos --seed 1',
+      started: 0,
+      ended: 60_000,
+      timeScale: 60,
+      errorRate: 0.02,
+      logDir: '/tmp/x',
+      records: 10,
       invariants: ['a', 'b', 'a'],
       violations: [{ invariant: 'a', t: 5, message: 'm' }],
-      unjudged: [], gaps: 0,
-      faults: [{ ...base, kind: 'watch-cut', convergedMs: 1000 }, { ...base, kind: 'watch-cut', convergedMs: 3000 }, { ...base, kind: 'apiserver-restart', skipped: 'not embedded' }],
+      unjudged: [],
+      gaps: 0,
+      faults: [
+        { ...base, kind: 'watch-cut', convergedMs: 1000 },
+        { ...base, kind: 'watch-cut', convergedMs: 3000 },
+        { ...base, kind: 'apiserver-restart', skipped: 'not embedded' },
+      ],
       scenarios: [{ name: 's', namespace: 'n', rounds: 3, faults: 2 }],
-      injected: { 429: 1, 500: 2, 409: 0, after: 1, writes: 100 }, actionErrors: [], operatorStarts: 2, componentsRevived: [], surfaceRetries: 0, recorderRestarts: 0, fuzz: [],
+      injected: { 429: 1, 500: 2, 409: 0, after: 1, writes: 100 },
+      actionErrors: [],
+      operatorStarts: 2,
+      componentsRevived: [],
+      surfaceRetries: 0,
+      recorderRestarts: 0,
+      fuzz: [],
     });
     expect(r.faultsByKind['watch-cut']).to.deep.equal({ injected: 2, skipped: 0, settle: { count: 2, medianS: 1, p95S: 3, maxS: 3 } });
     expect(r.faultsByKind['apiserver-restart']!.skipped).to.equal(1);

@@ -21,6 +21,16 @@ describe('cli: commands a command line loads', () => {
     expect(commandsFor(['operator', '--time-scale', '60'])).to.deep.equal([]);
   });
   it('loads all for help, no command, and unknown commands or options', () => {
-    for (const args of [[], ['--help'], ['-h'], ['help'], ['nosuch'], ['akss', 'show'], ['--version', 'extra'], ['--kubeconfig', 'x', 'aks']]) expect(commandsFor(args), args.join(' ')).to.deep.equal(ALL);
+    for (const args of [
+      [],
+      ['--help'],
+      ['-h'],
+      ['help'],
+      ['nosuch'],
+      ['akss', 'show'],
+      ['--version', 'extra'],
+      ['--kubeconfig', 'x', 'aks'],
+    ])
+      expect(commandsFor(args), args.join(' ')).to.deep.equal(ALL);
   });
 });

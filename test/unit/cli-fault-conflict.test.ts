@@ -14,7 +14,12 @@ function fakeKube(conflicts: number, error?: KubeError): { kube: KubeApi; patche
     async get() {
       return { metadata: { name: 'vm0', namespace: 'rg', resourceVersion: String(rv) }, spec: { faults } };
     },
-    async patch(_kind: string, _ns: string, _name: string, body: { metadata: { resourceVersion: string }; spec: { faults: typeof faults } }) {
+    async patch(
+      _kind: string,
+      _ns: string,
+      _name: string,
+      body: { metadata: { resourceVersion: string }; spec: { faults: typeof faults } },
+    ) {
       patches.push(body);
       if (error) throw error;
       if (conflicts > 0) {

@@ -18,7 +18,13 @@ function fakeService(statuses: string[]): { svc: ArmService; latestAsked: () => 
     },
     async asyncStatus() {
       const status = statuses.length > 1 ? statuses.shift()! : statuses[0]!;
-      return { id: '', name: 'mine', status, percentComplete: status === 'Succeeded' ? 100 : 0, ...(status === 'Failed' ? { error: { code: 'ScaleFailed', message: 'no capacity' } } : {}) };
+      return {
+        id: '',
+        name: 'mine',
+        status,
+        percentComplete: status === 'Succeeded' ? 100 : 0,
+        ...(status === 'Failed' ? { error: { code: 'ScaleFailed', message: 'no capacity' } } : {}),
+      };
     },
   } as unknown as ArmService;
   return { svc, latestAsked: () => latest };
@@ -34,7 +40,9 @@ describe('aksim CLI: waiting on an accepted write', () => {
 
   it('fails as the operation failed', async () => {
     const { svc } = fakeService(['InProgress', 'Failed']);
-    const err = await waitAccepted(svc, t, { lro: { token, location: 'westeurope' } }, { quiet: true, intervalMs: 1 }).catch((e: unknown) => e);
+    const err = await waitAccepted(svc, t, { lro: { token, location: 'westeurope' } }, { quiet: true, intervalMs: 1 }).catch(
+      (e: unknown) => e,
+    );
     expect((err as Error).message).to.equal('no capacity');
   });
 

@@ -83,7 +83,7 @@ describe('FakeClock', () => {
     const c = new FakeClock(0);
     let ran = 0;
     const cancel = c.at(10, () => ran++);
-    c.at(10, () => ran += 10);
+    c.at(10, () => (ran += 10));
     cancel();
     cancel();
     expect(c.pending()).to.equal(1);

@@ -1,13 +1,6 @@
 // Unit tests for status condition helpers: transition times, ordering, immutability, equality.
 import { expect } from 'chai';
-import {
-  conditionsEqual,
-  getCondition,
-  isTrue,
-  removeCondition,
-  setCondition,
-  type Condition,
-} from '../../src/runtime/conditions.js';
+import { conditionsEqual, getCondition, isTrue, removeCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
 
 const T1 = '2026-01-01T00:00:00Z';
 const T2 = '2026-01-01T00:05:00Z';
@@ -22,7 +15,14 @@ describe('conditions', () => {
   it('lastTransitionTime changes only when status changes', () => {
     let list = setCondition([], { type: 'Ready', status: 'False', reason: 'Provisioning', message: 'a', observedGeneration: 1 }, T1);
     list = setCondition(list, { type: 'Ready', status: 'False', reason: 'Waiting', message: 'b', observedGeneration: 2 }, T2);
-    expect(list[0]).to.deep.equal({ type: 'Ready', status: 'False', reason: 'Waiting', message: 'b', lastTransitionTime: T1, observedGeneration: 2 });
+    expect(list[0]).to.deep.equal({
+      type: 'Ready',
+      status: 'False',
+      reason: 'Waiting',
+      message: 'b',
+      lastTransitionTime: T1,
+      observedGeneration: 2,
+    });
     list = setCondition(list, { type: 'Ready', status: 'True', reason: 'Succeeded', message: '' }, T3);
     expect(list[0]!.lastTransitionTime).to.equal(T3);
     expect(list[0]!.status).to.equal('True');

@@ -8,6 +8,8 @@ describe('settings: debug clock', () => {
     expect(parseSettings([{ debugClock: 'true', debugClockOffsetMs: '0' }]).debugClock).to.equal(true);
     expect(parseSettings([{ debugClock: true, debugClockOffsetMs: '1500' }]).debugClockOffsetMs).to.equal(1500);
     expect(() => parseSettings([{ debugClockOffsetMs: '1500' }])).to.throw('setting debugClockOffsetMs needs debugClock');
-    expect(() => parseSettings([{ debugClock: true, debugClockOffsetMs: '-1' }])).to.throw('setting debugClockOffsetMs must be a non-negative number');
+    expect(() => parseSettings([{ debugClock: true, debugClockOffsetMs: '-1' }])).to.throw(
+      'setting debugClockOffsetMs must be a non-negative number',
+    );
   });
 });

@@ -3,7 +3,16 @@ import { expect } from 'chai';
 import { checkAccess, cookieValue, isLoopbackAddress, isLoopbackHost, type AccessInput } from '../../src/console/access.js';
 
 const TOKEN = 'secret-token';
-const req = (o: Partial<AccessInput>): AccessInput => ({ remoteAddress: '127.0.0.1', host: '127.0.0.1:8443', cookie: undefined, header: undefined, queryToken: null, method: 'GET', origin: undefined, ...o });
+const req = (o: Partial<AccessInput>): AccessInput => ({
+  remoteAddress: '127.0.0.1',
+  host: '127.0.0.1:8443',
+  cookie: undefined,
+  header: undefined,
+  queryToken: null,
+  method: 'GET',
+  origin: undefined,
+  ...o,
+});
 
 describe('console: access', () => {
   it('knows loopback addresses and host names', () => {
@@ -30,7 +39,13 @@ describe('console: access', () => {
   it('answers only on loopback, to loopback host names, and takes actions only from its own origin', () => {
     expect(checkAccess(req({ remoteAddress: '10.1.2.3', header: TOKEN }), TOKEN)).to.include({ ok: false, status: 403 });
     expect(checkAccess(req({ host: 'rebind.example:8443', header: TOKEN }), TOKEN)).to.include({ ok: false, status: 403 });
-    expect(checkAccess(req({ method: 'POST', cookie: `aksim_console=${TOKEN}`, origin: 'http://localhost:3000' }), TOKEN)).to.include({ ok: false, status: 403 });
-    expect(checkAccess(req({ method: 'POST', cookie: `aksim_console=${TOKEN}`, origin: 'http://127.0.0.1:8443' }), TOKEN)).to.deep.equal({ ok: true, via: 'cookie' });
+    expect(checkAccess(req({ method: 'POST', cookie: `aksim_console=${TOKEN}`, origin: 'http://localhost:3000' }), TOKEN)).to.include({
+      ok: false,
+      status: 403,
+    });
+    expect(checkAccess(req({ method: 'POST', cookie: `aksim_console=${TOKEN}`, origin: 'http://127.0.0.1:8443' }), TOKEN)).to.deep.equal({
+      ok: true,
+      via: 'cookie',
+    });
   });
 });

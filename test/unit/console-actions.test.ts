@@ -6,13 +6,16 @@ import type { ArmService } from '../../src/arm/service.js';
 import { runAction } from '../../src/console/actions.js';
 
 const noCalls = (allow: Record<string, unknown>): object =>
-  new Proxy({}, {
-    get(_t, p) {
-      if (p === 'then') return undefined;
-      if (typeof p === 'string' && p in allow) return allow[p];
-      throw new Error(`nothing may be called on bad input (called ${String(p)})`);
+  new Proxy(
+    {},
+    {
+      get(_t, p) {
+        if (p === 'then') return undefined;
+        if (typeof p === 'string' && p in allow) return allow[p];
+        throw new Error(`nothing may be called on bad input (called ${String(p)})`);
+      },
     },
-  });
+  );
 const untouchable = noCalls({ subscriptionId: '00000000-0000-0000-0000-000000000000', kube: noCalls({}) }) as ArmService;
 
 async function refusal(name: Parameters<typeof runAction>[1], body: unknown): Promise<ArmError> {

@@ -23,7 +23,11 @@ describe('console: auto-repair timeline', () => {
   it('a running step, a timed-out step, and a failed repair', () => {
     expect(buildTimeline([ev('NodeRebootStart', 1)], [], [])[0]).to.include({ kind: 'Reboot', result: 'Running' });
     expect(buildTimeline([ev('NodeRebootStart', 1), ev('NodeRebootError', 5)], [], [])[0]).to.include({ result: 'TimedOut' });
-    const failed = buildTimeline([ev('NodeRedeployStart', 1), ev('NodeRedeployEnd', 2), ev('NodeAutoRepairFailed', 9)], [{ node: 'n1', start: at(0) }], []);
+    const failed = buildTimeline(
+      [ev('NodeRedeployStart', 1), ev('NodeRedeployEnd', 2), ev('NodeAutoRepairFailed', 9)],
+      [{ node: 'n1', start: at(0) }],
+      [],
+    );
     expect(failed.find((e) => e.kind === 'Redeploy')!.result).to.equal('Failed');
     expect(failed.find((e) => e.kind === 'Failed')).to.include({ node: 'n1', start: at(9) });
   });
@@ -31,7 +35,11 @@ describe('console: auto-repair timeline', () => {
   it('remembers windows from NodeReady and skip reasons from the cluster status, once each', () => {
     const mem = new RepairMemory();
     const m = (status: 'True' | 'False', s: number, reason = 'KubeletNotReady'): SimMachine =>
-      ({ metadata: { name: 'n1', namespace: 'rg' }, spec: { clusterName: 'c1' }, status: { provisionedTime: at(0), conditions: [{ type: 'NodeReady', status, reason, message: '', lastTransitionTime: at(s) }] } }) as SimMachine;
+      ({
+        metadata: { name: 'n1', namespace: 'rg' },
+        spec: { clusterName: 'c1' },
+        status: { provisionedTime: at(0), conditions: [{ type: 'NodeReady', status, reason, message: '', lastTransitionTime: at(s) }] },
+      }) as SimMachine;
     expect(mem.observeMachine(m('False', 5))).to.equal(true);
     expect(mem.observeMachine(m('False', 5))).to.equal(false);
     expect(mem.observeMachine(m('True', 20, 'KubeletReady'))).to.equal(true);
@@ -40,10 +48,18 @@ describe('console: auto-repair timeline', () => {
     booting.status!.provisionedTime = undefined;
     expect(mem.observeMachine(booting)).to.equal(false);
 
-    const c = (queue: { node: string; reason: string }[], message?: string): SimCluster => ({ metadata: { name: 'c1', namespace: 'rg' }, spec: {}, status: { autoRepair: { queue, message } } });
+    const c = (queue: { node: string; reason: string }[], message?: string): SimCluster => ({
+      metadata: { name: 'c1', namespace: 'rg' },
+      spec: {},
+      status: { autoRepair: { queue, message } },
+    });
     expect(mem.observeCluster(c([{ node: 'n2', reason: 'unhealthy for less than 10m' }]), at(30))).to.equal(false);
-    expect(mem.observeCluster(c([{ node: 'n2', reason: 'waiting: one node is repaired at a time (repairing n1)' }]), at(31))).to.equal(true);
-    expect(mem.observeCluster(c([{ node: 'n2', reason: 'waiting: one node is repaired at a time (repairing n1)' }]), at(32))).to.equal(false);
+    expect(mem.observeCluster(c([{ node: 'n2', reason: 'waiting: one node is repaired at a time (repairing n1)' }]), at(31))).to.equal(
+      true,
+    );
+    expect(mem.observeCluster(c([{ node: 'n2', reason: 'waiting: one node is repaired at a time (repairing n1)' }]), at(32))).to.equal(
+      false,
+    );
     expect(mem.observeCluster(c([], 'cluster has 1 node(s); auto-repair needs at least 2'), at(33))).to.equal(true);
     expect(mem.skipsOf('rg/c1').map((s) => [s.node, s.time])).to.deep.equal([
       ['n2', at(31)],

@@ -24,10 +24,7 @@ interface LogLine {
   m: string;
 }
 
-function setup(
-  reconcile: (key: string, signal?: AbortSignal) => Promise<Result>,
-  opts: { workers?: number; timeoutMs?: number } = {},
-) {
+function setup(reconcile: (key: string, signal?: AbortSignal) => Promise<Result>, opts: { workers?: number; timeoutMs?: number } = {}) {
   const clock = new FakeClock(0);
   const logs: LogLine[] = [];
   const results: { name: string; outcome: Outcome; seconds: number }[] = [];

@@ -2,19 +2,30 @@ import { expect } from 'chai';
 import type { V1Pod } from '@kubernetes/client-node';
 import { classifyPod, decideDrain, drainState, planEvictions, selectorMatches, type Budget } from '../../controllers/shared/drain-plan.js';
 
-function pod(name: string, labels: Record<string, string> = {}, opts: { ready?: boolean; ns?: string; deleting?: boolean; daemonset?: boolean } = {}): V1Pod {
+function pod(
+  name: string,
+  labels: Record<string, string> = {},
+  opts: { ready?: boolean; ns?: string; deleting?: boolean; daemonset?: boolean } = {},
+): V1Pod {
   return {
     metadata: {
       name,
       namespace: opts.ns ?? 'app',
       labels,
       ...(opts.deleting ? { deletionTimestamp: new Date(0) } : {}),
-      ...(opts.daemonset ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'ds', uid: 'u', controller: true }] } : {}),
+      ...(opts.daemonset
+        ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'ds', uid: 'u', controller: true }] }
+        : {}),
     },
     status: { phase: 'Running', conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
   };
 }
-const budget = (name: string, matchLabels: Record<string, string>, disruptionsAllowed: number, namespace = 'app'): Budget => ({ namespace, name, selector: { matchLabels }, disruptionsAllowed });
+const budget = (name: string, matchLabels: Record<string, string>, disruptionsAllowed: number, namespace = 'app'): Budget => ({
+  namespace,
+  name,
+  selector: { matchLabels },
+  disruptionsAllowed,
+});
 
 describe('drain plan', () => {
   it('skips DaemonSet pods, waits for terminating ones, and is done when none are left', () => {
@@ -33,7 +44,12 @@ describe('drain plan', () => {
       expect(selectorMatches(undefined, { a: '1' })).to.equal(false);
       expect(selectorMatches({ matchLabels: { a: '1' } }, { a: '1', b: '2' })).to.equal(true);
       expect(selectorMatches({ matchLabels: { a: '1' } }, { a: '2' })).to.equal(false);
-      const sel = { matchExpressions: [{ key: 'tier', operator: 'In', values: ['web', 'api'] }, { key: 'canary', operator: 'DoesNotExist' }] };
+      const sel = {
+        matchExpressions: [
+          { key: 'tier', operator: 'In', values: ['web', 'api'] },
+          { key: 'canary', operator: 'DoesNotExist' },
+        ],
+      };
       expect(selectorMatches(sel, { tier: 'web' })).to.equal(true);
       expect(selectorMatches(sel, { tier: 'db' })).to.equal(false);
       expect(selectorMatches(sel, { tier: 'api', canary: 'yes' })).to.equal(false);

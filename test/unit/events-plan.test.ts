@@ -5,8 +5,23 @@ import type { ScheduledEvent, SimMachine } from '../../src/api/generated.js';
 import { drainSettings, effectiveNotBefore, imdsEvent, minNoticeMs, CURRENT_TAINT, SEED_TAINT } from '../../src/model/scheduled-events.js';
 import { clearedBy, healthLabels, pendingAction } from '../../src/model/faults.js';
 
-const ev = (spec: Partial<ScheduledEvent['spec']>, status?: ScheduledEvent['status']): ScheduledEvent => ({ metadata: { name: 'e', namespace: 'rg' }, spec: { eventType: 'Reboot', nodes: ['n1'], ...spec }, status }) as ScheduledEvent;
-const machine = (spec: Partial<SimMachine['spec']>, status?: SimMachine['status']): SimMachine => ({ metadata: { name: 'n1' }, spec: { clusterName: 'c', poolName: 'p', index: 0, vmSize: 'x', osType: 'Linux', orchestratorVersion: '1', nodeImageVersion: 'i', ...spec }, status }) as SimMachine;
+const ev = (spec: Partial<ScheduledEvent['spec']>, status?: ScheduledEvent['status']): ScheduledEvent =>
+  ({ metadata: { name: 'e', namespace: 'rg' }, spec: { eventType: 'Reboot', nodes: ['n1'], ...spec }, status }) as ScheduledEvent;
+const machine = (spec: Partial<SimMachine['spec']>, status?: SimMachine['status']): SimMachine =>
+  ({
+    metadata: { name: 'n1' },
+    spec: {
+      clusterName: 'c',
+      poolName: 'p',
+      index: 0,
+      vmSize: 'x',
+      osType: 'Linux',
+      orchestratorVersion: '1',
+      nodeImageVersion: 'i',
+      ...spec,
+    },
+    status,
+  }) as SimMachine;
 
 describe('events: plan', () => {
   it('enforces the minimum notice per type', () => {
@@ -23,9 +38,15 @@ describe('events: plan', () => {
     expect(effectiveNotBefore(ev({ eventType: 'Reboot', notBefore: '2025-12-31T00:00:00Z' }), created, toReal)).to.equal(created + 15_000);
   });
 
-  it('follows the seed table by default and today\'s AKS when asked', () => {
+  it("follows the seed table by default and today's AKS when asked", () => {
     const seed = drainSettings(undefined);
-    expect(seed.actions).to.deep.equal({ Freeze: 'None', Reboot: 'None', Redeploy: 'CordonAndDrain', Preempt: 'CordonAndDrain', Terminate: 'CordonAndDrain' });
+    expect(seed.actions).to.deep.equal({
+      Freeze: 'None',
+      Reboot: 'None',
+      Redeploy: 'CordonAndDrain',
+      Preempt: 'CordonAndDrain',
+      Terminate: 'CordonAndDrain',
+    });
     expect(seed.taintKey).to.equal(SEED_TAINT);
     const cur = drainSettings({ profile: 'CurrentAKS' });
     expect(cur.actions.Terminate).to.equal('None');
@@ -34,8 +55,23 @@ describe('events: plan', () => {
   });
 
   it('shows Scheduled and Started events in the IMDS shape, NotBefore empty once started', () => {
-    const s = imdsEvent(ev({ eventType: 'Freeze' }, { eventId: 'ID', eventStatus: 'Scheduled', notBefore: '2026-04-11T22:26:58Z', resources: ['aks-p-1-vmss_0'] }))!;
-    expect(s).to.deep.equal({ EventId: 'ID', EventStatus: 'Scheduled', EventType: 'Freeze', ResourceType: 'VirtualMachine', Resources: ['aks-p-1-vmss_0'], NotBefore: 'Sat, 11 Apr 2026 22:26:58 GMT', Description: 'Host server is undergoing maintenance.', EventSource: 'Platform', DurationInSeconds: 5 });
+    const s = imdsEvent(
+      ev(
+        { eventType: 'Freeze' },
+        { eventId: 'ID', eventStatus: 'Scheduled', notBefore: '2026-04-11T22:26:58Z', resources: ['aks-p-1-vmss_0'] },
+      ),
+    )!;
+    expect(s).to.deep.equal({
+      EventId: 'ID',
+      EventStatus: 'Scheduled',
+      EventType: 'Freeze',
+      ResourceType: 'VirtualMachine',
+      Resources: ['aks-p-1-vmss_0'],
+      NotBefore: 'Sat, 11 Apr 2026 22:26:58 GMT',
+      Description: 'Host server is undergoing maintenance.',
+      EventSource: 'Platform',
+      DurationInSeconds: 5,
+    });
     expect(imdsEvent(ev({}, { eventId: 'ID', eventStatus: 'Started', notBefore: '2026-04-11T22:26:58Z' }))!.NotBefore).to.equal('');
     expect(imdsEvent(ev({}, { eventId: 'ID', eventStatus: 'Completed' }))).to.equal(undefined);
   });
@@ -47,16 +83,28 @@ describe('events: machine faults and actions', () => {
     expect(healthLabels(machine({}), now)).to.deep.equal({ 'aksim.io/kubelet': 'running', 'node-not-ready.stage.kwok.x-k8s.io': null });
     expect(healthLabels(machine({ faults: [{ type: 'HostHardwareFailure' }] }), now)['aksim.io/kubelet']).to.equal('stopped');
     expect(healthLabels(machine({ faults: [{ type: 'DiskCorruption' }] }), now)['node-not-ready.stage.kwok.x-k8s.io']).to.equal('true');
-    expect(healthLabels(machine({ faults: [{ type: 'Frozen', until: '2025-12-31T00:00:00Z' }] }), now)['aksim.io/kubelet']).to.equal('running');
-    expect(healthLabels(machine({}, { action: { type: 'Reboot', startTime: '2026-01-01T00:00:00Z' } }), now)['node-not-ready.stage.kwok.x-k8s.io']).to.equal('true');
+    expect(healthLabels(machine({ faults: [{ type: 'Frozen', until: '2025-12-31T00:00:00Z' }] }), now)['aksim.io/kubelet']).to.equal(
+      'running',
+    );
+    expect(
+      healthLabels(machine({}, { action: { type: 'Reboot', startTime: '2026-01-01T00:00:00Z' } }), now)[
+        'node-not-ready.stage.kwok.x-k8s.io'
+      ],
+    ).to.equal('true');
   });
 
   it('clears only what each action fixes, and only faults older than the action', () => {
-    const all = machine({ faults: ['KubeletStopped', 'ContainerRuntimeDown', 'DiskCorruption', 'HostHardwareFailure', 'NetworkMisconfiguration'].map((type) => ({ type: type as never, since: '2025-12-31T00:00:00Z' })) });
+    const all = machine({
+      faults: ['KubeletStopped', 'ContainerRuntimeDown', 'DiskCorruption', 'HostHardwareFailure', 'NetworkMisconfiguration'].map(
+        (type) => ({ type: type as never, since: '2025-12-31T00:00:00Z' }),
+      ),
+    });
     expect(clearedBy(all, 'Reboot', now).cleared).to.deep.equal(['KubeletStopped', 'ContainerRuntimeDown']);
     expect(clearedBy(all, 'Reimage', now).cleared).to.deep.equal(['KubeletStopped', 'ContainerRuntimeDown', 'DiskCorruption']);
     expect(clearedBy(all, 'Redeploy', now).cleared).to.deep.equal(['KubeletStopped', 'ContainerRuntimeDown', 'HostHardwareFailure']);
-    expect(clearedBy(machine({ faults: [{ type: 'KubeletStopped', since: '2026-01-02T00:00:00Z' }] }), 'Reboot', now).cleared).to.deep.equal([]);
+    expect(
+      clearedBy(machine({ faults: [{ type: 'KubeletStopped', since: '2026-01-02T00:00:00Z' }] }), 'Reboot', now).cleared,
+    ).to.deep.equal([]);
   });
 
   it('runs an action while its request counter is ahead of the done counter', () => {

@@ -3,7 +3,20 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'yaml';
-import { compareImages, DEFAULT_CATALOG, imageDate, imagePrefix, isNewerImage, latestImage, latestPatches, nextReleaseAt, parseCatalog, realTimeOf, releases, simulatedNow } from '../../src/azure/images.js';
+import {
+  compareImages,
+  DEFAULT_CATALOG,
+  imageDate,
+  imagePrefix,
+  isNewerImage,
+  latestImage,
+  latestPatches,
+  nextReleaseAt,
+  parseCatalog,
+  realTimeOf,
+  releases,
+  simulatedNow,
+} from '../../src/azure/images.js';
 
 const at = (iso: string): number => Date.parse(iso);
 
@@ -62,13 +75,18 @@ describe('node image catalog', () => {
   });
 
   it('the shipped ConfigMap holds the built-in defaults', () => {
-    const cm = parse(readFileSync(new URL('../../manifests/catalog/node-images.yaml', import.meta.url), 'utf8')) as { metadata: { name: string; namespace: string }; data: Record<string, string> };
+    const cm = parse(readFileSync(new URL('../../manifests/catalog/node-images.yaml', import.meta.url), 'utf8')) as {
+      metadata: { name: string; namespace: string };
+      data: Record<string, string>;
+    };
     expect(cm.metadata).to.include({ name: 'aksim-node-images', namespace: 'aksim-system' });
     expect(parseCatalog(cm.data)).to.deep.equal({ ...DEFAULT_CATALOG, realEpoch: undefined });
   });
 
   it('refuses a malformed catalog', () => {
     expect(() => parseCatalog({ simulatedEpoch: 'someday' })).to.throw(/simulatedEpoch/);
-    expect(() => parseCatalog({ 'catalog.yaml': 'series:\n  - {osSku: Ubuntu, prefix: X, first: "2024-01-01", every: weekly}\n' })).to.throw(/bad series/);
+    expect(() =>
+      parseCatalog({ 'catalog.yaml': 'series:\n  - {osSku: Ubuntu, prefix: X, first: "2024-01-01", every: weekly}\n' }),
+    ).to.throw(/bad series/);
   });
 });

@@ -66,14 +66,22 @@ describe('kubeconfig: which file', () => {
     expect(locateKubeconfig(undefined, { KUBECONFIG: ':/y/kc:', HOME: '/h' }, none)).to.deep.equal({ kind: 'file', path: '/y/kc' });
   });
   it('falls back to ~/.kube/config, then to the in-cluster configuration (client-node)', () => {
-    expect(locateKubeconfig(undefined, { HOME: '/h' }, (p) => p === '/h/.kube/config')).to.deep.equal({ kind: 'file', path: '/h/.kube/config' });
+    expect(locateKubeconfig(undefined, { HOME: '/h' }, (p) => p === '/h/.kube/config')).to.deep.equal({
+      kind: 'file',
+      path: '/h/.kube/config',
+    });
     expect(locateKubeconfig(undefined, { HOME: '/h' }, none).kind).to.equal('client-node');
   });
 });
 
 describe('kubeconfig: the current context', () => {
   it('reads inline client certificate, key and CA (the embedded cluster)', () => {
-    const c = direct(config({ server: 'https://127.0.0.1:6443/', 'certificate-authority-data': b64('CA') }, { 'client-certificate-data': b64('CERT'), 'client-key-data': b64('KEY') }));
+    const c = direct(
+      config(
+        { server: 'https://127.0.0.1:6443/', 'certificate-authority-data': b64('CA') },
+        { 'client-certificate-data': b64('CERT'), 'client-key-data': b64('KEY') },
+      ),
+    );
     expect(c.server).to.equal('https://127.0.0.1:6443');
     expect(c.ca?.toString()).to.equal('CA');
     expect(c.cert?.toString()).to.equal('CERT');
@@ -84,14 +92,25 @@ describe('kubeconfig: the current context', () => {
 
   it('reads file references relative to the kubeconfig directory, absolute ones as they are', () => {
     const f = files({ '/home/u/.kube/pki/ca.crt': 'CA', '/etc/pki/u.crt': 'CERT', '/home/u/.kube/u.key': 'KEY' });
-    const c = direct(config({ server: 'https://k:6443', 'certificate-authority': 'pki/ca.crt' }, { 'client-certificate': '/etc/pki/u.crt', 'client-key': 'u.key' }), '/home/u/.kube/config', f.read);
+    const c = direct(
+      config(
+        { server: 'https://k:6443', 'certificate-authority': 'pki/ca.crt' },
+        { 'client-certificate': '/etc/pki/u.crt', 'client-key': 'u.key' },
+      ),
+      '/home/u/.kube/config',
+      f.read,
+    );
     expect([c.ca?.toString(), c.cert?.toString(), c.key?.toString()]).to.deep.equal(['CA', 'CERT', 'KEY']);
     expect(f.seen).to.have.members(['/home/u/.kube/pki/ca.crt', '/etc/pki/u.crt', '/home/u/.kube/u.key']);
   });
 
   it('prefers a file reference to inline data, as kubectl does', () => {
     const f = files({ '/k/ca.crt': 'FROM-FILE' });
-    const c = direct(config({ server: 'https://k', 'certificate-authority': 'ca.crt', 'certificate-authority-data': b64('INLINE') }), '/k/config', f.read);
+    const c = direct(
+      config({ server: 'https://k', 'certificate-authority': 'ca.crt', 'certificate-authority-data': b64('INLINE') }),
+      '/k/config',
+      f.read,
+    );
     expect(c.ca?.toString()).to.equal('FROM-FILE');
   });
 
@@ -103,12 +122,24 @@ describe('kubeconfig: the current context', () => {
   });
 
   it('reads basic auth, impersonation, insecure-skip-tls-verify and tls-server-name', () => {
-    const c = direct(config({ server: 'https://k', 'insecure-skip-tls-verify': true, 'tls-server-name': 'api.internal' }, { username: 'admin', password: 'pw', as: 'jane' }));
-    expect([c.username, c.password, c.impersonate, c.skipTLSVerify, c.tlsServerName]).to.deep.equal(['admin', 'pw', 'jane', true, 'api.internal']);
+    const c = direct(
+      config(
+        { server: 'https://k', 'insecure-skip-tls-verify': true, 'tls-server-name': 'api.internal' },
+        { username: 'admin', password: 'pw', as: 'jane' },
+      ),
+    );
+    expect([c.username, c.password, c.impersonate, c.skipTLSVerify, c.tlsServerName]).to.deep.equal([
+      'admin',
+      'pw',
+      'jane',
+      true,
+      'api.internal',
+    ]);
   });
 
   it('accepts a user-less context and a plain-HTTP server', () => {
-    const text = 'current-context: a\ncontexts: [{name: a, context: {cluster: c}}]\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:8080"}}]\n';
+    const text =
+      'current-context: a\ncontexts: [{name: a, context: {cluster: c}}]\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:8080"}}]\n';
     const c = direct(text);
     expect(c.server).to.equal('http://127.0.0.1:8080');
     expect(c.cert).to.equal(undefined);
@@ -120,7 +151,8 @@ describe('kubeconfig: the current context', () => {
       [{ server: 'https://k' }, { 'auth-provider': { name: 'oidc' } }],
       [{ server: 'https://k', 'proxy-url': 'http://proxy:3128' }, { token: 't' }],
     ];
-    for (const [cluster, user] of cases) expect(resolveKubeconfig(config(cluster, user), '/k/config', files({}).read).kind).to.equal('client-node');
+    for (const [cluster, user] of cases)
+      expect(resolveKubeconfig(config(cluster, user), '/k/config', files({}).read).kind).to.equal('client-node');
   });
 });
 
@@ -138,8 +170,12 @@ describe('kubeconfig: bad input gets a clear error', () => {
     expect(err('')).to.equal('kubeconfig /k/config is empty or not a map');
     expect(err('kind: Config\nclusters: []\n')).to.equal('kubeconfig /k/config has no current-context');
     expect(err('current-context: nope\ncontexts: []\n')).to.equal('kubeconfig /k/config: current-context nope is not among its contexts');
-    expect(err('current-context: a\ncontexts: [{name: a, context: {cluster: gone}}]\nclusters: []\n')).to.match(/the cluster of context a \(gone\) is not among its clusters/);
-    expect(err('current-context: a\ncontexts: [{name: a, context: {cluster: c}}]\nclusters: [{name: c, cluster: {}}]\n')).to.match(/cluster c has no server/);
+    expect(err('current-context: a\ncontexts: [{name: a, context: {cluster: gone}}]\nclusters: []\n')).to.match(
+      /the cluster of context a \(gone\) is not among its clusters/,
+    );
+    expect(err('current-context: a\ncontexts: [{name: a, context: {cluster: c}}]\nclusters: [{name: c, cluster: {}}]\n')).to.match(
+      /cluster c has no server/,
+    );
     expect(err(config({ server: 'not a url' }))).to.match(/invalid server URL not a url/);
     expect(err(config({ server: 'ftp://k' }))).to.match(/is not http\(s\)/);
     expect(err('current-context: a\ncontexts: {a: 1}\n')).to.match(/contexts must be a list/);
@@ -148,7 +184,9 @@ describe('kubeconfig: bad input gets a clear error', () => {
     expect(err(config({ server: 'https://k' }, { 'client-certificate-data': b64('CERT') }))).to.match(/client certificate without a key/);
   });
   it('says which referenced file it could not read', () => {
-    expect(err(config({ server: 'https://k', 'certificate-authority': 'missing.crt' }))).to.match(/cannot read certificate-authority \/k\/missing.crt: ENOENT/);
+    expect(err(config({ server: 'https://k', 'certificate-authority': 'missing.crt' }))).to.match(
+      /cannot read certificate-authority \/k\/missing.crt: ENOENT/,
+    );
   });
 });
 
@@ -157,17 +195,26 @@ describe('light client: requests and errors', () => {
     expect(customPath('SimCluster', 'rg1', 'c1')).to.equal('/apis/aksim.io/v1alpha1/namespaces/rg1/simclusters/c1');
     expect(customPath('SimNodePool', 'rg1')).to.equal('/apis/aksim.io/v1alpha1/namespaces/rg1/simnodepools');
     expect(customPath('SimMachine', undefined)).to.equal('/apis/aksim.io/v1alpha1/simmachines');
-    expect(customPath('NodePoolSnapshot', 'rg1', 's1', 'status')).to.equal('/apis/aksim.io/v1alpha1/namespaces/rg1/nodepoolsnapshots/s1/status');
+    expect(customPath('NodePoolSnapshot', 'rg1', 's1', 'status')).to.equal(
+      '/apis/aksim.io/v1alpha1/namespaces/rg1/nodepoolsnapshots/s1/status',
+    );
     expect(customPath('SimCluster', 'rg1', 'a/b')).to.equal('/apis/aksim.io/v1alpha1/namespaces/rg1/simclusters/a%2Fb');
   });
 
   it('builds query strings from the defined values only', () => {
     expect(query({ labelSelector: undefined })).to.equal('');
-    expect(query({ labelSelector: 'a=b,c=d', fieldManager: 'aksim', force: true })).to.equal('?labelSelector=a%3Db%2Cc%3Dd&fieldManager=aksim&force=true');
+    expect(query({ labelSelector: 'a=b,c=d', fieldManager: 'aksim', force: true })).to.equal(
+      '?labelSelector=a%3Db%2Cc%3Dd&fieldManager=aksim&force=true',
+    );
   });
 
   it('turns a Status answer into an error with its code and message', () => {
-    const e = errorOf(404, 'GET', '/api/v1/namespaces/x', JSON.stringify({ kind: 'Status', message: 'namespaces "x" not found', code: 404 }));
+    const e = errorOf(
+      404,
+      'GET',
+      '/api/v1/namespaces/x',
+      JSON.stringify({ kind: 'Status', message: 'namespaces "x" not found', code: 404 }),
+    );
     expect(isNotFound(e)).to.equal(true);
     expect(e.message).to.equal('namespaces "x" not found');
     expect(apiMessage(e)).to.equal('namespaces "x" not found');

@@ -102,7 +102,13 @@ describe('machine/labels', () => {
       nodeTaints(
         shape({
           priority: 'Spot',
-          nodeTaints: ['sku=gpu:NoSchedule', 'sku=cpu:NoSchedule', 'sku=gpu:NoExecute', 'junk', 'kubernetes.azure.com/scalesetpriority=spot:NoSchedule'],
+          nodeTaints: [
+            'sku=gpu:NoSchedule',
+            'sku=cpu:NoSchedule',
+            'sku=gpu:NoExecute',
+            'junk',
+            'kubernetes.azure.com/scalesetpriority=spot:NoSchedule',
+          ],
         }),
       ),
     ).to.deep.equal([

@@ -18,7 +18,13 @@ describe('leader lease fences writes', () => {
 
   it('lets the leader write only while its last renewal holds', async () => {
     const notFound = Object.assign(new Error('not found'), { code: 404 });
-    const kube = { coordination: { readNamespacedLease: async () => Promise.reject(notFound), createNamespacedLease: async () => ({}), replaceNamespacedLease: async () => ({}) } } as unknown as Kube;
+    const kube = {
+      coordination: {
+        readNamespacedLease: async () => Promise.reject(notFound),
+        createNamespacedLease: async () => ({}),
+        replaceNamespacedLease: async () => ({}),
+      },
+    } as unknown as Kube;
     const e = new LeaderElector({ kube, namespace: 'ns', name: 'l', identity: 'me', leaseSeconds: 3, renewSeconds: 1, log });
     expect(e.fence()).to.match(/does not hold/);
     const before = Date.now();
@@ -42,7 +48,12 @@ describe('leader lease fences writes', () => {
       });
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
       const kc = new KubeConfig();
-      kc.loadFromOptions({ clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as { port: number }).port}`, skipTLSVerify: true }], users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+      kc.loadFromOptions({
+        clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as { port: number }).port}`, skipTLSVerify: true }],
+        users: [{ name: 'u' }],
+        contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+        currentContext: 'x',
+      });
       kube = new Kube(kc);
       kube.fence = () => 'the leader lease ran out';
     });
@@ -50,12 +61,17 @@ describe('leader lease fences writes', () => {
 
     it('sends no write while fenced, but reads and Lease writes', async () => {
       seen.length = 0;
-      const err = await kube.patch('SimNodePool', 'ns', 'p', { spec: { count: 1 } }).then(() => undefined, (e: unknown) => e);
+      const err = await kube.patch('SimNodePool', 'ns', 'p', { spec: { count: 1 } }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).to.be.instanceOf(NotLeaderError);
       expect((err as Error).message).to.equal('write not sent: the leader lease ran out');
       expect(seen).to.deep.equal([]);
       expect(await kube.get('SimNodePool', 'ns', 'p')).to.equal(undefined);
-      await kube.coordination.replaceNamespacedLease({ name: 'l', namespace: 'ns', body: { metadata: { name: 'l' } } }).catch(() => undefined);
+      await kube.coordination
+        .replaceNamespacedLease({ name: 'l', namespace: 'ns', body: { metadata: { name: 'l' } } })
+        .catch(() => undefined);
       expect(seen.map((s) => s.split(' ')[0])).to.deep.equal(['GET', 'PUT']);
       expect(isFencedWrite('POST', 'https://x/api/v1/namespaces/a/pods/p/eviction')).to.equal(true);
       expect(isFencedWrite('PUT', 'https://x/apis/coordination.k8s.io/v1/namespaces/aksim-system/leases/aksim-operator')).to.equal(false);

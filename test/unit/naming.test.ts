@@ -1,13 +1,6 @@
 // Unit tests for AKS node and VMSS naming.
 import { expect } from 'chai';
-import {
-  isValidPoolName,
-  nodeName,
-  parseNodeIndex,
-  poolHash,
-  vmssInstanceName,
-  vmssName,
-} from '../../src/model/naming.js';
+import { isValidPoolName, nodeName, parseNodeIndex, poolHash, vmssInstanceName, vmssName } from '../../src/model/naming.js';
 
 describe('nodepool/naming', () => {
   it('poolHash is 8 stable decimal digits', () => {

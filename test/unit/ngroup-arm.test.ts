@@ -7,7 +7,10 @@ import * as arm from '../../src/aci/arm.js';
 import { parseAciId, profileRefOf } from '../../src/aci/ids.js';
 import { recordRevision, recreateProperties, specAtRevision } from '../../src/aci/profile.js';
 
-const SPECS = new URL('../fixtures/azure-rest-specs/specification/containerinstance/resource-manager/Microsoft.ContainerInstance/ContainerInstance/', import.meta.url).pathname;
+const SPECS = new URL(
+  '../fixtures/azure-rest-specs/specification/containerinstance/resource-manager/Microsoft.ContainerInstance/ContainerInstance/',
+  import.meta.url,
+).pathname;
 const example = (path: string): any => JSON.parse(readFileSync(SPECS + path, 'utf8'));
 const SUB = '00000000-0000-0000-0000-000000000000';
 
@@ -32,11 +35,16 @@ describe('aci/arm NGroups', () => {
 
   it('NGroupsUpdate (PATCH tags) merges into the current spec', () => {
     const ex = example('preview/2026-06-01-preview/examples/NGroupsUpdate.json');
-    const current = arm.ngroupSpecFromArm(example('examples/2026-06-01-preview/NGroupsCreateOrUpdate.json').parameters.NGroup) as NGroup['spec'];
+    const current = arm.ngroupSpecFromArm(
+      example('examples/2026-06-01-preview/NGroupsCreateOrUpdate.json').parameters.NGroup,
+    ) as NGroup['spec'];
     const next = arm.mergeNGroupPatch(current, ex.parameters.NGroup);
     expect(next.tags).to.deep.equal({ env: 'test' });
     expect(next.elasticProfile).to.deep.equal({ maintainDesiredCount: true, desiredCount: 1 });
-    const out = arm.ngroupToArm({ metadata: { name: 'demo-ngroup', namespace: 'demo' }, spec: next, status: { provisioningState: 'Succeeded' } } as NGroup, SUB);
+    const out = arm.ngroupToArm(
+      { metadata: { name: 'demo-ngroup', namespace: 'demo' }, spec: next, status: { provisioningState: 'Succeeded' } } as NGroup,
+      SUB,
+    );
     expect(out.properties).to.deep.equal(ex.responses['200'].body.properties);
   });
 
@@ -47,13 +55,32 @@ describe('aci/arm NGroups', () => {
       properties: {
         updateProfile: {
           updateMode: 'Rolling',
-          rollingUpdateProfile: { maxBatchPercent: '10', maxUnhealthyPercent: '10%', maxUnhealthyUpdatedPercent: 10, pauseTimeBetweenBatches: 'PT2M', inPlaceUpdate: null },
+          rollingUpdateProfile: {
+            maxBatchPercent: '10',
+            maxUnhealthyPercent: '10%',
+            maxUnhealthyUpdatedPercent: 10,
+            pauseTimeBetweenBatches: 'PT2M',
+            inPlaceUpdate: null,
+          },
         },
-        containerGroupProfiles: [{ resource: { id: `/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ContainerInstance/containerGroupProfiles/cgp1` } }],
+        containerGroupProfiles: [
+          {
+            resource: { id: `/subscriptions/${SUB}/resourceGroups/rg1/providers/Microsoft.ContainerInstance/containerGroupProfiles/cgp1` },
+          },
+        ],
       },
     };
     const spec = arm.ngroupSpecFromArm(body);
-    expect(spec.updateProfile).to.deep.equal({ updateMode: 'Rolling', rollingUpdateProfile: { maxBatchPercent: 10, maxUnhealthyPercent: 10, maxUnhealthyUpdatedPercent: 10, pauseTimeBetweenBatches: 'PT2M', inPlaceUpdate: null } });
+    expect(spec.updateProfile).to.deep.equal({
+      updateMode: 'Rolling',
+      rollingUpdateProfile: {
+        maxBatchPercent: 10,
+        maxUnhealthyPercent: 10,
+        maxUnhealthyUpdatedPercent: 10,
+        pauseTimeBetweenBatches: 'PT2M',
+        inPlaceUpdate: null,
+      },
+    });
     expect(spec.tags).to.deep.equal({ 'rollingupdate.replace.enabled': 'true' });
     expect(profileRefOf(spec.containerGroupProfiles![0]!.resource.id, 'other')).to.deep.equal({ namespace: 'rg1', name: 'cgp1' });
   });
@@ -65,7 +92,16 @@ describe('aci/arm NGroups', () => {
       [{ properties: { updateProfile: { rollingUpdateProfile: { maxUnhealthyPercent: 'ten' } } } }, 'maxUnhealthyPercent'],
       [{ properties: { updateProfile: { rollingUpdateProfile: { pauseTimeBetweenBatches: '2 minutes' } } } }, 'pauseTimeBetweenBatches'],
       [{ properties: { updateProfile: { updateMode: 'Auto' } } }, 'updateMode'],
-      [{ properties: { containerGroupProfiles: [{ resource: { id: '/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachines/z' } }] } }, 'containerGroupProfiles'],
+      [
+        {
+          properties: {
+            containerGroupProfiles: [
+              { resource: { id: '/subscriptions/x/resourceGroups/y/providers/Microsoft.Compute/virtualMachines/z' } },
+            ],
+          },
+        },
+        'containerGroupProfiles',
+      ],
       [{ properties: { elasticProfile: { desiredCount: -1 } } }, 'desiredCount'],
       ['nope', 'JSON object'],
     ];
@@ -88,14 +124,31 @@ describe('aci/arm NGroups', () => {
     const base = { zones: ['1', '2'], placementProfile: { faultDomainCount: 2 } } as NGroup['spec'];
     expect(arm.checkNGroupUpdate(base, { ...base, zones: ['1', '2', '3'] })).to.equal(undefined);
     expect(arm.checkNGroupUpdate(base, { ...base, zones: ['1'] })!.code).to.equal('ZonesCannotBeRemoved');
-    expect(arm.checkNGroupUpdate(base, { zones: base.zones, placementProfile: { faultDomainCount: 3 } })!.code).to.equal('FaultDomainCountImmutable');
+    expect(arm.checkNGroupUpdate(base, { zones: base.zones, placementProfile: { faultDomainCount: 3 } })!.code).to.equal(
+      'FaultDomainCountImmutable',
+    );
   });
 
   it('latestRollingUpdate and cancelRollingUpdate', () => {
     const ng = {
       metadata: { name: 'ng1', namespace: 'rg' },
       spec: {},
-      status: { latestRollingUpdate: { id: 2, profile: { id: '/p', revision: 3 }, state: 'InProgress', batchesCompleted: 2, totalBatches: 6, succeededCount: 10, failedCount: 0, pendingCount: 20, startTime: 't0', lastAction: 'Start', lastActionTime: 't0', currentBatch: { index: 2, phase: 'Pausing', members: ['a', 'b'], faultDomain: '2/0' } } },
+      status: {
+        latestRollingUpdate: {
+          id: 2,
+          profile: { id: '/p', revision: 3 },
+          state: 'InProgress',
+          batchesCompleted: 2,
+          totalBatches: 6,
+          succeededCount: 10,
+          failedCount: 0,
+          pendingCount: 20,
+          startTime: 't0',
+          lastAction: 'Start',
+          lastActionTime: 't0',
+          currentBatch: { index: 2, phase: 'Pausing', members: ['a', 'b'], faultDomain: '2/0' },
+        },
+      },
     } as NGroup;
     expect(arm.latestRollingUpdateToArm(ng)).to.deep.equal({
       id: 2,
@@ -112,9 +165,13 @@ describe('aci/arm NGroups', () => {
       lastAction: 'Start',
       lastActionTime: 't0',
     });
-    expect(arm.cancelRollingUpdatePatch(ng, 'now')).to.deep.equal({ metadata: { annotations: { 'aksim.io/cancel-rolling-update': 'now' } } });
+    expect(arm.cancelRollingUpdatePatch(ng, 'now')).to.deep.equal({
+      metadata: { annotations: { 'aksim.io/cancel-rolling-update': 'now' } },
+    });
     const done = { ...ng, status: { latestRollingUpdate: { state: 'Succeeded' as const } } };
-    expect(() => arm.cancelRollingUpdatePatch(done, 'now')).to.throw(arm.ArmError).with.property('status', 409);
+    expect(() => arm.cancelRollingUpdatePatch(done, 'now'))
+      .to.throw(arm.ArmError)
+      .with.property('status', 409);
     expect(arm.latestRollingUpdateToArm({ ...ng, status: {} })).to.equal(undefined);
   });
 });
@@ -131,7 +188,11 @@ describe('aci/arm container group profiles', () => {
     const ex = example('preview/2026-06-01-preview/examples/ContainerGroupProfilesCreateOrUpdate.json');
     const spec = arm.profileSpecFromArm(ex.parameters.ContainerGroupProfile);
     const rec = recordRevision(undefined, spec, 't')!;
-    const cgp = { metadata: { name: 'demo1', namespace: 'demo' }, spec, status: { revision: rec.revision, revisions: rec.revisions } } as ContainerGroupProfile;
+    const cgp = {
+      metadata: { name: 'demo1', namespace: 'demo' },
+      spec,
+      status: { revision: rec.revision, revisions: rec.revisions },
+    } as ContainerGroupProfile;
     const out = arm.profileToArm(cgp, 'subid')!;
     const want = noIp(ex.responses['201'].body);
     want.properties.sku = undefined;
@@ -144,7 +205,11 @@ describe('aci/arm container group profiles', () => {
     const get = example('preview/2026-06-01-preview/examples/ContainerGroupProfilesGet.json').responses['200'].body;
     const spec = arm.profileSpecFromArm(get);
     const rec = recordRevision(undefined, spec, 't')!;
-    const cgp = { metadata: { name: 'demo1', namespace: 'demo' }, spec, status: { revision: 1, revisions: rec.revisions } } as ContainerGroupProfile;
+    const cgp = {
+      metadata: { name: 'demo1', namespace: 'demo' },
+      spec,
+      status: { revision: 1, revisions: rec.revisions },
+    } as ContainerGroupProfile;
     expect(arm.profileToArm(cgp, 'subid')).to.deep.equal(noIp(get));
     const byRev = example('preview/2026-06-01-preview/examples/ContainerGroupProfileGetByRevisionNumber.json').responses['200'].body;
     expect(arm.profileToArm(cgp, 'subid', 1)).to.deep.equal(noIp(byRev));
@@ -155,7 +220,9 @@ describe('aci/arm container group profiles', () => {
 
   it('refuses a profile without containers or requests', () => {
     expect(() => arm.profileSpecFromArm({ properties: { containers: [] } })).to.throw(arm.ArmError);
-    expect(() => arm.profileSpecFromArm({ properties: { containers: [{ name: 'a', properties: { image: 'x' } }] } })).to.throw(/cpu and memoryInGB/);
+    expect(() => arm.profileSpecFromArm({ properties: { containers: [{ name: 'a', properties: { image: 'x' } }] } })).to.throw(
+      /cpu and memoryInGB/,
+    );
   });
 
   it('refuses a profile without osType (ARM requires it)', () => {
@@ -166,7 +233,10 @@ describe('aci/arm container group profiles', () => {
 });
 
 describe('aci/profile revisions and in-place rules', () => {
-  const base = { osType: 'Linux' as const, containers: [{ name: 'web', image: 'app:v1', resources: { requests: { cpu: 1, memoryInGB: 1 } } }] };
+  const base = {
+    osType: 'Linux' as const,
+    containers: [{ name: 'web', image: 'app:v1', resources: { requests: { cpu: 1, memoryInGB: 1 } } }],
+  };
   it('records revision 1, then a new one per real change (tags excluded)', () => {
     const r1 = recordRevision(undefined, base, 't1')!;
     expect(r1.revision).to.equal(1);
@@ -180,15 +250,26 @@ describe('aci/profile revisions and in-place rules', () => {
     expect(specAtRevision(cgp)!.revision).to.equal(2);
   });
   it('names the properties that need delete and recreate', () => {
-    const img = { ...base, containers: [{ ...base.containers[0]!, image: 'app:v2', environmentVariables: [{ name: 'A', value: '1' }], command: ['x'] }] };
+    const img = {
+      ...base,
+      containers: [{ ...base.containers[0]!, image: 'app:v2', environmentVariables: [{ name: 'A', value: '1' }], command: ['x'] }],
+    };
     expect(recreateProperties(base, img)).to.deep.equal([]);
     const cpu = { ...base, containers: [{ ...base.containers[0]!, resources: { requests: { cpu: 2, memoryInGB: 1 } } }] };
     expect(recreateProperties(base, cpu)).to.deep.equal(['containers[web].resources.requests.cpu']);
     expect(recreateProperties(base, { ...base, osType: 'Windows', restartPolicy: 'Never' })).to.deep.equal(['osType', 'restartPolicy']);
-    expect(recreateProperties(base, { ...base, containers: [...base.containers, { name: 'side', image: 'x' }] })).to.deep.equal(['containers[side]']);
+    expect(recreateProperties(base, { ...base, containers: [...base.containers, { name: 'side', image: 'x' }] })).to.deep.equal([
+      'containers[side]',
+    ]);
   });
   it('parses ACI ids case-insensitively', () => {
-    expect(parseAciId('/subscriptions/s/resourcegroups/rg/providers/microsoft.containerinstance/NGroups/n1', 'ngroups')).to.deep.equal({ subscription: 's', resourceGroup: 'rg', name: 'n1' });
-    expect(parseAciId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerInstance/containerGroups/n1', 'ngroups')).to.equal(undefined);
+    expect(parseAciId('/subscriptions/s/resourcegroups/rg/providers/microsoft.containerinstance/NGroups/n1', 'ngroups')).to.deep.equal({
+      subscription: 's',
+      resourceGroup: 'rg',
+      name: 'n1',
+    });
+    expect(parseAciId('/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerInstance/containerGroups/n1', 'ngroups')).to.equal(
+      undefined,
+    );
   });
 });

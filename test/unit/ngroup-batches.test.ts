@@ -17,9 +17,27 @@ const pairOfName = (n: string): string => n.split('-')[0]!;
 
 describe('ngroup/batches planBatches', () => {
   const cases: { name: string; cgs: CgInfo[]; pct: number; first: boolean; sizes: number[]; firstPair?: string }[] = [
-    { name: '30 CGs, 3 zones x 2 FDs, 20%: one pair per batch', cgs: grid(['1', '2', '3'], 2, 5), pct: 20, first: true, sizes: [5, 5, 5, 5, 5, 5] },
-    { name: '30 CGs, 3 zones x 2 FDs, 10%: pairs split in 3+2', cgs: grid(['1', '2', '3'], 2, 5), pct: 10, first: true, sizes: [3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2] },
-    { name: '30 CGs, 3 zones x 2 FDs, 100%: the boundary still holds', cgs: grid(['1', '2', '3'], 2, 5), pct: 100, first: true, sizes: [5, 5, 5, 5, 5, 5] },
+    {
+      name: '30 CGs, 3 zones x 2 FDs, 20%: one pair per batch',
+      cgs: grid(['1', '2', '3'], 2, 5),
+      pct: 20,
+      first: true,
+      sizes: [5, 5, 5, 5, 5, 5],
+    },
+    {
+      name: '30 CGs, 3 zones x 2 FDs, 10%: pairs split in 3+2',
+      cgs: grid(['1', '2', '3'], 2, 5),
+      pct: 10,
+      first: true,
+      sizes: [3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2],
+    },
+    {
+      name: '30 CGs, 3 zones x 2 FDs, 100%: the boundary still holds',
+      cgs: grid(['1', '2', '3'], 2, 5),
+      pct: 100,
+      first: true,
+      sizes: [5, 5, 5, 5, 5, 5],
+    },
     { name: '12 CGs, no zones, 1 FD, 25%', cgs: grid([''], 1, 12), pct: 25, first: true, sizes: [3, 3, 3, 3] },
     { name: '3 CGs, 1%: at least one per batch', cgs: grid(['1'], 1, 3), pct: 1, first: true, sizes: [1, 1, 1] },
     {
@@ -38,8 +56,20 @@ describe('ngroup/batches planBatches', () => {
       sizes: [6, 2, 2, 2, 1, 2, 2, 2, 1],
       firstPair: '*',
     },
-    { name: 'after the first batch, unhealthy CGs wait for their pair', cgs: grid(['1'], 2, 2, (c) => ({ healthy: c.name !== 'z1f1-1' })), pct: 50, first: false, sizes: [2, 2] },
-    { name: 'updated CGs are skipped', cgs: grid(['1', '2'], 1, 4, (c) => ({ updated: c.zone === '1' })), pct: 50, first: false, sizes: [4] },
+    {
+      name: 'after the first batch, unhealthy CGs wait for their pair',
+      cgs: grid(['1'], 2, 2, (c) => ({ healthy: c.name !== 'z1f1-1' })),
+      pct: 50,
+      first: false,
+      sizes: [2, 2],
+    },
+    {
+      name: 'updated CGs are skipped',
+      cgs: grid(['1', '2'], 1, 4, (c) => ({ updated: c.zone === '1' })),
+      pct: 50,
+      first: false,
+      sizes: [4],
+    },
     { name: 'all updated: nothing to do', cgs: grid(['1'], 1, 4, () => ({ updated: true })), pct: 20, first: true, sizes: [] },
   ];
   for (const c of cases) {
@@ -57,7 +87,12 @@ describe('ngroup/batches planBatches', () => {
         expect(new Set(b.members.map(pairOfName)).size, `batch ${i} crosses a zone/FD pair`).to.equal(1);
       });
       const all = plan.flatMap((b) => b.members).sort();
-      expect(all).to.deep.equal(c.cgs.filter((x) => !x.updated).map((x) => x.name).sort());
+      expect(all).to.deep.equal(
+        c.cgs
+          .filter((x) => !x.updated)
+          .map((x) => x.name)
+          .sort(),
+      );
     });
   }
 

@@ -23,9 +23,20 @@ const plan = (writes: NgPlan['writes']): NgPlan => ({ nodes: [], writes, inLine:
 
 function world(kube: object): { ctx: Ctx; mem: NgMemory; clock: FakeClock } {
   const clock = new FakeClock();
-  const mem: NgMemory = { nodesMade: new Set(), creating: new Expectations(EXPECT_MS), deleting: new Expectations<true>(EXPECT_MS), healthChecked: new WeakSet() };
+  const mem: NgMemory = {
+    nodesMade: new Set(),
+    creating: new Expectations(EXPECT_MS),
+    deleting: new Expectations<true>(EXPECT_MS),
+    healthChecked: new WeakSet(),
+  };
   const events = { emit: () => {}, record: async () => {} };
-  const ctx = { clock, kube, log: pino({ level: 'silent' }), settings: { subscriptionId: 's', systemNamespace: 'aksim-system' }, events } as unknown as Ctx;
+  const ctx = {
+    clock,
+    kube,
+    log: pino({ level: 'silent' }),
+    settings: { subscriptionId: 's', systemNamespace: 'aksim-system' },
+    events,
+  } as unknown as Ctx;
   return { ctx, mem, clock };
 }
 

@@ -37,7 +37,10 @@ describe('ngroup/placement', () => {
 });
 
 describe('ngroup/images (simulated registry)', () => {
-  const reg = parseRegistry({ unhealthy: 'app:v3-broken, other:1\n# comment', latest: 'nginx=nginx:1.27.3\nmyacr.io/team/app=myacr.io/team/app:v9' });
+  const reg = parseRegistry({
+    unhealthy: 'app:v3-broken, other:1\n# comment',
+    latest: 'nginx=nginx:1.27.3\nmyacr.io/team/app=myacr.io/team/app:v9',
+  });
   it('splits references with registry ports and digests', () => {
     expect(splitImage('myacr.io:5000/team/app:v1')).to.deep.equal({ repository: 'myacr.io:5000/team/app', tag: 'v1', digest: undefined });
     expect(splitImage('nginx')).to.deep.equal({ repository: 'nginx', tag: undefined, digest: undefined });
@@ -67,7 +70,20 @@ describe('ngroup/pod', () => {
       revision: 3,
       spec: {
         restartPolicy: 'OnFailure',
-        containers: [{ name: 'web', image: 'app:v3-broken', command: ['/bin/app'], environmentVariables: [{ name: 'A', value: '1' }, { name: 'S', secureValue: 's' }], ports: [{ port: 80 }], resources: { requests: { cpu: 0.5, memoryInGB: 1.5 } }, livenessProbe: { httpGet: { path: '/', port: 80, scheme: 'http' } } }],
+        containers: [
+          {
+            name: 'web',
+            image: 'app:v3-broken',
+            command: ['/bin/app'],
+            environmentVariables: [
+              { name: 'A', value: '1' },
+              { name: 'S', secureValue: 's' },
+            ],
+            ports: [{ port: 80 }],
+            resources: { requests: { cpu: 0.5, memoryInGB: 1.5 } },
+            livenessProbe: { httpGet: { path: '/', port: 80, scheme: 'http' } },
+          },
+        ],
       },
       slot: { zone: '2', faultDomain: 1 },
       nodeName: 'aci-vk-eastus-2-fd1',
@@ -80,9 +96,18 @@ describe('ngroup/pod', () => {
     expect(pod.spec!.tolerations).to.deep.include({ key: 'virtual-kubelet.io/provider', operator: 'Exists', effect: 'NoSchedule' });
     const c = pod.spec!.containers[0]!;
     expect(c.resources!.requests).to.deep.equal({ cpu: '0.5', memory: '1.5Gi' });
-    expect(c.env).to.deep.equal([{ name: 'A', value: '1' }, { name: 'S', value: 's' }]);
+    expect(c.env).to.deep.equal([
+      { name: 'A', value: '1' },
+      { name: 'S', value: 's' },
+    ]);
     expect(c.livenessProbe!.httpGet).to.deep.equal({ path: '/', port: 80, scheme: 'HTTP' });
-    expect(pod.metadata!.labels).to.include({ [NG.ngroup]: 'ng1', [NG.revision]: '3', [NG.zone]: '2', [NG.faultDomain]: '1', [NG.unhealthy]: 'true' });
+    expect(pod.metadata!.labels).to.include({
+      [NG.ngroup]: 'ng1',
+      [NG.revision]: '3',
+      [NG.zone]: '2',
+      [NG.faultDomain]: '1',
+      [NG.unhealthy]: 'true',
+    });
     expect(pod.metadata!.annotations![NG.cgId]).to.equal('/x/containerGroups/cg-1');
     expect(pod.metadata!.ownerReferences![0]).to.include({ kind: 'NGroup', name: 'ng1', controller: true });
   });

@@ -5,7 +5,9 @@ import type { NGroupStatus } from '../../src/api/generated.js';
 import { runAll, settleAll } from '../../controllers/ngroup/act.js';
 import { countsOnly } from '../../controllers/ngroup/status.js';
 
-function status(o: { healthy?: number; batch?: number; phase?: string; state?: string; reason?: string; succeeded?: number } = {}): NGroupStatus {
+function status(
+  o: { healthy?: number; batch?: number; phase?: string; state?: string; reason?: string; succeeded?: number } = {},
+): NGroupStatus {
   const healthy = o.healthy ?? 10;
   return {
     provisioningState: 'Updating',
@@ -24,7 +26,16 @@ function status(o: { healthy?: number; batch?: number; phase?: string; state?: s
       pendingCount: 8,
       currentBatch: { index: o.batch ?? 1, phase: o.phase ?? 'Updating', members: ['a', 'b'], replacements: ['c', 'd'] },
     },
-    conditions: [{ type: 'Ready', status: 'False', reason: o.reason ?? 'Updating', message: `${healthy}/12 container groups healthy`, lastTransitionTime: 't0', observedGeneration: 1 }],
+    conditions: [
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: o.reason ?? 'Updating',
+        message: `${healthy}/12 container groups healthy`,
+        lastTransitionTime: 't0',
+        observedGeneration: 1,
+      },
+    ],
   } as NGroupStatus;
 }
 
@@ -39,7 +50,8 @@ describe('ngroup/status countsOnly', () => {
     { name: 'a condition reason', prev: status(), next: status({ reason: 'MaxUnhealthyPercentExceeded' }), want: false },
     { name: 'no status yet', prev: undefined, next: status(), want: false },
   ];
-  for (const c of cases) it(`${c.name}: ${c.want ? 'may wait' : 'written at once'}`, () => expect(countsOnly(c.prev, c.next)).to.equal(c.want));
+  for (const c of cases)
+    it(`${c.name}: ${c.want ? 'may wait' : 'written at once'}`, () => expect(countsOnly(c.prev, c.next)).to.equal(c.want));
 
   it('does not change its arguments', () => {
     const prev = status();

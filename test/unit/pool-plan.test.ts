@@ -17,7 +17,14 @@ const m = (index: number, o: Partial<PlanMachine> = {}): PlanMachine => ({
 const t = (count: number, version = '1.33.5', image = 'img1'): PoolTarget => ({ count, version, image });
 
 describe('surgeCount', () => {
-  for (const [v, count, want] of [[undefined, 3, 1], ['10%', 30, 3], ['33%', 10, 4], ['1', 5, 1], ['3', 5, 3], ['0', 5, 1]] as const) {
+  for (const [v, count, want] of [
+    [undefined, 3, 1],
+    ['10%', 30, 3],
+    ['33%', 10, 4],
+    ['1', 5, 1],
+    ['3', 5, 3],
+    ['0', 5, 1],
+  ] as const) {
     it(`${v ?? 'default'} of ${count} -> ${want}`, () => expect(surgeCount(v, count)).to.equal(want));
   }
 });
@@ -25,7 +32,10 @@ describe('surgeCount', () => {
 describe('planPool', () => {
   it('scales out with new machines at the target, and is not done until they are ready', () => {
     const p = planPool({ machines: [m(0), m(1), m(2)], target: t(5), zones: [] });
-    expect(p.create).to.deep.equal([{ index: 3, zone: '', surge: false }, { index: 4, zone: '', surge: false }]);
+    expect(p.create).to.deep.equal([
+      { index: 3, zone: '', surge: false },
+      { index: 4, zone: '', surge: false },
+    ]);
     expect(p.pending).to.equal(2);
     expect(p.done).to.equal(false);
   });
@@ -55,10 +65,20 @@ describe('planPool', () => {
     expect(p.create).to.deep.equal([]);
     expect(p.upgrade).to.deep.equal(['n0']);
     // n0 in flight (wants 1.34.4, still has 1.33.5): no second one
-    const p2 = planPool({ machines: [m(0, { wantVersion: '1.34.4' }), m(1), m(2), surge], target: t(3, '1.34.4'), zones: [], maxSurge: '1' });
+    const p2 = planPool({
+      machines: [m(0, { wantVersion: '1.34.4' }), m(1), m(2), surge],
+      target: t(3, '1.34.4'),
+      zones: [],
+      maxSurge: '1',
+    });
     expect(p2.upgrade).to.deep.equal([]);
     // n0 done: next one
-    const p3 = planPool({ machines: [m(0, { wantVersion: '1.34.4', haveVersion: '1.34.4' }), m(1), m(2), surge], target: t(3, '1.34.4'), zones: [], maxSurge: '1' });
+    const p3 = planPool({
+      machines: [m(0, { wantVersion: '1.34.4', haveVersion: '1.34.4' }), m(1), m(2), surge],
+      target: t(3, '1.34.4'),
+      zones: [],
+      maxSurge: '1',
+    });
     expect(p3.upgrade).to.deep.equal(['n1']);
     expect(p3.pending).to.equal(2);
   });

@@ -33,37 +33,71 @@ const pool = (name: string, o: { mode?: 'System' | 'User'; want?: Power; shown?:
 const machine = (i: number, power = 'Running'): SimMachine =>
   ({
     metadata: { name: `aks-userpool-1-vmss00000${i}`, namespace: 'rg' },
-    spec: { clusterName: 'startstop', poolName: 'userpool', index: i, orchestratorVersion: '1.34.4', nodeImageVersion: 'img', vmSize: 'Standard_D2s_v3', osType: 'Linux' },
+    spec: {
+      clusterName: 'startstop',
+      poolName: 'userpool',
+      index: i,
+      orchestratorVersion: '1.34.4',
+      nodeImageVersion: 'img',
+      vmSize: 'Standard_D2s_v3',
+      osType: 'Linux',
+    },
     status: { phase: 'Running', powerState: power, orchestratorVersion: '1.34.4', nodeImageVersion: 'img' },
   }) as SimMachine;
-const node = (name: string, kubelet: string): V1Node => ({ metadata: { name, labels: { 'aksim.io/kubelet': kubelet } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }) as V1Node;
+const node = (name: string, kubelet: string): V1Node =>
+  ({ metadata: { name, labels: { 'aksim.io/kubelet': kubelet } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }) as V1Node;
 
 const base = { key: 'rg/x', id: '/x', nowMs: Date.parse(NOW), nowIso: NOW, history: [], children: [], memo: {} };
 const poolView = (p: SimNodePool, c: SimCluster, machines: SimMachine[]): PoolView =>
-  ({ ...base, obj: p, cluster: c, machines, nodes: new Map(), expected: [], image: { osSku: 'Ubuntu', fips: false, latest: 'img' }, subscriptionId: 's', hash: '1' }) as unknown as PoolView;
+  ({
+    ...base,
+    obj: p,
+    cluster: c,
+    machines,
+    nodes: new Map(),
+    expected: [],
+    image: { osSku: 'Ubuntu', fips: false, latest: 'img' },
+    subscriptionId: 's',
+    hash: '1',
+  }) as unknown as PoolView;
 const clusterView = (c: SimCluster, pools: SimNodePool[], memo = {}): ClusterView =>
   ({ ...base, memo, obj: c, pools, poolPercent: {}, subscriptionId: 's', timeScale: 60 }) as unknown as ClusterView;
 const target = { count: 2, version: '1.34.4', image: 'img' };
-const op = (type: 'Stop' | 'Start'): CurrentOp => ({ operationId: 'op1', type, state: type === 'Stop' ? 'Stopping' : 'Starting', stepsTotal: 2 }) as CurrentOp;
+const op = (type: 'Stop' | 'Start'): CurrentOp =>
+  ({ operationId: 'op1', type, state: type === 'Stop' ? 'Stopping' : 'Starting', stepsTotal: 2 }) as CurrentOp;
 
 describe('agent pool Stop and Start (controllers/nodepool/power.ts)', () => {
   it('a User pool asked to stop starts a Stop of its VMs, shown Stopping with the goal as its power state', () => {
-    const b = poolPowerBegin(poolView(pool('userpool', { want: 'Stopped', shown: 'Running' }), cluster(), [machine(0), machine(1)]), target, target);
+    const b = poolPowerBegin(
+      poolView(pool('userpool', { want: 'Stopped', shown: 'Running' }), cluster(), [machine(0), machine(1)]),
+      target,
+      target,
+    );
     expect(b && 'start' in b && b.start).to.deep.include({ type: 'Stop', stepsTotal: 2 });
     const st = b && 'start' in b ? b.start!.status : undefined;
     expect(st).to.deep.include({ provisioningState: 'Stopping', powerState: { code: 'Stopped' } });
   });
 
   it('a System pool stops only with its cluster', () => {
-    const alone = poolPowerBegin(poolView(pool('nodepool1', { mode: 'System', want: 'Stopped', shown: 'Running' }), cluster(), []), target, target);
+    const alone = poolPowerBegin(
+      poolView(pool('nodepool1', { mode: 'System', want: 'Stopped', shown: 'Running' }), cluster(), []),
+      target,
+      target,
+    );
     expect(alone && 'refuse' in alone && alone.refuse!.message).to.match(/System mode agent pools cannot be stopped on their own/);
-    const withCluster = poolPowerBegin(poolView(pool('nodepool1', { mode: 'System', want: 'Stopped', shown: 'Running' }), cluster('Stopped', 'Stopped'), []), target, target);
+    const withCluster = poolPowerBegin(
+      poolView(pool('nodepool1', { mode: 'System', want: 'Stopped', shown: 'Running' }), cluster('Stopped', 'Stopped'), []),
+      target,
+      target,
+    );
     expect(withCluster && 'start' in withCluster && withCluster.start!.type).to.equal('Stop');
   });
 
   it('a stopped pool refuses to scale; a new pool in a stopped cluster is refused; nothing to say otherwise', () => {
     const scaled = poolPowerBegin(poolView(pool('userpool', { want: 'Stopped' }), cluster(), []), target, { ...target, count: 3 });
-    expect(scaled && 'refuse' in scaled && scaled.refuse!.message).to.include('Agent pool userpool is in Power State(Stopped): scaling cannot be performed');
+    expect(scaled && 'refuse' in scaled && scaled.refuse!.message).to.include(
+      'Agent pool userpool is in Power State(Stopped): scaling cannot be performed',
+    );
     const fresh = poolPowerBegin(poolView(pool('late'), cluster('Stopped'), []), undefined, target);
     expect(fresh && 'refuse' in fresh && fresh.refuse!.message).to.include('adding an agent pool');
     expect(poolPowerBegin(poolView(pool('userpool'), cluster(), []), target, { ...target, count: 3 })).to.equal(undefined);
@@ -72,7 +106,10 @@ describe('agent pool Stop and Start (controllers/nodepool/power.ts)', () => {
   it('the operation ends once every VM is Stopped (or Running again)', () => {
     const half = poolPowerStep(poolView(pool('userpool', { want: 'Stopped' }), cluster(), [machine(0, 'Stopped'), machine(1)]), op('Stop'));
     expect('progress' in half && half.progress!.done).to.equal(1);
-    const all = poolPowerStep(poolView(pool('userpool', { want: 'Stopped' }), cluster(), [machine(0, 'Stopped'), machine(1, 'Stopped')]), op('Stop'));
+    const all = poolPowerStep(
+      poolView(pool('userpool', { want: 'Stopped' }), cluster(), [machine(0, 'Stopped'), machine(1, 'Stopped')]),
+      op('Stop'),
+    );
     expect('finish' in all && all.finish!.outcome).to.equal('Succeeded');
     const starting = poolPowerStep(poolView(pool('userpool'), cluster(), [machine(0, 'Starting'), machine(1)]), op('Start'));
     expect('progress' in starting).to.equal(true);
@@ -81,7 +118,10 @@ describe('agent pool Stop and Start (controllers/nodepool/power.ts)', () => {
 
 describe('cluster Stop and Start (controllers/cluster/power.ts)', () => {
   it('a stop starts a Stop operation; a stopped cluster refuses an upgrade; a power change comes alone', () => {
-    const b = clusterPowerBegin(clusterView(cluster('Stopped', 'Running'), [pool('nodepool1', { mode: 'System' })]), { version: false, profiles: false });
+    const b = clusterPowerBegin(clusterView(cluster('Stopped', 'Running'), [pool('nodepool1', { mode: 'System' })]), {
+      version: false,
+      profiles: false,
+    });
     expect(b && 'start' in b && b.start!.type).to.equal('Stop');
     const up = clusterPowerBegin(clusterView(cluster('Stopped'), []), { version: true, profiles: false });
     expect(up && 'refuse' in up && up.refuse!.message).to.include('upgrading cannot be performed on a stopped cluster');
@@ -97,7 +137,10 @@ describe('cluster Stop and Start (controllers/cluster/power.ts)', () => {
     expect(writes.map((w) => [w.name, w.body])).to.deep.equal([['startstop-nodepool1', { spec: { powerState: { code: 'Stopped' } } }]]);
     const again = clusterPowerStep(clusterView(cluster('Stopped', 'Stopped'), pools, { applied: 'op1/Stopped' }), op('Stop'));
     expect('own' in again && again.own!.writes).to.deep.equal([]);
-    const following = [pool('nodepool1', { mode: 'System', want: 'Stopped', shown: 'Stopped', settled: false }), pool('userpool', { want: 'Stopped' })];
+    const following = [
+      pool('nodepool1', { mode: 'System', want: 'Stopped', shown: 'Stopped', settled: false }),
+      pool('userpool', { want: 'Stopped' }),
+    ];
     expect('progress' in clusterPowerStep(clusterView(cluster('Stopped', 'Stopped'), following), op('Stop'))).to.equal(true);
     const done = [pool('nodepool1', { mode: 'System', want: 'Stopped' }), pool('userpool', { want: 'Stopped' })];
     const fin = clusterPowerStep(clusterView(cluster('Stopped', 'Stopped'), done), op('Stop'));
@@ -105,11 +148,22 @@ describe('cluster Stop and Start (controllers/cluster/power.ts)', () => {
   });
 });
 
-describe('a VM follows its pool\'s power state (controllers/machine/power.ts)', () => {
+describe("a VM follows its pool's power state (controllers/machine/power.ts)", () => {
   const view = (m: SimMachine, p: SimNodePool, kubelet: string): MachineView =>
-    ({ m, node: node(m.metadata.name!, kubelet), pool: p, cluster: cluster(), nowMs: Date.parse(NOW), nowIso: NOW, timeScale: 60, subscriptionId: 's', clusterBooting: false, freshBootId: 'b' }) as MachineView;
+    ({
+      m,
+      node: node(m.metadata.name!, kubelet),
+      pool: p,
+      cluster: cluster(),
+      nowMs: Date.parse(NOW),
+      nowIso: NOW,
+      timeScale: 60,
+      subscriptionId: 's',
+      clusterBooting: false,
+      freshBootId: 'b',
+    }) as MachineView;
 
-  it('stops: status Stopped and its Node\'s kubelet label says stopped (the heartbeat stops)', () => {
+  it("stops: status Stopped and its Node's kubelet label says stopped (the heartbeat stops)", () => {
     const plan = machinePowerStep(view(machine(0), pool('userpool', { want: 'Stopped' }), 'running'))!;
     const status = plan.writes.find((w) => w.do === 'status') as { status: { powerState: string } };
     expect(status.status.powerState).to.equal('Stopped');

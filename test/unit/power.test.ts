@@ -14,7 +14,14 @@ const cluster = (power?: 'Running' | 'Stopped', shown = power, o: Partial<SimClu
 const pool = (name: string, o: { mode?: 'System' | 'User'; count?: number; power?: 'Running' | 'Stopped' } = {}): SimNodePool =>
   ({
     metadata: { name: `startstop-${name}`, namespace: 'rg' },
-    spec: { clusterName: 'startstop', name, mode: o.mode ?? 'User', count: o.count ?? 2, orchestratorVersion: '1.34.4', ...(o.power ? { powerState: { code: o.power } } : {}) },
+    spec: {
+      clusterName: 'startstop',
+      name,
+      mode: o.mode ?? 'User',
+      count: o.count ?? 2,
+      orchestratorVersion: '1.34.4',
+      ...(o.power ? { powerState: { code: o.power } } : {}),
+    },
     status: { currentOrchestratorVersion: '1.34.4', ...(o.power ? { powerState: { code: o.power } } : {}) },
   }) as SimNodePool;
 
@@ -29,12 +36,14 @@ function refusal(fn: () => void): ArmError {
 }
 
 describe('start and stop at the ARM layer', () => {
-  it('refuses a second stop and a start of a running cluster with AKS\'s words; a change of power passes', () => {
+  it("refuses a second stop and a start of a running cluster with AKS's words; a change of power passes", () => {
     expect(() => checkClusterPower(cluster(), 'Stopped')).to.not.throw();
     expect(() => checkClusterPower(cluster('Stopped'), 'Running')).to.not.throw();
     const again = refusal(() => checkClusterPower(cluster('Stopped'), 'Stopped'));
     expect(again).to.include({ status: 409, code: 'OperationNotAllowed' });
-    expect(again.message).to.equal('Managed cluster StartStop is in Provisioning State(Succeeded) and Power State(Stopped), stopping cannot be performed.');
+    expect(again.message).to.equal(
+      'Managed cluster StartStop is in Provisioning State(Succeeded) and Power State(Stopped), stopping cannot be performed.',
+    );
     expect(refusal(() => checkClusterPower(cluster(), 'Running')).message).to.include('Power State(Running), starting cannot be performed');
   });
 
@@ -46,12 +55,21 @@ describe('start and stop at the ARM layer', () => {
 
   it('a stopped cluster refuses a PUT that scales, adds a pool or upgrades; the same body back (tags) passes', () => {
     const pools = [pool('nodepool1', { mode: 'System', count: 1 }), pool('userpool')];
-    const same = { agentPoolProfiles: [{ name: 'nodepool1', count: 1, orchestratorVersion: '1.34' }, { name: 'userpool', count: 2 }], kubernetesVersion: '1.34.4', tags: { a: 'b' } };
+    const same = {
+      agentPoolProfiles: [
+        { name: 'nodepool1', count: 1, orchestratorVersion: '1.34' },
+        { name: 'userpool', count: 2 },
+      ],
+      kubernetesVersion: '1.34.4',
+      tags: { a: 'b' },
+    };
     expect(() => checkClusterPut(cluster('Stopped'), pools, same)).to.not.throw();
     const scaled = refusal(() => checkClusterPut(cluster('Stopped'), pools, { agentPoolProfiles: [{ name: 'nodepool1', count: 3 }] }));
     expect(scaled).to.include({ status: 409, code: 'OperationNotAllowed' });
     expect(scaled.message).to.include('cannot be performed on a stopped cluster. Start the cluster first (az aks start).');
-    expect(() => checkClusterPut(cluster('Stopped'), pools, { agentPoolProfiles: [{ name: 'new', count: 1 }] })).to.throw(/stopped cluster/);
+    expect(() => checkClusterPut(cluster('Stopped'), pools, { agentPoolProfiles: [{ name: 'new', count: 1 }] })).to.throw(
+      /stopped cluster/,
+    );
     expect(() => checkClusterPut(cluster('Stopped'), pools, { kubernetesVersion: '1.35' })).to.throw(/upgrading/);
     expect(() => checkClusterPut(cluster(), pools, { agentPoolProfiles: [{ name: 'nodepool1', count: 3 }] })).to.not.throw();
     expect(profilesMoveNodes([{ name: 'userpool', count: 2, orchestratorVersion: '1.34.4' }], pools)).to.equal(false);
@@ -61,21 +79,40 @@ describe('start and stop at the ARM layer', () => {
     const spec: Record<string, unknown> = { count: 2 };
     poolPowerPut(cluster(), pool('userpool'), 'userpool', { powerState: { code: 'Stopped' }, count: 2 }, spec, false);
     expect(spec.powerState).to.deep.equal({ code: 'Stopped' });
-    const system = refusal(() => poolPowerPut(cluster(), pool('nodepool1', { mode: 'System' }), 'nodepool1', { powerState: { code: 'Stopped' } }, {}, false));
+    const system = refusal(() =>
+      poolPowerPut(cluster(), pool('nodepool1', { mode: 'System' }), 'nodepool1', { powerState: { code: 'Stopped' } }, {}, false),
+    );
     expect(system).to.include({ status: 400, code: 'OperationNotAllowed' });
-    const scaled = refusal(() => poolPowerPut(cluster(), pool('userpool', { power: 'Stopped' }), 'userpool', { count: 3 }, { count: 3 }, false));
+    const scaled = refusal(() =>
+      poolPowerPut(cluster(), pool('userpool', { power: 'Stopped' }), 'userpool', { count: 3 }, { count: 3 }, false),
+    );
     expect(scaled).to.include({ status: 409, code: 'OperationNotAllowed' });
     expect(scaled.message).to.include('Agent pool userpool is in Power State(Stopped): scaling cannot be performed');
-    const mixed = refusal(() => poolPowerPut(cluster(), pool('userpool', { power: 'Stopped' }), 'userpool', { powerState: { code: 'Running' }, count: 3 }, { count: 3 }, false));
+    const mixed = refusal(() =>
+      poolPowerPut(
+        cluster(),
+        pool('userpool', { power: 'Stopped' }),
+        'userpool',
+        { powerState: { code: 'Running' }, count: 3 },
+        { count: 3 },
+        false,
+      ),
+    );
     expect(mixed).to.include({ status: 400, code: 'InvalidParameter' });
     expect(() => poolPowerPut(cluster('Stopped'), undefined, 'late', {}, {}, false)).to.throw(/adding an agent pool/);
-    expect(() => poolPowerPut(cluster('Stopped'), pool('userpool', { power: 'Stopped' }), 'userpool', { powerState: { code: 'Running' } }, {}, false)).to.throw(/starting an agent pool/);
+    expect(() =>
+      poolPowerPut(cluster('Stopped'), pool('userpool', { power: 'Stopped' }), 'userpool', { powerState: { code: 'Running' } }, {}, false),
+    ).to.throw(/starting an agent pool/);
   });
 
   it('properties.powerState.code must be Running or Stopped', () => {
     expect(powerField({})).to.equal(undefined);
     expect(powerField({ powerState: { code: 'Stopped' } })).to.equal('Stopped');
-    expect(refusal(() => powerField({ powerState: { code: 'Paused' } }))).to.include({ status: 400, code: 'InvalidParameter', target: 'properties.powerState.code' });
+    expect(refusal(() => powerField({ powerState: { code: 'Paused' } }))).to.include({
+      status: 400,
+      code: 'InvalidParameter',
+      target: 'properties.powerState.code',
+    });
   });
 });
 
@@ -84,10 +121,18 @@ describe('a stopped VM in the pool plan', () => {
     const m = {
       metadata: { name: 'aks-userpool-1-vmss000000', namespace: 'rg' },
       spec: { clusterName: 'startstop', poolName: 'userpool', index: 0, orchestratorVersion: '1.34.4', nodeImageVersion: 'img' },
-      status: { phase: 'Running', powerState: 'Stopped', orchestratorVersion: '1.34.4', nodeImageVersion: 'img', conditions: [{ type: 'NodeReady', status: 'False' }] },
+      status: {
+        phase: 'Running',
+        powerState: 'Stopped',
+        orchestratorVersion: '1.34.4',
+        nodeImageVersion: 'img',
+        conditions: [{ type: 'NodeReady', status: 'False' }],
+      },
     } as unknown as SimMachine;
     expect(toPlanMachine(m).ready).to.equal(true);
-    expect(planPool({ machines: [toPlanMachine(m)], target: { count: 1, version: '1.34.4', image: 'img' }, zones: [] }).done).to.equal(true);
+    expect(planPool({ machines: [toPlanMachine(m)], target: { count: 1, version: '1.34.4', image: 'img' }, zones: [] }).done).to.equal(
+      true,
+    );
     const running = { ...m, status: { ...m.status, powerState: 'Running' } } as SimMachine;
     expect(toPlanMachine(running).ready).to.equal(false);
   });

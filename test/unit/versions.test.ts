@@ -7,7 +7,12 @@ describe('Kubernetes versions', () => {
     expect(resolveVersion('1.33.2')).to.equal('1.33.2');
     expect(resolveVersion('1.20')).to.equal(undefined);
   });
-  for (const [a, b, less] of [['1.33.5', '1.34.4', true], ['1.34.4', '1.34.4', false], ['1.34.10', '1.34.9', false], ['1.9', '1.10', true]] as const) {
+  for (const [a, b, less] of [
+    ['1.33.5', '1.34.4', true],
+    ['1.34.4', '1.34.4', false],
+    ['1.34.10', '1.34.9', false],
+    ['1.9', '1.10', true],
+  ] as const) {
     it(`${a} < ${b} is ${less}`, () => expect(versionLess(a, b)).to.equal(less));
   }
   it('allows a pool at most at the control plane and within 2 minors', () => {

@@ -27,11 +27,31 @@ describe('azure/vmsizes', () => {
 
   it('has the required sizes with family filled in', () => {
     const required = [
-      'Standard_B2s', 'Standard_B4ms', 'Standard_D2s_v3', 'Standard_D4s_v3', 'Standard_D8s_v3', 'Standard_D16s_v3',
-      'Standard_D2s_v5', 'Standard_D4s_v5', 'Standard_D8s_v5', 'Standard_D2ds_v5', 'Standard_D4ds_v5',
-      'Standard_DS2_v2', 'Standard_DS3_v2', 'Standard_E2s_v3', 'Standard_E4s_v3', 'Standard_E8s_v5',
-      'Standard_F2s_v2', 'Standard_F4s_v2', 'Standard_F8s_v2', 'Standard_NC6s_v3', 'Standard_NC24ads_A100_v4',
-      'Standard_NV6', 'Standard_ND40rs_v2', 'Standard_L8s_v3', 'Standard_M8ms',
+      'Standard_B2s',
+      'Standard_B4ms',
+      'Standard_D2s_v3',
+      'Standard_D4s_v3',
+      'Standard_D8s_v3',
+      'Standard_D16s_v3',
+      'Standard_D2s_v5',
+      'Standard_D4s_v5',
+      'Standard_D8s_v5',
+      'Standard_D2ds_v5',
+      'Standard_D4ds_v5',
+      'Standard_DS2_v2',
+      'Standard_DS3_v2',
+      'Standard_E2s_v3',
+      'Standard_E4s_v3',
+      'Standard_E8s_v5',
+      'Standard_F2s_v2',
+      'Standard_F4s_v2',
+      'Standard_F8s_v2',
+      'Standard_NC6s_v3',
+      'Standard_NC24ads_A100_v4',
+      'Standard_NV6',
+      'Standard_ND40rs_v2',
+      'Standard_L8s_v3',
+      'Standard_M8ms',
     ];
     for (const name of required) {
       const s = lookupVmSize(name);

@@ -11,7 +11,12 @@ export class ActionError extends Error {
 }
 
 export async function act(name: ActionName, body: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const res = await fetch(`/console/api/actions/${name}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body), credentials: 'same-origin' });
+  const res = await fetch(`/console/api/actions/${name}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    credentials: 'same-origin',
+  });
   const out = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } } & Record<string, unknown>;
   if (!res.ok) throw new ActionError(out.error?.code ?? String(res.status), out.error?.message ?? `HTTP ${res.status}`);
   return out;

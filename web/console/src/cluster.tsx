@@ -12,12 +12,31 @@ import { store, values } from './store.ts';
 import { Badge, OutcomeLine, useRunner } from './ui.tsx';
 
 const hover = (n: NodeRec): string =>
-  [n.key, `state: ${n.state} (${n.detail})`, `node image: ${n.image}`, `Kubernetes: ${n.version}`, `VM size: ${n.vmSize}`, `zone: ${n.zone || 'none'}, fault domain ${n.faultDomain}`, n.faults.length ? `faults: ${n.faults.join(', ')}` : '', n.action ? `action: ${n.action}` : '']
+  [
+    n.key,
+    `state: ${n.state} (${n.detail})`,
+    `node image: ${n.image}`,
+    `Kubernetes: ${n.version}`,
+    `VM size: ${n.vmSize}`,
+    `zone: ${n.zone || 'none'}, fault domain ${n.faultDomain}`,
+    n.faults.length ? `faults: ${n.faults.join(', ')}` : '',
+    n.action ? `action: ${n.action}` : '',
+  ]
     .filter(Boolean)
     .join('\n');
 
 const Tile = memo(function Tile({ n, selected, onPick }: { n: NodeRec; selected: boolean; onPick: (name: string) => void }) {
-  return <button type="button" class={`tile s-${n.state}${selected ? ' selected' : ''}`} data-node={n.key} data-state={n.state} title={hover(n)} aria-label={`${n.key}: ${n.state}`} onClick={() => onPick(n.key)} />;
+  return (
+    <button
+      type="button"
+      class={`tile s-${n.state}${selected ? ' selected' : ''}`}
+      data-node={n.key}
+      data-state={n.state}
+      title={hover(n)}
+      aria-label={`${n.key}: ${n.state}`}
+      onClick={() => onPick(n.key)}
+    />
+  );
 });
 
 export function Legend({ nodes }: { nodes: NodeRec[] }) {
@@ -74,11 +93,20 @@ function ScaleForm({ pool }: { pool: PoolRec }) {
   const r = useRunner();
   const submit = (e: Event): void => {
     e.preventDefault();
-    void r.run(`scaling ${pool.name} to ${count}`, () => act('scale', { resourceGroup: pool.ns, cluster: pool.cluster, pool: pool.name, count }));
+    void r.run(`scaling ${pool.name} to ${count}`, () =>
+      act('scale', { resourceGroup: pool.ns, cluster: pool.cluster, pool: pool.name, count }),
+    );
   };
   return (
     <form class="inline" onSubmit={submit} data-testid={`scale-${pool.name}`}>
-      <input name="count" size={5} placeholder={String(pool.wanted)} value={count} onInput={(e) => setCount((e.target as HTMLInputElement).value)} aria-label={`node count for ${pool.name}`} />
+      <input
+        name="count"
+        size={5}
+        placeholder={String(pool.wanted)}
+        value={count}
+        onInput={(e) => setCount((e.target as HTMLInputElement).value)}
+        aria-label={`node count for ${pool.name}`}
+      />
       <button type="submit" disabled={r.busy}>
         Scale
       </button>
@@ -132,7 +160,8 @@ export function ClusterView({ cluster }: { cluster: ClusterRec }) {
           {cluster.name} <Badge value={cluster.state} />
         </h2>
         <span class="muted">
-          resource group {cluster.ns} · {cluster.location} · Kubernetes {cluster.version} · {cluster.readyNodes}/{cluster.totalNodes} nodes Ready
+          resource group {cluster.ns} · {cluster.location} · Kubernetes {cluster.version} · {cluster.readyNodes}/{cluster.totalNodes} nodes
+          Ready
         </span>
         {cluster.op && <CurrentOperation op={cluster.op} target={{ resourceGroup: cluster.ns, cluster: cluster.name }} />}
       </div>

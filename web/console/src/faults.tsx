@@ -6,7 +6,17 @@ import { act } from './api.ts';
 import { store } from './store.ts';
 import { OutcomeLine, Panel, useRunner } from './ui.tsx';
 
-export function FaultPanel({ cluster, nodes, selected, onPick }: { cluster: ClusterRec; nodes: NodeRec[]; selected: string; onPick: (n: string) => void }) {
+export function FaultPanel({
+  cluster,
+  nodes,
+  selected,
+  onPick,
+}: {
+  cluster: ClusterRec;
+  nodes: NodeRec[];
+  selected: string;
+  onPick: (n: string) => void;
+}) {
   const faults = store.meta.faultTypes;
   const events = store.meta.eventTypes;
   const [fault, setFault] = useState('');
@@ -23,7 +33,13 @@ export function FaultPanel({ cluster, nodes, selected, onPick }: { cluster: Clus
       <div class="form">
         <label>
           Node
-          <input list={listId} value={node} onInput={(e) => onPick((e.target as HTMLInputElement).value.trim())} placeholder="click a tile or type a name" data-testid="fault-node" />
+          <input
+            list={listId}
+            value={node}
+            onInput={(e) => onPick((e.target as HTMLInputElement).value.trim())}
+            placeholder="click a tile or type a name"
+            data-testid="fault-node"
+          />
           <datalist id={listId}>
             {nodes.map((n) => (
               <option key={n.key} value={n.key} />
@@ -44,10 +60,22 @@ export function FaultPanel({ cluster, nodes, selected, onPick }: { cluster: Clus
           </select>
         </label>
         <div class="buttons">
-          <button type="button" disabled={r.busy} data-testid="fault-inject" onClick={() => void r.run(`${f} injected on ${node}`, () => act('fault-inject', { node, type: f, resourceGroup: cluster.ns }))}>
+          <button
+            type="button"
+            disabled={r.busy}
+            data-testid="fault-inject"
+            onClick={() => void r.run(`${f} injected on ${node}`, () => act('fault-inject', { node, type: f, resourceGroup: cluster.ns }))}
+          >
             Inject
           </button>
-          <button type="button" disabled={r.busy} data-testid="fault-clear" onClick={() => void r.run(`faults cleared on ${node}`, () => act('fault-clear', { node, type: 'all', resourceGroup: cluster.ns }))}>
+          <button
+            type="button"
+            disabled={r.busy}
+            data-testid="fault-clear"
+            onClick={() =>
+              void r.run(`faults cleared on ${node}`, () => act('fault-clear', { node, type: 'all', resourceGroup: cluster.ns }))
+            }
+          >
             Clear all
           </button>
         </div>
@@ -61,10 +89,24 @@ export function FaultPanel({ cluster, nodes, selected, onPick }: { cluster: Clus
         </label>
         <label>
           NotBefore
-          <input value={notBefore} onInput={(e) => setNotBefore((e.target as HTMLInputElement).value)} placeholder="+PT5M or an ISO time (default: minimum notice)" data-testid="event-not-before" />
+          <input
+            value={notBefore}
+            onInput={(e) => setNotBefore((e.target as HTMLInputElement).value)}
+            placeholder="+PT5M or an ISO time (default: minimum notice)"
+            data-testid="event-not-before"
+          />
         </label>
         <div class="buttons">
-          <button type="button" disabled={r.busy} data-testid="event-schedule" onClick={() => void r.run(`${ev} event scheduled on ${node}`, () => act('event-schedule', { node, type: ev, notBefore, resourceGroup: cluster.ns }))}>
+          <button
+            type="button"
+            disabled={r.busy}
+            data-testid="event-schedule"
+            onClick={() =>
+              void r.run(`${ev} event scheduled on ${node}`, () =>
+                act('event-schedule', { node, type: ev, notBefore, resourceGroup: cluster.ns }),
+              )
+            }
+          >
             Schedule
           </button>
         </div>

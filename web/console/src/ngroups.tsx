@@ -32,10 +32,15 @@ function Gates({ ng }: { ng: NGroupRec }) {
   return (
     <div class="gates small">
       <span title="at most this share of all CGs per batch">max batch {g.maxBatchPercent ?? '-'}%</span>
-      <span class={g.maxUnhealthyPercent !== undefined && pct(ng.unhealthy) > g.maxUnhealthyPercent ? 'err' : ''} title="the update stops when more CGs than this are unhealthy">
+      <span
+        class={g.maxUnhealthyPercent !== undefined && pct(ng.unhealthy) > g.maxUnhealthyPercent ? 'err' : ''}
+        title="the update stops when more CGs than this are unhealthy"
+      >
         unhealthy {pct(ng.unhealthy)}% / max {g.maxUnhealthyPercent ?? '-'}%
       </span>
-      <span title="the update fails when more updated CGs than this are unhealthy">max unhealthy updated {g.maxUnhealthyUpdatedPercent ?? '-'}%</span>
+      <span title="the update fails when more updated CGs than this are unhealthy">
+        max unhealthy updated {g.maxUnhealthyUpdatedPercent ?? '-'}%
+      </span>
       <span>pause {g.pause ?? 'PT0S'}</span>
       <span>{g.inPlace ? 'in place' : 'replace'}</span>
     </div>
@@ -61,12 +66,20 @@ function NGroupCard({ ng, cgs }: { ng: NGroupRec; cgs: CgRec[] }) {
   const bg = (c: CgRec): string => colour(revisions.indexOf(revOf(c)));
   const running = ru?.state === 'InProgress';
   return (
-    <section class="ngroup" data-ngroup={ng.key} data-state={ng.state} data-ru-state={ru?.state ?? ''} data-batch-index={b?.index ?? ''} data-batch-fd={b?.faultDomain ?? ''}>
+    <section
+      class="ngroup"
+      data-ngroup={ng.key}
+      data-state={ng.state}
+      data-ru-state={ru?.state ?? ''}
+      data-batch-index={b?.index ?? ''}
+      data-batch-fd={b?.faultDomain ?? ''}
+    >
       <h3>
         {ng.ns} / {ng.name} <Badge value={ng.state} />
         <span class="muted small">
           {' '}
-          {ng.mode} · {ng.profile} rev {ng.revision} · {ng.count}/{ng.desired} CGs · {ng.healthy} healthy · {ng.unhealthy} unhealthy · {ng.updated} on rev {ng.revision}
+          {ng.mode} · {ng.profile} rev {ng.revision} · {ng.count}/{ng.desired} CGs · {ng.healthy} healthy · {ng.unhealthy} unhealthy ·{' '}
+          {ng.updated} on rev {ng.revision}
         </span>
       </h3>
       {ng.stalled ? (
@@ -82,10 +95,15 @@ function NGroupCard({ ng, cgs }: { ng: NGroupRec; cgs: CgRec[] }) {
             rolling update #{ru.id} <Badge value={ru.state} /> {ru.inPlace ? 'in place' : 'replace'} · started {clock(ru.start)}
             {ru.end ? ` · ended ${clock(ru.end)}` : ''}
           </span>
-          <Progress percent={ru.totalBatches ? (ru.batchesCompleted * 100) / ru.totalBatches : 0} label={`batch ${ru.batchesCompleted}/${ru.totalBatches}`} status={ru.state} />
+          <Progress
+            percent={ru.totalBatches ? (ru.batchesCompleted * 100) / ru.totalBatches : 0}
+            label={`batch ${ru.batchesCompleted}/${ru.totalBatches}`}
+            status={ru.state}
+          />
           {b && (
             <span class="small" data-testid="current-batch">
-              batch {b.index + 1}: {b.phase} {b.members.length} CG(s) in {b.faultDomain === '*' ? 'all zones (unhealthy first)' : `zone/FD ${b.faultDomain}`}
+              batch {b.index + 1}: {b.phase} {b.members.length} CG(s) in{' '}
+              {b.faultDomain === '*' ? 'all zones (unhealthy first)' : `zone/FD ${b.faultDomain}`}
               {b.pauseUntil && b.phase === 'Pausing' ? ` until ${clock(b.pauseUntil)}` : ''}
             </span>
           )}
@@ -98,7 +116,15 @@ function NGroupCard({ ng, cgs }: { ng: NGroupRec; cgs: CgRec[] }) {
             </div>
           )}
           {running && (
-            <button type="button" class="danger" disabled={r.busy} data-testid={`cancel-${ng.name}`} onClick={() => void r.run(`cancel requested for ${ng.name}`, () => act('ngroup-cancel', { resourceGroup: ng.ns, ngroup: ng.name }))}>
+            <button
+              type="button"
+              class="danger"
+              disabled={r.busy}
+              data-testid={`cancel-${ng.name}`}
+              onClick={() =>
+                void r.run(`cancel requested for ${ng.name}`, () => act('ngroup-cancel', { resourceGroup: ng.ns, ngroup: ng.name }))
+              }
+            >
               Cancel
             </button>
           )}
@@ -175,4 +201,3 @@ export function NGroupsView() {
     </div>
   );
 }
-

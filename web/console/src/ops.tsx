@@ -20,7 +20,13 @@ export function CurrentOperation({ op, target }: { op: CurrentOp; target: { reso
         {op.type} <Badge value={rec?.status ?? op.state} />
       </span>
       <Progress percent={rec?.percent ?? 0} label={`${rec?.percent ?? 0}% (${rec?.stepsDone ?? 0}/${rec?.stepsTotal ?? '?'} steps)`} />
-      <button type="button" class="danger" disabled={r.busy || rec?.status === 'Canceling'} onClick={() => void r.run(`abort requested for ${op.type} on ${where}`, () => act('abort', target))} data-testid={`abort-${where}`}>
+      <button
+        type="button"
+        class="danger"
+        disabled={r.busy || rec?.status === 'Canceling'}
+        onClick={() => void r.run(`abort requested for ${op.type} on ${where}`, () => act('abort', target))}
+        data-testid={`abort-${where}`}
+      >
         Abort
       </button>
       <OutcomeLine outcome={r.outcome} testid={`abort-${where}-outcome`} />
@@ -52,7 +58,12 @@ export function OperationsPanel({ cluster, pools }: { cluster: ClusterRec; pools
             </thead>
             <tbody>
               {ops.slice(0, 100).map((o) => (
-                <tr key={o.key} data-op={o.id} data-status={o.status} title={`${o.id}${o.end ? `\nended ${o.end}` : ''}${o.error ? `\n${o.error}` : ''}`}>
+                <tr
+                  key={o.key}
+                  data-op={o.id}
+                  data-status={o.status}
+                  title={`${o.id}${o.end ? `\nended ${o.end}` : ''}${o.error ? `\n${o.error}` : ''}`}
+                >
                   <td>{clock(o.start)}</td>
                   <td>{names.get(o.target)}</td>
                   <td>{o.type}</td>

@@ -19,11 +19,20 @@ function Strips({ entries, now }: { entries: TimelineEntry[]; now: number }) {
           <span class="sname">{short(n)}</span>
           <div class="lane">
             {entries
-              .filter((e) => e.node === n && (e.kind === 'Unhealthy' || e.kind === 'Reboot' || e.kind === 'Reimage' || e.kind === 'Redeploy'))
+              .filter(
+                (e) => e.node === n && (e.kind === 'Unhealthy' || e.kind === 'Reboot' || e.kind === 'Reimage' || e.kind === 'Redeploy'),
+              )
               .map((e) => {
                 const a = x(e.start);
                 const b = Math.max(a + 0.006, x(e.end));
-                return <i key={e.id} class={`seg k-${e.kind}`} style={{ left: `${a * 100}%`, width: `${(b - a) * 100}%` }} title={`${e.kind} ${clock(e.start)}-${clock(e.end)}`} />;
+                return (
+                  <i
+                    key={e.id}
+                    class={`seg k-${e.kind}`}
+                    style={{ left: `${a * 100}%`, width: `${(b - a) * 100}%` }}
+                    title={`${e.kind} ${clock(e.start)}-${clock(e.end)}`}
+                  />
+                );
               })}
             {entries
               .filter((e) => e.node === n && e.kind === 'Failed')

@@ -46,7 +46,12 @@ function EventRow({ e }: { e: SchedEventRec }) {
       </td>
       <td>
         {e.status === 'Scheduled' && !e.approved && (
-          <button type="button" disabled={r.busy} data-testid={`approve-${e.id}`} onClick={() => void r.run(`event ${e.id} approved`, () => act('event-approve', { id: e.id, resourceGroup: e.ns }))}>
+          <button
+            type="button"
+            disabled={r.busy}
+            data-testid={`approve-${e.id}`}
+            onClick={() => void r.run(`event ${e.id} approved`, () => act('event-approve', { id: e.id, resourceGroup: e.ns }))}
+          >
             Approve
           </button>
         )}

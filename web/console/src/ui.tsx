@@ -10,7 +10,14 @@ export function Badge({ value, kind }: { value: string; kind?: string }) {
 export function Progress({ percent, label, status }: { percent: number; label?: string; status?: string }) {
   const p = Math.max(0, Math.min(100, Math.round(percent)));
   return (
-    <div class={`progress ${status ? `p-${status}` : ''}`} role="progressbar" aria-valuenow={p} aria-valuemin={0} aria-valuemax={100} data-percent={p}>
+    <div
+      class={`progress ${status ? `p-${status}` : ''}`}
+      role="progressbar"
+      aria-valuenow={p}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      data-percent={p}
+    >
       <div class="fill" style={{ width: `${p}%` }} />
       <span class="plabel">{label ?? `${p}%`}</span>
     </div>
@@ -58,7 +65,17 @@ export function OutcomeLine({ outcome, testid }: { outcome: Outcome; testid: str
   );
 }
 
-export function Panel({ title, children, id, extra }: { title: string; children: ComponentChildren; id?: string; extra?: ComponentChildren }) {
+export function Panel({
+  title,
+  children,
+  id,
+  extra,
+}: {
+  title: string;
+  children: ComponentChildren;
+  id?: string;
+  extra?: ComponentChildren;
+}) {
   return (
     <section class="panel" id={id}>
       <h2>
