@@ -301,8 +301,13 @@ export function powerPatch(ng: NGroup, action: 'stop' | 'start' | 'restart'): Js
   const name = displayName(ng);
   const stopped = ng.spec.powerState === 'Stopped';
   if (action !== 'start' && ng.status?.latestRollingUpdate?.state === 'InProgress')
-    throw new ArmError(409, CODES.notAllowed, `NGroup '${name}' has a rolling update in progress; cancel it (cancelRollingUpdate) or wait for it to end before ${action === 'stop' ? 'stopping' : 'restarting'}.`);
-  if (action === 'restart' && stopped) throw new ArmError(409, CODES.notAllowed, `NGroup '${name}' is stopped; start it instead of restarting it.`);
+    throw new ArmError(
+      409,
+      CODES.notAllowed,
+      `NGroup '${name}' has a rolling update in progress; cancel it (cancelRollingUpdate) or wait for it to end before ${action === 'stop' ? 'stopping' : 'restarting'}.`,
+    );
+  if (action === 'restart' && stopped)
+    throw new ArmError(409, CODES.notAllowed, `NGroup '${name}' is stopped; start it instead of restarting it.`);
   if (action === 'restart') return { spec: { restartRequests: (ng.spec.restartRequests ?? 0) + 1 } };
   const want = action === 'stop' ? 'Stopped' : 'Running';
   return (ng.spec.powerState ?? 'Running') === want ? undefined : { spec: { powerState: want } };

@@ -39,17 +39,27 @@ describe('e2e: NGroup stop, start and restart over REST', function () {
     (await kubectlJson<{ items: Pod[] }>('get', 'pods', '-n', ns, '-l', 'aksim.io/ngroup=ngpower')).items;
   const registry = (tag: string): Promise<unknown> =>
     run('kubectl', ['apply', '-n', ns, '-f', '-'], {
-      input: JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'aksim-registry' }, data: { latest: `${REPO}=${REPO}:${tag}` } }),
+      input: JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'aksim-registry' },
+        data: { latest: `${REPO}=${REPO}:${tag}` },
+      }),
     });
 
   /** Polls an accepted write's Azure-AsyncOperation URL to its end; checks its Location URL then answers 204. */
   async function finished(res: { status: number; headers: Record<string, string> }): Promise<string> {
     const op = new URL(res.headers['azure-asyncoperation']!);
-    const status = await waitFor('the async operation', async () => {
-      const st = await call('GET', op.pathname + op.search);
-      expect(st.status).to.equal(200);
-      return st.body.status !== 'InProgress' && st.body.status;
-    }, 120_000, 200);
+    const status = await waitFor(
+      'the async operation',
+      async () => {
+        const st = await call('GET', op.pathname + op.search);
+        expect(st.status).to.equal(200);
+        return st.body.status !== 'InProgress' && st.body.status;
+      },
+      120_000,
+      200,
+    );
     const loc = new URL(res.headers.location!);
     expect((await call('GET', loc.pathname + loc.search)).status).to.equal(204);
     return status;
@@ -80,7 +90,12 @@ describe('e2e: NGroup stop, start and restart over REST', function () {
       location: 'eastus',
       properties: {
         osType: 'Linux',
-        containers: [{ name: 'web', properties: { image: `${REPO}:latest`, ports: [{ port: 80 }], resources: { requests: { cpu: 1, memoryInGB: 1.5 } } } }],
+        containers: [
+          {
+            name: 'web',
+            properties: { image: `${REPO}:latest`, ports: [{ port: 80 }], resources: { requests: { cpu: 1, memoryInGB: 1.5 } } },
+          },
+        ],
       },
     });
     expect(profile.status).to.equal(201);
@@ -109,12 +124,19 @@ describe('e2e: NGroup stop, start and restart over REST', function () {
     expect(res.status).to.equal(204);
     expect(res.body).to.equal(undefined);
     await waitFor('every CG gone', async () => (await pods()).length === 0, 60_000, 300);
-    const ng = await waitFor('status Stopped', async () => {
-      const o = await kubectlJson('get', 'ngroup', '-n', ns, 'ngpower');
-      return o.status?.powerState === 'Stopped' && o;
-    }, 60_000, 300);
+    const ng = await waitFor(
+      'status Stopped',
+      async () => {
+        const o = await kubectlJson('get', 'ngroup', '-n', ns, 'ngpower');
+        return o.status?.powerState === 'Stopped' && o;
+      },
+      60_000,
+      300,
+    );
     expect(ng.spec.elasticProfile.desiredCount).to.equal(4);
-    expect(ng.status.stoppedContainerGroups.map((e: { name: string }) => e.name).sort()).to.deep.equal(earlier.map((p) => p.metadata.name).sort());
+    expect(ng.status.stoppedContainerGroups.map((e: { name: string }) => e.name).sort()).to.deep.equal(
+      earlier.map((p) => p.metadata.name).sort(),
+    );
     const shown = await call('GET', `${ngUrl}?${API}`);
     expect(shown.body.properties.elasticProfile.desiredCount).to.equal(4);
     expect(shown.body.properties.provisioningState).to.equal('Succeeded');
@@ -166,7 +188,10 @@ describe('e2e: NGroup stop, start and restart over REST', function () {
   it('a stop or restart during a rolling update is refused with 409', async () => {
     await call('PUT', `${base}/containerGroupProfiles/cgp2?${API}`, {
       location: 'eastus',
-      properties: { osType: 'Linux', containers: [{ name: 'web', properties: { image: `${REPO}:v1`, resources: { requests: { cpu: 1, memoryInGB: 1.5 } } } }] },
+      properties: {
+        osType: 'Linux',
+        containers: [{ name: 'web', properties: { image: `${REPO}:v1`, resources: { requests: { cpu: 1, memoryInGB: 1.5 } } } }],
+      },
     });
     const patch = await call('PATCH', `${ngUrl}?${API}`, {
       properties: {
@@ -175,7 +200,12 @@ describe('e2e: NGroup stop, start and restart over REST', function () {
       },
     });
     expect(patch.status).to.equal(200);
-    await waitFor('the rolling update running', async () => (await call('GET', `${ngUrl}/latestRollingUpdate?${API}`)).body?.state === 'InProgress', 60_000, 300);
+    await waitFor(
+      'the rolling update running',
+      async () => (await call('GET', `${ngUrl}/latestRollingUpdate?${API}`)).body?.state === 'InProgress',
+      60_000,
+      300,
+    );
     const stop = await call('POST', `${ngUrl}/stop?${API}`);
     expect(stop.status).to.equal(409);
     expect(stop.body.error).to.include({ code: 'OperationNotAllowed' });

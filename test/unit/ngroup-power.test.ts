@@ -41,13 +41,17 @@ function pod(name: string, zone: string, o: { uid?: string; running?: boolean; d
       namespace: 'rg',
       uid: o.uid ?? `${name}-uid1`,
       deletionTimestamp: o.deleting ? new Date(NOW) : undefined,
-      labels: { 'aksim.io/ngroup': 'ng1', 'aksim.io/cg-profile': 'cgp1', 'aksim.io/cg-profile-revision': '1', 'aksim.io/cg-zone': zone, 'aksim.io/cg-fault-domain': '0' },
+      labels: {
+        'aksim.io/ngroup': 'ng1',
+        'aksim.io/cg-profile': 'cgp1',
+        'aksim.io/cg-profile-revision': '1',
+        'aksim.io/cg-zone': zone,
+        'aksim.io/cg-fault-domain': '0',
+      },
       annotations: { 'aksim.io/image-health': 'healthy' },
     },
     status:
-      o.running === false
-        ? { phase: 'Pending' }
-        : { phase: 'Running', podIP: '10.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] },
+      o.running === false ? { phase: 'Pending' } : { phase: 'Running', podIP: '10.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] },
   };
 }
 
@@ -229,14 +233,20 @@ describe('aci/arm powerPatch: what POST stop|start|restart writes', () => {
   });
   it('restart adds one request; a restart of a stopped NGroup, a stop or restart during a rolling update are refused with 409', () => {
     expect(powerPatch(ngroup({ restarts: 2 }), 'restart')).to.deep.equal({ spec: { restartRequests: 3 } });
-    expect(() => powerPatch(ngroup({ powerState: 'Stopped' }), 'restart')).to.throw(ArmError).with.property('status', 409);
+    expect(() => powerPatch(ngroup({ powerState: 'Stopped' }), 'restart'))
+      .to.throw(ArmError)
+      .with.property('status', 409);
     expect(() => powerPatch(withRu('InProgress'), 'stop')).to.throw(/rolling update in progress; .* before stopping/);
     expect(() => powerPatch(withRu('InProgress'), 'restart')).to.throw(/rolling update in progress; .* before restarting/);
     expect(powerPatch(withRu('Succeeded'), 'stop')).to.deep.equal({ spec: { powerState: 'Stopped' } });
   });
   it('a PUT keeps powerState and restartRequests (they are not ARM properties)', () => {
     const cur = ngroup({ powerState: 'Stopped', restarts: 4 }).spec;
-    const next = putOverCurrent(cur, { location: 'westeurope', elasticProfile: { desiredCount: 3 } }, { properties: { elasticProfile: { desiredCount: 3 } } });
+    const next = putOverCurrent(
+      cur,
+      { location: 'westeurope', elasticProfile: { desiredCount: 3 } },
+      { properties: { elasticProfile: { desiredCount: 3 } } },
+    );
     expect(next).to.include({ powerState: 'Stopped', restartRequests: 4 });
     expect(next.elasticProfile).to.deep.equal({ desiredCount: 3 });
   });
