@@ -1,7 +1,8 @@
 // Pure: one NGroup pass. Virtual nodes, CG health, cancel request, profile change (Manual: record;
-// Rolling: start an update or refuse it), one rolling update step, scale, Manual-mode CG updates,
-// then the status (changes of counts only: at most one write a second). Deletion removes every CG
-// first. The result is a plan act.ts carries out.
+// Rolling: start an update or refuse it), stop/start/restart (power.ts; while stopped or with
+// CGs in flight nothing else moves CGs), one rolling update step, scale, Manual-mode CG updates,
+// then the status (changes of counts only: at most one write a second). Deletion removes every
+// CG first. The result is a plan act.ts carries out.
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import type { NGroupStatus } from '../../src/api/generated.js';
 import type { Condition } from '../../src/runtime/conditions.js';
@@ -9,6 +10,7 @@ import type { Note } from '../shared/plan.js';
 import { syncHealth } from './health.js';
 import { virtualNode } from './nodes.js';
 import { mergePatch } from './patch.js';
+import { stepPower, wantsStopped } from './power.js';
 import { virtualNodeName } from './placement.js';
 import { replaceInFlight, stepRollingUpdate } from './rolling.js';
 import { handleCancel, handleTargetChange, type Refusal } from './rolling-start.js';
@@ -48,13 +50,16 @@ export function decideNGroup(v: NgView, nodesMade: ReadonlySet<string>): NgPlan 
   handleCancel(p);
   const resolved = p.resolveTarget();
   let refusal: Refusal | undefined;
-  if ('target' in resolved) refusal = handleTargetChange(p, resolved.target);
-  stepRollingUpdate(p);
+  if ('target' in resolved) refusal = handleTargetChange(p, resolved.target, wantsStopped(p));
   const applied = p.st.profile
     ? p.lookup({ name: p.st.profile.name!, namespace: p.st.profile.namespace!, revision: p.st.profile.revision })
     : undefined;
-  if (!replaceInFlight(p)) scale(p, applied);
-  manualUpdate(p, applied);
+  // A rolling update in progress pauses while the NGroup is stopped, starting or restarting.
+  if (!stepPower(p, applied)) {
+    stepRollingUpdate(p);
+    if (!replaceInFlight(p)) scale(p, applied);
+    manualUpdate(p, applied);
+  }
   const problem = refusal ?? ('target' in resolved || resolved.pending ? undefined : resolved);
   const next = ngroupStatus(p, problem);
   const prevReady = (v.ng.status?.conditions as Condition[] | undefined)?.find((x) => x.type === 'Ready');

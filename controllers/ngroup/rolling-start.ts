@@ -59,16 +59,17 @@ export interface Refusal {
 }
 
 /**
- * The spec names a profile revision other than the one applied: in Manual mode (or with no CGs)
- * just record it; in Rolling mode start an update, unless in place is asked for a change that
+ * The spec names a profile revision other than the one applied: in Manual mode (or with no CGs,
+ * or stopped) just record it; in Rolling mode start an update, unless in place is asked for a change that
  * needs the CGs recreated: then refuse and change nothing.
  */
-export function handleTargetChange(p: Pass, t: Target): Refusal | undefined {
+export function handleTargetChange(p: Pass, t: Target, stopped = false): Refusal | undefined {
   const prev = p.st.profile;
   if (prev && prev.name === t.name && prev.namespace === t.namespace && prev.revision === t.revision) return undefined;
   const ref = { name: t.name, namespace: t.namespace, id: t.id, revision: t.revision };
   const mode = p.ng.spec.updateProfile?.updateMode ?? 'Manual';
-  if (!prev || mode !== 'Rolling' || p.live.length === 0) {
+  // Stopped: nothing to update; the CGs are made on the new revision when started.
+  if (!prev || mode !== 'Rolling' || p.live.length === 0 || stopped) {
     p.st.profile = ref;
     return undefined;
   }

@@ -12,11 +12,14 @@ export function ngroupStatus(p: Pass, problem: { reason: string; message: string
   const gen = p.ng.metadata.generation ?? 0;
   const live = p.live;
   const healthy = live.filter((x) => p.ready(x)).length;
-  const want = wantedCount(p);
+  const stopped = p.ng.spec.powerState === 'Stopped';
+  const want = stopped ? 0 : wantedCount(p);
+  // Start and restart are done when every CG they make again runs (their LROs wait for that).
+  const powerBusy = (!stopped && (st.stoppedContainerGroups?.length ?? 0) > 0) || (st.restart?.pending?.length ?? 0) > 0;
   const ru = st.latestRollingUpdate;
   const onProfile = (l: Record<string, string>): boolean =>
     l[NG.profile] === st.profile?.name && l[NG.revision] === String(st.profile?.revision);
-  const settled = live.length === want && p.v.pods.length === live.length && p.unseenCreates.length === 0;
+  const settled = !powerBusy && live.length === want && p.v.pods.length === live.length && p.unseenCreates.length === 0;
   let state: string;
   const ruForProfile = ru && ru.profile?.revision === st.profile?.revision && ru.profile?.id === st.profile?.id;
   if (problem) state = 'Failed';
@@ -28,6 +31,7 @@ export function ngroupStatus(p: Pass, problem: { reason: string; message: string
   const working = state === 'Creating' || state === 'Updating';
   let conditions = st.conditions as Condition[] | undefined;
   const readyMsg =
+    (stopped ? `stopped (desiredCount ${p.ng.spec.elasticProfile?.desiredCount ?? 0} kept), ` : '') +
     `${healthy}/${want} container groups healthy` +
     (ru?.state === 'InProgress' ? `, rolling update ${ru.id} at batch ${(ru.batchesCompleted ?? 0) + 1}/${ru.totalBatches ?? '?'}` : '');
   conditions = setCondition(

@@ -28,6 +28,7 @@ export const CODES = {
   revisionNotFound: 'ContainerGroupProfileRevisionNotFound',
   noRollingUpdate: 'RollingUpdateNotFound',
   rollingUpdateNotInProgress: 'NoRollingUpdateInProgress',
+  notAllowed: 'OperationNotAllowed',
   faultDomainImmutable: 'FaultDomainCountImmutable',
   zonesRemoved: 'ZonesCannotBeRemoved',
 } as const;
@@ -289,6 +290,27 @@ export function cancelRollingUpdatePatch(ng: NGroup, nowIso: string): Json {
     throw new ArmError(409, CODES.rollingUpdateNotInProgress, `NGroup '${ng.metadata.name}' has no rolling update in progress to cancel.`);
   }
   return { metadata: { annotations: { [ANNOTATIONS.cancelRollingUpdate]: nowIso } } };
+}
+
+/**
+ * POST {ngroupId}/stop|start|restart: the merge patch to apply to the NGroup's spec (undefined when
+ * there is nothing to change: a stop of a stopped NGroup, a start of a running one). Throws
+ * ArmError 409 when the NGroup cannot take it now.
+ */
+export function powerPatch(ng: NGroup, action: 'stop' | 'start' | 'restart'): Json | undefined {
+  const name = displayName(ng);
+  const stopped = ng.spec.powerState === 'Stopped';
+  if (action !== 'start' && ng.status?.latestRollingUpdate?.state === 'InProgress')
+    throw new ArmError(
+      409,
+      CODES.notAllowed,
+      `NGroup '${name}' has a rolling update in progress; cancel it (cancelRollingUpdate) or wait for it to end before ${action === 'stop' ? 'stopping' : 'restarting'}.`,
+    );
+  if (action === 'restart' && stopped)
+    throw new ArmError(409, CODES.notAllowed, `NGroup '${name}' is stopped; start it instead of restarting it.`);
+  if (action === 'restart') return { spec: { restartRequests: (ng.spec.restartRequests ?? 0) + 1 } };
+  const want = action === 'stop' ? 'Stopped' : 'Running';
+  return (ng.spec.powerState ?? 'Running') === want ? undefined : { spec: { powerState: want } };
 }
 
 // ------------------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 // ARM routes of Microsoft.ContainerInstance (2026-06-01-preview): ngroups, containerGroupProfiles
-// and their revisions, latestRollingUpdate and cancelRollingUpdate, and the status URLs NGroup
+// and their revisions, latestRollingUpdate, cancelRollingUpdate, stop, start and restart, and the status URLs NGroup
 // writes hand out. Registered on the shared router, so `aksim serve` and `aksim rest` answer alike.
 import type { ContainerGroupProfile, NGroup, NGroupSpec } from '../api/generated.js';
 import { DISPLAY_NAME_ANNOTATION } from '../azure/ids.js';
@@ -16,6 +16,7 @@ import {
   latestRollingUpdateToArm,
   listToArm,
   mergeNGroupPatch,
+  powerPatch,
   ngroupSpecFromArm,
   ngroupToArm,
   profileRevisionsToArm,
@@ -53,6 +54,9 @@ export function putOverCurrent(current: NGroupSpec, next: NGroupSpec, body: Json
   else if (ep.desiredCount === undefined)
     out.elasticProfile = { ...out.elasticProfile, desiredCount: current.elasticProfile?.desiredCount ?? 0 };
   if (body.tags === undefined) out.tags = current.tags;
+  // Not ARM properties: stop/start/restart set them, and a PUT never undoes them.
+  out.powerState = current.powerState;
+  out.restartRequests = current.restartRequests;
   for (const k of Object.keys(out) as (keyof NGroupSpec)[]) if (out[k] === undefined) delete out[k];
   return out;
 }
@@ -105,6 +109,13 @@ async function ngroups(req: RouteRequest, svc: ArmService, rest: string[]): Prom
     if (req.method !== 'POST') throw methodNotAllowed(req.method);
     await svc.kube.patch('NGroup', g.ns, obj, cancelRollingUpdatePatch(need(), new Date(wallNow()).toISOString()));
     return { status: 202, headers: lro(current) };
+  }
+  if (action === 'stop' || action === 'start' || action === 'restart') {
+    if (req.method !== 'POST') throw methodNotAllowed(req.method);
+    const patch = powerPatch(need(), action);
+    const patched = patch ? await svc.kube.patch<NGroup>('NGroup', g.ns, obj, patch) : current;
+    // Stop is synchronous in Azure (204): the CGs go in the background, desiredCount is kept.
+    return action === 'stop' ? { status: 204, headers: {} } : { status: 202, headers: lro(patched) };
   }
   if (action) throw noRoute(req.path);
   switch (req.method) {

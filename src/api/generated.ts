@@ -139,6 +139,14 @@ export interface NGroupSpec {
    */
   location?: string;
   /**
+   * POST .../stop sets Stopped (every CG deleted, desiredCount kept), POST .../start sets Running (the stopped CGs made again, same names).
+   */
+  powerState?: "Running" | "Stopped";
+  /**
+   * Restarts asked for so far (POST .../restart adds one); each CG is deleted and made again with its name while status.restart.request is lower.
+   */
+  restartRequests?: number;
+  /**
    * @maxItems 3
    */
   zones?: ("1" | "2" | "3")[];
@@ -234,6 +242,40 @@ export interface NGroupStatus {
    * desiredCount last scaled to (CGs deleted directly are replaced only with maintainDesiredCount).
    */
   appliedDesiredCount?: number;
+  /**
+   * Running, Stopped, or on the way (spec.powerState).
+   */
+  powerState?: "Running" | "Starting" | "Stopping" | "Stopped";
+  /**
+   * CGs a stop deleted (recorded before they go), made again with the same names and slots on start.
+   */
+  stoppedContainerGroups?: {
+    name: string;
+    /**
+     * The Pod a restart replaces (a Pod of that name with another uid is the new one).
+     */
+    uid?: string;
+    zone?: string;
+    faultDomain?: number;
+  }[];
+  /**
+   * The last restart request acted on and the CGs it has still to make again.
+   */
+  restart?: {
+    /**
+     * spec.restartRequests when recorded.
+     */
+    request?: number;
+    pending?: {
+      name: string;
+      /**
+       * The Pod a restart replaces (a Pod of that name with another uid is the new one).
+       */
+      uid?: string;
+      zone?: string;
+      faultDomain?: number;
+    }[];
+  };
   /**
    * Last aksim.io/cancel-rolling-update annotation value acted on.
    */

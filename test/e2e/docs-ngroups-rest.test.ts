@@ -1,6 +1,6 @@
 // e2e: the REST part of docs/ngroups.md is run as written, through `aksim rest` on the shared
 // ARM layer: profiles and an NGroup by PUT, the source document's rolling update body by PATCH,
-// latestRollingUpdate, cancelRollingUpdate.
+// latestRollingUpdate, cancelRollingUpdate; then section 8's stop, start and restart.
 import { expect } from 'chai';
 import type { NGroup } from '../../src/api/generated.js';
 import { Kube } from '../../src/runtime/client.js';
@@ -12,8 +12,10 @@ const kube = Kube.fromFile(KUBECONFIG);
 describe('e2e: docs/ngroups.md over REST', function () {
   before(async () => sharedOperator());
   after(async () => {
-    await run('kubectl', ['delete', 'ngroups,containergroupprofiles', '--all', '-n', 'rest-rg', '--wait=true', '--timeout=60s']);
-    await run('kubectl', ['delete', 'namespace', 'rest-rg', '--wait=false']);
+    for (const ns of ['rest-rg', 'power-rg']) {
+      await run('kubectl', ['delete', 'ngroups,containergroupprofiles', '--all', '-n', ns, '--wait=true', '--timeout=60s']);
+      await run('kubectl', ['delete', 'namespace', ns, '--wait=false', '--ignore-not-found']);
+    }
   });
 
   it('creates, rolls and cancels an NGroup through the ARM surface', async () => {
@@ -54,5 +56,43 @@ describe('e2e: docs/ngroups.md over REST', function () {
       }
     }
     expect(vars.SUB).to.match(/^[0-9a-f-]{36}$/);
+  });
+
+  it('stops, starts and restarts an NGroup through the ARM surface (section 8)', async () => {
+    const bin = aksimOnPath();
+    const blocks = docBlocks('docs/ngroups.md', '## 8. Stop, start and restart');
+    expect(blocks).to.have.length(5);
+    const cgs = async (): Promise<{ name: string; uid: string; phase?: string }[]> =>
+      (await kube.core.listNamespacedPod({ namespace: 'power-rg', labelSelector: 'aksim.io/ngroup=ngroup-power' })).items
+        .filter((p) => !p.metadata?.deletionTimestamp)
+        .map((p) => ({ name: p.metadata!.name!, uid: p.metadata!.uid!, phase: p.status?.phase }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    let vars: Record<string, string> = {};
+    let first: { name: string; uid: string }[] = [];
+    for (const block of blocks) {
+      const r = await runBlock(block, vars, bin);
+      vars = r.vars;
+      if (block.includes('"desiredCount\\": 3')) {
+        first = await cgs();
+        expect(first).to.have.length(3);
+      }
+      if (block.includes('/stop?')) {
+        expect(await cgs()).to.deep.equal([]);
+        expect(r.stdout.trim().split('\n').at(-1)).to.equal('3');
+      }
+      if (block.includes('/start?')) {
+        const now = await cgs();
+        expect(now.map((c) => c.name)).to.deep.equal(first.map((c) => c.name));
+        expect(now.every((c) => c.phase === 'Running')).to.equal(true);
+        first = now;
+      }
+      if (block.includes('/restart?')) {
+        const ng = (await kube.get<NGroup>('NGroup', 'power-rg', 'ngroup-power'))!;
+        expect(ng.status?.restart).to.deep.equal({ request: 1, pending: [] });
+        const pods = (await kube.core.listNamespacedPod({ namespace: 'power-rg', labelSelector: 'aksim.io/ngroup=ngroup-power' })).items;
+        expect(pods.map((p) => p.metadata!.name).sort()).to.deep.equal(first.map((c) => c.name));
+        expect(pods.filter((p) => first.some((c) => c.uid === p.metadata!.uid))).to.deep.equal([]);
+      }
+    }
   });
 });
