@@ -94,6 +94,9 @@ options:
   # A KwokConfiguration given to kwokctl is not defaulted: kwok's own defaults, but the Leases
   # and the node Stages (kwok's 4 workers post new Nodes' first status at ~5/s on a busy machine).
   manageAllNodes: false
+  # Pod IPs come from this range (kwok's default is a /24, too small for 50,000 pods; with no
+  # range at all Pods run without an IP and aksim never sees an ACI container group started).
+  cidr: 10.0.0.0/16
   enableDebuggingHandlers: true
   enableProfilingHandler: true
   podPlayStageParallelism: 4

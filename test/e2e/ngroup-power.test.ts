@@ -18,7 +18,7 @@ const REPO = 'mcr.microsoft.com/azuredocs/aci-helloworld';
 interface Pod {
   metadata: { name: string; uid: string; labels: Record<string, string>; deletionTimestamp?: string };
   spec: { containers: { image: string }[] };
-  status: { phase?: string };
+  status: { phase?: string; podIP?: string };
 }
 
 describe('e2e: NGroup stop, start and restart over REST', function () {
@@ -59,7 +59,13 @@ describe('e2e: NGroup stop, start and restart over REST', function () {
       },
       120_000,
       200,
-    );
+    ).catch(async (err: unknown) => {
+      // What the operator waited on: the NGroup's status and its CGs' phases and IPs.
+      const ng = await kubectlJson('get', 'ngroup', '-n', ns, 'ngpower');
+      console.log(JSON.stringify(ng.status, null, 1));
+      console.log((await run('kubectl', ['get', 'pods', '-n', ns, '-o', 'wide'])).stdout);
+      throw err;
+    });
     const loc = new URL(res.headers.location!);
     expect((await call('GET', loc.pathname + loc.search)).status).to.equal(204);
     return status;
@@ -111,6 +117,8 @@ describe('e2e: NGroup stop, start and restart over REST', function () {
     expect(await finished(put)).to.equal('Succeeded');
     earlier = (await pods()).filter((p) => p.status.phase === 'Running');
     expect(earlier).to.have.length(4);
+    // kwok gives each CG an IP once it runs: aksim counts a CG started only then.
+    expect(earlier.every((p) => /^10\.0\./.test(p.status.podIP ?? ''))).to.equal(true);
     expect(earlier.every((p) => p.spec.containers[0]!.image === `${REPO}:v1`)).to.equal(true);
   });
 
