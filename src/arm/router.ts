@@ -17,6 +17,7 @@ import {
 } from './groups.js';
 import { decodeToken, lroHeaders, type LroToken } from './lro.js';
 import type { ArmService } from './service.js';
+import { wallNow } from '../runtime/clock.js';
 
 export interface ArmRequest {
   method: string;
@@ -191,7 +192,7 @@ async function route(svc: ArmService, req: ArmRequest): Promise<ArmResponse> {
         return ok200(await patchGroup(svc, rg, body));
       case 'DELETE': {
         const g = await deleteGroup(svc, rg);
-        return { status: 202, headers: lroFor({ target: { kind: 'ResourceGroup', rg: g.ns }, del: true, at: Date.now() }, g.location) };
+        return { status: 202, headers: lroFor({ target: { kind: 'ResourceGroup', rg: g.ns }, del: true, at: wallNow() }, g.location) };
       }
       default:
         throw methodNotAllowed(method);
