@@ -165,6 +165,9 @@ describe('e2e: clusters, pools and nodes', function () {
     expect(await bad('count: -1')).to.match(/spec.count.*greater than or equal to 0/);
     expect(await bad('count: 1, vmSize: D2s-v3')).to.include('vmSize must be an Azure VM size name such as Standard_D2s_v3');
     expect(await bad('count: 1, mode: System, osType: Windows')).to.include('System mode pools must be Linux');
+    // A label Kubernetes would refuse on the Node is refused on the pool (was accepted, then never applied).
+    expect(await bad("count: 1, nodeLabels: {'bad key': a}")).to.include('every nodeLabels key must be a Kubernetes label key');
+    expect(await bad("count: 1, nodeLabels: {team: 'not ok'}")).to.match(/spec.nodeLabels.team.*should match/);
     const r = await run('kubectl', [
       'patch',
       'simnodepool',

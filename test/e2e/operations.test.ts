@@ -426,6 +426,11 @@ describe('e2e: REST (aksim serve)', function () {
     const wrongType = await call('PUT', `${cid}/agentPools/nodepool1${q}`, { properties: { count: 'six' } });
     expect(wrongType.status).to.equal(400);
     expect(wrongType.body.error).to.include({ code: 'InvalidParameter', target: 'properties.count' });
+    // A node label Kubernetes would refuse on a Node: refused here, the pool left as it was.
+    const label = await call('PUT', `${cid}/agentPools/nodepool1${q}`, { properties: { count: 6, nodeLabels: { 'bad key': 'a' } } });
+    expect(label.status).to.equal(400);
+    expect(label.body.error.code).to.equal('InvalidParameter');
+    expect(label.body.error.message).to.include('every nodeLabels key must be a Kubernetes label key');
     const big = await httpsJson(serve, 'PUT', `${cid}${q}`, JSON.stringify({ tags: { x: 'y'.repeat(5 * 1024 * 1024) } }), {
       Authorization: `Bearer ${token}`,
     });
