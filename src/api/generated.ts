@@ -572,6 +572,9 @@ export interface SimClusterSpec {
     tags?: {
       [k: string]: string | undefined;
     };
+    /**
+     * Kubernetes labels put on every Node of the pool (keys and values checked as Kubernetes does; kubernetes.azure.com/ keys are aksim's own).
+     */
     nodeLabels?: {
       [k: string]: string | undefined;
     };
@@ -1039,6 +1042,9 @@ export interface SimNodePoolSpec {
   tags?: {
     [k: string]: string | undefined;
   };
+  /**
+   * Kubernetes labels put on every Node of the pool (keys and values checked as Kubernetes does; kubernetes.azure.com/ keys are aksim's own).
+   */
   nodeLabels?: {
     [k: string]: string | undefined;
   };
