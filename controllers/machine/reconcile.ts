@@ -12,7 +12,7 @@ import { act, type Actor } from '../shared/act.js';
 import { actorOf, enqueueEvery } from '../shared/wiring.js';
 import { observeDrain } from '../shared/drain.js';
 import { decideMachine } from './decide.js';
-import { CONTROLLER, readyOf, recordTrailEnd, RECORD_RECHECK_MS, type MachineView } from './view.js';
+import { CONTROLLER, readyOf, recordTrailEnd, RECORD_RECHECK_MS, RECORD_TRAIL_MIN_BOOTING, type MachineView } from './view.js';
 
 export const machineController: ControllerDef = {
   name: 'machine',
@@ -101,20 +101,21 @@ class MachineReconciler implements Reconciler {
     return view;
   }
 
-  /** VMs of this machine's cluster on their first boot whose Node is not Ready yet (looked at most every RECORD_RECHECK_MS per cluster). */
+  /**
+   * More than RECORD_TRAIL_MIN_BOOTING VMs of this machine's cluster on their first boot with no
+   * Ready Node yet (looked at most every RECORD_RECHECK_MS per cluster).
+   */
   private clusterStillBooting(m: SimMachine, now: number): boolean {
     const { ctx } = this;
     const key = clusterKeyOf(m.metadata.namespace!, m.spec.clusterName);
     const seen = this.booting.get(key);
     if (seen && now - seen.at < RECORD_RECHECK_MS) return seen.booting;
-    const booting = ctx.machines
-      .byIndex('cluster', key)
-      .some(
-        (x) =>
-          !x.metadata.deletionTimestamp &&
-          x.status?.orchestratorVersion === undefined &&
-          readyOf(ctx.nodes.get(x.metadata.name!)) !== 'True',
-      );
+    let count = 0;
+    for (const x of ctx.machines.byIndex('cluster', key)) {
+      if (x.metadata.deletionTimestamp || x.status?.orchestratorVersion !== undefined) continue;
+      if (readyOf(ctx.nodes.get(x.metadata.name!)) !== 'True' && ++count > RECORD_TRAIL_MIN_BOOTING) break;
+    }
+    const booting = count > RECORD_TRAIL_MIN_BOOTING;
     this.booting.set(key, { at: now, booting });
     return booting;
   }

@@ -13,6 +13,11 @@ export const CONTROLLER = 'aksim.io/machine';
 export const RECORD_TRAIL_MS = 10_000;
 export const RECORD_RECHECK_MS = 500;
 /**
+ * Records trail only a big scale-out: with at most this many VMs of the cluster on their first
+ * boot, their records are written at once (a few writes; waiting would only delay the operation).
+ */
+export const RECORD_TRAIL_MIN_BOOTING = 25;
+/**
  * Real ms a Ready Node may show no status (Ready Unknown: its Lease lapsed) before its machine
  * records it. On a busy control plane such flaps come by the hundreds and kwok's next status post
  * usually ends each within this; writing every one down feeds the load that causes them. Repairs
@@ -31,7 +36,7 @@ export interface MachineView {
   subscriptionId: string;
   /** Pods on the Node and their budgets: present once a step asked for them (a drain step). */
   drain?: DrainView;
-  /** Other VMs of the cluster are still on their first boot (looked at only when it matters). */
+  /** More than RECORD_TRAIL_MIN_BOOTING VMs of the cluster are on their first boot (looked at only when it matters). */
   clusterBooting: boolean;
   /** A fresh boot id, used when the step boots the VM anew. */
   freshBootId: string;
