@@ -21,8 +21,14 @@ export function reimage(v: MachineView): MachineDecision {
   const name = m.metadata.name!;
   let conditions = m.status?.conditions as Condition[] | undefined;
   if (getCondition(conditions, 'UpgradeFailed')?.status === 'True') return { writes: [], events: [] }; // left cordoned for investigation
-  // Drained and recorded as reimaging: the old kubelet goes away; boot() brings the new one.
-  if (getCondition(conditions, 'Upgrading')?.reason === 'Reimaging') return { writes: [{ do: 'deleteNode', name }], events: [] };
+  // Drained and recorded as reimaging: the old kubelet goes away; boot() brings the new one. A
+  // Node of the reimage's own boot means boot() already ran and the cache's machine is older than
+  // its status write: wait for it, never delete the fresh Node (a second delete and create).
+  if (getCondition(conditions, 'Upgrading')?.reason === 'Reimaging') {
+    if (node?.status?.nodeInfo?.bootID && node.status.nodeInfo.bootID === m.status?.bootId)
+      return { writes: [], events: [], requeueAfterMs: 100 };
+    return { writes: [{ do: 'deleteNode', name }], events: [] };
+  }
   const target = `${m.spec.orchestratorVersion} (${m.spec.nodeImageVersion})`;
   if (!m.status?.reimageStartTime) {
     conditions = setCondition(
