@@ -24,6 +24,9 @@ import {
   type NodeState,
 } from './view.js';
 
+/** Real ms before looking again at a VM whose finished Freeze fault is being removed. */
+const FAULT_RECHECK_MS = 250;
+
 export function decideEvent(v: EventView): EventDecision {
   const { e } = v;
   const first = finalizerFirst('ScheduledEvent', e, FINALIZERS.scheduledEvent, () => finish(v));
@@ -110,7 +113,23 @@ function started(v: EventView): Plan {
       case 'Freeze': {
         const secs = e.spec.durationInSeconds && e.spec.durationInSeconds > 0 ? e.spec.durationInSeconds : DEFAULT_FREEZE_SECONDS;
         const until = startMs + (secs * 1000) / v.timeScale;
-        if (now >= until) break;
+        if (now >= until) {
+          // Over: the VM runs again; the Frozen fault this event set leaves the machine's spec
+          // first, and the event completes on a later pass.
+          const mine = `Freeze event ${e.status?.eventId}`;
+          const faults = m.spec.faults ?? [];
+          if (!faults.some((f) => f.type === 'Frozen' && f.message === mine)) break;
+          pending = true;
+          wake = Math.min(wake, now + FAULT_RECHECK_MS);
+          writes.push({
+            do: 'patch',
+            kind: 'SimMachine',
+            ns,
+            name,
+            body: { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults: faults.filter((f) => f.message !== mine) } },
+          });
+          break;
+        }
         pending = true;
         wake = Math.min(wake, until);
         const untilIso = new Date(until).toISOString();
