@@ -12,6 +12,7 @@ import { machineInfo, median, startOperator, writeResult, type Operator } from '
 import { Kube } from '../src/runtime/client.js';
 import { Informer } from '../src/runtime/informer.js';
 import { log } from '../src/runtime/logger.js';
+import { HEADER } from '../src/console/access.js';
 import { browserMissing, launch, request, startServe, type Serve } from '../test/support/browser.js';
 import { apply, KUBECONFIG, run, sleep, stopSharedOperator, waitFor } from '../test/support/env.js';
 
@@ -122,7 +123,7 @@ describe('e2e: web console with 1,000 nodes (first paint, update latency)', func
       // Taken once here (timed, recorded), so the visits measure the page as a user opening the
       // printed URL of a running server sees it.
       const t0 = Date.now();
-      const snap = await request(`${serve.base}/console/api/snapshot`, { headers: { 'x-aksim-console-token': serve.token }, ca: serve.ca });
+      const snap = await request(`${serve.base}/console/api/snapshot`, { headers: { [HEADER]: serve.token }, ca: serve.ca });
       expect(snap.status).to.equal(200);
       const serverFirstSnapshotMs = Date.now() - t0;
       const page = await browser.context.newPage();

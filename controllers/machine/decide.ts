@@ -15,6 +15,7 @@ import { reimage, teardown } from './drains.js';
 import { buildNode, nodeShape } from './node.js';
 import {
   bootMs,
+  CACHE_WAIT_MS,
   hostIdFor,
   labelWrites,
   needsReimage,
@@ -46,7 +47,7 @@ function boot(v: MachineView): Plan {
   const name = m.metadata.name!;
   // A Node deleted for a reimage the cache does not show yet: wait for the cache, never boot on stale status.
   if (needsReimage(m) && getCondition(m.status?.conditions as Condition[] | undefined, 'Upgrading')?.reason !== 'Reimaging')
-    return { writes: [], events: [], requeueAfterMs: 100 };
+    return { writes: [], events: [], requeueAfterMs: CACHE_WAIT_MS };
   const bootStart = Date.parse(m.status?.bootStartTime ?? (m.metadata.creationTimestamp as unknown as string)) || now;
   const bootDone = bootStart + bootMs(v);
   const booting = {

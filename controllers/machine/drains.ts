@@ -7,7 +7,7 @@ import { durationMs } from '../../src/runtime/duration.js';
 import { getCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
 import { cordonWrites, drainStep, evictWrites } from '../shared/drain-plan.js';
 import { finalizerWrite, hasFinalizer, type Plan } from '../shared/plan.js';
-import { CONTROLLER, statusWrite, type MachineDecision, type MachineView } from './view.js';
+import { CACHE_WAIT_MS, CONTROLLER, statusWrite, type MachineDecision, type MachineView } from './view.js';
 
 const DEFAULT_DRAIN_MINUTES = 30;
 /** Real ms between drain steps while pods terminate or budgets block. */
@@ -26,7 +26,7 @@ export function reimage(v: MachineView): MachineDecision {
   // its status write: wait for it, never delete the fresh Node (a second delete and create).
   if (getCondition(conditions, 'Upgrading')?.reason === 'Reimaging') {
     if (node?.status?.nodeInfo?.bootID && node.status.nodeInfo.bootID === m.status?.bootId)
-      return { writes: [], events: [], requeueAfterMs: 100 };
+      return { writes: [], events: [], requeueAfterMs: CACHE_WAIT_MS };
     return { writes: [{ do: 'deleteNode', name }], events: [] };
   }
   const target = `${m.spec.orchestratorVersion} (${m.spec.nodeImageVersion})`;

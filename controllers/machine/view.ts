@@ -17,6 +17,8 @@ export const RECORD_RECHECK_MS = 500;
  * boot, their records are written at once (a few writes; waiting would only delay the operation).
  */
 export const RECORD_TRAIL_MIN_BOOTING = 25;
+/** Real ms before looking again when the cache's SimMachine is older than a step this controller already took. */
+export const CACHE_WAIT_MS = 100;
 /**
  * Real ms a Ready Node may show no status (Ready Unknown: its Lease lapsed) before its machine
  * records it. On a busy control plane such flaps come by the hundreds and kwok's next status post

@@ -5,7 +5,7 @@
 // SimMachine (its finalizer drains and removes the Node). Deleting the object before it starts
 // cancels it; either way the finalizer uncordons what aksim cordoned and sets the node condition
 // VMEventScheduled back to False/NoVMEventScheduled. Status is the memory.
-import type { ScheduledEventStatus } from '../../src/api/generated.js';
+import type { ScheduledEventStatus, SimMachine } from '../../src/api/generated.js';
 import { doneOf, requestField, requestsOf } from '../../src/model/faults.js';
 import { FINALIZERS } from '../../src/model/names.js';
 import { parseNodeIndex, vmssName } from '../../src/model/naming.js';
@@ -26,6 +26,15 @@ import {
 
 /** Real ms before looking again at a VM whose finished Freeze fault is being removed. */
 const FAULT_RECHECK_MS = 250;
+
+/** Sets a VM's faults, only over the version this pass read. */
+const faultsWrite = (m: SimMachine, faults: NonNullable<SimMachine['spec']['faults']>): Write => ({
+  do: 'patch',
+  kind: 'SimMachine',
+  ns: m.metadata.namespace!,
+  name: m.metadata.name!,
+  body: { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults } },
+});
 
 export function decideEvent(v: EventView): EventDecision {
   const { e } = v;
@@ -113,41 +122,20 @@ function started(v: EventView): Plan {
       case 'Freeze': {
         const secs = e.spec.durationInSeconds && e.spec.durationInSeconds > 0 ? e.spec.durationInSeconds : DEFAULT_FREEZE_SECONDS;
         const until = startMs + (secs * 1000) / v.timeScale;
-        if (now >= until) {
-          // Over: the VM runs again; the Frozen fault this event set leaves the machine's spec
-          // first, and the event completes on a later pass.
-          const mine = `Freeze event ${e.status?.eventId}`;
-          const faults = m.spec.faults ?? [];
-          if (!faults.some((f) => f.type === 'Frozen' && f.message === mine)) break;
-          pending = true;
-          wake = Math.min(wake, now + FAULT_RECHECK_MS);
-          writes.push({
-            do: 'patch',
-            kind: 'SimMachine',
-            ns,
-            name,
-            body: { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults: faults.filter((f) => f.message !== mine) } },
-          });
-          break;
-        }
-        pending = true;
-        wake = Math.min(wake, until);
         const untilIso = new Date(until).toISOString();
-        if ((m.spec.faults ?? []).some((f) => f.type === 'Frozen' && f.until === untilIso)) break;
-        const frozen = {
-          type: 'Frozen' as const,
-          since: new Date(startMs).toISOString(),
-          until: untilIso,
-          message: `Freeze event ${e.status?.eventId}`,
-        };
-        const faults = [...(m.spec.faults ?? []).filter((f) => f.type !== 'Frozen'), frozen];
-        writes.push({
-          do: 'patch',
-          kind: 'SimMachine',
-          ns,
-          name,
-          body: { metadata: { resourceVersion: m.metadata.resourceVersion }, spec: { faults } },
-        });
+        const message = `Freeze event ${e.status?.eventId}`;
+        const faults = m.spec.faults ?? [];
+        // Over: the VM runs again; the Frozen fault this event set leaves the machine's spec first,
+        // and the event completes on a later pass.
+        const over = now >= until;
+        if (over && !faults.some((f) => f.type === 'Frozen' && f.message === message)) break;
+        pending = true;
+        wake = Math.min(wake, over ? now + FAULT_RECHECK_MS : until);
+        if (!over && faults.some((f) => f.type === 'Frozen' && f.until === untilIso)) break;
+        const frozen = { type: 'Frozen' as const, since: new Date(startMs).toISOString(), until: untilIso, message };
+        writes.push(
+          faultsWrite(m, over ? faults.filter((f) => f.message !== message) : [...faults.filter((f) => f.type !== 'Frozen'), frozen]),
+        );
         break;
       }
       case 'Reboot':

@@ -96,7 +96,6 @@ export function workloadReady(w: World, ns: string, app: string, replicas: numbe
   return ready >= replicas && pods.length === replicas ? undefined : `workload ${app}: ${ready}/${replicas} Ready (${pods.length} pods)`;
 }
 
-/** The first reason in a list of checks, or undefined when all pass. */
 /** `aksim aks nodepool scale` of one pool in the scenario's resource group (`--no-wait` unless wait). */
 export async function cliScale(c: Ctx, cluster: string, pool: string, count: number, o: { wait?: boolean } = {}): Promise<void> {
   const noWait = o.wait ? [] : ['--no-wait'];
@@ -118,6 +117,7 @@ export async function cliScale(c: Ctx, cluster: string, pool: string, count: num
   ]);
 }
 
+/** The first reason in a list of checks, or undefined when all pass. */
 export const firstOf = (...checks: (string | undefined)[]): string | undefined => checks.find((c) => c !== undefined);
 
 /** A Deployment of `replicas` pods on a pool's nodes, kept by a PodDisruptionBudget of minAvailable. */
