@@ -229,9 +229,16 @@ function deleting<V extends OpView>(k: OperationKind<V>, v: V): OpPlan {
     plan.writes.push(...recordWrite(v, { stepsDone: total - left, percentComplete: percentOf(total - left, total, false) }));
     return { ...plan, memo: { progressAt: v.nowMs } };
   }
+  // The target's operation records go with it, as in Azure (a status URL of the delete reads a
+  // target that is gone as finished): deleted here, not left to the garbage collector, which can
+  // lag for tens of seconds (e.g. after a kube-apiserver restart).
+  const records = v.history.filter((o) => !o.metadata.deletionTimestamp);
   return {
     writes: [
       ...recordWrite(v, { status: 'Succeeded', stepsDone: total, percentComplete: 100, endTime: v.nowIso }),
+      ...(records.length
+        ? [{ do: 'all', writes: records.map((o) => ({ do: 'delete', kind: 'SimOperation', ns, name: o.metadata.name! })) } as Write]
+        : []),
       finalizerWrite(k.kind, obj, k.finalizer, false),
     ],
     events: [],
