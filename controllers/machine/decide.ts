@@ -11,7 +11,7 @@ import { getCondition, removeCondition, setCondition, type Condition } from '../
 import { finalizerFirst, type Plan } from '../shared/plan.js';
 import { runAction } from './actions.js';
 import { powerStep } from './power.js';
-import { reimage, teardown } from './drains.js';
+import { reimage, reimageEnd, teardown } from './drains.js';
 import { buildNode, nodeShape } from './node.js';
 import {
   bootMs,
@@ -79,15 +79,7 @@ function boot(v: MachineView): Plan {
   };
   if (m.status?.orchestratorVersion === undefined) return plan; // a first boot is recorded once its Node is Ready
   // What the VM now runs; a reimage is finished once its node registered.
-  const conditions = removeCondition(status.conditions as Condition[], 'Upgrading');
-  plan.writes.push(
-    statusWrite(booted, {
-      orchestratorVersion: m.spec.orchestratorVersion,
-      nodeImageVersion: m.spec.nodeImageVersion,
-      reimageStartTime: undefined,
-      conditions,
-    }),
-  );
+  plan.writes.push(reimageEnd(booted));
   return plan;
 }
 

@@ -4,10 +4,11 @@
 // simulated delete time, release the finalizer). One drain step per reconcile.
 import { FINALIZERS } from '../../src/model/names.js';
 import { durationMs } from '../../src/runtime/duration.js';
-import { getCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
+import type { SimMachine } from '../../src/api/generated.js';
+import { getCondition, removeCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
 import { cordonWrites, drainStep, evictWrites } from '../shared/drain-plan.js';
-import { finalizerWrite, hasFinalizer, type Plan } from '../shared/plan.js';
-import { CACHE_WAIT_MS, CONTROLLER, statusWrite, type MachineDecision, type MachineView } from './view.js';
+import { finalizerWrite, hasFinalizer, type Plan, type Write } from '../shared/plan.js';
+import { CONTROLLER, statusWrite, type MachineDecision, type MachineView } from './view.js';
 
 const DEFAULT_DRAIN_MINUTES = 30;
 /** Real ms between drain steps while pods terminate or budgets block. */
@@ -22,11 +23,11 @@ export function reimage(v: MachineView): MachineDecision {
   let conditions = m.status?.conditions as Condition[] | undefined;
   if (getCondition(conditions, 'UpgradeFailed')?.status === 'True') return { writes: [], events: [] }; // left cordoned for investigation
   // Drained and recorded as reimaging: the old kubelet goes away; boot() brings the new one. A
-  // Node of the reimage's own boot means boot() already ran and the cache's machine is older than
-  // its status write: wait for it, never delete the fresh Node (a second delete and create).
+  // Node of the reimage's own boot means boot() already registered it: never delete that Node (a
+  // second delete and create); write the reimage's end again, which boot() may have lost (an
+  // error after its create) or the cache may not show yet (then the write changes nothing).
   if (getCondition(conditions, 'Upgrading')?.reason === 'Reimaging') {
-    if (node?.status?.nodeInfo?.bootID && node.status.nodeInfo.bootID === m.status?.bootId)
-      return { writes: [], events: [], requeueAfterMs: CACHE_WAIT_MS };
+    if (node?.status?.nodeInfo?.bootID && node.status.nodeInfo.bootID === m.status?.bootId) return { writes: [reimageEnd(m)], events: [] };
     return { writes: [{ do: 'deleteNode', name }], events: [] };
   }
   const target = `${m.spec.orchestratorVersion} (${m.spec.nodeImageVersion})`;
@@ -88,6 +89,16 @@ export function reimage(v: MachineView): MachineDecision {
       },
     ],
   };
+}
+
+/** The status write that ends a reimage once its Node registered: what the VM now runs, no Upgrading condition. */
+export function reimageEnd(m: SimMachine): Write {
+  return statusWrite(m, {
+    orchestratorVersion: m.spec.orchestratorVersion,
+    nodeImageVersion: m.spec.nodeImageVersion,
+    reimageStartTime: undefined,
+    conditions: removeCondition(m.status?.conditions as Condition[] | undefined, 'Upgrading'),
+  });
 }
 
 /** Cordon, drain (PDBs honoured, up to drainTimeoutInMinutes), delete the Node, release the finalizer. */
