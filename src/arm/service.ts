@@ -30,6 +30,7 @@ import { ABORT_ANNOTATION } from '../model/names.js';
 import { apiMessage, isNotFound, statusCode, type KubeApi } from '../runtime/kube-api.js';
 import { ArmError, notFound, operationInProgress, rgNotFound } from './errors.js';
 import { isTerminalStatus, type AsyncStatus, type LroToken } from './lro.js';
+import { throughTransient } from './retry.js';
 import { agentPoolJson, managedClusterJson, operationJson, poolSpecFromArm, snapshotJson } from './shapes.js';
 import { checkClusterPower, checkClusterPut, poolPowerPut } from './power.js';
 import type { PowerCode } from '../model/power.js';
@@ -736,10 +737,14 @@ export class ArmService<K extends KubeApi = KubeApi> {
   private async accepted(t: Target, status: number, g: Group): Promise<Accepted> {
     const kind = t.kind;
     const name = kind === 'SimCluster' ? t.cluster : poolObjectName(t.cluster, t.pool);
-    const obj = await this.kube.get<SimCluster | SimNodePool>(kind, t.rg, name);
+    // The write went through: what follows only reads, through a moment without the API server
+    // (an error now would have the client send the write again, and be refused as busy).
+    const obj = await throughTransient(() => this.kube.get<SimCluster | SimNodePool>(kind, t.rg, name));
     const opId = await this.waitForOperation(kind, t.rg, name);
-    const c = await this.cluster(t.rg, t.cluster);
-    const body = kind === 'SimCluster' ? await this.getCluster(t.rg, t.cluster) : await this.getPool(t.rg, t.cluster, t.pool);
+    const c = await throughTransient(() => this.cluster(t.rg, t.cluster));
+    const body = await throughTransient(() =>
+      kind === 'SimCluster' ? this.getCluster(t.rg, t.cluster) : this.getPool(t.rg, t.cluster, t.pool),
+    );
     return {
       status,
       body,
@@ -775,13 +780,13 @@ export class ArmService<K extends KubeApi = KubeApi> {
   ): Promise<string | undefined> {
     const end = wallNow() + this.acceptWaitMs;
     while (wallNow() < end) {
-      const o = await this.kube.get<SimCluster | SimNodePool>(kind, rg, name);
+      const o = await throughTransient(() => this.kube.get<SimCluster | SimNodePool>(kind, rg, name), 100);
       if (!o) return undefined;
       const cur = o.status?.currentOperation;
       if (deleting ? cur?.type === 'Delete' : (o.status?.lastOperationGeneration ?? 0) >= (o.metadata.generation ?? 0) && cur?.operationId)
         return cur?.operationId;
       if (!deleting && (o.status?.lastOperationGeneration ?? 0) >= (o.metadata.generation ?? 0) && !cur) {
-        const latest = (await this.operationsOf(kind, o))[0];
+        const latest = (await throughTransient(() => this.operationsOf(kind, o), 100))[0];
         return latest?.spec.operationId;
       }
       await realSleep(100);

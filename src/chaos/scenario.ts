@@ -61,8 +61,10 @@ export function poolSettled(
 ): string | undefined {
   const p = w.get('SimNodePool', `${ns}/${cluster}-${pool}`);
   if (!p) return `pool ${pool} not there yet`;
-  const taken = takenIn(p) ?? takenIn(w.get('SimCluster', `${ns}/${cluster}`));
+  const taken = takenIn(p);
   if (taken) return `pool ${pool}: ${taken}`;
+  const clusterTaken = takenIn(w.get('SimCluster', `${ns}/${cluster}`));
+  if (clusterTaken) return `cluster ${cluster}: ${clusterTaken}`;
   // A count the round asked for must show in the spec first: the record may trail the write.
   if (opts.count !== undefined && p.spec?.count !== opts.count)
     return `pool ${pool}: spec.count ${p.spec?.count} not yet ${opts.count} in the record`;

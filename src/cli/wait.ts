@@ -1,6 +1,7 @@
 // Waits on a long-running operation the way az does: a progress line on stderr, then the result.
 import { realSleep } from '../runtime/clock.js';
 import { ArmError } from '../arm/errors.js';
+import { throughTransient } from '../arm/retry.js';
 import type { Accepted, ArmService, Target } from '../arm/service.js';
 import { TERMINAL_STATES } from '../model/operations.js';
 
@@ -39,7 +40,7 @@ async function pollUntilEnd(
   const tty = process.stderr.isTTY;
   let last = '';
   for (;;) {
-    const op = await next();
+    const op = await throughTransient(next, opts.intervalMs);
     const status = String(op.status);
     const pct = Number(op.percentComplete ?? 0);
     const line = `${status === 'InProgress' ? 'Running' : status} .. ${pct}%`;
@@ -67,7 +68,7 @@ async function pollUntilEnd(
 export async function waitGone(check: () => Promise<unknown>, intervalMs = 500): Promise<void> {
   for (;;) {
     try {
-      await check();
+      await throughTransient(check, intervalMs);
     } catch (err: unknown) {
       if (err instanceof ArmError && err.status === 404) return;
       throw err;

@@ -79,6 +79,20 @@ export const isNotFound = (err: unknown): boolean => statusCode(err) === 404;
 export const isConflict = (err: unknown): boolean => statusCode(err) === 409;
 export const isTooManyRequests = (err: unknown): boolean => statusCode(err) === 429;
 
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * An error worth trying again, as Azure clients' retry policy has it: no answer (connection
+ * refused or cut, e.g. while kube-apiserver restarts), 408, 429 or a 5xx answer.
+ */
+export function isTransient(err: unknown): boolean {
+  const code = statusCode(err);
+  if (code !== undefined) return code === 408 || code === 429 || code >= 500;
+  const net = (err as { code?: unknown } | null)?.code;
+  if (typeof net === 'string' && NETWORK_CODES.has(net)) return true;
+  return err instanceof Error && /socket hang up/i.test(err.message);
+}
+
 /** The API server's message inside an error's body, for errors people read. */
 export function apiMessage(err: unknown): string {
   const code = statusCode(err);
