@@ -1,6 +1,8 @@
 // SimMachine controller: observe (the machine, its Node, pool and cluster from the caches, and the
 // pods on the Node when a drain step is due), decide (decide.ts, pure), act (the shared act). The
-// simulated VM boots, reimages, runs machine actions and drains itself; see decide.ts.
+// simulated VM boots, reimages, runs machine actions and drains itself; see decide.ts. As its
+// Node's kubelet it also readies again the pods the controller manager marked not ready while the
+// Node's status lapsed (pods.ts).
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { V1Node } from '@kubernetes/client-node';
@@ -12,6 +14,7 @@ import { act, type Actor } from '../shared/act.js';
 import { actorOf, enqueueEvery } from '../shared/wiring.js';
 import { observeDrain } from '../shared/drain.js';
 import { decideMachine } from './decide.js';
+import { lapsedAtStart, podsToReady, readinessStep, readyPatch, RECHECKS_MS, type Lapse } from './pods.js';
 import { CONTROLLER, readyOf, recordTrailEnd, RECORD_RECHECK_MS, RECORD_TRAIL_MIN_BOOTING, type MachineView } from './view.js';
 
 export const machineController: ControllerDef = {
@@ -26,10 +29,17 @@ export const machineController: ControllerDef = {
     };
     ctx.nodes.on({
       add: fromNode,
-      delete: fromNode,
+      delete: (n) => {
+        lapsesOf(ctx).delete(n.metadata!.name!);
+        fromNode(n);
+      },
       // Heartbeats and the controller manager's taints change a Node all the time; only readiness
       // and labels matter here (every update brings new objects: compare the labels' contents).
-      update: (o, n) => (readyOf(o) !== readyOf(n) || !isDeepStrictEqual(o.metadata?.labels, n.metadata?.labels)) && fromNode(n),
+      update: (o, n) => {
+        // A Ready Node's status lapsed: the controller manager marks its pods not ready (pods.ts).
+        if (readyOf(o) === 'True' && readyOf(n) !== 'True') lapsesOf(ctx).set(n.metadata!.name!, { checks: 0 });
+        if (readyOf(o) !== readyOf(n) || !isDeepStrictEqual(o.metadata?.labels, n.metadata?.labels)) fromNode(n);
+      },
     });
     // The remediator gave up on (or stopped failing) some nodes: their AutoRepairFailed condition follows.
     ctx.clusters.on({
@@ -48,11 +58,21 @@ export const machineController: ControllerDef = {
   },
 };
 
+/** Per Node name: its status lapsed and its pods are to be readied once it is back (memory only; pods.ts). */
+const lapses = new WeakMap<Ctx, Map<string, Lapse>>();
+function lapsesOf(ctx: Ctx): Map<string, Lapse> {
+  let m = lapses.get(ctx);
+  if (!m) lapses.set(ctx, (m = new Map()));
+  return m;
+}
+
 class MachineReconciler implements Reconciler {
   readonly name = 'machine';
   /** Per cluster: whether first boots are still under way, and when that was looked at (memory only). */
   private readonly booting = new Map<string, { at: number; booting: boolean }>();
   private readonly actor: Actor;
+  /** The controller manager's NodeNotReady events read once at start (lapses this process did not see). */
+  private started?: Promise<void>;
 
   constructor(private readonly ctx: Ctx) {
     this.actor = actorOf(ctx, CONTROLLER, {
@@ -75,7 +95,65 @@ class MachineReconciler implements Reconciler {
       decision = decideMachine(view);
       if ('observe' in decision) throw new Error(`machine ${key}: a drain step asked for its pods twice`);
     }
-    return act(this.actor, decision);
+    const acted = await act(this.actor, decision);
+    if (acted?.stopped) return acted;
+    const after = await this.podReadiness(view);
+    if (after === undefined) return acted;
+    return { requeueAfterMs: Math.min(after, acted?.requeueAfterMs ?? Infinity) };
+  }
+
+  /** After its Node came back Ready: readies the pods the controller manager marked; returns when to look again. */
+  private async podReadiness(view: MachineView): Promise<number | undefined> {
+    await (this.started ??= this.lapsesAtStart());
+    const name = view.m.metadata.name!;
+    const lapses = lapsesOf(this.ctx);
+    const before = lapses.get(name);
+    const step = readinessStep(view, before);
+    if (!step) return undefined;
+    if (step.look) {
+      // From the API server's watch cache (indexed by node): cheap at scale; the second look covers its lag.
+      const pods = (await this.ctx.kube.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}`, resourceVersion: '0' }))
+        .items;
+      const marked = podsToReady(pods);
+      if (marked.length > 0) {
+        const body = readyPatch(view.nowIso);
+        await act(this.actor, {
+          writes: [
+            { do: 'all', writes: marked.map((p) => ({ do: 'patchPodStatus', ns: p.metadata!.namespace!, name: p.metadata!.name!, body })) },
+          ],
+          events: [],
+          logs: [{ fields: { machine: name, pods: marked.length }, msg: 'Pods marked not ready while the node was away are ready again' }],
+        });
+      }
+    }
+    // The Node lapsed again meanwhile (the watch wrote a new lapse): that one goes on from the start.
+    if (lapses.get(name) !== before) return RECHECKS_MS[0];
+    if (step.lapse) lapses.set(name, step.lapse);
+    else lapses.delete(name);
+    return step.requeueAfterMs;
+  }
+
+  /** Nodes the controller manager reported NotReady lately (Node events in default): lapses from before this process. */
+  private async lapsesAtStart(): Promise<void> {
+    let items;
+    try {
+      items = (
+        await this.ctx.kube.eventsApi.listNamespacedEvent({
+          namespace: 'default',
+          fieldSelector: 'reason=NodeNotReady,regarding.kind=Node',
+        })
+      ).items;
+    } catch (err: unknown) {
+      // Never blocks the machines: without the events (no right to list them, an error) only the lapses seen from now on count.
+      this.ctx.log.warn({ err: String(err) }, 'Could not read the NodeNotReady events; pods marked not ready before this start stay so');
+      return;
+    }
+    const events = items.map((e) => {
+      const t = e.deprecatedLastTimestamp ?? e.eventTime;
+      return { name: e.regarding?.name, reason: e.reason, at: t ? new Date(t as unknown as string).toISOString() : undefined };
+    });
+    const lapses = lapsesOf(this.ctx);
+    for (const n of lapsedAtStart(events, this.ctx.clock.now())) if (!lapses.has(n)) lapses.set(n, { checks: 0 });
   }
 
   /** The machine's world from the caches, as plain data. */

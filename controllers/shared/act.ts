@@ -96,6 +96,8 @@ async function write(a: Actor, w: Write): Promise<void> {
       return notFoundOk(kube.patchNode(w.name, w.body));
     case 'patchNodeStatus':
       return notFoundOk(kube.patchNodeStatus(w.name, w.body));
+    case 'patchPodStatus':
+      return notFoundOk(kube.patchPodStatus(w.ns, w.name, w.body));
     case 'evict':
       a.evicted?.(w, await evictPods(kube, w.evict, w.held));
       return;

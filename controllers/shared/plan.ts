@@ -42,6 +42,8 @@ export type Write =
   | { do: 'patchNode'; name: string; body: object }
   /** Strategic merge patch of a Node's status (conditions merge by type); NotFound is skipped. */
   | { do: 'patchNodeStatus'; name: string; body: object }
+  /** Strategic merge patch of a Pod's status (conditions merge by type); NotFound is skipped. */
+  | { do: 'patchPodStatus'; ns: string; name: string; body: object }
   /**
    * Evictions through the eviction API (PDBs honoured: 429 means blocked for now); `held` are
    * reported as blocked. `owner` and `why` name what drains, for the reports.

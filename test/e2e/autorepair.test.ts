@@ -8,6 +8,7 @@ import {
   apply,
   deleteNamespace,
   freshNamespace,
+  kubectl,
   kubectlJson,
   run,
   startOperator,
@@ -237,6 +238,48 @@ describe('e2e: node auto-repair', function () {
     // The second repair started only after the first one ended.
     expect(e2[0]!.eventTime > e1.at(-1)!.eventTime).to.equal(true);
     for (const n of [a!, b!]) expect(await nodeReady(n)).to.equal('True');
+  });
+
+  it('pods the controller manager marked not ready while their node was down are Ready again once it is repaired', async () => {
+    const [target] = await readyCluster(ns, 'podsback', 2);
+    const r = await apply(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: back, namespace: ${ns}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: back}}
+  template:
+    metadata: {labels: {app: back}}
+    spec:
+      nodeSelector: {kubernetes.io/hostname: ${target}}
+      tolerations: [{key: kubernetes.azure.com/scalesetpriority, operator: Exists}]
+      containers: [{name: web, image: nginx}]
+`);
+    expect(r.code, r.stderr).to.equal(0);
+    type P = { metadata: { uid: string }; status?: { conditions?: Cond[] } };
+    const backPods = async (): Promise<P[]> => (await kubectlJson<{ items: P[] }>('get', 'pods', '-n', ns, '-l', 'app=back')).items;
+    const ready = (p: P): boolean => p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    const before = await waitFor('2 pods Ready', async () => {
+      const ps = await backPods();
+      return ps.length === 2 && ps.every(ready) ? ps.map((p) => p.metadata.uid).sort() : false;
+    });
+    // No status from the node: kube-controller-manager (not aksim) turns it Unknown after its grace
+    // period and marks its pods not ready; a kubelet that reports NotReady itself leaves them be.
+    await aksim('sim', 'fault', 'inject', '--node', target!, '--type', 'KubeletStopped', '-o', 'none');
+    await waitFor('pods marked not ready', async () => (await backPods()).every((p) => !ready(p)), 90_000, 250);
+    await waitFor('repaired and Ready', async () => (await repairStatus(ns, 'podsback')).lastRepair?.node === target, 90_000);
+    await waitFor('node Ready', async () => (await nodeReady(target!)) === 'True', 30_000);
+    const after = await waitFor(
+      'the same pods Ready again',
+      async () => {
+        const ps = await backPods();
+        return ps.length === 2 && ps.every(ready) ? ps.map((p) => p.metadata.uid).sort() : false;
+      },
+      30_000,
+    );
+    expect(after).to.deep.equal(before);
+    await kubectl('delete', 'deployment', 'back', '-n', ns, '--wait=false');
   });
 
   it('never repairs a one-node cluster, and says why', async () => {

@@ -122,6 +122,7 @@ describe('e2e: in-cluster manifests and least-privilege RBAC', function () {
       ['get', 'configmaps/aksim-registry', '-n', SYSTEM_NS],
       ['create', 'events.events.k8s.io', '-n', 'some-resource-group'],
       ['patch', 'events.events.k8s.io', '-n', 'default'],
+      ['list', 'events.events.k8s.io', '-n', 'default'], // once at start: the NodeNotReady events of Nodes
       // The simulated kinds in every namespace, their status and (for blockOwnerDeletion) finalizers.
       ...crs.flatMap((r) => ['list', 'watch'].map((v) => [v, r, '-A'])),
       ...crs.flatMap((r) => ['get', 'create', 'update', 'patch', 'delete'].map((v) => [v, r, '-n', 'some-resource-group'])),
