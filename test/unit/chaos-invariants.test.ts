@@ -155,6 +155,28 @@ describe('chaos invariants: machines and Nodes', () => {
   });
 });
 
+describe('chaos invariants: pods on a deleted Node', () => {
+  it("gives kube-controller-manager's pod GC its quarantine: a Pod on a Node gone 30 s is not an orphan yet, 80 s it is", () => {
+    const build = (waitMs: number): Log => {
+      const l = new Log()
+        .add('SimCluster', 'ADDED', { metadata: { name: 'c1', namespace: ns } })
+        .add('Node', 'ADDED', node(0))
+        .add('Pod', 'ADDED', {
+          metadata: { name: 'web-1', namespace: ns },
+          spec: { nodeName: node(0).metadata.name },
+          status: { phase: 'Running' },
+        })
+        .add('Node', 'DELETED', node(0));
+      l.t += waitMs;
+      return l.mark('converged');
+    };
+    expect(checkOrphans(build(30_000).recs)).to.deep.equal([]);
+    expect(checkOrphans(build(80_000).recs).map((v) => v.message)).to.deep.equal([
+      `s: Pod web-1 is bound to Node ${node(0).metadata.name}, which is gone`,
+    ]);
+  });
+});
+
 describe('chaos invariants: operations', () => {
   const op = (name: string, status?: string) => ({
     metadata: { name, namespace: ns },
