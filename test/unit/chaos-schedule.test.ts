@@ -3,7 +3,7 @@ import { expect } from 'chai';
 import { Rng } from '../../src/chaos/random.js';
 import { describeFault, FAULT_KINDS, planFaults } from '../../src/chaos/schedule.js';
 import { armPoolBody, poolSpecPatch, sample, unclear } from '../../src/chaos/fuzz-inputs.js';
-import { percentile, stats, summarize, table } from '../../src/chaos/report.js';
+import { percentile, settleAwayFromRestarts, slowSettles, stats, summarize, table } from '../../src/chaos/report.js';
 
 describe('chaos schedule', () => {
   const o = { rounds: 20, maxDelayMs: 3000, kinds: FAULT_KINDS };
@@ -103,5 +103,22 @@ describe('chaos report', () => {
     expect(r.violations[0]).to.include({ invariant: 'a', seed: 1, replay: 'aksim chaos --seed 1' });
     expect(r.goal.met).to.equal(false);
     expect(table(r)).to.include('| watch-cut | 2 | 0 | 1 s | 3 s | 3 s |');
+  });
+
+  it('names the rounds slower than the goal with the time since the last kube-apiserver restart', () => {
+    const base = { scenario: 's', planned: '', detail: '', action: '', injectedAt: 0 };
+    const faults = [
+      { ...base, round: 0, kind: 'watch-cut' as const, endedAt: 1_000, convergedMs: 20_000 },
+      { ...base, round: 1, kind: 'apiserver-restart' as const, endedAt: 10_000, convergedMs: 2_000 },
+      { ...base, round: 2, kind: 'leader-kill' as const, endedAt: 40_000, convergedMs: 90_000 },
+      { ...base, round: 3, kind: 'clock-jump' as const, endedAt: 300_000, convergedMs: 3_000 },
+      { ...base, round: 4, kind: 'apiserver-restart' as const, endedAt: 310_000, skipped: 'not embedded' },
+    ];
+    expect(slowSettles(faults)).to.deep.equal([
+      { scenario: 's', round: 2, kind: 'leader-kill', settleS: 90, afterApiserverRestartS: 30 },
+      { scenario: 's', round: 0, kind: 'watch-cut', settleS: 20, afterApiserverRestartS: undefined },
+    ]);
+    // Away from restarts: round 0 (none before) and round 3 (290 s after); the restart's own round is in its shadow.
+    expect(settleAwayFromRestarts(faults)).to.deep.equal({ count: 2, medianS: 3, p95S: 20, maxS: 20 });
   });
 });
