@@ -54,7 +54,10 @@ export function reimage(v: MachineView): MachineDecision {
   if (!v.drain) return { observe: 'drain' };
   const drainMinutes = v.pool!.spec.upgradeSettings?.drainTimeoutInMinutes ?? DEFAULT_DRAIN_MINUTES;
   const step = drainStep(v.drain, v.nowMs, drainDeadline(v, m.status.reimageStartTime, drainMinutes));
-  if (!step.done && !step.timedOut) return { writes: evictWrites(name, step), events: [], requeueAfterMs: DRAIN_POLL_MS };
+  // The cordon goes with every pass: a cordon lost after the step's status went through (an
+  // error) would let the scheduler put the evicted pods right back on this node.
+  if (!step.done && !step.timedOut)
+    return { writes: [...cordonWrites(node), ...evictWrites(name, step)], events: [], requeueAfterMs: DRAIN_POLL_MS };
   if (step.timedOut) {
     const msg = `drain did not finish within ${drainMinutes} minutes; ${step.remaining} pods left (${step.left.slice(0, 5).join(', ')})`;
     conditions = setCondition(conditions, { type: 'UpgradeFailed', status: 'True', reason: 'DrainTimeout', message: msg }, v.nowIso);
@@ -151,7 +154,10 @@ function drainBeforeDelete(v: MachineView): MachineDecision {
   if (!v.drain) return { observe: 'drain' };
   const drainMinutes = v.pool?.spec.upgradeSettings?.drainTimeoutInMinutes ?? DEFAULT_DRAIN_MINUTES;
   const step = drainStep(v.drain, v.nowMs, drainDeadline(v, drained.lastTransitionTime, drainMinutes));
-  if (!step.done && !step.timedOut) return { writes: evictWrites(name, step), events: [], requeueAfterMs: DRAIN_POLL_MS };
+  // The cordon goes with every pass: a cordon lost after the step's status went through (an
+  // error) would let the scheduler put the evicted pods right back on this node.
+  if (!step.done && !step.timedOut)
+    return { writes: [...cordonWrites(node), ...evictWrites(name, step)], events: [], requeueAfterMs: DRAIN_POLL_MS };
   const plan: Plan = { writes: [], events: [], requeueAfterMs: 0 };
   if (step.timedOut) {
     const note = `Drain of ${name} timed out after ${drainMinutes} simulated minutes; ${step.remaining} pods left (${step.left.slice(0, 5).join(', ')}); deleting the VM anyway`;

@@ -29,6 +29,10 @@ export function scheduled(v: EventView, start: (v: EventView, nodes: NodeState[]
   for (const x of draining) {
     const view = v.drains![x.node!]!;
     const step = drainStep(view, now, deadline);
+    // Cordon and taint again if they were lost (an error after the drain's start was recorded):
+    // else the scheduler puts the evicted pods right back on this node.
+    const node = v.nodes[x.node!]!;
+    if (!step.done && !step.timedOut) plan.writes.push(...cordonWrites(node), ...taintWrites(node, cfg.taintKey, true));
     plan.writes.push(...evictWrites(x.node!, step).map((w) => ({ ...w, owner: e.metadata.uid, why }) as Write));
     if (step.done) {
       x.drain = 'Drained';
