@@ -14,10 +14,7 @@ import { FINALIZERS } from '../../src/model/names.js';
 
 const NOW = Date.parse('2026-01-01T00:10:00Z');
 const iso = (ms: number): string => new Date(ms).toISOString();
-const node = (
-  unschedulable?: boolean,
-  taints: V1Node['spec'] extends infer S ? (S extends { taints?: infer T } ? T : never) : never = [],
-): V1Node => ({
+const node = (unschedulable?: boolean, taints: V1Taint[] = []): V1Node => ({
   metadata: { name: 'n' },
   spec: { unschedulable, taints },
   status: { conditions: [{ type: 'Ready', status: 'True' } as never] },
@@ -38,6 +35,7 @@ const machineView = (m: SimMachine, n: V1Node): MachineView =>
     nowMs: NOW,
     nowIso: iso(NOW),
     timeScale: 60,
+    subscriptionId: 's',
     clusterBooting: false,
     freshBootId: 'f',
     drain: { pods: [pod], budgets: [] },
