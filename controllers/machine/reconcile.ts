@@ -37,7 +37,8 @@ export const machineController: ControllerDef = {
       // and labels matter here (every update brings new objects: compare the labels' contents).
       update: (o, n) => {
         // A Ready Node's status lapsed: the controller manager marks its pods not ready (pods.ts).
-        if (readyOf(o) === 'True' && readyOf(n) !== 'True') lapsesOf(ctx).set(n.metadata!.name!, { checks: 0 });
+        if (readyOf(o) === 'True' && readyOf(n) !== 'True' && n.metadata?.labels?.[LABELS.namespace])
+          lapsesOf(ctx).set(n.metadata.name!, { checks: 0 });
         if (readyOf(o) !== readyOf(n) || !isDeepStrictEqual(o.metadata?.labels, n.metadata?.labels)) fromNode(n);
       },
     });
