@@ -6,7 +6,7 @@ import { FINALIZERS } from '../../src/model/names.js';
 import { durationMs } from '../../src/runtime/duration.js';
 import type { SimMachine } from '../../src/api/generated.js';
 import { getCondition, removeCondition, setCondition, type Condition } from '../../src/runtime/conditions.js';
-import { cordonWrites, drainStep, evictWrites } from '../shared/drain-plan.js';
+import { cordonWrites, drainPassWrites, drainStep } from '../shared/drain-plan.js';
 import { finalizerWrite, hasFinalizer, type Plan, type Write } from '../shared/plan.js';
 import { CONTROLLER, statusWrite, type MachineDecision, type MachineView } from './view.js';
 
@@ -54,10 +54,7 @@ export function reimage(v: MachineView): MachineDecision {
   if (!v.drain) return { observe: 'drain' };
   const drainMinutes = v.pool!.spec.upgradeSettings?.drainTimeoutInMinutes ?? DEFAULT_DRAIN_MINUTES;
   const step = drainStep(v.drain, v.nowMs, drainDeadline(v, m.status.reimageStartTime, drainMinutes));
-  // The cordon goes with every pass: a cordon lost after the step's status went through (an
-  // error) would let the scheduler put the evicted pods right back on this node.
-  if (!step.done && !step.timedOut)
-    return { writes: [...cordonWrites(node), ...evictWrites(name, step)], events: [], requeueAfterMs: DRAIN_POLL_MS };
+  if (!step.done && !step.timedOut) return { writes: drainPassWrites(node, name, step), events: [], requeueAfterMs: DRAIN_POLL_MS };
   if (step.timedOut) {
     const msg = `drain did not finish within ${drainMinutes} minutes; ${step.remaining} pods left (${step.left.slice(0, 5).join(', ')})`;
     conditions = setCondition(conditions, { type: 'UpgradeFailed', status: 'True', reason: 'DrainTimeout', message: msg }, v.nowIso);
@@ -154,10 +151,7 @@ function drainBeforeDelete(v: MachineView): MachineDecision {
   if (!v.drain) return { observe: 'drain' };
   const drainMinutes = v.pool?.spec.upgradeSettings?.drainTimeoutInMinutes ?? DEFAULT_DRAIN_MINUTES;
   const step = drainStep(v.drain, v.nowMs, drainDeadline(v, drained.lastTransitionTime, drainMinutes));
-  // The cordon goes with every pass: a cordon lost after the step's status went through (an
-  // error) would let the scheduler put the evicted pods right back on this node.
-  if (!step.done && !step.timedOut)
-    return { writes: [...cordonWrites(node), ...evictWrites(name, step)], events: [], requeueAfterMs: DRAIN_POLL_MS };
+  if (!step.done && !step.timedOut) return { writes: drainPassWrites(node, name, step), events: [], requeueAfterMs: DRAIN_POLL_MS };
   const plan: Plan = { writes: [], events: [], requeueAfterMs: 0 };
   if (step.timedOut) {
     const note = `Drain of ${name} timed out after ${drainMinutes} simulated minutes; ${step.remaining} pods left (${step.left.slice(0, 5).join(', ')}); deleting the VM anyway`;

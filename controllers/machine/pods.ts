@@ -53,8 +53,8 @@ export function readinessStep(v: MachineView, lapse: Lapse | undefined): Readine
 }
 
 /** The Nodes named by the controller manager's NodeNotReady events of the last STARTUP_WINDOW_MS. */
-export function lapsedAtStart(events: { name?: string; reason?: string; at?: string }[], nowMs: number): string[] {
-  const recent = events.filter((e) => e.reason === 'NodeNotReady' && e.name && nowMs - Date.parse(e.at ?? '') < STARTUP_WINDOW_MS);
+export function lapsedAtStart(events: { name?: string; reason?: string; atMs: number }[], nowMs: number): string[] {
+  const recent = events.filter((e) => e.reason === 'NodeNotReady' && e.name && nowMs - e.atMs < STARTUP_WINDOW_MS);
   return [...new Set(recent.map((e) => e.name!))];
 }
 

@@ -12,7 +12,7 @@ import type { Reconciler, Result } from '../../src/runtime/controller.js';
 import type { ControllerDef, Ctx } from '../context.js';
 import { act, type Actor } from '../shared/act.js';
 import { actorOf, enqueueEvery } from '../shared/wiring.js';
-import { observeDrain } from '../shared/drain.js';
+import { observeDrain, podsOn } from '../shared/drain.js';
 import { decideMachine } from './decide.js';
 import { lapsedAtStart, podsToReady, readinessStep, readyPatch, RECHECKS_MS, type Lapse } from './pods.js';
 import { CONTROLLER, readyOf, recordTrailEnd, RECORD_RECHECK_MS, RECORD_TRAIL_MIN_BOOTING, type MachineView } from './view.js';
@@ -112,10 +112,8 @@ class MachineReconciler implements Reconciler {
     const step = readinessStep(view, before);
     if (!step) return undefined;
     if (step.look) {
-      // From the API server's watch cache (indexed by node): cheap at scale; the second look covers its lag.
-      const pods = (await this.ctx.kube.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${name}`, resourceVersion: '0' }))
-        .items;
-      const marked = podsToReady(pods);
+      // From the watch cache: cheap at scale; the second look covers its lag.
+      const marked = podsToReady(await podsOn(this.ctx.kube, name, true));
       if (marked.length > 0) {
         const body = readyPatch(view.nowIso);
         await act(this.actor, {
@@ -149,10 +147,11 @@ class MachineReconciler implements Reconciler {
       this.ctx.log.warn({ err: String(err) }, 'Could not read the NodeNotReady events; pods marked not ready before this start stay so');
       return;
     }
-    const events = items.map((e) => {
-      const t = e.deprecatedLastTimestamp ?? e.eventTime;
-      return { name: e.regarding?.name, reason: e.reason, at: t ? new Date(t as unknown as string).toISOString() : undefined };
-    });
+    const events = items.map((e) => ({
+      name: e.regarding?.name,
+      reason: e.reason,
+      atMs: new Date((e.deprecatedLastTimestamp ?? e.eventTime ?? NaN) as unknown as string).getTime(),
+    }));
     const lapses = lapsesOf(this.ctx);
     for (const n of lapsedAtStart(events, this.ctx.clock.now())) if (!lapses.has(n)) lapses.set(n, { checks: 0 });
   }

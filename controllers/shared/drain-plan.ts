@@ -160,6 +160,15 @@ export function evictWrites(node: string, step: DrainStep): Write[] {
   return step.evict.length || step.held.length ? [{ do: 'evict', node, evict: step.evict, held: step.held }] : [];
 }
 
+/**
+ * The writes of a drain pass that goes on: the cordon again if it is missing (one lost to an error
+ * after the drain's start was recorded would let the scheduler put each evicted pod right back on
+ * the node), then the evictions.
+ */
+export function drainPassWrites(node: V1Node | undefined, name: string, step: DrainStep): Write[] {
+  return [...cordonWrites(node), ...evictWrites(name, step)];
+}
+
 /** Sets spec.unschedulable when it differs (nothing for a missing Node). */
 export function cordonWrites(node: V1Node | undefined, unschedulable = true): Write[] {
   if (!node?.metadata?.name || Boolean(node.spec?.unschedulable) === unschedulable) return [];

@@ -5,9 +5,15 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { isNotFound, isTooManyRequests, statusCode, type Kube } from '../../src/runtime/client.js';
 import { classifyPod, type Budget, type DrainView } from './drain-plan.js';
 
+/** The pods bound to a node; `fromCache` reads the API server's watch cache (indexed by node: cheap, may lag). */
+export async function podsOn(kube: Kube, nodeName: string, fromCache = false): Promise<V1Pod[]> {
+  const fieldSelector = `spec.nodeName=${nodeName}`;
+  return (await kube.core.listPodForAllNamespaces(fromCache ? { fieldSelector, resourceVersion: '0' } : { fieldSelector })).items;
+}
+
 /** The pods on the node; the budgets only when some pod is still to evict. */
 export async function observeDrain(kube: Kube, nodeName: string): Promise<DrainView> {
-  const pods = (await kube.core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${nodeName}` })).items;
+  const pods = await podsOn(kube, nodeName);
   const evictable = pods.filter((p) => classifyPod(p).kind === 'evict');
   return { pods, budgets: evictable.length ? await budgetsOf(kube, evictable) : [] };
 }

@@ -46,7 +46,7 @@ describe('machine: pods marked not ready while the Node was away are readied aga
   });
 
   it('a restarted operator takes the lapses from the NodeNotReady events of the last minutes', () => {
-    const ev = (name: string, agoMs: number, reason = 'NodeNotReady') => ({ name, reason, at: iso(NOW - agoMs) });
+    const ev = (name: string, agoMs: number, reason = 'NodeNotReady') => ({ name, reason, atMs: NOW - agoMs });
     const names = lapsedAtStart(
       [ev('a', 10_000), ev('a', 20_000), ev('b', STARTUP_WINDOW_MS + 1), ev('c', 1_000, 'NodeReady'), ev('d', 5_000)],
       NOW,
