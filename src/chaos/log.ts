@@ -76,6 +76,8 @@ export type MarkWhat =
   | 'not-converged'
   /** A watch of the recorder could not resume (410): changes from data.from until now were seen only as a re-list. */
   | 'gap'
+  /** The round waited data.waitMs before its action to keep kube-apiserver restarts apart. */
+  | 'restart-spacing'
   | 'end';
 
 export interface MarkRec {

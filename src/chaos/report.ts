@@ -48,6 +48,8 @@ export interface RunFacts {
   surfaceRetries: number;
   recorderRestarts: number;
   fuzz: FuzzResult[];
+  /** The profile's least real seconds between kube-apiserver restarts, and the waits (ms) before rounds that kept it. */
+  restartSpacing: { minS: number; waitsMs: number[] };
 }
 
 export interface Stats {
@@ -89,6 +91,8 @@ export interface ChaosResult {
   surfaceRetries: number;
   recorderRestarts: number;
   fuzz: FuzzResult[];
+  /** kube-apiserver restarts kept at least minS apart: how many rounds waited for it, and how long in all. */
+  restartSpacing: { minS: number; waits: number; waitedS: number };
   faults: FaultRecord[];
 }
 
@@ -206,6 +210,11 @@ export function summarize(f: RunFacts): ChaosResult {
     surfaceRetries: f.surfaceRetries,
     recorderRestarts: f.recorderRestarts,
     fuzz: f.fuzz,
+    restartSpacing: {
+      minS: f.restartSpacing.minS,
+      waits: f.restartSpacing.waitsMs.length,
+      waitedS: Math.round(f.restartSpacing.waitsMs.reduce((a, b) => a + b, 0) / 100) / 10,
+    },
     faults: f.faults,
   };
 }
@@ -230,6 +239,11 @@ export function table(r: ChaosResult): string {
     `write errors injected: ${w[429]} x 429, ${w[500]} x 500 (${w.after} after the write went through), ${w[409]} x 409 of ${w.writes} operator writes (base rate ${w.baseRate}, plus bursts)`,
   );
   for (const e of r.actionErrors) lines.push(`action refused (round not judged): ${e.scenario} round ${e.round + 1}: ${e.error}`);
+  const restarts = r.faultsByKind['apiserver-restart'];
+  if (restarts?.injected)
+    lines.push(
+      `kube-apiserver restarts: ${restarts.injected}, at least ${r.restartSpacing.minS} s apart (${r.restartSpacing.waits} rounds waited ${r.restartSpacing.waitedS} s in all for it)`,
+    );
   if (r.componentsRevived.length)
     lines.push(`control-plane components that exited and were started again: ${r.componentsRevived.join(', ')}`);
   for (const f of r.fuzz)

@@ -16,7 +16,7 @@ import { FaultProxy } from './proxy.js';
 import { Rng, newSeed } from './random.js';
 import { Recorder, streams } from './recorder.js';
 import { Replicas } from './replicas.js';
-import { describeFault, FAULT_KINDS, planFaults, type Fault, type FaultKind } from './schedule.js';
+import { describeFault, FAULT_KINDS, planFaults, restartWait, type Fault, type FaultKind } from './schedule.js';
 import type { Ctx, Scenario } from './scenario.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { Surfaces } from './surfaces.js';
@@ -134,6 +134,9 @@ class ChaosRun {
   private supervisor: NodeJS.Timeout | undefined;
   private readonly revived: string[] = [];
   private clockOffsetMs = 0;
+  /** When kube-apiserver last came back from an injected restart, and the waits that kept restarts apart. */
+  private lastRestartEnd: number | undefined;
+  private readonly spacingWaits: number[] = [];
   private readonly faults: FaultRecord[] = [];
   private readonly actionErrors: { scenario: string; round: number; error: string }[] = [];
   private readonly fuzz: FuzzResult[] = [];
@@ -290,6 +293,7 @@ class ChaosRun {
     const { timeScale, print } = this.s;
     const ns = ctx.ns;
     const f = plan[i]!;
+    await this.spaceRestart(sc, ns, f);
     const t0 = Date.now();
     const action: Promise<ActionOutcome> = sc.action(ctx, i).then(
       (d) => ({ d, at: Date.now() }),
@@ -298,6 +302,7 @@ class ChaosRun {
     await sleep(f.delayMs);
     this.mark({ what: 'fault', scenario: sc.name, namespace: ns, data: { round: i, kind: f.kind, plan: describeFault(f, timeScale) } });
     const out = await inject(f, this.faultEnv);
+    if (f.kind === 'apiserver-restart' && !out.skipped) this.lastRestartEnd = out.endedAt;
     this.mark({
       what: 'fault-end',
       scenario: sc.name,
@@ -330,6 +335,16 @@ class ChaosRun {
       return true;
     }
     return this.settleRound(sc, ctx, rec, plan.length, summary);
+  }
+
+  /** Before a round whose fault restarts kube-apiserver: waits until it strikes at least the profile's spacing after the last restart. */
+  private async spaceRestart(sc: Scenario, ns: string, f: Fault): Promise<void> {
+    if (f.kind !== 'apiserver-restart' || this.lastRestartEnd === undefined) return;
+    const waitMs = restartWait(this.lastRestartEnd, Date.now(), f.delayMs, this.s.profile.restartSpacingS * 1000);
+    if (waitMs <= 0) return;
+    this.mark({ what: 'restart-spacing', scenario: sc.name, namespace: ns, data: { waitMs } });
+    this.spacingWaits.push(waitMs);
+    await sleep(waitMs);
   }
 
   /** Waits for the round's resource group to settle and records how long it took; false if it did not. */
@@ -449,6 +464,7 @@ class ChaosRun {
       surfaceRetries: this.s.surfaces.retries,
       recorderRestarts: this.recorder.restarts,
       fuzz: this.fuzz,
+      restartSpacing: { minS: this.s.profile.restartSpacingS, waitsMs: this.spacingWaits },
     });
   }
 }

@@ -28,11 +28,41 @@ export interface ScheduleOptions {
   offset?: number;
 }
 
-/** The run's sequence of fault kinds: every kind once per cycle, each cycle in a seeded order. */
+/**
+ * Slots per kube-apiserver restart in the run's sequence: one restart in every block of this many
+ * faults, at least half a block after the one before. client-go's watches (kube-controller-manager,
+ * kube-scheduler) back off up to 30 s after each failure, with up to 100% jitter, and reset only
+ * after 2 minutes without one: restarts closer than that keep the cluster's own controllers at their
+ * longest backoff, and the run would time client-go rather than aksim (docs/reliability.md).
+ */
+export const RESTART_EVERY = 12;
+
+/**
+ * The run's sequence of fault kinds: the kinds other than `apiserver-restart` once per cycle, each
+ * cycle in a seeded order; `apiserver-restart` once per block of RESTART_EVERY, at a seeded slot at
+ * least RESTART_EVERY / 2 after the previous one. A short run (one block) still gets every kind.
+ */
 export function kindSequence(seed: number, kinds: readonly FaultKind[], length: number): FaultKind[] {
   const rng = new Rng(seed, 'kinds');
+  const slots = new Rng(seed, 'kinds/restarts'); // its own stream: a longer run's sequence starts with a shorter one's
+  const others = kinds.filter((k) => k !== 'apiserver-restart');
+  const sparse = kinds.includes('apiserver-restart');
+  if (others.length === 0) return Array.from({ length }, () => 'apiserver-restart');
+  const rest: FaultKind[] = [];
+  while (rest.length < length) rest.push(...rng.shuffle(others));
+  if (!sparse) return rest.slice(0, length);
   const out: FaultKind[] = [];
-  while (out.length < length) out.push(...rng.shuffle(kinds));
+  const half = Math.ceil(RESTART_EVERY / 2);
+  let prev = -half; // the first block may restart at any slot
+  let blockStart = 0;
+  while (out.length < length) {
+    const slot = blockStart + slots.int(Math.max(0, prev + half - blockStart), RESTART_EVERY - 1);
+    while (out.length < slot) out.push(rest.shift()!);
+    out.push('apiserver-restart');
+    prev = slot;
+    blockStart += RESTART_EVERY;
+    while (out.length < blockStart) out.push(rest.shift()!);
+  }
   return out.slice(0, length);
 }
 
@@ -76,4 +106,9 @@ export function describeFault(f: Fault, timeScale: number): string {
     case 'clock-jump':
       return `simulation clock +${f.jumpSimMs / 60_000} min (${(f.jumpSimMs / timeScale / 1000).toFixed(1)} s real)`;
   }
+}
+
+/** Real ms to wait before a round's action so that its kube-apiserver restart (delayMs after the action starts) strikes at least spacingMs after the last one ended. */
+export function restartWait(lastEnd: number, now: number, delayMs: number, spacingMs: number): number {
+  return Math.max(0, lastEnd + spacingMs - (now + delayMs));
 }

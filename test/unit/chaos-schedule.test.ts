@@ -1,7 +1,7 @@
 // The chaos run's seeded parts: the fault schedule, the fuzz inputs and the report's statistics.
 import { expect } from 'chai';
 import { Rng } from '../../src/chaos/random.js';
-import { describeFault, FAULT_KINDS, planFaults } from '../../src/chaos/schedule.js';
+import { describeFault, FAULT_KINDS, kindSequence, planFaults, RESTART_EVERY, restartWait } from '../../src/chaos/schedule.js';
 import { armPoolBody, poolSpecPatch, sample, unclear } from '../../src/chaos/fuzz-inputs.js';
 import { percentile, settleAwayFromRestarts, slowSettles, stats, summarize, table } from '../../src/chaos/report.js';
 
@@ -14,17 +14,42 @@ describe('chaos schedule', () => {
     expect(planFaults(42, 'repair', o)).to.not.deep.equal(planFaults(42, 'scale', o));
   });
 
-  it('runs one kind sequence over the whole run: four scenarios of three rounds see every kind twice', () => {
+  it('runs one kind sequence over the whole run: four scenarios of three rounds see every kind, one kube-apiserver restart', () => {
     const kinds = [0, 1, 2, 3].flatMap((i) =>
       planFaults(11, `s${i}`, { rounds: 3, maxDelayMs: 1000, kinds: FAULT_KINDS, offset: i * 3 }).map((f) => f.kind),
     );
-    for (const k of FAULT_KINDS) expect(kinds.filter((x) => x === k)).to.have.length(2);
+    expect(kinds).to.deep.equal(kindSequence(11, FAULT_KINDS, 12));
+    expect(kinds.filter((x) => x === 'apiserver-restart')).to.have.length(1);
+    for (const k of FAULT_KINDS) expect(kinds.filter((x) => x === k).length).to.be.within(1, 3);
+  });
+
+  it('keeps kube-apiserver restarts one per block, at least half a block apart, and the other kinds evenly shared', () => {
+    for (const seed of [1, 2, 3, 42, 1658227843]) {
+      const seq = kindSequence(seed, FAULT_KINDS, 160);
+      expect(seq).to.have.length(160);
+      const at = seq.flatMap((k, i) => (k === 'apiserver-restart' ? [i] : []));
+      expect(at.length).to.be.within(Math.floor(160 / RESTART_EVERY), Math.ceil(160 / RESTART_EVERY));
+      expect(kindSequence(seed, FAULT_KINDS, 40)).to.deep.equal(seq.slice(0, 40));
+      at.forEach((slot, b) => expect(Math.floor(slot / RESTART_EVERY)).to.equal(b));
+      for (let i = 1; i < at.length; i++) expect(at[i]! - at[i - 1]!).to.be.at.least(RESTART_EVERY / 2);
+      const counts = FAULT_KINDS.filter((k) => k !== 'apiserver-restart').map((k) => seq.filter((x) => x === k).length);
+      expect(Math.max(...counts) - Math.min(...counts)).to.be.at.most(1);
+    }
+    // Without restarts among the kinds, plain cycles as before.
+    const seq = kindSequence(5, ['watch-cut', 'clock-jump'], 6);
+    expect(seq.filter((k) => k === 'watch-cut')).to.have.length(3);
+  });
+
+  it('waits before a restart round only as long as the spacing asks', () => {
+    expect(restartWait(100_000, 150_000, 10_000, 120_000)).to.equal(60_000);
+    expect(restartWait(100_000, 250_000, 0, 120_000)).to.equal(0);
+    expect(restartWait(100_000, 215_000, 5_000, 120_000)).to.equal(0);
   });
 
   it('gives every kind its share, within the bounds the issue sets', () => {
     const plan = planFaults(7, 'scale', o);
     expect(plan).to.have.length(20);
-    for (const k of FAULT_KINDS) expect(plan.filter((f) => f.kind === k).length).to.be.within(3, 4);
+    for (const k of FAULT_KINDS) expect(plan.filter((f) => f.kind === k).length).to.be.within(k === 'apiserver-restart' ? 1 : 3, k === 'apiserver-restart' ? 2 : 4);
     for (const f of plan) {
       expect(f.delayMs).to.be.within(0, 3000);
       for (const ms of f.restartAfterMs) expect(ms).to.be.within(0, 5000);
@@ -96,6 +121,7 @@ describe('chaos report', () => {
       surfaceRetries: 0,
       recorderRestarts: 0,
       fuzz: [],
+      restartSpacing: { minS: 120, waitsMs: [20_000, 5_500] },
     });
     expect(r.faultsByKind['watch-cut']).to.deep.equal({ injected: 2, skipped: 0, settle: { count: 2, medianS: 1, p95S: 3, maxS: 3 } });
     expect(r.faultsByKind['apiserver-restart']!.skipped).to.equal(1);
@@ -103,6 +129,7 @@ describe('chaos report', () => {
     expect(r.violations[0]).to.include({ invariant: 'a', seed: 1, replay: 'aksim chaos --seed 1' });
     expect(r.goal.met).to.equal(false);
     expect(table(r)).to.include('| watch-cut | 2 | 0 | 1 s | 3 s | 3 s |');
+    expect(r.restartSpacing).to.deep.equal({ minS: 120, waits: 2, waitedS: 25.5 });
   });
 
   it('names the rounds slower than the goal with the time since the last kube-apiserver restart', () => {
