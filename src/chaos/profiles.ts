@@ -24,5 +24,12 @@ export const ALL_SCENARIOS = ['scale', 'upgrade', 'abort', 'repair', 'autodrain'
 
 export const PROFILES: Record<ProfileName, Profile> = {
   default: { rounds: 20, scenarios: ALL_SCENARIOS, errorRate: 0.02, fuzzRuns: 60, historyOps: 55, restartSpacingS: 120 },
-  ci: { rounds: 3, scenarios: ['scale', 'repair', 'autodrain', 'ngroup-update'], errorRate: 0.02, fuzzRuns: 8, historyOps: 52, restartSpacingS: 120 },
+  ci: {
+    rounds: 3,
+    scenarios: ['scale', 'repair', 'autodrain', 'ngroup-update'],
+    errorRate: 0.02,
+    fuzzRuns: 8,
+    historyOps: 52,
+    restartSpacingS: 120,
+  },
 };

@@ -108,7 +108,10 @@ export function describeFault(f: Fault, timeScale: number): string {
   }
 }
 
-/** Real ms to wait before a round's action so that its kube-apiserver restart (delayMs after the action starts) strikes at least spacingMs after the last one ended. */
+/**
+ * Real ms to wait before a round's action so that its kube-apiserver restart (delayMs after the
+ * action starts) strikes at least spacingMs after the last one ended.
+ */
 export function restartWait(lastEnd: number, now: number, delayMs: number, spacingMs: number): number {
   return Math.max(0, lastEnd + spacingMs - (now + delayMs));
 }

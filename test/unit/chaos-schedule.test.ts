@@ -49,7 +49,8 @@ describe('chaos schedule', () => {
   it('gives every kind its share, within the bounds the issue sets', () => {
     const plan = planFaults(7, 'scale', o);
     expect(plan).to.have.length(20);
-    for (const k of FAULT_KINDS) expect(plan.filter((f) => f.kind === k).length).to.be.within(k === 'apiserver-restart' ? 1 : 3, k === 'apiserver-restart' ? 2 : 4);
+    for (const k of FAULT_KINDS)
+      expect(plan.filter((f) => f.kind === k).length).to.be.within(k === 'apiserver-restart' ? 1 : 3, k === 'apiserver-restart' ? 2 : 4);
     for (const f of plan) {
       expect(f.delayMs).to.be.within(0, 3000);
       for (const ms of f.restartAfterMs) expect(ms).to.be.within(0, 5000);
