@@ -742,8 +742,10 @@ export class ArmService<K extends KubeApi = KubeApi> {
     const obj = await throughTransient(() => this.kube.get<SimCluster | SimNodePool>(kind, t.rg, name));
     const opId = await this.waitForOperation(kind, t.rg, name);
     const c = await throughTransient(() => this.cluster(t.rg, t.cluster));
-    const body = await throughTransient(() =>
-      kind === 'SimCluster' ? this.getCluster(t.rg, t.cluster) : this.getPool(t.rg, t.cluster, t.pool),
+    const body = await throughTransient(async () =>
+      kind === 'SimCluster'
+        ? managedClusterJson(c, await this.poolsOf(t.rg, t.cluster), this.subscriptionId, g.name)
+        : agentPoolJson(await this.pool(t.rg, t.cluster, t.pool), this.subscriptionId, g.name, displayName(c)),
     );
     return {
       status,

@@ -48,6 +48,21 @@ export function errorOf(code: number, method: string, path: string, text: string
   );
 }
 
+/**
+ * How many times a request answered with Retry-After (429, or a 5xx that carries it: kube-apiserver
+ * while its storage (re)initializes, priority and fairness) is sent again, as client-go (kubectl)
+ * does: such an answer means the request was not processed.
+ */
+export const MAX_RETRY_AFTER = 10;
+
+/** The seconds of a Retry-After header worth waiting for (0-10; undefined: none or not a number). */
+export function retryAfterS(code: number, header: string | string[] | undefined): number | undefined {
+  if (code !== 429 && code < 500) return undefined;
+  const v = Array.isArray(header) ? header[0] : header;
+  if (v === undefined || !/^\d+$/.test(v.trim())) return undefined;
+  return Math.min(10, Number(v));
+}
+
 type Send = (url: URL, options: RequestOptions, onResponse: (res: IncomingMessage) => void) => ClientRequest;
 
 export class LiteKube implements KubeApi {
@@ -76,8 +91,25 @@ export class LiteKube implements KubeApi {
     return { agent: new https.Agent({ keepAlive: true, maxSockets: 16, ...tls }), send: https.request };
   }
 
-  /** One API call; resolves to the decoded JSON answer, rejects with a KubeError on non-2xx. */
+  /**
+   * One API call; resolves to the decoded JSON answer, rejects with a KubeError on non-2xx. An
+   * answer with Retry-After is waited for and sent again, up to MAX_RETRY_AFTER times.
+   */
   async request<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const r = await this.send<T>(method, path, body, contentType);
+      if (!('retryAfterS' in r)) return r.value;
+      if (attempt >= MAX_RETRY_AFTER) throw r.err;
+      await new Promise((res) => setTimeout(res, r.retryAfterS * 1000));
+    }
+  }
+
+  private async send<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    contentType: string,
+  ): Promise<{ value: T } | { err: KubeError; retryAfterS: number }> {
     const { agent, send } = await (this.transport ??= this.connect());
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const headers: Record<string, string | number> = { ...this.headers };
@@ -87,7 +119,7 @@ export class LiteKube implements KubeApi {
     }
     const base = this.url.pathname.replace(/\/+$/, ''); // a server URL may carry a path prefix
     const target = new URL(base + path, this.url);
-    return new Promise<T>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const req = send(target, { method, headers, agent }, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -95,9 +127,13 @@ export class LiteKube implements KubeApi {
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           const code = res.statusCode ?? 0;
-          if (code < 200 || code >= 300) return reject(errorOf(code, method, path, text));
+          if (code < 200 || code >= 300) {
+            const err = errorOf(code, method, path, text);
+            const wait = retryAfterS(code, res.headers['retry-after']);
+            return wait === undefined ? reject(err) : resolve({ err, retryAfterS: wait });
+          }
           try {
-            resolve((text ? JSON.parse(text) : undefined) as T);
+            resolve({ value: (text ? JSON.parse(text) : undefined) as T });
           } catch (err: unknown) {
             reject(new Error(`${method} ${path}: the API server's answer is not JSON`, { cause: err }));
           }
