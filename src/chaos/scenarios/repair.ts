@@ -38,7 +38,14 @@ export function repairScenario(): Scenario {
         // (The size the harness expects changes only once the scale went through: a refused one is tried again next round.)
         await cliScale(c, CLUSTER, POOL, wantSmall ? MIN_NODES - 1 : SIZE, { wait: true });
         small = wantSmall;
-        notes.push(`scaled to ${small ? MIN_NODES - 1 : SIZE}`);
+        const size = small ? MIN_NODES - 1 : SIZE;
+        // The record may trail the scale: a victim picked from it must still exist.
+        await c.waitFor(
+          `the pool at ${size} in the record`,
+          (w) => (liveMachines(w, c.ns, CLUSTER, POOL).length === size ? undefined : 'not yet'),
+          30_000,
+        );
+        notes.push(`scaled to ${size}`);
       }
       if (round % 5 === 2) {
         const max = c.rng.int(1, 2);
