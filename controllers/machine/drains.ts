@@ -115,8 +115,11 @@ export function teardown(v: MachineView): MachineDecision {
   const since = drained ? Date.parse(drained.lastTransitionTime) : Date.parse(m.metadata.deletionTimestamp as unknown as string) || v.nowMs;
   const deleteAt = since + durationMs(cluster?.spec.simulation?.nodeDeleteTime ?? 'PT30S') / v.timeScale;
   if (node && v.nowMs < deleteAt) return { writes: [], events: [], requeueAfterMs: deleteAt - v.nowMs };
+  // The Node is deleted even when the cache shows none: a boot that ran just before the delete was
+  // seen may have registered one the cache does not show yet (a watch cut, a re-list), and the
+  // finalizer is the last chance to remove it (a 404 is fine).
   return {
-    writes: [...(node ? [{ do: 'deleteNode' as const, name }] : []), finalizerWrite('SimMachine', m, FINALIZERS.machine, false)],
+    writes: [{ do: 'deleteNode', name }, finalizerWrite('SimMachine', m, FINALIZERS.machine, false)],
     events: [],
     logs: [{ fields: { machine: `${m.metadata.namespace}/${name}` }, msg: `VM ${name} deleted` }],
   };

@@ -26,7 +26,7 @@ const pod: V1Pod = {
 };
 const pool = { spec: { clusterName: 'c', name: 'p' } } as unknown as SimNodePool;
 const cluster = { metadata: { name: 'c', namespace: 'rg' }, spec: {} } as unknown as SimCluster;
-const machineView = (m: SimMachine, n: V1Node): MachineView =>
+const machineView = (m: SimMachine, n: V1Node | undefined): MachineView =>
   ({
     m,
     node: n,
@@ -70,6 +70,17 @@ describe('drains keep their node cordoned', () => {
     const w = writesOf(teardown(machineView(m, node(false))));
     expect(w[0]).to.deep.equal(cordon);
     expect(w.map((x) => x.do)).to.deep.equal(['patchNode', 'evict']);
+  });
+
+  it('a VM delete removes its Node even when the cache shows none (a boot just before the delete may have registered one)', () => {
+    const m = {
+      metadata: { name: 'n', namespace: 'rg', deletionTimestamp: iso(NOW - 2_000), finalizers: [FINALIZERS.machine] },
+      spec: { clusterName: 'c', poolName: 'p' },
+      status: {},
+    } as unknown as SimMachine;
+    const w = writesOf(teardown(machineView(m, undefined)));
+    expect(w.map((x) => x.do)).to.deep.equal(['deleteNode', 'finalizer']);
+    expect(w[0]).to.deep.equal({ do: 'deleteNode', name: 'n' });
   });
 
   it('an autodrain for a scheduled event cordons and taints again a node that lost them', () => {
