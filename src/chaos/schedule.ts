@@ -35,7 +35,7 @@ export interface ScheduleOptions {
  * after 2 minutes without one: restarts closer than that keep the cluster's own controllers at their
  * longest backoff, and the run would time client-go rather than aksim (docs/reliability.md).
  */
-export const RESTART_EVERY = 12;
+export const RESTART_EVERY = 16;
 
 /**
  * The run's sequence of fault kinds: the kinds other than `apiserver-restart` once per cycle, each
