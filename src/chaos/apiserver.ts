@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { realSleep } from '../runtime/clock.js';
 
 interface Component {
   name: string;
@@ -107,7 +108,7 @@ export async function restartApiserver(clusterDir: string): Promise<number> {
     const old = pidOf(clusterDir, c);
     if (old > 0 && alive(old)) {
       process.kill(old, 'SIGKILL');
-      for (let i = 0; i < 100 && alive(old); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 100 && alive(old); i++) await realSleep(50);
     }
     return start(clusterDir, c);
   } finally {

@@ -7,6 +7,7 @@ import { restartApiserver } from './apiserver.js';
 import type { FaultProxy } from './proxy.js';
 import type { Replicas } from './replicas.js';
 import type { Fault } from './schedule.js';
+import { wallNow, realSleep } from '../runtime/clock.js';
 
 export interface FaultEnv {
   replicas: Replicas;
@@ -29,8 +30,6 @@ export interface FaultOutcome {
   skipped?: string;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 export async function apiserverReady(kc: KubeConfig): Promise<boolean> {
   try {
     const init = await kc.applyToFetchOptions({});
@@ -47,49 +46,49 @@ export async function inject(f: Fault, env: FaultEnv): Promise<FaultOutcome> {
       const slots = env.replicas.slots.map((s) => s.name);
       await Promise.all(slots.map((name, i) => env.replicas.kill(name, f.restartAfterMs[i] ?? 0)));
       const wait = Math.max(...slots.map((_n, i) => f.restartAfterMs[i] ?? 0));
-      await sleep(wait);
+      await realSleep(wait);
       return {
-        endedAt: Date.now(),
+        endedAt: wallNow(),
         detail: `killed ${slots.join(' and ')}; restarted after ${slots.map((_n, i) => f.restartAfterMs[i]).join(' / ')} ms`,
       };
     }
     case 'leader-kill': {
       let slot = env.replicas.slotOf(env.leader());
       for (let i = 0; i < 50 && !slot; i++) {
-        await sleep(100);
+        await realSleep(100);
         slot = env.replicas.slotOf(env.leader());
       }
-      if (!slot) return { endedAt: Date.now(), detail: '', skipped: 'no replica held the lease' };
+      if (!slot) return { endedAt: wallNow(), detail: '', skipped: 'no replica held the lease' };
       const after = f.restartAfterMs[0] ?? 0;
       await env.replicas.kill(slot.name, after);
-      await sleep(after);
-      return { endedAt: Date.now(), detail: `killed leader ${slot.name}; restarted after ${after} ms` };
+      await realSleep(after);
+      return { endedAt: wallNow(), detail: `killed leader ${slot.name}; restarted after ${after} ms` };
     }
     case 'apiserver-restart': {
       if (!env.clusterDir)
-        return { endedAt: Date.now(), detail: '', skipped: 'not an embedded kwokctl cluster: kube-apiserver cannot be restarted' };
-      const start = Date.now();
+        return { endedAt: wallNow(), detail: '', skipped: 'not an embedded kwokctl cluster: kube-apiserver cannot be restarted' };
+      const start = wallNow();
       const pid = await restartApiserver(env.clusterDir);
       while (!(await apiserverReady(env.kc))) {
-        if (Date.now() - start > 120_000) throw new Error('kube-apiserver did not come back within 120 s');
-        await sleep(200);
+        if (wallNow() - start > 120_000) throw new Error('kube-apiserver did not come back within 120 s');
+        await realSleep(200);
       }
-      return { endedAt: Date.now(), detail: `kube-apiserver restarted (pid ${pid}), ready after ${Date.now() - start} ms` };
+      return { endedAt: wallNow(), detail: `kube-apiserver restarted (pid ${pid}), ready after ${wallNow() - start} ms` };
     }
     case 'watch-cut': {
       const n = env.proxy.cutWatches();
-      return { endedAt: Date.now(), detail: `${n} watch connections cut` };
+      return { endedAt: wallNow(), detail: `${n} watch connections cut` };
     }
     case 'write-errors': {
       env.proxy.startBurst(f.burstRate, f.burstMs);
-      await sleep(f.burstMs);
-      return { endedAt: Date.now(), detail: `${Math.round(f.burstRate * 100)}% of writes failed for ${f.burstMs} ms` };
+      await realSleep(f.burstMs);
+      return { endedAt: wallNow(), detail: `${Math.round(f.burstRate * 100)}% of writes failed for ${f.burstMs} ms` };
     }
     case 'clock-jump': {
       const realMs = f.jumpSimMs / env.timeScale;
       env.addClockOffset(realMs);
       const n = await env.replicas.jumpClocks(realMs);
-      return { endedAt: Date.now(), detail: `clock +${f.jumpSimMs / 60_000} simulated min on ${n} replicas` };
+      return { endedAt: wallNow(), detail: `clock +${f.jumpSimMs / 60_000} simulated min on ${n} replicas` };
     }
   }
 }

@@ -7,6 +7,7 @@ import { armPoolBody, armPoolName, poolSpecPatch, sample, unclear } from './fuzz
 import { inNs, opsSettled, poolSettled } from './scenario.js';
 import type { Surfaces } from './surfaces.js';
 import type { World } from './world.js';
+import { wallNow, realSleep } from '../runtime/clock.js';
 
 export interface FuzzResult {
   surface: 'kubectl SimNodePool spec' | 'REST agentPools PUT';
@@ -41,17 +42,16 @@ const BASE = {
   mode: 'User',
   maxPods: null,
 };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const short = (x: unknown): string => {
   const s = JSON.stringify(x) ?? String(x);
   return s.length > 300 ? `${s.slice(0, 300)}...` : s;
 };
 
 async function waitWorld(w: World, check: (w: World) => string | undefined, ms: number): Promise<string | undefined> {
-  const end = Date.now() + ms;
+  const end = wallNow() + ms;
   let last = check(w);
-  while (last !== undefined && Date.now() < end) {
-    await sleep(150);
+  while (last !== undefined && wallNow() < end) {
+    await realSleep(150);
     last = check(w);
   }
   return last;

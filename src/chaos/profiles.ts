@@ -12,25 +12,17 @@ export interface Profile {
   fuzzRuns: number;
   /** Operations run on one pool at the end of the scale scenario (the history keeps 50). */
   historyOps: number;
-  /**
-   * Real seconds at least between two kube-apiserver restarts: the round whose fault is a restart
-   * waits before its action until that long after the last one came back (client-go's watch
-   * backoff resets only 2 minutes after its last failure, and the failures of one restart go on
-   * for a while after kube-apiserver answers again: 180 s leaves a margin; docs/reliability.md).
-   */
-  restartSpacingS: number;
 }
 
 export const ALL_SCENARIOS = ['scale', 'upgrade', 'abort', 'repair', 'autodrain', 'snapshot', 'ngroup-update', 'ngroup-scale'];
 
 export const PROFILES: Record<ProfileName, Profile> = {
-  default: { rounds: 20, scenarios: ALL_SCENARIOS, errorRate: 0.02, fuzzRuns: 60, historyOps: 55, restartSpacingS: 180 },
+  default: { rounds: 20, scenarios: ALL_SCENARIOS, errorRate: 0.02, fuzzRuns: 60, historyOps: 55 },
   ci: {
     rounds: 3,
     scenarios: ['scale', 'repair', 'autodrain', 'ngroup-update'],
     errorRate: 0.02,
     fuzzRuns: 8,
     historyOps: 52,
-    restartSpacingS: 180,
   },
 };

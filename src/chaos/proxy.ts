@@ -8,6 +8,7 @@ import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } fro
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { WriteRec } from './log.js';
+import { wallNow } from '../runtime/clock.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -120,7 +121,7 @@ export class FaultProxy {
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') h[k] = v;
     if (opts.auth) h.Authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
     this.authHeaders = h;
-    this.authAt = Date.now();
+    this.authAt = wallNow();
   }
 
   /** Starts one listener on 127.0.0.1; `replica()` names whoever uses it now. Returns its port. */
@@ -137,11 +138,11 @@ export class FaultProxy {
 
   /** Raises the error rate to `rate` for `ms` real ms. */
   startBurst(rate: number, ms: number): void {
-    this.burst = { until: Date.now() + ms, rate };
+    this.burst = { until: wallNow() + ms, rate };
   }
 
   private rateNow(): number {
-    if (this.burst && Date.now() < this.burst.until) return this.burst.rate;
+    if (this.burst && wallNow() < this.burst.until) return this.burst.rate;
     return this.baseErrorRate;
   }
 
@@ -188,7 +189,7 @@ export class FaultProxy {
     const url = new URL(path, 'http://proxy');
     const watch = ['true', '1'].includes(url.searchParams.get('watch') ?? '') || url.pathname.includes('/watch/');
     const who = replica();
-    const t = Date.now();
+    const t = wallNow();
     const inject = write ? this.pickInjection(method) : undefined;
     if (write) this.writes++;
     if (inject && !inject.after) {
@@ -198,7 +199,7 @@ export class FaultProxy {
       res.end(statusBody(inject.code, method, url.pathname));
       return;
     }
-    if (Date.now() - this.authAt > 60_000) await this.refreshAuth().catch(() => undefined);
+    if (wallNow() - this.authAt > 60_000) await this.refreshAuth().catch(() => undefined);
     const headers: Record<string, string | string[]> = { ...this.authHeaders };
     for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k.toLowerCase())) headers[k] = v;
     headers.host = this.upstream.host;

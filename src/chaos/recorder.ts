@@ -7,6 +7,7 @@ import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import fetch from 'node-fetch';
 import { slim, type Obj, type Rec, type Resource, type WatchRec } from './log.js';
 import { keyOf, World } from './world.js';
+import { wallNow, realSleep } from '../runtime/clock.js';
 
 export interface Stream {
   res: Resource;
@@ -105,10 +106,10 @@ export class Recorder {
     const obj = slim(s.res, raw);
     const prev = this.world.get(s.res, keyOf(obj));
     if (type === 'MODIFIED' && prev && sameContent(prev, obj)) {
-      this.world.apply({ kind: 'watch', t: Date.now(), rv, res: s.res, type, obj });
+      this.world.apply({ kind: 'watch', t: wallNow(), rv, res: s.res, type, obj });
       return;
     }
-    const r: WatchRec = { kind: 'watch', t: Date.now(), rv, res: s.res, type, obj, ...(relist ? { relist: true } : {}) };
+    const r: WatchRec = { kind: 'watch', t: wallNow(), rv, res: s.res, type, obj, ...(relist ? { relist: true } : {}) };
     this.world.apply(r);
     this.add(r);
   }
@@ -138,7 +139,7 @@ export class Recorder {
     let rv = '';
     let failures = 0;
     let first = true;
-    let lastSeen = Date.now();
+    let lastSeen = wallNow();
     while (!this.stopped) {
       try {
         if (!rv) {
@@ -146,11 +147,11 @@ export class Recorder {
           // between is known only as a difference, not in its order. The log says so.
           const from = lastSeen;
           rv = await this.list(s);
-          if (!first) this.add({ kind: 'mark', t: Date.now(), what: 'gap', data: { res: s.res, from } });
+          if (!first) this.add({ kind: 'mark', t: wallNow(), what: 'gap', data: { res: s.res, from } });
           first = false;
           listed();
         }
-        rv = await this.watch(s, rv, () => (lastSeen = Date.now()));
+        rv = await this.watch(s, rv, () => (lastSeen = wallNow()));
         failures = 0;
       } catch (err: unknown) {
         if (this.stopped) return;
@@ -158,7 +159,7 @@ export class Recorder {
         if (code === 410) rv = '';
         this.restarts++;
         failures++;
-        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(failures, 4))));
+        await realSleep(Math.min(2000, 100 * 2 ** Math.min(failures, 4)));
       }
     }
   }

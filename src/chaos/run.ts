@@ -16,13 +16,14 @@ import { FaultProxy } from './proxy.js';
 import { Rng, newSeed } from './random.js';
 import { Recorder, streams } from './recorder.js';
 import { Replicas } from './replicas.js';
-import { describeFault, FAULT_KINDS, planFaults, restartWait, type Fault, type FaultKind } from './schedule.js';
+import { describeFault, FAULT_KINDS, planFaults, RESTART_SPACING_MS, restartWait, type Fault, type FaultKind } from './schedule.js';
 import type { Ctx, Scenario } from './scenario.js';
 import { SCENARIOS } from './scenarios/index.js';
 import { Surfaces } from './surfaces.js';
 import { PROFILES, type Profile, type ProfileName } from './profiles.js';
 import { summarize, type ChaosResult, type FaultRecord, type RunFacts } from './report.js';
 import type { World } from './world.js';
+import { wallNow, realSleep } from '../runtime/clock.js';
 
 export interface ChaosOptions {
   profile: ProfileName;
@@ -50,8 +51,6 @@ export function entryPath(): string {
   for (let i = 0; i < 5; i++, dir = dirname(dir)) if (existsSync(join(dir, 'bin', 'aksim.js'))) return join(dir, 'bin', 'aksim.js');
   throw new Error('bin/aksim.js not found above ' + fileURLToPath(import.meta.url));
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Runs the chaos run end to end and returns its results. */
 export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
@@ -94,7 +93,7 @@ async function prepare(o: ChaosOptions): Promise<Settings> {
   if (kubeconfig) kc.loadFromFile(kubeconfig);
   else kc.loadFromDefault();
   const clusterDir = embeddedClusterDir(kc.getCurrentCluster()!.server, process.env, kc.getCurrentContext());
-  const started = Date.now();
+  const started = wallNow();
   const runId = `${seed}-${new Date(started).toISOString().replace(/[:.]/g, '-')}`;
   const dir = join(tmpdir(), `aksim-chaos-${runId}`);
   mkdirSync(dir, { recursive: true });
@@ -161,14 +160,14 @@ class ChaosRun {
       },
       onCrash: (_slot, detail) => {
         s.print(`  ! ${detail}`);
-        this.harnessViolations.push({ invariant: 'operator-never-crashes', t: Date.now(), message: detail });
+        this.harnessViolations.push({ invariant: 'operator-never-crashes', t: wallNow(), message: detail });
       },
     });
   }
 
   /** Adds a mark to the recorded log. */
   private readonly mark = (m: Omit<MarkRec, 'kind' | 't'>): MarkRec => {
-    const r: MarkRec = { kind: 'mark', t: Date.now(), ...m };
+    const r: MarkRec = { kind: 'mark', t: wallNow(), ...m };
     this.recorder.add(r);
     return r;
   };
@@ -181,7 +180,7 @@ class ChaosRun {
       for (const sc of chosen) await this.runScenario(sc, chosen.indexOf(sc));
       await this.runFuzzPass();
       await this.waitGroupsGone();
-      await sleep(2000);
+      await realSleep(2000);
       this.mark({ what: 'end' });
     } finally {
       await this.stop();
@@ -231,7 +230,7 @@ class ChaosRun {
   private readonly leader = (): string | undefined => {
     const l = this.recorder.world.get('Lease', `${this.s.systemNamespace}/aksim-operator`);
     const spec = l?.spec;
-    if (!spec?.holderIdentity || Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? 15) * 1000 < Date.now()) return undefined;
+    if (!spec?.holderIdentity || Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? 15) * 1000 < wallNow()) return undefined;
     return spec.holderIdentity as string;
   };
 
@@ -294,12 +293,12 @@ class ChaosRun {
     const ns = ctx.ns;
     const f = plan[i]!;
     await this.spaceRestart(sc, ns, f);
-    const t0 = Date.now();
+    const t0 = wallNow();
     const action: Promise<ActionOutcome> = sc.action(ctx, i).then(
-      (d) => ({ d, at: Date.now() }),
-      (err: unknown) => ({ err: err as Error, at: Date.now() }),
+      (d) => ({ d, at: wallNow() }),
+      (err: unknown) => ({ err: err as Error, at: wallNow() }),
     );
-    await sleep(f.delayMs);
+    await realSleep(f.delayMs);
     this.mark({ what: 'fault', scenario: sc.name, namespace: ns, data: { round: i, kind: f.kind, plan: describeFault(f, timeScale) } });
     const out = await inject(f, this.faultEnv);
     if (f.kind === 'apiserver-restart' && !out.skipped) this.lastRestartEnd = out.endedAt;
@@ -340,11 +339,11 @@ class ChaosRun {
   /** Before a round whose fault restarts kube-apiserver: waits until it strikes at least the profile's spacing after the last restart. */
   private async spaceRestart(sc: Scenario, ns: string, f: Fault): Promise<void> {
     if (f.kind !== 'apiserver-restart' || this.lastRestartEnd === undefined) return;
-    const waitMs = restartWait(this.lastRestartEnd, Date.now(), f.delayMs, this.s.profile.restartSpacingS * 1000);
+    const waitMs = restartWait(this.lastRestartEnd, wallNow(), f.delayMs, RESTART_SPACING_MS);
     if (waitMs <= 0) return;
     this.mark({ what: 'restart-spacing', scenario: sc.name, namespace: ns, data: { waitMs } });
     this.spacingWaits.push(waitMs);
-    await sleep(waitMs);
+    await realSleep(waitMs);
   }
 
   /** Waits for the round's resource group to settle and records how long it took; false if it did not. */
@@ -356,8 +355,8 @@ class ChaosRun {
     if (settled.ok) {
       // From when both the fault and the action were over: an action blocked by the fault
       // (a CLI call retrying while kube-apiserver restarts) asks for its work only then.
-      rec.convergedMs = Date.now() - Math.max(rec.endedAt, rec.actionEndedAt!);
-      rec.sinceFaultEndMs = Date.now() - rec.endedAt;
+      rec.convergedMs = wallNow() - Math.max(rec.endedAt, rec.actionEndedAt!);
+      rec.sinceFaultEndMs = wallNow() - rec.endedAt;
       print(
         `  round ${i + 1}/${planLength}: ${rec.action}; ${rec.kind}${rec.skipped ? ` (skipped: ${rec.skipped})` : ''}: ${rec.detail}; settled ${(rec.convergedMs / 1000).toFixed(1)} s after`,
       );
@@ -367,7 +366,7 @@ class ChaosRun {
     this.mark({ what: 'not-converged', scenario: sc.name, namespace: ns, data: { round: i, pending: settled.pending } });
     this.harnessViolations.push({
       invariant: 'converges',
-      t: Date.now(),
+      t: wallNow(),
       message: `${sc.name} round ${i + 1} (${rec.kind}): not settled ${CONVERGE_TIMEOUT_MS / 1000} s after the fault: ${settled.pending}`,
     });
     print(`  round ${i + 1}: NOT settled after ${CONVERGE_TIMEOUT_MS / 1000} s: ${settled.pending}`);
@@ -382,7 +381,7 @@ class ChaosRun {
     if (!settled.ok)
       this.harnessViolations.push({
         invariant: 'converges',
-        t: Date.now(),
+        t: wallNow(),
         message: `${sc.name}: not settled after its final steps: ${settled.pending}`,
       });
   }
@@ -440,13 +439,13 @@ class ChaosRun {
     const log: Rec[] = this.recorder.records;
     const judged = judge(log);
     const violations = [...judged.violations, ...this.harnessViolations].sort((a, b) => a.t - b.t);
-    for (const f of this.fuzz) for (const p of f.problems) violations.push({ invariant: 'fuzz', t: Date.now(), message: p });
+    for (const f of this.fuzz) for (const p of f.problems) violations.push({ invariant: 'fuzz', t: wallNow(), message: p });
     return summarize({
       seed: s.seed,
       profile: s.o.profile,
       replay: s.replay,
       started: s.started,
-      ended: Date.now(),
+      ended: wallNow(),
       timeScale: s.timeScale,
       errorRate: this.proxy.baseErrorRate,
       logDir: s.dir,
@@ -464,7 +463,7 @@ class ChaosRun {
       surfaceRetries: this.s.surfaces.retries,
       recorderRestarts: this.recorder.restarts,
       fuzz: this.fuzz,
-      restartSpacing: { minS: this.s.profile.restartSpacingS, waitsMs: this.spacingWaits },
+      restartSpacing: { minS: RESTART_SPACING_MS / 1000, waitsMs: this.spacingWaits },
     });
   }
 }
@@ -500,7 +499,7 @@ function makeCtx(
     note(msg, data) {
       mark({ what: 'round', scenario: sc.name, namespace: ns, data: { note: msg, ...data } });
     },
-    sleep,
+    sleep: realSleep,
   };
 }
 
@@ -534,10 +533,10 @@ function waitSettled(
 }
 
 async function waitUntil(what: string, fn: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const end = Date.now() + timeoutMs;
+  const end = wallNow() + timeoutMs;
   while (!(await fn().catch(() => false))) {
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await sleep(250);
+    if (wallNow() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await realSleep(250);
   }
 }
 
@@ -550,7 +549,7 @@ async function preflight(s: Surfaces, kc: KubeConfig, systemNamespace: string): 
   const lease = await s.kubectlRaw(['get', 'lease', 'aksim-operator', '-n', systemNamespace, '-o', 'json']);
   if (lease.code === 0) {
     const spec = JSON.parse(lease.stdout).spec ?? {};
-    const live = spec.holderIdentity && Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? 15) * 1000 > Date.now();
+    const live = spec.holderIdentity && Date.parse(spec.renewTime) + (spec.leaseDurationSeconds ?? 15) * 1000 > wallNow();
     if (live)
       throw new Error(
         `another aksim operator (${spec.holderIdentity}) holds the leader Lease ${systemNamespace}/aksim-operator: stop it first (make demo-down, or scale its Deployment to 0); the chaos run starts its own two replicas`,

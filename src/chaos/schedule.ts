@@ -38,6 +38,14 @@ export interface ScheduleOptions {
 export const RESTART_EVERY = 16;
 
 /**
+ * Real ms at least between two kube-apiserver restarts: the round whose fault is a restart waits
+ * before its action until that long after the last one came back. client-go resets its backoff 2
+ * minutes after the last failure, which comes some seconds after kube-apiserver answers again;
+ * 180 s leaves a margin (docs/reliability.md).
+ */
+export const RESTART_SPACING_MS = 180_000;
+
+/**
  * The run's sequence of fault kinds: the kinds other than `apiserver-restart` once per cycle, each
  * cycle in a seeded order; `apiserver-restart` once per block of RESTART_EVERY, at a seeded slot at
  * least RESTART_EVERY / 2 after the previous one. A short run (one block) still gets every kind.

@@ -2,6 +2,7 @@
 // (`aksim serve`), all straight to the API server (only the operator goes through the fault
 // proxy). A call that fails because the API server is restarting is retried; a refusal is not.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { wallNow, realSleep } from '../runtime/clock.js';
 
 export interface RunResult {
   code: number;
@@ -42,12 +43,12 @@ export class Surfaces {
   ) {}
 
   private async retrying(what: string, call: () => Promise<RunResult>): Promise<RunResult> {
-    const end = Date.now() + this.retryForMs;
+    const end = wallNow() + this.retryForMs;
     for (;;) {
       const r = await call();
-      if (r.code === 0 || !transient(r.stderr + r.stdout) || Date.now() > end) return r;
+      if (r.code === 0 || !transient(r.stderr + r.stdout) || wallNow() > end) return r;
       this.retries++;
-      await new Promise((res) => setTimeout(res, 500));
+      await realSleep(500);
     }
   }
 
@@ -98,7 +99,7 @@ export class Surfaces {
 
   /** One ARM request to the REST service; retried while the API server behind it is away. */
   async rest(method: string, path: string, body?: unknown, retry = true): Promise<{ status: number; body: any }> {
-    const end = retry ? Date.now() + this.retryForMs : 0;
+    const end = retry ? wallNow() + this.retryForMs : 0;
     for (;;) {
       let status = 0;
       let text = '';
@@ -120,9 +121,9 @@ export class Surfaces {
           return text;
         }
       })();
-      if ((status === 0 || status >= 500) && Date.now() < end && transient(`${text} HTTP ${status}`)) {
+      if ((status === 0 || status >= 500) && wallNow() < end && transient(`${text} HTTP ${status}`)) {
         this.retries++;
-        await new Promise((res) => setTimeout(res, 500));
+        await realSleep(500);
         continue;
       }
       return { status, body: parsed };

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import type { V1ConfigMap, V1Lease, V1Namespace, V1Node } from '@kubernetes/client-node';
 import { GROUP, PLURALS, VERSION } from '../api/generated.js';
+import { realSleep } from './clock.js';
 import { locateKubeconfig, resolveKubeconfig, type Connection } from './kubeconfig.js';
 import { isNotFound, KubeError, type Kind, type KubeApi, type KubeCredentials } from './kube-api.js';
 
@@ -100,7 +101,7 @@ export class LiteKube implements KubeApi {
       const r = await this.send<T>(method, path, body, contentType);
       if (!('retryAfterS' in r)) return r.value;
       if (attempt >= MAX_RETRY_AFTER) throw r.err;
-      await new Promise((res) => setTimeout(res, r.retryAfterS * 1000));
+      await realSleep(r.retryAfterS * 1000);
     }
   }
 
