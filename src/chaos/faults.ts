@@ -53,8 +53,10 @@ export async function inject(f: Fault, env: FaultEnv): Promise<FaultOutcome> {
       };
     }
     case 'leader-kill': {
+      // After an operator kill or a kube-apiserver restart no replica may lead yet: the dead
+      // holder's lease must run out, the replicas start (about 3 s on a loaded machine) and try again.
       let slot = env.replicas.slotOf(env.leader());
-      for (let i = 0; i < 50 && !slot; i++) {
+      for (let i = 0; i < 300 && !slot; i++) {
         await realSleep(100);
         slot = env.replicas.slotOf(env.leader());
       }

@@ -48,7 +48,8 @@ export const RESTART_SPACING_MS = 180_000;
 /**
  * The run's sequence of fault kinds: the kinds other than `apiserver-restart` once per cycle, each
  * cycle in a seeded order; `apiserver-restart` once per block of RESTART_EVERY, at a seeded slot at
- * least RESTART_EVERY / 2 after the previous one. A short run (one block) still gets every kind.
+ * least RESTART_EVERY / 2 after the previous one, the first in the first half block. A short run
+ * (RESTART_EVERY / 2 faults or more) still gets every kind.
  */
 export function kindSequence(seed: number, kinds: readonly FaultKind[], length: number): FaultKind[] {
   const rng = new Rng(seed, 'kinds');
@@ -61,10 +62,13 @@ export function kindSequence(seed: number, kinds: readonly FaultKind[], length: 
   if (!sparse) return rest.slice(0, length);
   const out: FaultKind[] = [];
   const half = Math.ceil(RESTART_EVERY / 2);
-  let prev = -half; // the first block may restart at any slot
+  let prev: number | undefined;
   let blockStart = 0;
   while (out.length < length) {
-    const slot = blockStart + slots.int(Math.max(0, prev + half - blockStart), RESTART_EVERY - 1);
+    // The first restart comes in the first half block, so every run of RESTART_EVERY / 2 faults
+    // or more (the CI profile's 12) has one; each later one at least half a block after the last.
+    const slot =
+      prev === undefined ? slots.int(0, half - 1) : blockStart + slots.int(Math.max(0, prev + half - blockStart), RESTART_EVERY - 1);
     while (out.length < slot) out.push(rest.shift()!);
     out.push('apiserver-restart');
     prev = slot;

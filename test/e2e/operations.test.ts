@@ -1,5 +1,6 @@
 // e2e: long-running operations through the az-shaped CLI, kubectl and the REST server: progress,
 // history, abort, one operation at a time, rolling upgrades that honour PodDisruptionBudgets.
+import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import { httpsJson, startServe, type Served } from '../support/serve.js';
 import type { SimNodePool, SimOperation } from '../../src/api/generated.js';
@@ -62,17 +63,44 @@ async function setup(ns: string, name: string, o: Parameters<typeof clusterYaml>
   );
 }
 
-/** Samples an operation's percentComplete until it ends; returns the samples. */
-async function sampleProgress(ns: string, target: string, since: number, stop: () => boolean): Promise<number[]> {
-  const seen: number[] = [];
-  while (!stop()) {
-    const ops = await opsOf(ns, target);
-    const op = ops.filter((o) => Date.parse(o.status?.startTime ?? '') >= since - 1000).at(-1);
-    if (op?.status?.percentComplete !== undefined) seen.push(op.status.percentComplete);
-    if (op?.status?.status && op.status.status !== 'InProgress') break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return seen;
+/**
+ * Records every percentComplete the API server stored for the operations on target started at or
+ * after `since`, through a kubectl watch (each write is one watch event, so no value is missed
+ * however loaded the machine is). Call the returned stop() after the operation ended.
+ */
+function watchProgress(ns: string, target: string, since: number): { ready: Promise<void>; stop: () => Promise<number[]> } {
+  const p = spawn(
+    'kubectl',
+    [
+      'get',
+      'simoperations',
+      '-n',
+      ns,
+      '-l',
+      `aksim.io/target=${target}`,
+      '--watch',
+      '-o',
+      'jsonpath={.status.startTime}|{.status.percentComplete}{"\\n"}',
+    ],
+    { env: { ...process.env, KUBECONFIG } },
+  );
+  let out = '';
+  let ready!: () => void;
+  const readyP = new Promise<void>((r) => (ready = r));
+  p.stdout.on('data', (d: Buffer) => ((out += d.toString()), ready()));
+  setTimeout(ready, 2000); // no operation yet on the target: the watch is open all the same
+  return {
+    ready: readyP,
+    stop: async () => {
+      await new Promise((r) => setTimeout(r, 500)); // the last events reach the watch
+      p.kill();
+      return out
+        .split('\n')
+        .map((l) => l.split('|'))
+        .filter(([start, pct]) => pct !== undefined && pct !== '' && Date.parse(start ?? '') >= since - 1000)
+        .map(([, pct]) => Number(pct));
+    },
+  };
 }
 
 describe('e2e: long-running operations', function () {
@@ -84,17 +112,16 @@ describe('e2e: long-running operations', function () {
   after(async () => deleteNamespace(ns));
 
   it('scales a pool 3 -> 12: percentComplete rises and never goes back; show-latest prints the ARM shape', async () => {
-    await setup(ns, 'contoso', { boot: 'PT3M' });
+    await setup(ns, 'contoso', { boot: 'PT6M' });
     const since = Date.now();
-    const scale = aksim('aks', 'nodepool', 'scale', '-g', ns, '--cluster-name', 'contoso', '-n', 'nodepool1', '-c', '12', '-o', 'none');
-    let finished = false;
-    const samples = sampleProgress(ns, 'contoso-nodepool1', since, () => finished);
-    const r = await scale;
-    finished = true;
+    const watch = watchProgress(ns, 'contoso-nodepool1', since);
+    await watch.ready;
+    const r = await aksim('aks', 'nodepool', 'scale', '-g', ns, '--cluster-name', 'contoso', '-n', 'nodepool1', '-c', '12', '-o', 'none');
     expect(r.code, r.stderr).to.equal(0);
-    const seen = await samples;
+    const seen = await watch.stop();
     const distinct = [...new Set(seen)];
-    expect(distinct.length, `samples ${seen.join(',')}`).to.be.at.least(3);
+    expect(distinct.length, `stored values ${seen.join(',')}`).to.be.at.least(3);
+    expect(seen.at(-1), `stored values ${seen.join(',')}`).to.equal(100);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).to.be.at.least(seen[i - 1]!);
     const show = await aksim('aks', 'operation', 'show-latest', '-g', ns, '-n', 'contoso');
     expect(show.code, show.stderr).to.equal(0);
