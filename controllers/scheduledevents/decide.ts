@@ -8,6 +8,7 @@
 import type { ScheduledEventStatus, SimMachine } from '../../src/api/generated.js';
 import { doneOf, requestField, requestsOf } from '../../src/model/faults.js';
 import { FINALIZERS } from '../../src/model/names.js';
+import { setCondition, type Condition } from '../../src/runtime/conditions.js';
 import { parseNodeIndex, vmssName } from '../../src/model/naming.js';
 import { DEFAULT_FREEZE_SECONDS, drainSettings, effectiveNotBefore, imdsTime, type EventType } from '../../src/model/scheduled-events.js';
 import { cordonWrites } from '../shared/drain-plan.js';
@@ -48,12 +49,38 @@ export function decideEvent(v: EventView): EventDecision {
       return scheduled(v, start);
     case 'Started':
       return started(v);
+    case 'Refused':
+      return { writes: [], events: [] }; // for good: the user deletes it
     default:
       return { writes: [{ do: 'delete', kind: 'ScheduledEvent', ns: e.metadata.namespace!, name: e.metadata.name! }], events: [] };
   }
 }
 
+/**
+ * Azure preempts Spot VMs only: a Preempt naming a VM of another priority is refused for good
+ * (eventStatus Refused, Ready=False naming the VMs, a Warning event) and touches nothing.
+ */
+function refusal(v: EventView): Plan | undefined {
+  const { e } = v;
+  if (e.spec.eventType !== 'Preempt') return undefined;
+  const regular = e.spec.nodes.filter((n) => v.machines[n] && v.machines[n]!.spec.priority !== 'Spot');
+  if (regular.length === 0) return undefined;
+  const reason = 'PreemptNotSpot';
+  const message = `Preempt evicts Spot VMs only; ${regular.join(', ')} ${regular.length > 1 ? 'are' : 'is'} not Spot: delete this event`;
+  const conditions = setCondition(
+    e.status?.conditions as Condition[] | undefined,
+    { type: 'Ready', status: 'False', reason, message, observedGeneration: e.metadata.generation },
+    v.nowIso,
+  );
+  return {
+    writes: [statusWrite(e, { eventStatus: 'Refused', conditions })],
+    events: [{ regarding: e, type: 'Warning', reason, note: message }],
+  };
+}
+
 function schedule(v: EventView): Plan {
+  const refused = refusal(v);
+  if (refused) return refused;
   const { e } = v;
   const type = e.spec.eventType as EventType;
   const created = Date.parse(e.metadata.creationTimestamp as unknown as string) || v.nowMs;

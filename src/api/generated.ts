@@ -460,7 +460,7 @@ export interface ScheduledEventSpec {
 export interface ScheduledEventStatus {
   eventId?: string;
   /**
-   * Scheduled, Started, then Completed (the object goes away right after).
+   * Scheduled, Started, then Completed (the object goes away right after); Refused for good when the event cannot apply (a Preempt on a VM that is not Spot: see the Ready condition).
    */
   eventStatus?: string;
   /**

@@ -1,18 +1,21 @@
 // `aksim sim ...`: the simulator's own levers, outside the az surface: inject and clear faults,
-// run machine actions, schedule VM maintenance events, evict spot VMs.
+// run machine actions, schedule VM maintenance events, evict spot VMs, and see what runs now.
 //   aksim sim fault inject|clear --node N --type T [-g RG]
 //   aksim sim reboot|reimage|redeploy --node N [-g RG]
 //   aksim sim event schedule|approve|cancel|list ...   aksim sim spot-evict --node N
+//   aksim sim status [-g RG]
 import { wallNow } from '../runtime/clock.js';
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import type { ScheduledEvent, SimMachine } from '../api/generated.js';
+import type { NGroup, ScheduledEvent, SimMachine, SimOperation } from '../api/generated.js';
+import { envSettings, LEADER_LEASE, parseSettings } from '../config.js';
 import { ArmError } from '../arm/errors.js';
-import { isConflict, type KubeApi } from '../runtime/kube-api.js';
+import { isConflict, type Kind, type KubeApi } from '../runtime/kube-api.js';
 import { cliKube } from '../runtime/lite-client.js';
 import { durationMs } from '../runtime/duration.js';
 import { FAULT_TYPES, requestField, requestsOf, type ActionType } from '../model/faults.js';
 import { action, print, withGlobals, type GlobalOpts } from './context.js';
+import { simStatus, statusText, type SimStatus } from './sim-status.js';
 
 type Opts = GlobalOpts & Record<string, unknown>;
 
@@ -152,6 +155,12 @@ function actionCommand(type: ActionType, what: string): Command {
 
 export const EVENT_TYPES = ['Freeze', 'Reboot', 'Redeploy', 'Preempt', 'Terminate'] as const;
 
+/** Azure preempts Spot VMs only. */
+function notSpotRefused(m: SimMachine): void {
+  if (m.spec.priority !== 'Spot')
+    throw new ArmError(400, 'InvalidArgumentValue', `node ${m.metadata.name} is not a spot VM (priority ${m.spec.priority ?? 'Regular'})`);
+}
+
 /** Parses --not-before: an ISO time, or a duration from now in simulated time is not possible here, so real: +PT5M. */
 function notBeforeOf(v: unknown): string | undefined {
   if (v === undefined) return undefined;
@@ -204,6 +213,7 @@ export async function scheduleEventOn(kube: KubeApi, node: string, type: string,
   if (!EVENT_TYPES.includes(type as never))
     throw new ArmError(400, 'InvalidArgumentValue', `unknown event type ${type}; one of ${EVENT_TYPES.join(', ')}`);
   const m = await findMachine(kube, node, o.resourceGroup as string | undefined);
+  if (type === 'Preempt') notSpotRefused(m);
   return scheduleEvent(kube, m, o, type, String(o.source ?? 'Platform'));
 }
 
@@ -211,6 +221,20 @@ export async function scheduleEventOn(kube: KubeApi, node: string, type: string,
 export async function approveEvent(kube: KubeApi, o: Opts): Promise<ScheduledEvent> {
   const e = await findEvent(kube, o);
   return kube.patch<ScheduledEvent>('ScheduledEvent', e.metadata.namespace!, e.metadata.name!, { spec: { approved: true } });
+}
+
+/** Reads what `aksim sim status` shows: one GET of the leader Lease, one list per kind. */
+async function readStatus(kube: KubeApi, rg: string | undefined): Promise<SimStatus> {
+  const list = <T>(kind: Kind): Promise<T[]> => (rg ? kube.list<T>(kind, rg) : kube.listAll<T>(kind));
+  const { systemNamespace } = parseSettings([envSettings()]);
+  const [lease, machines, events, operations, ngroups] = await Promise.all([
+    kube.readLease(systemNamespace, LEADER_LEASE).catch(() => undefined),
+    list<SimMachine>('SimMachine'),
+    list<ScheduledEvent>('ScheduledEvent'),
+    list<SimOperation>('SimOperation'),
+    list<NGroup>('NGroup'),
+  ]);
+  return simStatus({ lease, machines, events, operations, ngroups, nowMs: wallNow() });
 }
 
 function eventCommand(): Command {
@@ -277,13 +301,17 @@ export function simCommand(): Command {
       action(async (o: Opts) => {
         const kube = kubeOf(o);
         const m = await findMachine(kube, String(o.node), o.resourceGroup as string | undefined);
-        if (m.spec.priority !== 'Spot')
-          throw new ArmError(
-            400,
-            'InvalidArgumentValue',
-            `node ${m.metadata.name} is not a spot VM (priority ${m.spec.priority ?? 'Regular'})`,
-          );
+        notSpotRefused(m);
         print(eventOut(await scheduleEvent(kube, m, o, 'Preempt', 'Platform')), o);
+      }),
+    );
+  withGlobals(sim.command('status').description('what the simulator is doing: operator, VMs, faults, scheduled events, operations'))
+    .option('-g, --resource-group <rg>', 'only this resource group')
+    .action(
+      action(async (o: Opts) => {
+        const s = await readStatus(kubeOf(o), o.resourceGroup as string | undefined);
+        if (o.output === 'table' && !o.query) process.stdout.write(statusText(s, wallNow()) + '\n');
+        else print(s, o);
       }),
     );
   for (const c of [sim, ...sim.commands, ...sim.commands.flatMap((c) => c.commands)])

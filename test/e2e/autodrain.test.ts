@@ -120,6 +120,66 @@ spec:
     await op?.stop();
   });
 
+  it('refuses what Azure never sends: a Terminate notice outside 5-15 minutes, a Preempt on a Regular VM; the VM is untouched', async () => {
+    const vm = regular[0]!;
+    const evYaml = (name: string, spec: string) =>
+      `apiVersion: aksim.io/v1alpha1\nkind: ScheduledEvent\nmetadata: {name: ${name}, namespace: ${ns}}\nspec: {nodes: [${vm}], ${spec}}\n`;
+    // The API server refuses the notice (CEL), kubectl and the CLI alike; nothing is created.
+    const tooShort = await apply(evYaml('terminate-short', 'eventType: Terminate, terminateNotice: PT1M'));
+    expect(tooShort.code).to.not.equal(0);
+    expect(tooShort.stderr).to.contain('terminateNotice must be from PT5M to PT15M');
+    const cli = await run(process.execPath, [
+      'bin/aksim.js',
+      'sim',
+      'event',
+      'schedule',
+      '--node',
+      vm,
+      '--type',
+      'Terminate',
+      '--terminate-notice',
+      'PT20M',
+    ]);
+    expect(cli.code).to.equal(1);
+    expect(cli.stderr).to.contain('terminateNotice must be from PT5M to PT15M');
+    // The CLI refuses a Preempt on a Regular VM before writing anything.
+    const pre = await run(process.execPath, ['bin/aksim.js', 'sim', 'event', 'schedule', '--node', vm, '--type', 'Preempt']);
+    expect(pre.code).to.equal(1);
+    expect(pre.stderr).to.contain(`(InvalidArgumentValue) node ${vm} is not a spot VM (priority Regular)`);
+    expect((await kubectlJson<{ items: unknown[] }>('get', 'scheduledevents', '-n', ns)).items).to.have.length(0);
+    // Made with kubectl, the operator refuses it for good: Refused, Ready=False, a Warning event.
+    expect((await apply(evYaml('preempt-regular', 'eventType: Preempt'))).code).to.equal(0);
+    const refused = await waitFor('event refused', async () => {
+      const e = await kubectlJson('get', 'scheduledevent', '-n', ns, 'preempt-regular');
+      return e.status?.eventStatus === 'Refused' && e;
+    });
+    expect(refused.status.conditions).to.deep.include.members([
+      {
+        type: 'Ready',
+        status: 'False',
+        reason: 'PreemptNotSpot',
+        message: `Preempt evicts Spot VMs only; ${vm} is not Spot: delete this event`,
+        observedGeneration: 1,
+        lastTransitionTime: refused.status.conditions[0].lastTransitionTime,
+      },
+    ]);
+    const warnings = await kubectlJson<{ items: Ev[] }>(
+      'get',
+      'events.events.k8s.io',
+      '-n',
+      ns,
+      '--field-selector',
+      'reason=PreemptNotSpot',
+    );
+    expect(warnings.items.map((e) => e.type)).to.deep.equal(['Warning']);
+    await new Promise((r) => setTimeout(r, 1500)); // 90 simulated seconds: a Preempt would have started by now
+    const n = await node(vm);
+    expect(n.spec.unschedulable ?? false).to.equal(false);
+    expect(cond(n, 'VMEventScheduled')?.status ?? 'False').to.equal('False');
+    expect((await kubectlJson('get', 'simmachine', '-n', ns, vm)).metadata.deletionTimestamp).to.equal(undefined);
+    await kubectl('delete', 'scheduledevent', '-n', ns, 'preempt-regular', '--wait=true', '--timeout=30s');
+  });
+
   it('Preempt on a spot node: cordoned, tainted, drained before NotBefore without breaking the PDB, then the VM is deleted', async () => {
     const [victim, other] = spot as [string, string];
     // Put both replicas on the victim: everything else cordoned while they schedule.

@@ -215,6 +215,19 @@ describe('e2e: docs/autodrain.md walkthrough', function () {
         },
       ],
       [
+        /aksim sim status -g demo-drain -o table/,
+        async (stdout) => {
+          const vms = await kube.list<SimMachine>('SimMachine', RG);
+          expect(stdout).to.match(/^Operator: \S+ \(leading, renewed \d+ s ago\); timeScale 60$/m);
+          expect(stdout).to.match(new RegExp(`^VMs: ${vms.length}, ${vms.length} Running; 0 with faults, 0 in a reboot`, 'm'));
+          const events = stdout.slice(stdout.indexOf('Scheduled events:'), stdout.indexOf('Operations in progress:'));
+          expect(events).to.match(new RegExp(`\\s${v('FREEZE')}\\s+Freeze\\s+Scheduled\\s`));
+          expect(events).to.match(new RegExp(`\\s${v('REBOOT')}\\s+Reboot\\s+Scheduled\\s`));
+          expect(stdout).to.match(/^Faults:\nnone$/m);
+          expect(stdout).to.match(/^Operations in progress:\nnone$/m);
+        },
+      ],
+      [
         /aksim serve --http --port 0/,
         async (stdout) => {
           const [noHeader, doc, post] = stdout.trim().split('\n');
