@@ -102,6 +102,7 @@ function startPlan<V extends OpView>(
     startTime,
     startCount: s.startCount,
     stepsTotal: s.stepsTotal,
+    percentComplete: 0,
   });
   // A terminating namespace refuses new objects (403): a deletion goes on without a record.
   const ifForbidden: Write | undefined = s.forbiddenOk
@@ -133,8 +134,11 @@ function step<V extends OpView>(k: OperationKind<V>, v: V, cur: CurrentOp): OpPl
   if (wait > 0) return { ...plan, requeueAfterMs: wait };
   const total = cur.stepsTotal ?? 0;
   const done = Math.floor(s.progress.done);
-  plan.writes.push(...recordWrite(v, { stepsDone: done, percentComplete: percentOf(s.progress.done, total, false) }));
-  plan.writes.push({ do: 'status', kind: k.kind, obj: v.obj, status: s.progress.status });
+  const pct = percentOf(s.progress.done, total, false);
+  plan.writes.push(...recordWrite(v, { stepsDone: done, percentComplete: pct }));
+  // The target shows it too (kubectl's Progress column), in the status write progress makes anyway.
+  const shown = { ...cur, percentComplete: Math.max(cur.percentComplete ?? 0, pct) };
+  plan.writes.push({ do: 'status', kind: k.kind, obj: v.obj, status: { ...s.progress.status, currentOperation: shown } });
   return { ...plan, memo: { ...plan.memo, progressAt: v.nowMs } };
 }
 

@@ -707,6 +707,10 @@ export interface SimClusterStatus {
      */
     startCount?: number;
     stepsTotal?: number;
+    /**
+     * The running operation's percentComplete (never goes back).
+     */
+    percentComplete?: number;
   };
   /**
    * Generation the last operation was started for; an aborted generation is not retried.
@@ -1105,6 +1109,10 @@ export interface SimNodePoolStatus {
      */
     startCount?: number;
     stepsTotal?: number;
+    /**
+     * The running operation's percentComplete (never goes back).
+     */
+    percentComplete?: number;
   };
   /**
    * What the current or last operation drives the machines to.
