@@ -26,6 +26,7 @@ import {
   UNKNOWN_SETTLE_MS,
   type MachineDecision,
   type MachineView,
+  setNodeReady,
 } from './view.js';
 
 export function decideMachine(v: MachineView): MachineDecision {
@@ -51,7 +52,6 @@ function boot(v: MachineView): Plan {
   const bootStart = Date.parse(m.status?.bootStartTime ?? (m.metadata.creationTimestamp as unknown as string)) || now;
   const bootDone = bootStart + bootMs(v);
   const booting = {
-    type: 'NodeReady',
     status: 'False' as const,
     reason: 'Booting',
     message: 'VM is booting; its node has not registered yet',
@@ -62,7 +62,7 @@ function boot(v: MachineView): Plan {
     nodeName: name,
     bootId: m.status?.bootId ?? v.freshBootId,
     bootStartTime: m.status?.bootStartTime ?? new Date(bootStart).toISOString(),
-    conditions: setCondition(m.status?.conditions as Condition[] | undefined, booting, v.nowIso),
+    conditions: setNodeReady(m.status?.conditions, booting, v.nowIso),
   };
   // A first boot writes nothing until its Node is Ready (record() writes it all at once), unless
   // it has to wait: fewer writes per node, which is what bounds scale-out speed.
@@ -121,9 +121,8 @@ function record(v: MachineView): Plan {
   const readySince = node!.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime as unknown as
     string | undefined;
   const nodeReady = ready
-    ? { type: 'NodeReady', status: 'True' as const, reason: 'KubeletReady', message: 'node is Ready' }
+    ? { status: 'True' as const, reason: 'KubeletReady', message: 'node is Ready' }
     : {
-        type: 'NodeReady',
         status: 'False' as const,
         reason: readyOf(node) === 'Unknown' ? 'NodeStatusUnknown' : 'KubeletNotReady',
         message: `node Ready condition is ${readyOf(node)}`,
@@ -138,7 +137,7 @@ function record(v: MachineView): Plan {
     orchestratorVersion: m.status?.orchestratorVersion ?? m.spec.orchestratorVersion,
     nodeImageVersion: m.status?.nodeImageVersion ?? m.spec.nodeImageVersion,
     hostId: m.status?.hostId ?? hostIdFor(name, 0),
-    conditions: setCondition(conditions, nodeReady, v.nowIso),
+    conditions: setNodeReady(conditions, nodeReady, v.nowIso),
   };
   plan.writes.push(statusWrite(m, status));
   // A Freeze (fault with an end) lifts by itself: come back then.

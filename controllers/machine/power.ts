@@ -6,9 +6,8 @@
 // status.powerState is what its VMs do; the pool's operation waits for them.
 import type { SimMachine, SimMachineStatus } from '../../src/api/generated.js';
 import { shownPower } from '../../src/model/power.js';
-import { setCondition, type Condition } from '../../src/runtime/conditions.js';
 import type { Plan } from '../shared/plan.js';
-import { labelWrites, statusWrite, type MachineView } from './view.js';
+import { labelWrites, setNodeReady, statusWrite, type MachineView } from './view.js';
 
 /** The step a power change asks of the VM, or undefined when its power state is what its pool wants. */
 export function powerStep(v: MachineView): Plan | undefined {
@@ -21,14 +20,13 @@ export function powerStep(v: MachineView): Plan | undefined {
     // Stopped: nothing else happens to the VM (boots, reimages and actions wait for a start).
     if (have === 'Stopped') return { writes: v.node ? labelWrites(m, v) : [], events: [] };
     const stopped = {
-      type: 'NodeReady',
       status: 'False' as const,
       reason: 'VMStopped',
       message: 'the VM is stopped (deallocated); its node does not report',
     };
     const status: SimMachineStatus = {
       powerState: 'Stopped',
-      conditions: setCondition(m.status?.conditions as Condition[] | undefined, stopped, v.nowIso),
+      conditions: setNodeReady(m.status?.conditions, stopped, v.nowIso),
     };
     const next = { ...m, status: { ...m.status, ...status } } as SimMachine;
     return {

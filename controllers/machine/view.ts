@@ -3,6 +3,7 @@
 import type { V1Node } from '@kubernetes/client-node';
 import type { SimCluster, SimMachine, SimNodePool } from '../../src/api/generated.js';
 import { healthLabels } from '../../src/model/faults.js';
+import { setCondition, type Condition } from '../../src/runtime/conditions.js';
 import { durationMs } from '../../src/runtime/duration.js';
 import type { DrainView } from '../shared/drain-plan.js';
 import type { Plan, Write } from '../shared/plan.js';
@@ -88,3 +89,10 @@ export function recordTrailEnd(v: MachineView): number | undefined {
   const registered = Date.parse(v.node?.metadata?.creationTimestamp as unknown as string) || v.nowMs;
   return v.nowMs < registered + RECORD_TRAIL_MS ? registered + RECORD_TRAIL_MS : undefined;
 }
+
+/**
+ * Sets NodeReady, and Ready saying the same, so that `kubectl wait --for=condition=Ready
+ * simmachine/...` works as on other kinds; one status write either way.
+ */
+export const setNodeReady = (list: unknown[] | undefined, c: Omit<Condition, 'lastTransitionTime' | 'type'>, nowIso: string): Condition[] =>
+  setCondition(setCondition(list as Condition[] | undefined, { ...c, type: 'NodeReady' }, nowIso), { ...c, type: 'Ready' }, nowIso);

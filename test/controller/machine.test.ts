@@ -55,10 +55,11 @@ describe('controller: machine reconciler (fake clock)', function () {
     const waiting = await reconcileUntil(r, key, 'booting', () => ctx.machines.get(key)?.status?.powerState === 'Starting');
     expect(waiting?.requeueAfterMs).to.be.closeTo(bootMs(), 2);
     expect(ctx.nodes.get(name)).to.equal(undefined);
-    expect(ctx.machines.get(key)!.status!.conditions!.find((c) => c.type === 'NodeReady')).to.include({
-      status: 'False',
-      reason: 'Booting',
-    });
+    for (const type of ['NodeReady', 'Ready'])
+      expect(ctx.machines.get(key)!.status!.conditions!.find((c) => c.type === type)).to.include({
+        status: 'False',
+        reason: 'Booting',
+      });
     clock.advance(bootMs());
     await reconcileUntil(r, key, 'the Node', () => Boolean(ctx.nodes.get(name)));
     const node = ctx.nodes.get(name)!;
@@ -77,6 +78,9 @@ describe('controller: machine reconciler (fake clock)', function () {
     const m = ctx.machines.get(key)!;
     expect(m.status).to.include({ orchestratorVersion: '1.34.4', powerState: 'Running', nodeName: name });
     expect(m.status?.provisionedTime).to.be.a('string');
+    // Ready says what NodeReady says (kubectl wait --for=condition=Ready simmachine/...).
+    for (const type of ['NodeReady', 'Ready'])
+      expect(m.status?.conditions?.find((c) => c.type === type)).to.include({ status: 'True', reason: 'KubeletReady' });
   });
 
   it('reboots when asked: NotReady for one boot time on the clock, then back with a new boot id', async () => {

@@ -174,6 +174,16 @@ describe('e2e: long-running operations', function () {
     );
     expect(r.code, r.stderr).to.equal(0);
     await waitFor('some nodes ready', async () => ((await pool(ns, 'contoso-nodepool1')).status?.readyNodes ?? 0) > 13, 60_000, 100);
+    // The running operation's progress shows on the pool too (kubectl's Progress column).
+    await waitFor(
+      'progress on the pool',
+      async () => ((await pool(ns, 'contoso-nodepool1')).status?.currentOperation?.percentComplete ?? 0) > 0,
+      10_000,
+      100,
+    );
+    expect(await kubectl('get', 'simnodepool', '-n', ns, 'contoso-nodepool1')).to.match(
+      /STATE\s+PROGRESS\s+POWER[\s\S]*Scaling\s+\d+(\.\d+)?\s/,
+    );
     const t0 = Date.now();
     const ab = await aksim('aks', 'nodepool', 'operation-abort', '-g', ns, '--cluster-name', 'contoso', '-n', 'nodepool1');
     expect(ab.code, ab.stderr).to.equal(0);

@@ -427,6 +427,23 @@ describe('chaos invariants: NGroups', () => {
     expect(names(checkNGroupBatches(l.recs))).to.deep.equal(['ngroup-no-resume-after-cancel']);
   });
 
+  it('counts a batch the status recorded as started before the cancel as in flight (chaos seed 878212153, ngroup-scale round 12)', () => {
+    // Replace mode: batch 1 is recorded as started, then the cancel comes; the batch's first
+    // member is deleted and its replacement made (the reconcile had begun before the cancel).
+    const inFlight = (batch: number) => ({
+      ...ng({ cancel: undefined }),
+      status: { latestRollingUpdate: { id: 1, state: 'InProgress', currentBatch: { index: batch, phase: 'Updating' } } },
+    });
+    const l = ten()
+      .add('Pod', 'ADDED', cg('new0', { batch: '1.0', replaces: 'cg0' }))
+      .add('NGroup', 'MODIFIED', inFlight(1))
+      .add('NGroup', 'MODIFIED', { ...inFlight(1), ...ng({ cancel: 't1' }) })
+      .add('Pod', 'ADDED', cg('new2', { batch: '1.1', replaces: 'cg2' }));
+    expect(checkNGroupBatches(l.recs)).to.deep.equal([]);
+    l.add('Pod', 'ADDED', cg('new4', { batch: '1.2', replaces: 'cg4' }));
+    expect(names(checkNGroupBatches(l.recs))).to.deep.equal(['ngroup-no-resume-after-cancel']);
+  });
+
   it('finds an NGroup off its desired count once a round converged', () => {
     const l = ten()
       .add('Pod', 'MODIFIED', cg('cg9', { deleting: true }))

@@ -40,6 +40,8 @@ export function checkNGroupBatches(log: Rec[]): Violation[] {
   const desiredHist = new Map<string, number[]>();
   const maxBatchOf = new Map<string, number>(); // `${ng}#${update}` -> highest batch index seen
   const maxUpdateOf = new Map<string, number>();
+  /** `${ng}#${update}` -> highest batch the NGroup's status recorded as started (its Pods may not show it yet). */
+  const startedBatchOf = new Map<string, number>();
   const cancels = new Map<string, CancelPoint[]>();
 
   replayCommits(log, (r, prev, w) => {
@@ -49,10 +51,19 @@ export function checkNGroupBatches(log: Rec[]): Violation[] {
       const h = desiredHist.get(ng) ?? [];
       if (h.at(-1) !== d) h.push(d);
       desiredHist.set(ng, h.slice(-2));
+      const ru = r.obj.status?.latestRollingUpdate;
+      if (ru?.state === 'InProgress' && ru.currentBatch?.index !== undefined) {
+        const k = `${ng}#${ru.id}`;
+        startedBatchOf.set(k, Math.max(startedBatchOf.get(k) ?? -1, ru.currentBatch.index));
+      }
       const req = r.obj.metadata.annotations?.[CANCEL];
       if (req && req !== prev?.metadata.annotations?.[CANCEL]) {
-        const update = Math.max(maxUpdateOf.get(ng) ?? 0, Number(r.obj.status?.latestRollingUpdate?.id ?? 0));
-        cancels.set(ng, [...(cancels.get(ng) ?? []), { t: r.t, update, maxBatch: maxBatchOf.get(`${ng}#${update}`) ?? -1 }]);
+        const update = Math.max(maxUpdateOf.get(ng) ?? 0, Number(ru?.id ?? 0));
+        // The batch in flight when the cancel came: the highest seen on the Pods or recorded as
+        // started in the status (a replace batch shows on its Pods only once it made a new CG).
+        const k = `${ng}#${update}`;
+        const maxBatch = Math.max(maxBatchOf.get(k) ?? -1, startedBatchOf.get(k) ?? -1);
+        cancels.set(ng, [...(cancels.get(ng) ?? []), { t: r.t, update, maxBatch }]);
       }
       return;
     }
