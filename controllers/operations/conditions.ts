@@ -1,6 +1,7 @@
-// Pure: the Ready/Reconciling condition pair every operation target (clusters, pools) shows,
+// Pure: the Ready/Reconciling/Stalled conditions every operation target (clusters, pools) shows,
 // written here once. Ready says whether the last operation succeeded and everything is up;
-// Reconciling whether an operation runs now, and what it is doing.
+// Reconciling whether an operation runs now, and what it is doing; Stalled whether it is stuck
+// until the spec changes (the last operation failed, or the spec was refused).
 import { setCondition, type Condition } from '../../src/runtime/conditions.js';
 import { isTerminal } from '../../src/model/operations.js';
 
@@ -34,7 +35,7 @@ export function operationConditions(prev: Condition[] | undefined, h: OperationH
     },
     nowIso,
   );
-  return setCondition(
+  const withReconciling = setCondition(
     withReady,
     {
       type: 'Reconciling',
@@ -45,13 +46,26 @@ export function operationConditions(prev: Condition[] | undefined, h: OperationH
     },
     nowIso,
   );
+  // Stalled (kstatus): the last operation failed and nothing more happens until the spec changes.
+  const failed = h.state === 'Failed';
+  return setCondition(
+    withReconciling,
+    {
+      type: 'Stalled',
+      status: failed ? 'True' : 'False',
+      reason: failed ? 'OperationFailed' : 'Progressing',
+      message: failed ? (h.error ?? 'the last operation failed') : 'not stalled',
+      observedGeneration: h.generation,
+    },
+    nowIso,
+  );
 }
 
 /** observedGeneration moves only once the operation for the generation has ended. */
 export const observedGeneration = (state: string, prev: number | undefined, generation: number): number | undefined =>
   isTerminal(state) ? generation : prev;
 
-/** A spec the operator cannot act on: Ready=False with the refusal (other conditions unchanged). */
+/** A spec the operator cannot act on: Ready=False and Stalled=True with the refusal (Reconciling unchanged). */
 export function refusedConditions(
   prev: Condition[] | undefined,
   reason: string,
@@ -59,5 +73,6 @@ export function refusedConditions(
   generation: number,
   nowIso: string,
 ): Condition[] {
-  return setCondition(prev, { type: 'Ready', status: 'False', reason, message, observedGeneration: generation }, nowIso);
+  const c = { status: 'True' as const, reason, message, observedGeneration: generation };
+  return setCondition(setCondition(prev, { ...c, type: 'Ready', status: 'False' }, nowIso), { ...c, type: 'Stalled' }, nowIso);
 }
