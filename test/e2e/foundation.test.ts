@@ -117,6 +117,8 @@ describe('e2e: clusters, pools and nodes', function () {
     expect(c.status.conditions.find((x: { type: string }) => x.type === 'Ready').status).to.equal('True');
     // kubectl wait works on the Ready condition
     await kubectl('wait', '--for=condition=Ready', `simcluster/contoso`, '-n', ns, '--timeout=10s');
+    // SimMachines too: their Ready says what NodeReady says.
+    await kubectl('wait', '--for=condition=Ready', 'simmachines', '--all', '-n', ns, '--timeout=10s');
   });
 
   it('scales a pool 3 -> 5 -> 2, draining the nodes it removes', async () => {
@@ -209,6 +211,8 @@ describe('e2e: clusters, pools and nodes', function () {
       );
     });
     expect(cond.message).to.include('newer than the control plane version 1.34.4');
+    // kstatus: stuck until the spec changes.
+    await kubectl('wait', '--for=condition=Stalled', 'simnodepool/contoso-spotpool', '-n', ns, '--timeout=10s');
     const ev = await kubectl('get', 'events', '-n', ns, '--field-selector', 'involvedObject.name=contoso-spotpool,type=Warning');
     expect(ev).to.include('InvalidOrchestratorVersion');
     const nodes = (await nodesOf(ns, 'contoso')).filter((n) => n.metadata.labels['aksim.io/pool'] === 'spotpool');
@@ -218,6 +222,7 @@ describe('e2e: clusters, pools and nodes', function () {
       const p = await kubectlJson('get', 'simnodepool', '-n', ns, 'contoso-spotpool');
       return p.status?.conditions?.find((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
     });
+    await kubectl('wait', '--for=condition=Stalled=False', 'simnodepool/contoso-spotpool', '-n', ns, '--timeout=10s');
   });
 
   it('deletes a cluster with everything it made: pools, machines, Nodes', async () => {
