@@ -74,8 +74,15 @@ async function ngroupStatus(svc: ArmService, token: LroToken, id: string, status
   if (token.del) return { ...base, status: 'InProgress' };
   const state = ng.status?.provisioningState ?? 'Creating';
   const seen = (ng.status?.observedGeneration ?? 0) >= (token.gen ?? 0);
-  if (seen && isTerminalStatus(state)) return { ...base, status: state as AsyncStatus['status'], endTime: now };
+  if (seen && isTerminalStatus(state)) return { ...base, status: state as AsyncStatus['status'], endTime: now, ...failure(ng, state) };
   return { ...base, status: 'InProgress' };
+}
+
+/** A Failed NGroup's error, as its Ready condition says it (e.g. InPlaceUpdateNotAllowed naming the properties). */
+function failure(ng: NGroup, state: string): Pick<AsyncStatus, 'error'> {
+  if (state !== 'Failed') return {};
+  const c = ng.status?.conditions?.find((x) => x.type === 'Ready' && x.status === 'False');
+  return { error: { code: c?.reason ?? 'Failed', message: c?.message ?? `NGroup '${ng.metadata.name}' failed.` } };
 }
 
 async function ngroups(req: RouteRequest, svc: ArmService, rest: string[]): Promise<ArmResponse> {

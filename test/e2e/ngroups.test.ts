@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { apply, freshNamespace, kubectl, kubectlJson, ROOT, run, startOperator, waitFor, type OperatorProcess } from '../support/env.js';
+import { httpsJson, startServe } from '../support/serve.js';
 
 const TIME_SCALE = 600; // PT1M pauses take 100 ms
 const sample = (f: string): string => readFileSync(`${ROOT}manifests/samples/${f}`, 'utf8');
@@ -361,6 +362,45 @@ describe('e2e: ACI NGroups and rolling updates', function () {
     ).to.equal(true);
     const same = await live(ns, 'ng5');
     expect(same.map((p) => `${p.metadata.name}:${rev(p)}`).sort()).to.deep.equal(after.map((p) => `${p.metadata.name}:${rev(p)}`).sort());
+
+    // Over REST the refusal is the write's outcome: its Azure-AsyncOperation answers Failed with the error.
+    const serve = await startServe();
+    try {
+      const form = new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: serve.principal.clientId,
+        client_secret: serve.principal.clientSecret,
+        resource: 'https://management.core.windows.net/',
+      });
+      const token = (
+        await httpsJson(
+          serve,
+          'POST',
+          '/adfs/oauth2/token',
+          form.toString(),
+          { 'Content-Type': 'application/x-www-form-urlencoded' },
+          false,
+        )
+      ).body.access_token;
+      const call = (method: string, path: string, body?: unknown) =>
+        httpsJson(serve, method, path, body === undefined ? undefined : JSON.stringify(body), { Authorization: `Bearer ${token}` });
+      const sub = refused.id.split('/')[2];
+      const path = `/subscriptions/${sub}/resourceGroups/${ns}/providers/Microsoft.ContainerInstance/ngroups/ng5?api-version=2026-06-01-preview`;
+      const got = await call('GET', path);
+      expect(got.status, JSON.stringify(got.body)).to.equal(200);
+      const put = await call('PUT', path, { location: got.body.location, properties: got.body.properties, zones: got.body.zones });
+      expect(put.status, JSON.stringify(put.body)).to.be.oneOf([200, 201]);
+      const statusUrl = new URL(put.headers['azure-asyncoperation']!);
+      const st = await waitFor('the write ended', async () => {
+        const r = await call('GET', statusUrl.pathname + statusUrl.search);
+        return r.body.status !== 'InProgress' && r.body;
+      });
+      expect(st.status).to.equal('Failed');
+      expect(st.error.code).to.equal('InPlaceUpdateNotAllowed');
+      expect(st.error.message).to.contain('containers[web].resources.requests.cpu');
+    } finally {
+      await serve.stop();
+    }
   });
 
   it('Manual mode: existing CGs untouched, scale-out uses the new profile, named CGs update on request', async () => {
