@@ -137,6 +137,7 @@ function record(v: MachineView): Plan {
     orchestratorVersion: m.status?.orchestratorVersion ?? m.spec.orchestratorVersion,
     nodeImageVersion: m.status?.nodeImageVersion ?? m.spec.nodeImageVersion,
     hostId: m.status?.hostId ?? hostIdFor(name, 0),
+    id: m.status?.id ?? node!.spec?.providerID?.replace(/^azure:\/\//, ''),
     conditions: setNodeReady(conditions, nodeReady, v.nowIso),
   };
   plan.writes.push(statusWrite(m, status));

@@ -871,6 +871,10 @@ export interface SimMachineSpec {
 
 export interface SimMachineStatus {
   /**
+   * ARM id of the VMSS instance: the Node's providerID without azure://.
+   */
+  id?: string;
+  /**
    * Provisioning, Running, Deleting or Failed.
    */
   phase?: string;

@@ -78,6 +78,10 @@ describe('controller: machine reconciler (fake clock)', function () {
     const m = ctx.machines.get(key)!;
     expect(m.status).to.include({ orchestratorVersion: '1.34.4', powerState: 'Running', nodeName: name });
     expect(m.status?.provisionedTime).to.be.a('string');
+    expect(m.status?.id).to.equal(node.spec?.providerID?.replace('azure://', ''));
+    expect(m.status?.id).to.match(
+      /^\/subscriptions\/[^/]+\/resourceGroups\/mc_[^/]+\/providers\/Microsoft.Compute\/virtualMachineScaleSets\/[^/]+\/virtualMachines\/\d+$/,
+    );
     // Ready says what NodeReady says (kubectl wait --for=condition=Ready simmachine/...).
     for (const type of ['NodeReady', 'Ready'])
       expect(m.status?.conditions?.find((c) => c.type === type)).to.include({ status: 'True', reason: 'KubeletReady' });
