@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { apply, freshNamespace, kubectl, kubectlJson, ROOT, run, startOperator, waitFor, type OperatorProcess } from '../support/env.js';
-import { httpsJson, startServe } from '../support/serve.js';
+import { signedIn, startServe } from '../support/serve.js';
 
 const TIME_SCALE = 600; // PT1M pauses take 100 ms
 const sample = (f: string): string => readFileSync(`${ROOT}manifests/samples/${f}`, 'utf8');
@@ -366,24 +366,7 @@ describe('e2e: ACI NGroups and rolling updates', function () {
     // Over REST the refusal is the write's outcome: its Azure-AsyncOperation answers Failed with the error.
     const serve = await startServe();
     try {
-      const form = new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_id: serve.principal.clientId,
-        client_secret: serve.principal.clientSecret,
-        resource: 'https://management.core.windows.net/',
-      });
-      const token = (
-        await httpsJson(
-          serve,
-          'POST',
-          '/adfs/oauth2/token',
-          form.toString(),
-          { 'Content-Type': 'application/x-www-form-urlencoded' },
-          false,
-        )
-      ).body.access_token;
-      const call = (method: string, path: string, body?: unknown) =>
-        httpsJson(serve, method, path, body === undefined ? undefined : JSON.stringify(body), { Authorization: `Bearer ${token}` });
+      const { call } = await signedIn(serve);
       const sub = refused.id.split('/')[2];
       const path = `/subscriptions/${sub}/resourceGroups/${ns}/providers/Microsoft.ContainerInstance/ngroups/ng5?api-version=2026-06-01-preview`;
       const got = await call('GET', path);

@@ -2,7 +2,7 @@
 // history, abort, one operation at a time, rolling upgrades that honour PodDisruptionBudgets.
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
-import { httpsJson, startServe, type Served } from '../support/serve.js';
+import { httpsJson, signedIn, startServe, type ArmCall, type Served } from '../support/serve.js';
 import type { SimNodePool, SimOperation } from '../../src/api/generated.js';
 import { Kube } from '../../src/runtime/client.js';
 import {
@@ -388,26 +388,17 @@ describe('e2e: REST (aksim serve)', function () {
   let ns: string;
   let serve: Served;
   let token = '';
+  let call: ArmCall;
   before(async () => {
     await sharedOperator();
     ns = await freshNamespace('e2e-rest');
     serve = await startServe();
-    const form = new URLSearchParams({
-      grant_type: 'client_credentials',
-      client_id: serve.principal.clientId,
-      client_secret: serve.principal.clientSecret,
-      resource: 'https://management.core.windows.net/',
-    });
-    token = (
-      await httpsJson(serve, 'POST', `/adfs/oauth2/token`, form.toString(), { 'Content-Type': 'application/x-www-form-urlencoded' }, false)
-    ).body.access_token;
+    ({ token, call } = await signedIn(serve));
   });
   after(async () => {
     await serve?.stop();
     await deleteNamespace(ns);
   });
-  const call = (method: string, path: string, body?: unknown): Promise<{ status: number; headers: Record<string, string>; body: any }> =>
-    httpsJson(serve, method, path, body === undefined ? undefined : JSON.stringify(body), { Authorization: `Bearer ${token}` });
 
   it('answers operations/latest and abort with the documented JSON and status codes', async () => {
     await setup(ns, 'northwind', { boot: 'PT10M' });

@@ -106,6 +106,36 @@ export function httpsJson(
   });
 }
 
+export type ArmCall = (
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<{ status: number; headers: Record<string, string>; body: any }>;
+
+/** A token from the served AD FS endpoint (client credentials, as az gets one), and a caller of the ARM surface with it. */
+export async function signedIn(s: Served): Promise<{ token: string; call: ArmCall }> {
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: s.principal.clientId,
+    client_secret: s.principal.clientSecret,
+    resource: 'https://management.core.windows.net/',
+  });
+  const res = await httpsJson(
+    s,
+    'POST',
+    '/adfs/oauth2/token',
+    form.toString(),
+    { 'Content-Type': 'application/x-www-form-urlencoded' },
+    false,
+  );
+  const token = res.body.access_token as string;
+  return {
+    token,
+    call: (method, path, body) =>
+      httpsJson(s, method, path, body === undefined ? undefined : JSON.stringify(body), { Authorization: `Bearer ${token}` }),
+  };
+}
+
 /** What an Azure SDK call that failed throws (a RestError), as the tests read it. */
 export interface RestErrorLike {
   name: string;
