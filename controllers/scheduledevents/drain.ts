@@ -57,7 +57,9 @@ export function scheduled(v: EventView, start: (v: EventView, nodes: NodeState[]
       plan.events.push(nodeNote(v, x.node!, 'Warning', 'NodeDrainError', note));
     } else requeue = Math.min(requeue, DRAIN_POLL_MS);
   }
-  if (changed) plan.writes.push(statusWrite(e, { nodes }));
+  // Fenced: the pass right after (requeued at once) may read a cache without this write yet, and
+  // would post NodeDrainEnd again.
+  if (changed) plan.writes.push({ do: 'status', kind: 'ScheduledEvent', obj: e, status: { nodes }, fenced: true });
   if (changed && !startNow) return { ...plan, requeueAfterMs: 0 };
   if (!startNow) return { ...plan, requeueAfterMs: Math.max(0, requeue) };
   const then = start(v, nodes);

@@ -58,7 +58,8 @@ async function write(a: Actor, w: Write): Promise<void> {
     case 'status': {
       const changed = statusChanges(w.obj, w.status);
       if (Object.keys(changed).length === 0) return;
-      await notFoundOk(kube.patchStatus(w.kind, w.obj.metadata!.namespace!, w.obj.metadata!.name!, changed));
+      const rv = w.fenced ? { resourceVersion: w.obj.metadata!.resourceVersion } : {};
+      await notFoundOk(kube.patchStatus(w.kind, w.obj.metadata!.namespace!, w.obj.metadata!.name!, changed, rv));
       return;
     }
     case 'patch':

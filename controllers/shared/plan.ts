@@ -10,7 +10,8 @@ export type Obj = KubernetesObject & { status?: object };
 
 export type Write =
   /** Status keys that differ from obj's cached status (undefined clears a key); gone objects are skipped. */
-  | { do: 'status'; kind: Kind; obj: Obj; status: object }
+  /** fenced: only over the version this pass read (a pass on a stale cache gets a 409, writes and posts nothing, and runs again). */
+  | { do: 'status'; kind: Kind; obj: Obj; status: object; fenced?: boolean }
   /**
    * JSON merge patch of the object (spec, metadata), optionally as a named field manager; with
    * busyRetryMs a 422 ("another operation is in progress") stops the plan and retries then.
