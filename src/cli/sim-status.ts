@@ -54,6 +54,17 @@ function operator(lease: V1Lease | undefined, nowMs: number): SimStatus['operato
   return { leader: spec?.holderIdentity ?? null, live, renewTime: renew, timeScale: ts > 0 ? ts : null };
 }
 
+/** A scheduled event as the CLI prints it (`aksim sim event list`, `sim status`). */
+export const eventOut = (e: ScheduledEvent): SimStatus['scheduledEvents'][number] => ({
+  name: e.metadata.name!,
+  resourceGroup: e.metadata.namespace!,
+  EventId: e.status?.eventId ?? e.spec.eventId ?? null,
+  EventType: e.spec.eventType,
+  EventStatus: e.status?.eventStatus ?? 'Scheduled',
+  NotBefore: e.status?.notBefore ?? e.spec.notBefore ?? null,
+  nodes: e.spec.nodes ?? [],
+});
+
 export function simStatus(x: StatusInput): SimStatus {
   const byPhase: Record<string, number> = {};
   for (const m of x.machines) {
@@ -77,17 +88,7 @@ export function simStatus(x: StatusInput): SimStatus {
       inAction: x.machines.filter((m) => m.status?.action).length,
     },
     faults: faults.sort((a, b) => a.resourceGroup.localeCompare(b.resourceGroup) || a.node.localeCompare(b.node)),
-    scheduledEvents: x.events
-      .map((e) => ({
-        name: e.metadata.name!,
-        resourceGroup: e.metadata.namespace!,
-        EventId: e.status?.eventId ?? e.spec.eventId ?? null,
-        EventType: e.spec.eventType,
-        EventStatus: e.status?.eventStatus ?? 'Scheduled',
-        NotBefore: e.status?.notBefore ?? e.spec.notBefore ?? null,
-        nodes: e.spec.nodes ?? [],
-      }))
-      .sort(byName),
+    scheduledEvents: x.events.map(eventOut).sort(byName),
     operations: x.operations
       .filter((o) => o.status?.status === 'InProgress' || o.status?.status === 'Canceling')
       .map((o) => ({

@@ -15,7 +15,7 @@ import { cliKube } from '../runtime/lite-client.js';
 import { durationMs } from '../runtime/duration.js';
 import { FAULT_TYPES, requestField, requestsOf, type ActionType } from '../model/faults.js';
 import { action, print, withGlobals, type GlobalOpts } from './context.js';
-import { simStatus, statusText, type SimStatus } from './sim-status.js';
+import { eventOut, simStatus, statusText, type SimStatus } from './sim-status.js';
 
 type Opts = GlobalOpts & Record<string, unknown>;
 
@@ -185,16 +185,6 @@ async function scheduleEvent(kube: KubeApi, m: SimMachine, o: Opts, type: string
     spec,
   } as ScheduledEvent);
 }
-
-const eventOut = (e: ScheduledEvent): Record<string, unknown> => ({
-  name: e.metadata.name,
-  resourceGroup: e.metadata.namespace,
-  EventId: e.status?.eventId ?? e.spec.eventId,
-  EventType: e.spec.eventType,
-  EventStatus: e.status?.eventStatus ?? 'Scheduled',
-  NotBefore: e.status?.notBefore ?? e.spec.notBefore ?? null,
-  nodes: e.spec.nodes,
-});
 
 async function findEvent(kube: KubeApi, o: Opts): Promise<ScheduledEvent> {
   const id = String(o.id);

@@ -1,5 +1,6 @@
 // Scenarios on ACI NGroups: rolling updates (replace and in place, with unhealthy container
 // groups first) and scaling with canceled updates, driven by kubectl and the REST service.
+import { wallNow } from '../../runtime/clock.js';
 import { inNs, type Ctx, type Scenario } from '../scenario.js';
 import { isDeleting, label } from '../world.js';
 
@@ -168,7 +169,7 @@ export function ngroupScaleScenario(): Scenario {
           '-n',
           c.ns,
           '--overwrite',
-          `aksim.io/cancel-rolling-update=${new Date().toISOString()}`,
+          `aksim.io/cancel-rolling-update=${new Date(wallNow()).toISOString()}`,
         ]);
         return `${started}; kubectl cancel annotation after ${wait} ms`;
       }
